@@ -1,0 +1,46 @@
+"""The `dli-flink` command line: one sub-command a module under `dli_flink.commands`.
+
+Command modules are imported to build the parser, so they keep heavy imports (the Huawei SDK, an HTTP
+server) inside `run()`: `dli-flink validate` runs in every pre-commit and its start-up is its speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from dli_flink import __version__
+
+COMMANDS = ("validate", "rules", "schema", "emulator")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dli-flink",
+        description="Huawei Cloud DLI Flink jobs as code.",
+    )
+    parser.add_argument("--version", action="version", version=f"dli-flink {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        module = importlib.import_module(f"dli_flink.commands.{name}")
+        command = sub.add_parser(name, help=module.HELP, description=module.__doc__)
+        module.configure(command)
+        command.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("dli-flink: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
