@@ -1,0 +1,53 @@
+"""Check job YAML files: every rule broken, in every file, at its line and column.
+
+Exit 0 when there is no error (warnings allowed), 1 when there are errors (or warnings with
+--strict), 2 when the command cannot do its work (a missing path, an unreadable file or
+configuration). Configuration comes from the nearest .dli-flink.yaml or --config.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+HELP = "check job YAML files against the schema and the DLI scaling rules"
+FORMAT_NAMES = ("text", "json", "github", "sarif")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        default=[Path(".")],
+        metavar="PATH",
+        help="job files, or folders to search for *.yaml / *.yml (default: .)",
+    )
+    parser.add_argument("--format", choices=FORMAT_NAMES, default="text", help="output format")
+    parser.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
+    parser.add_argument("--config", type=Path, help="configuration file (default: .dli-flink.yaml)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from dli_flink import config as configuration
+    from dli_flink.findings import Severity
+    from dli_flink.formats import FORMATS
+    from dli_flink.validate import UsageError, validate
+
+    try:
+        if args.config is not None and not args.config.is_file():
+            raise configuration.ConfigError(f"{args.config}: no such configuration file")
+        path = args.config or configuration.find(Path.cwd())
+        config = configuration.load(path) if path else configuration.Config()
+        report = validate(args.paths, config)
+    except (configuration.ConfigError, UsageError) as error:
+        print(f"dli-flink: {error}", file=sys.stderr)
+        return 2
+    sys.stdout.write(FORMATS[args.format](report))
+    for line in report.unreadable:
+        print(f"dli-flink: {line}", file=sys.stderr)
+    if report.unreadable:
+        return 2
+    failing = report.count(Severity.ERROR) + (report.count(Severity.WARNING) if args.strict else 0)
+    return 1 if failing else 0

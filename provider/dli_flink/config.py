@@ -1,0 +1,155 @@
+"""`.dli-flink.yaml`: per-rule severity and options, queue capacities, files to skip.
+
+    rules:
+      scaling-interval: {severity: warning, min-minutes: 15}
+      scaling-inert-keys: off
+    queues:
+      flink_q: {cu: 64}
+    exclude: ["legacy/**"]
+
+Checked by hand rather than by a schema so that every mistake gets one precise line naming the file,
+the line and the fix, and so that reading it costs nothing at start-up.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from dli_flink.findings import Severity
+from dli_flink.rules import RULES
+from dli_flink.rules.base import Context
+from dli_flink.source import SourceError, load_documents, read_text
+
+FILE_NAME = ".dli-flink.yaml"
+_LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "off": None}
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; the message is one line naming file, line and fix."""
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None = None
+    severities: Mapping[str, Severity | None] = field(default_factory=dict)
+    """Rule id -> configured severity (None: off); absent rules keep their own."""
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    queues: Mapping[str, int] = field(default_factory=dict)
+    exclude: tuple[str, ...] = ()
+
+    def severity(self, rule: str, default: Severity) -> Severity | None:
+        return self.severities.get(rule, default)
+
+    @cached_property
+    def contexts(self) -> dict[str, Context]:
+        """What each rule is given: its option defaults overridden by configuration."""
+        return {
+            rule: Context({**module.OPTIONS, **self.options.get(rule, {})}, self.queues)
+            for rule, module in RULES.items()
+        }
+
+    @property
+    def root(self) -> Path:
+        """Where `exclude` patterns are relative to."""
+        return self.path.parent if self.path else Path.cwd()
+
+
+def find(start: Path) -> Path | None:
+    """The nearest `.dli-flink.yaml` in `start` or a folder above it."""
+    for folder in (start, *start.parents):
+        candidate = folder / FILE_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load(path: Path) -> Config:
+    try:
+        text = read_text(path)
+        documents = list(load_documents(path, text))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
+    except SourceError as error:
+        raise ConfigError(f"{path}:{error.line}:{error.column}: {error.message}") from None
+    if not documents or documents[0].data is None:
+        return Config(path)
+    document = documents[0]
+    data = document.data
+
+    def fail(keys: tuple[str, ...], message: str) -> ConfigError:
+        line, column = document.position(keys, on_key=True)
+        return ConfigError(f"{path}:{line}:{column}: {message}")
+
+    if not isinstance(data, dict):
+        raise fail((), "the configuration must be a mapping with rules:, queues: or exclude:")
+    for key in data:
+        if key not in ("rules", "queues", "exclude"):
+            raise fail(
+                (key,), f"unknown key '{key}': {_suggest(key, ['rules', 'queues', 'exclude'])}"
+            )
+    severities, options = _rules(data.get("rules") or {}, fail)
+    return Config(
+        path=path,
+        severities=severities,
+        options=options,
+        queues=_queues(data.get("queues") or {}, fail),
+        exclude=_exclude(data.get("exclude") or [], fail),
+    )
+
+
+def _rules(section: Any, fail: Any) -> tuple[dict, dict]:
+    if not isinstance(section, dict):
+        raise fail(("rules",), "rules must map rule ids to off, warning, error or a mapping")
+    severities: dict[str, Severity | None] = {}
+    options: dict[str, dict[str, Any]] = {}
+    for rule_id, value in section.items():
+        where = ("rules", rule_id)
+        if rule_id not in RULES:
+            raise fail(where, f"unknown rule '{rule_id}': {_suggest(rule_id, list(RULES))}")
+        settings = {"severity": value} if not isinstance(value, dict) else dict(value)
+        if "severity" in settings:
+            level = settings.pop("severity")
+            level = "off" if level is False else str(level)
+            if level not in _LEVELS:
+                raise fail(where, f"severity of {rule_id} is '{level}': use off, warning or error")
+            severities[rule_id] = _LEVELS[level]
+        allowed = RULES[rule_id].OPTIONS
+        for option, option_value in settings.items():
+            if option not in allowed:
+                known = ", ".join(["severity", *allowed])
+                raise fail(where, f"{rule_id} has no option '{option}' (it has: {known})")
+            if not isinstance(option_value, type(allowed[option])):
+                raise fail(
+                    (*where, option),
+                    f"option {option} of {rule_id} must be like {allowed[option]!r}",
+                )
+        options[rule_id] = settings
+    return severities, options
+
+
+def _queues(section: Any, fail: Any) -> dict[str, int]:
+    if not isinstance(section, dict):
+        raise fail(("queues",), "queues must map queue names to {cu: N}")
+    queues = {}
+    for name, value in section.items():
+        cu = value.get("cu") if isinstance(value, dict) else None
+        if not isinstance(cu, int) or isinstance(cu, bool) or cu < 1:
+            raise fail(("queues", name), f"queue {name} needs its capacity as cu: N (N >= 1)")
+        queues[str(name)] = cu
+    return queues
+
+
+def _exclude(section: Any, fail: Any) -> tuple[str, ...]:
+    if not isinstance(section, list) or not all(isinstance(p, str) for p in section):
+        raise fail(("exclude",), "exclude must be a list of glob patterns")
+    return tuple(section)
+
+
+def _suggest(word: str, choices: list[str]) -> str:
+    hint = difflib.get_close_matches(str(word), choices, n=1)
+    return f"did you mean '{hint[0]}'?" if hint else f"use one of: {', '.join(choices)}"

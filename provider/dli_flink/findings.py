@@ -1,0 +1,52 @@
+"""What checks report: a Problem in a document, and a Finding placed in a file.
+
+Rules and the schema check produce Problems (a spec path and a message); only the front end that has
+a file turns them into Findings with line and column, so the provider and the policy pack can use the
+same Problems without any YAML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+Path = tuple[str | int, ...]
+"""A place in a job document, as its keys: ("scaling", "cuMax")."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing a check found in one job document."""
+
+    rule: str
+    path: Path
+    message: str
+    severity: Severity | None = None
+    """None: the rule's configured severity. A rule with two levels (scaling-interval) sets it."""
+    on_key: bool = False
+    """Point at the key rather than its value (an unknown key, a key that should not be there)."""
+    anchor: Path | None = None
+    """Where to point when `path` is not written in the document (a missing key whose absence
+    matters because of another key: point at that one)."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A Problem placed in a file, with the severity that configuration gave it."""
+
+    file: str
+    line: int
+    column: int
+    rule: str
+    severity: Severity
+    message: str
+    job: str | None = None
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.file, self.line, self.column, self.rule)

@@ -1,0 +1,25 @@
+"""GitHub Actions workflow commands: each finding becomes an annotation on the pull request."""
+
+from __future__ import annotations
+
+from dli_flink.formats.text import summary
+from dli_flink.validate import Report
+
+
+def render(report: Report) -> str:
+    lines = [
+        f"::{f.severity} file={_property(f.file)},line={f.line},col={f.column},"
+        f"title={_property(f.rule)}::{_data(f.message)}"
+        for f in report.findings
+    ]
+    lines.append(summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def _data(value: str) -> str:
+    """Escape a message as the runner expects (its own escaping rules, not URL encoding)."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(value: str) -> str:
+    return _data(value).replace(":", "%3A").replace(",", "%2C")

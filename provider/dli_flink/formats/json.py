@@ -1,0 +1,23 @@
+"""JSON for bots: `{"findings": [...], "summary": {...}}`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from dli_flink.findings import Severity
+from dli_flink.validate import Report
+
+
+def render(report: Report) -> str:
+    document = {
+        "findings": [asdict(finding) for finding in report.findings],
+        "summary": {
+            "files": report.files,
+            "jobs": report.jobs,
+            "errors": report.count(Severity.ERROR),
+            "warnings": report.count(Severity.WARNING),
+            "suppressed": report.suppressed,
+        },
+    }
+    return json.dumps(document, indent=2) + "\n"

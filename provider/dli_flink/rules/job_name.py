@@ -1,0 +1,85 @@
+"""A job name DLI refuses, or one used twice.
+
+DLI job names are at most 57 characters of letters, digits, ``-`` and ``_``, and unique: two job
+documents with the same name would fight over one DLI job.
+
+PASS::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+
+FAIL::
+
+    kind: FlinkSqlJob
+    name: orders enrich!
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+
+FAIL::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+    ---
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO other SELECT * FROM src
+"""
+
+import re
+from collections.abc import Iterator
+
+from dli_flink.findings import Problem, Severity
+from dli_flink.rules.base import Context
+from dli_flink.spec import JobSpec
+
+ID = "job-name"
+SEVERITY = Severity.ERROR
+OPTIONS: dict = {}
+MAX_LENGTH = 57
+_ALLOWED = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
+    name = spec.name
+    if not isinstance(name, str):
+        return
+    if len(name) > MAX_LENGTH:
+        yield Problem(
+            ID, ("name",), f"name is {len(name)} characters; DLI allows at most {MAX_LENGTH}"
+        )
+    if not _ALLOWED.fullmatch(name):
+        bad = sorted({c for c in name if not _ALLOWED.fullmatch(c)})
+        yield Problem(
+            ID,
+            ("name",),
+            f"name has {', '.join(repr(c) for c in bad)}: use letters, digits, '-' and '_' only",
+        )
+
+
+def check_jobs(specs: list[JobSpec], context: Context) -> Iterator[tuple[int, Problem]]:
+    """Every document of a name used more than once, so each place shows in the report."""
+    by_name: dict[str, list[int]] = {}
+    for index, spec in enumerate(specs):
+        if isinstance(spec.name, str):
+            by_name.setdefault(spec.name, []).append(index)
+    for name, indexes in by_name.items():
+        if len(indexes) > 1:
+            for index in indexes:
+                yield (
+                    index,
+                    Problem(
+                        ID,
+                        ("name",),
+                        f"job name '{name}' is used by {len(indexes)} job documents: "
+                        "names must be unique, rename all but one",
+                    ),
+                )

@@ -1,0 +1,87 @@
+"""Jobs that can outgrow their queue once DLI scales them.
+
+Where the configuration declares queue capacities (``queues: {flink_q: {cu: 64}}``), a job whose
+scaling maximum exceeds its queue, or a queue whose jobs' maxima add up past it, warns: DLI's guide
+says a restore can fail when the queue lacks free CUs, leaving the job stopped. A job without scaling
+counts with its ``resources.cu``.
+
+CONFIG::
+
+    queues:
+      flink_q: {cu: 16}
+
+PASS::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+    resources: {cu: 8}
+    checkpoint: {enabled: true}
+    obsBucket: my-bucket
+    logEnabled: true
+    scaling: {enabled: true, cuMax: 16}
+
+FAIL::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+    resources: {cu: 8}
+    checkpoint: {enabled: true}
+    obsBucket: my-bucket
+    logEnabled: true
+    scaling: {enabled: true, cuMax: 32}
+"""
+
+from collections.abc import Iterator
+
+from dli_flink.findings import Problem, Severity
+from dli_flink.rules.base import Context
+from dli_flink.spec import JobSpec
+
+ID = "queue-capacity"
+SEVERITY = Severity.WARNING
+OPTIONS: dict = {}
+
+
+def peak_cu(spec: JobSpec) -> int | None:
+    """The most CUs the job may hold: cuMax with scaling on, else its CUs; None if not known."""
+    value = spec.setting("cuMax").value if spec.scaling_enabled is True else spec.resources.cu
+    return value if isinstance(value, int) else None
+
+
+def check_jobs(specs: list[JobSpec], context: Context) -> Iterator[tuple[int, Problem]]:
+    totals: dict[str, int] = {}
+    for index, spec in enumerate(specs):
+        capacity = context.queues.get(spec.queue) if isinstance(spec.queue, str) else None
+        peak = peak_cu(spec)
+        if capacity is None or peak is None:
+            continue
+        path = spec.setting("cuMax").path if spec.scaling_enabled is True else ("resources", "cu")
+        if peak > capacity:
+            yield (
+                index,
+                Problem(
+                    ID,
+                    path,
+                    f"job may grow to {peak} CUs but queue {spec.queue} has {capacity}: "
+                    f"lower it to {capacity} or use a larger queue",
+                ),
+            )
+            continue
+        before = totals.get(spec.queue, 0)
+        totals[spec.queue] = before + peak
+        if before <= capacity < before + peak:
+            yield (
+                index,
+                Problem(
+                    ID,
+                    path,
+                    f"jobs on queue {spec.queue} may grow to {before + peak} CUs with this one, past "
+                    f"its {capacity}: a scaled job may fail to restore; lower cuMax or move jobs",
+                ),
+            )

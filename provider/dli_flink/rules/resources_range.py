@@ -1,0 +1,69 @@
+"""Compute units or parallelism outside what DLI accepts.
+
+From the DLI API reference: ``cu`` (total CUs, manager included) 2 to 400; ``managerCu`` at least 1
+and below ``cu``; ``parallelism`` 1 to 2000 and at most 4 x (cu - managerCu).
+
+PASS::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+    resources: {cu: 8, managerCu: 1, parallelism: 8}
+
+FAIL::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+    resources: {cu: 4, managerCu: 1, parallelism: 16}
+"""
+
+from collections.abc import Iterator
+
+from dli_flink.findings import Problem, Severity
+from dli_flink.rules.base import Context
+from dli_flink.spec import JobSpec
+
+ID = "resources-range"
+SEVERITY = Severity.ERROR
+OPTIONS: dict = {}
+MIN_CU, MAX_CU, MAX_PARALLELISM, SLOTS_PER_CU = 2, 400, 2000, 4
+
+
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
+    r = spec.resources
+    cu, manager, parallelism = r.cu, r.manager_cu, r.parallelism
+    if isinstance(cu, int) and not MIN_CU <= cu <= MAX_CU:
+        yield Problem(
+            ID, ("resources", "cu"), f"cu {cu} is outside {MIN_CU}-{MAX_CU}: DLI refuses the job"
+        )
+    if isinstance(manager, int) and manager < 1:
+        yield Problem(ID, ("resources", "managerCu"), f"managerCu {manager} must be at least 1")
+    elif isinstance(manager, int) and isinstance(cu, int) and manager >= cu:
+        yield Problem(
+            ID,
+            ("resources", "managerCu"),
+            f"managerCu {manager} leaves no CU for task managers out of cu {cu}: "
+            f"make it smaller than cu",
+        )
+    if not isinstance(parallelism, int):
+        return
+    if not 1 <= parallelism <= MAX_PARALLELISM:
+        yield Problem(
+            ID,
+            ("resources", "parallelism"),
+            f"parallelism {parallelism} is outside 1-{MAX_PARALLELISM}",
+        )
+    elif isinstance(cu, int) and isinstance(manager, int) and cu > manager:
+        most = SLOTS_PER_CU * (cu - manager)
+        if parallelism > most:
+            yield Problem(
+                ID,
+                ("resources", "parallelism"),
+                f"parallelism {parallelism} is above {most}, the most that cu {cu} with "
+                f"managerCu {manager} can run (4 per task-manager CU): lower it or raise cu",
+            )

@@ -1,0 +1,62 @@
+"""A ``flink.dli.job.*`` key in runtimeConfig that contradicts the scaling block.
+
+The scaling block becomes these runtime keys; writing one of them in runtimeConfig too, with another
+value, leaves it unclear which the author meant. Keep the scaling block and remove the runtime key.
+
+PASS::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+    resources: {cu: 8}
+    checkpoint: {enabled: true}
+    obsBucket: my-bucket
+    logEnabled: true
+    scaling: {enabled: true, cuMax: 16}
+    runtimeConfig:
+      table.exec.state.ttl: 1h
+
+FAIL::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+    resources: {cu: 8}
+    checkpoint: {enabled: true}
+    obsBucket: my-bucket
+    logEnabled: true
+    scaling: {enabled: true, cuMax: 16}
+    runtimeConfig:
+      flink.dli.job.cu.max: "32"
+"""
+
+from collections.abc import Iterator
+
+from dli_flink.findings import Problem, Severity
+from dli_flink.rules.base import Context
+from dli_flink.spec import SCALING_KEYS, JobSpec, known, parse_scaling_value
+
+ID = "runtime-config-conflict"
+SEVERITY = Severity.ERROR
+OPTIONS: dict = {}
+
+
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
+    for key, runtime_key in SCALING_KEYS.items():
+        declared = spec.setting(key)
+        raw = spec.runtime_value(runtime_key)
+        in_block = declared.explicit and declared.path[0] == "scaling"
+        if not in_block or raw is None or not known(raw, declared.value):
+            continue
+        if parse_scaling_value(key, raw) != declared.value:
+            yield Problem(
+                ID,
+                ("runtimeConfig", runtime_key),
+                f"runtimeConfig sets {runtime_key}={raw} but scaling.{key} is "
+                f"{str(declared.value).lower()}: remove the runtimeConfig key",
+                on_key=True,
+            )

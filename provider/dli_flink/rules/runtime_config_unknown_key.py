@@ -1,0 +1,50 @@
+"""An unknown ``flink.dli.*`` key in runtimeConfig, most often a typo.
+
+DLI ignores runtime keys it does not know, so ``flink.dli.job.scale.enabled: true`` silently leaves
+scaling off. Known keys are the scaling keys plus the option ``known-keys`` (default none).
+
+PASS::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+    runtimeConfig:
+      table.exec.state.ttl: 1h
+
+FAIL::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+    runtimeConfig:
+      flink.dli.job.scale.enabled: true
+"""
+
+import difflib
+from collections.abc import Iterator
+
+from dli_flink.findings import Problem, Severity
+from dli_flink.rules.base import Context
+from dli_flink.spec import SCALING_KEYS, JobSpec, known
+
+ID = "runtime-config-unknown-key"
+SEVERITY = Severity.WARNING
+OPTIONS = {"known-keys": []}
+_PREFIX = "flink.dli."
+
+
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
+    if not known(spec.runtime_config):
+        return
+    known_keys = [*SCALING_KEYS.values(), *map(str, context.options["known-keys"])]
+    for key, _ in spec.runtime_config:
+        if key.startswith(_PREFIX) and key not in known_keys:
+            hint = difflib.get_close_matches(key, known_keys, n=1, cutoff=0.8)
+            fix = f"did you mean {hint[0]}?" if hint else "DLI ignores it; check the spelling"
+            yield Problem(
+                ID, ("runtimeConfig", key), f"unknown DLI runtime key {key}: {fix}", on_key=True
+            )

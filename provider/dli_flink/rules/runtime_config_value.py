@@ -1,0 +1,49 @@
+"""A scaling key in runtimeConfig with a value DLI cannot read.
+
+``flink.dli.job.scale.enable`` takes true or false; the interval, ``cu.min``, ``cu.max`` and priority
+take whole numbers. Better still, use the typed scaling block.
+
+PASS::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+    runtimeConfig:
+      flink.dli.job.scale.interval: 30
+
+FAIL::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+    runtimeConfig:
+      flink.dli.job.scale.interval: 30m
+"""
+
+from collections.abc import Iterator
+
+from dli_flink.findings import Problem, Severity
+from dli_flink.rules.base import Context
+from dli_flink.spec import SCALING_KEYS, JobSpec, Unknown, known, parse_scaling_value
+
+ID = "runtime-config-value"
+SEVERITY = Severity.ERROR
+OPTIONS: dict = {}
+
+
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
+    for key, runtime_key in SCALING_KEYS.items():
+        raw = spec.runtime_value(runtime_key)
+        if raw is None or not known(raw):
+            continue
+        if isinstance(parse_scaling_value(key, raw), Unknown):
+            expected = "true or false" if key == "enabled" else "a whole number"
+            yield Problem(
+                ID,
+                ("runtimeConfig", runtime_key),
+                f"{runtime_key} is {raw!r}; DLI expects {expected}",
+            )

@@ -1,0 +1,54 @@
+"""A scaling maximum below the job's own CUs.
+
+``flink.dli.job.cu.max`` may not be smaller than the CUs the job is configured with
+(``resources.cu``); leave it unset to default to them.
+
+PASS::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+    resources: {cu: 8}
+    checkpoint: {enabled: true}
+    obsBucket: my-bucket
+    logEnabled: true
+    scaling: {enabled: true, cuMax: 16}
+
+FAIL::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+    resources: {cu: 8}
+    checkpoint: {enabled: true}
+    obsBucket: my-bucket
+    logEnabled: true
+    scaling: {enabled: true, cuMax: 4}
+"""
+
+from collections.abc import Iterator
+
+from dli_flink.findings import Problem, Severity
+from dli_flink.rules.base import Context
+from dli_flink.spec import JobSpec
+
+ID = "scaling-cu-max-below-cu"
+SEVERITY = Severity.ERROR
+OPTIONS: dict = {}
+
+
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
+    cu_max, cu = spec.setting("cuMax"), spec.resources.cu
+    if spec.scaling_enabled is not True or not cu_max.explicit:
+        return
+    if isinstance(cu_max.value, int) and isinstance(cu, int) and cu_max.value < cu:
+        yield Problem(
+            ID,
+            cu_max.path,
+            f"scaling cuMax {cu_max.value} is below the job's {cu} CUs (resources.cu): "
+            f"raise it to at least {cu} or remove it",
+        )

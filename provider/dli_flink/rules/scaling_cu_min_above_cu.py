@@ -1,0 +1,54 @@
+"""A scaling minimum above the job's own CUs.
+
+``flink.dli.job.cu.min`` may not be greater than the CUs the job is configured with
+(``resources.cu``).
+
+PASS::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+    resources: {cu: 8}
+    checkpoint: {enabled: true}
+    obsBucket: my-bucket
+    logEnabled: true
+    scaling: {enabled: true, cuMin: 4, cuMax: 16}
+
+FAIL::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+    resources: {cu: 8}
+    checkpoint: {enabled: true}
+    obsBucket: my-bucket
+    logEnabled: true
+    scaling: {enabled: true, cuMin: 12, cuMax: 16}
+"""
+
+from collections.abc import Iterator
+
+from dli_flink.findings import Problem, Severity
+from dli_flink.rules.base import Context
+from dli_flink.spec import JobSpec
+
+ID = "scaling-cu-min-above-cu"
+SEVERITY = Severity.ERROR
+OPTIONS: dict = {}
+
+
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
+    cu_min, cu = spec.setting("cuMin"), spec.resources.cu
+    if spec.scaling_enabled is not True:
+        return
+    if isinstance(cu_min.value, int) and isinstance(cu, int) and cu_min.value > cu:
+        yield Problem(
+            ID,
+            cu_min.path,
+            f"scaling cuMin {cu_min.value} is above the job's {cu} CUs (resources.cu): "
+            f"lower it to at most {cu}",
+        )

@@ -1,0 +1,56 @@
+"""A scaling range that is empty: the minimum above the maximum.
+
+``flink.dli.job.cu.min`` must not exceed ``flink.dli.job.cu.max`` (which defaults to
+``resources.cu``).
+
+PASS::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+    resources: {cu: 8}
+    checkpoint: {enabled: true}
+    obsBucket: my-bucket
+    logEnabled: true
+    scaling: {enabled: true, cuMin: 4, cuMax: 16}
+
+FAIL::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+    resources: {cu: 8}
+    checkpoint: {enabled: true}
+    obsBucket: my-bucket
+    logEnabled: true
+    scaling: {enabled: true, cuMin: 20, cuMax: 16}
+"""
+
+from collections.abc import Iterator
+
+from dli_flink.findings import Problem, Severity
+from dli_flink.rules.base import Context
+from dli_flink.spec import JobSpec
+
+ID = "scaling-cu-min-above-max"
+SEVERITY = Severity.ERROR
+OPTIONS: dict = {}
+
+
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
+    cu_min, cu_max = spec.setting("cuMin"), spec.setting("cuMax")
+    if spec.scaling_enabled is not True:
+        return
+    low, high = cu_min.value, cu_max.value
+    if isinstance(low, int) and isinstance(high, int) and low > high:
+        yield Problem(
+            ID,
+            cu_min.path,
+            f"scaling cuMin {low} is above cuMax {high}: the range is empty; "
+            "make cuMin at most cuMax",
+            anchor=cu_max.path,
+        )

@@ -1,0 +1,54 @@
+"""A scaling minimum below the smallest job DLI runs.
+
+A DLI Flink job has at least 2 CUs (one for the job manager, one for a task manager), so
+``flink.dli.job.cu.min`` below 2 cannot be honoured.
+
+PASS::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+    resources: {cu: 8}
+    checkpoint: {enabled: true}
+    obsBucket: my-bucket
+    logEnabled: true
+    scaling: {enabled: true, cuMin: 2, cuMax: 16}
+
+FAIL::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+    resources: {cu: 8}
+    checkpoint: {enabled: true}
+    obsBucket: my-bucket
+    logEnabled: true
+    scaling: {enabled: true, cuMin: 1, cuMax: 16}
+"""
+
+from collections.abc import Iterator
+
+from dli_flink.findings import Problem, Severity
+from dli_flink.rules.base import Context
+from dli_flink.spec import DEFAULT_CU_MIN, JobSpec
+
+ID = "scaling-cu-min-floor"
+SEVERITY = Severity.ERROR
+OPTIONS: dict = {}
+
+
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
+    cu_min = spec.setting("cuMin")
+    if spec.scaling_enabled is not True:
+        return
+    if isinstance(cu_min.value, int) and cu_min.value < DEFAULT_CU_MIN:
+        yield Problem(
+            ID,
+            cu_min.path,
+            f"scaling cuMin {cu_min.value} is below {DEFAULT_CU_MIN}, the smallest DLI job: "
+            f"set it to {DEFAULT_CU_MIN} or more",
+        )

@@ -1,0 +1,68 @@
+"""Dynamic scaling on a Flink version DLI cannot scale.
+
+DLI scales only jobs of Flink 1.12 or later (the newest guide says "only Flink 1.12"). The minimum is
+the option ``min-version`` (default "1.12"); ``versions`` (default: any) lists the only versions to
+accept, for teams that follow the stricter reading.
+
+PASS::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+    resources: {cu: 8}
+    checkpoint: {enabled: true}
+    obsBucket: my-bucket
+    logEnabled: true
+    scaling: {enabled: true, cuMax: 16}
+
+FAIL::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.10"
+    sql: INSERT INTO sink SELECT * FROM src
+    resources: {cu: 8}
+    checkpoint: {enabled: true}
+    obsBucket: my-bucket
+    logEnabled: true
+    scaling: {enabled: true, cuMax: 16}
+"""
+
+from collections.abc import Iterator
+
+from dli_flink.findings import Problem, Severity
+from dli_flink.rules.base import Context
+from dli_flink.spec import JobSpec, known
+
+ID = "scaling-flink-version"
+SEVERITY = Severity.ERROR
+OPTIONS = {"min-version": "1.12", "versions": []}
+
+
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
+    version = spec.flink_version
+    if spec.scaling_enabled is not True or not known(version):
+        return
+    accepted = [str(v) for v in context.options["versions"]]
+    minimum = str(context.options["min-version"])
+    if accepted and version not in accepted:
+        yield Problem(
+            ID,
+            ("flinkVersion",),
+            f"dynamic scaling is accepted here only on Flink {', '.join(accepted)}; "
+            f"flinkVersion is {version}: change it or disable scaling",
+        )
+    elif _parts(version) < _parts(minimum):
+        yield Problem(
+            ID,
+            ("flinkVersion",),
+            f"dynamic scaling needs Flink {minimum} or later; flinkVersion is {version}: "
+            "upgrade the job or disable scaling",
+        )
+
+
+def _parts(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split(".") if part.isdigit())

@@ -1,0 +1,62 @@
+"""A scaling interval so small that DLI would restart the job over and over.
+
+Each scaling check may stop the job with a savepoint and restore it: the job processes nothing
+meanwhile, and DLI's guide warns not to set the period small. Below 1 minute is an error; below the
+option ``min-minutes`` (default 10) a warning. The most restarts a day is 1440 / interval.
+
+PASS::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+    checkpoint: {enabled: true}
+    obsBucket: my-bucket
+    logEnabled: true
+    scaling: {enabled: true, intervalMinutes: 30}
+
+FAIL::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+    checkpoint: {enabled: true}
+    obsBucket: my-bucket
+    logEnabled: true
+    scaling: {enabled: true, intervalMinutes: 0}
+"""
+
+from collections.abc import Iterator
+
+from dli_flink.findings import Problem, Severity
+from dli_flink.rules.base import Context
+from dli_flink.spec import JobSpec
+
+ID = "scaling-interval"
+SEVERITY = Severity.ERROR
+OPTIONS = {"min-minutes": 10}
+
+
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
+    setting = spec.setting("intervalMinutes")
+    interval = setting.value
+    if spec.scaling_enabled is not True or not isinstance(interval, int):
+        return
+    minimum = int(context.options["min-minutes"])
+    if interval < 1:
+        yield Problem(
+            ID,
+            setting.path,
+            f"scaling interval is {interval} minutes; it must be at least 1 (the default is 30)",
+        )
+    elif interval < minimum:
+        yield Problem(
+            ID,
+            setting.path,
+            f"scaling interval of {interval} minutes allows up to {1440 // interval} restarts a day; "
+            f"use at least {minimum} (the default is 30)",
+            severity=Severity.WARNING,
+        )

@@ -1,0 +1,49 @@
+"""Dynamic scaling without checkpointing.
+
+DLI scales a job by stopping it with a savepoint and restoring it, so scaling needs checkpointing
+enabled (``checkpoint.enabled: true``).
+
+PASS::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+    checkpoint: {enabled: true}
+    obsBucket: my-bucket
+    logEnabled: true
+    scaling: {enabled: true}
+
+FAIL::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+    obsBucket: my-bucket
+    logEnabled: true
+    scaling: {enabled: true}
+"""
+
+from collections.abc import Iterator
+
+from dli_flink.findings import Problem, Severity
+from dli_flink.rules.base import Context
+from dli_flink.spec import JobSpec
+
+ID = "scaling-needs-checkpoint"
+SEVERITY = Severity.ERROR
+OPTIONS: dict = {}
+
+
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
+    if spec.scaling_enabled is True and spec.checkpoint.enabled is False:
+        yield Problem(
+            ID,
+            ("checkpoint", "enabled"),
+            "dynamic scaling restores the job from a savepoint and needs checkpointing: "
+            "set checkpoint.enabled: true",
+            anchor=spec.setting("enabled").path,
+        )

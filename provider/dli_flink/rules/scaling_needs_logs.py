@@ -1,0 +1,48 @@
+"""Dynamic scaling without saved job logs.
+
+DLI's scaling guide requires the job to save its logs to OBS (``logEnabled: true``).
+
+PASS::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+    checkpoint: {enabled: true}
+    obsBucket: my-bucket
+    logEnabled: true
+    scaling: {enabled: true}
+
+FAIL::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+    checkpoint: {enabled: true}
+    obsBucket: my-bucket
+    logEnabled: false
+    scaling: {enabled: true}
+"""
+
+from collections.abc import Iterator
+
+from dli_flink.findings import Problem, Severity
+from dli_flink.rules.base import Context
+from dli_flink.spec import JobSpec
+
+ID = "scaling-needs-logs"
+SEVERITY = Severity.ERROR
+OPTIONS: dict = {}
+
+
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
+    if spec.scaling_enabled is True and spec.log_enabled is False:
+        yield Problem(
+            ID,
+            ("logEnabled",),
+            "dynamic scaling needs the job's logs saved to OBS: set logEnabled: true",
+            anchor=spec.setting("enabled").path,
+        )

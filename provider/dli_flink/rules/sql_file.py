@@ -1,0 +1,40 @@
+"""A ``sqlFile`` that cannot be read.
+
+``sqlFile`` is read relative to the YAML file that names it, as UTF-8 text.
+
+PASS::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sql: INSERT INTO sink SELECT * FROM src
+
+FAIL::
+
+    kind: FlinkSqlJob
+    name: orders-enrich
+    queue: flink_q
+    flinkVersion: "1.15"
+    sqlFile: no-such-file.sql
+"""
+
+from collections.abc import Iterator
+
+from dli_flink.findings import Problem, Severity
+from dli_flink.rules.base import Context
+from dli_flink.spec import JobSpec
+
+ID = "sql-file"
+SEVERITY = Severity.ERROR
+OPTIONS: dict = {}
+
+
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
+    if isinstance(spec.sql_file, str) and spec.sql is None:
+        yield Problem(
+            ID,
+            ("sqlFile",),
+            f"cannot read sqlFile '{spec.sql_file}' (relative to this YAML file, UTF-8): "
+            "fix the path or inline the SQL as sql",
+        )

@@ -1,0 +1,294 @@
+"""Reading job YAML: documents as plain data, with the node tree kept for exact line:column.
+
+Why this shape: validation must be fast on a thousand files and exact on the few with findings.
+libyaml (PyYAML's C parser) composes nodes that carry their start marks at C speed, so the same parse
+gives the data and, only when a finding needs it, the position: nothing is parsed twice.
+
+The tags follow YAML 1.2's core schema (what yaml-language-server and ruamel.yaml use), not PyYAML's
+YAML 1.1 defaults: `off`, `yes` and `no` are strings, `0755` is decimal. Merge keys (`<<: *base`) are
+kept, as most YAML tools keep them.
+
+Hostile input never reaches Python's recursion or memory limits: the size is capped, nesting is measured
+on the event stream before composing (libyaml's composer recurses in C and crashes on deep input), and
+aliases are expanded virtually before anything walks the data (the "billion laughs" bomb).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path as FilePath
+from typing import Any, ClassVar
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import BaseResolver
+
+from dli_flink.findings import Path
+
+try:
+    from yaml.cyaml import CParser as _Parser
+except ImportError:  # PyYAML built without libyaml: the same results, slower
+    from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Parser(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
+
+
+MAX_FILE_BYTES = 1024 * 1024
+"""A job file larger than this is refused unread: real ones are a few KiB, SQL included."""
+MAX_DEPTH = 64
+"""Deepest nesting accepted; a job document is at most four levels deep."""
+MAX_NODES = 50_000
+"""Most nodes a document may expand to through aliases."""
+_INDICATORS = re.compile(r"[\[\]{}\-?]")
+"""Characters that open a nesting level without indentation; few of them means shallow input."""
+
+
+class SourceError(Exception):
+    """The file cannot be read as YAML job documents; carries the 1-based position of the problem."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+class _Core12Resolver(BaseResolver):
+    """YAML 1.2 core schema tag resolution (plus `<<` merge keys)."""
+
+    yaml_implicit_resolvers: ClassVar[dict] = {}
+
+
+_Core12Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Core12Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+    list("-+0123456789"),
+)
+_Core12Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+_Core12Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
+_Core12Resolver.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^<<$"), ["<"])
+
+
+class _Core12Constructor(SafeConstructor):
+    """SafeConstructor with YAML 1.2 numbers (PyYAML's reads `010` as octal and `1_0` as 10)."""
+
+    def construct_yaml_int(self, node: ScalarNode) -> int:
+        text = self.construct_scalar(node)
+        try:
+            if text.startswith("0o"):
+                return int(text[2:], 8)
+            if text.startswith("0x"):
+                return int(text[2:], 16)
+            return int(text)
+        except ValueError:  # over Python's 4300-digit limit for int()
+            raise ConstructorError(
+                None, None, f"number with {len(text)} digits is too long", node.start_mark
+            ) from None
+
+    def construct_yaml_float(self, node: ScalarNode) -> float:
+        text = self.construct_scalar(node).lower()
+        if text.endswith(("inf", "nan")):
+            return float(text.replace(".", ""))
+        return float(text)
+
+
+_Core12Constructor.add_constructor("tag:yaml.org,2002:int", _Core12Constructor.construct_yaml_int)
+_Core12Constructor.add_constructor(
+    "tag:yaml.org,2002:float", _Core12Constructor.construct_yaml_float
+)
+
+
+class _Loader(_Parser, _Core12Constructor, _Core12Resolver):
+    def __init__(self, stream: str) -> None:
+        _Parser.__init__(self, stream)
+        _Core12Constructor.__init__(self)
+        _Core12Resolver.__init__(self)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One YAML document of a file: its data, and its node tree for positions."""
+
+    path: FilePath
+    index: int
+    data: Any
+    node: Node = field(repr=False, compare=False)
+
+    def position(
+        self, keys: Path, on_key: bool = False, anchor: Path | None = None
+    ) -> tuple[int, int]:
+        """1-based line and column of `keys` in the document.
+
+        The value is pointed at, or its key with `on_key`. A path that is not written in the document
+        (a missing key) points at `anchor` when that is written, else at the deepest key that is; the
+        root, and a path with nothing of it written, at the `kind:` key.
+        """
+        found = self._locate(keys)
+        if found is None and anchor is not None:
+            found = self._locate(anchor)
+            on_key = True
+        if found is None:
+            found = self._locate_deepest(keys)
+            on_key = True
+        key_node, node = found
+        target = key_node if (on_key and key_node is not None) else node
+        return target.start_mark.line + 1, target.start_mark.column + 1
+
+    def _locate(self, keys: Path) -> tuple[Node | None, Node] | None:
+        key_node, node = None, self.node
+        for key in keys:
+            child = _child(node, key)
+            if child is None:
+                return None
+            key_node, node = child
+        if not keys:
+            return _child(self.node, "kind") or (None, self.node)
+        return key_node, node
+
+    def _locate_deepest(self, keys: Path) -> tuple[Node | None, Node]:
+        for end in range(len(keys) - 1, 0, -1):
+            found = self._locate(keys[:end])
+            if found is not None:
+                return found
+        return self._locate(())  # type: ignore[return-value]
+
+
+def _child(node: Node, key: str | int) -> tuple[Node | None, Node] | None:
+    if isinstance(node, MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode) and key_node.value == key:
+                return key_node, value_node
+    elif isinstance(node, SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+        return None, node.value[key]
+    return None
+
+
+def read_text(path: FilePath) -> str:
+    """The file as text, or SourceError for what cannot be YAML. OSError is left to the caller."""
+    with path.open("rb") as handle:
+        raw = handle.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise SourceError(
+            f"file is over {MAX_FILE_BYTES // 1024} KiB; a job file holds a few job documents: "
+            "split it or move large SQL into sqlFile"
+        )
+    if b"\0" in raw:
+        line = raw[: raw.index(b"\0")].count(b"\n") + 1
+        raise SourceError("binary file (NUL byte): a job file is UTF-8 YAML text", line)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        raise SourceError(
+            f"invalid UTF-8 (byte 0x{raw[error.start]:02x}): save the file as UTF-8", line, column
+        ) from None
+
+
+def load_documents(path: FilePath, text: str) -> Iterator[Document]:
+    """Every document of `text`, or SourceError at the first thing that is not readable YAML."""
+    if len(_INDICATORS.findall(text, 0, len(text))) > 4 * MAX_DEPTH:
+        _check_depth(text)
+    loader = _Loader(text)
+    try:
+        index = 0
+        while loader.check_node():
+            node = loader.get_node()
+            _check_expansion(node)
+            data = loader.construct_document(node)
+            yield Document(path, index, data, node)
+            index += 1
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        problem = error.problem or error.context or "not valid YAML"
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise SourceError(f"YAML syntax: {problem}", line, column) from None
+    except yaml.YAMLError as error:
+        raise SourceError(f"YAML syntax: {error}") from None
+    except RecursionError:
+        raise SourceError("YAML nesting too deep to read") from None
+    finally:
+        loader.dispose()
+
+
+def _check_depth(text: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH, walking libyaml's flat event stream (no recursion)."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise SourceError(
+                        f"nesting deeper than {MAX_DEPTH} levels: not a job document",
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # the composer reports it with its position
+
+
+def _check_expansion(root: Node) -> None:
+    """Refuse a document whose aliases expand past MAX_NODES nodes, or refer to themselves.
+
+    Aliases share node objects, so sizes are memoised per node: the walk is linear in the file.
+    """
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            on_path.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            if sizes[key] > MAX_NODES:
+                mark = node.start_mark
+                raise SourceError(
+                    f"aliases expand this document past {MAX_NODES} nodes (an alias bomb?)",
+                    mark.line + 1,
+                    mark.column + 1,
+                )
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            mark = node.start_mark
+            raise SourceError("an alias refers to itself", mark.line + 1, mark.column + 1)
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []

@@ -1,0 +1,238 @@
+"""Validating job files: every finding of every file, placed at its line and column.
+
+The pipeline of architecture.md for YAML: source -> schema -> JobSpec -> rules -> findings. Files are
+checked one by one and nothing stops at the first problem; cross-job rules run once all are read.
+Positions are looked up only for the problems found, so clean files cost a parse and a few checks.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dli_flink import schema
+from dli_flink.config import Config
+from dli_flink.findings import Finding, Problem, Severity
+from dli_flink.rules import JOB_RULES, RULES, STACK_RULES, yaml_syntax
+from dli_flink.rules import suppression as suppression_rule
+from dli_flink.source import Document, SourceError, load_documents, read_text
+from dli_flink.spec import JAR_KIND, SQL_KIND, UNKNOWN, JobSpec
+
+YAML_SUFFIXES = (".yaml", ".yml")
+_SKIPPED_NAMES = ("Pulumi.yaml", "Pulumi.*.yaml", "PulumiPolicy.yaml")
+"""Files a job folder often holds next to the jobs (a Pulumi project) and that are not jobs."""
+_SUPPRESSION = re.compile(r"#\s*dli-flink:\s*disable=([\w,\s-]*?)\s*(?:--\s*(.*?))?\s*$")
+
+
+class UsageError(Exception):
+    """A path that does not exist: the run cannot do what was asked (exit 2)."""
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0
+    jobs: int = 0
+    suppressed: int = 0
+    unreadable: list[str] = field(default_factory=list)
+    """One line per file that could not be read at all (I/O errors: exit 2)."""
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+
+@dataclass
+class _Job:
+    spec: JobSpec
+    document: Document
+    file: _File
+
+
+@dataclass(frozen=True)
+class _FileLevel:
+    """Where a problem of the whole file is (no document to ask: it could not be read)."""
+
+    line: int = 1
+    column: int = 1
+    data: None = None
+
+    def position(self, *_: object) -> tuple[int, int]:
+        return self.line, self.column
+
+
+@dataclass
+class _File:
+    path: Path
+    display: str
+    text: str = ""
+    problems: list[tuple[Document | _FileLevel, Problem]] = field(default_factory=list)
+
+
+def collect_files(paths: Iterable[Path], config: Config) -> list[Path]:
+    """The YAML files named or found (recursively) under `paths`, in a stable order.
+
+    Walking a folder skips hidden entries, Pulumi project files and the configured `exclude`
+    patterns; a file named explicitly is always checked.
+    """
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                sorted(p for p in path.rglob("*") if _is_job_file(p, path, config) and p.is_file())
+            )
+        elif path.exists():
+            files.append(path)
+        else:
+            raise UsageError(f"{path}: no such file or directory")
+    return list(dict.fromkeys(files))
+
+
+def _is_job_file(path: Path, top: Path, config: Config) -> bool:
+    if path.suffix not in YAML_SUFFIXES:
+        return False
+    if any(part.startswith(".") for part in path.relative_to(top).parts):
+        return False
+    if any(fnmatch.fnmatch(path.name, pattern) for pattern in _SKIPPED_NAMES):
+        return False
+    try:
+        relative = path.resolve().relative_to(config.root.resolve()).as_posix()
+    except ValueError:
+        relative = path.as_posix()
+    return not any(fnmatch.fnmatch(relative, pattern) for pattern in config.exclude)
+
+
+def validate(paths: Iterable[Path], config: Config) -> Report:
+    report = Report()
+    files: list[_File] = []
+    jobs: list[_Job] = []
+    for path in collect_files(paths, config):
+        checked = _File(path, _display(path))
+        try:
+            _check_file(checked, jobs, config)
+        except OSError as error:
+            report.unreadable.append(f"{checked.display}: cannot read: {error.strerror}")
+            continue
+        files.append(checked)
+    for rule in STACK_RULES:
+        if config.severity(rule.ID, rule.SEVERITY) is None:
+            continue
+        specs = [job.spec for job in jobs]
+        for index, problem in rule.check_jobs(specs, config.contexts[rule.ID]):
+            jobs[index].file.problems.append((jobs[index].document, problem))
+    for checked in files:
+        report.findings.extend(_place(checked, config, report))
+    report.findings.sort(key=Finding.sort_key)
+    report.files = len(files) + len(report.unreadable)
+    report.jobs = len(jobs)
+    return report
+
+
+def _check_file(checked: _File, jobs: list[_Job], config: Config) -> None:
+    try:
+        checked.text = read_text(checked.path)
+        empty = True
+        for document in load_documents(checked.path, checked.text):
+            empty = False
+            spec, problems = check_document(document.data, config, checked.path.parent)
+            checked.problems.extend((document, problem) for problem in problems)
+            if spec is not None:
+                jobs.append(_Job(spec, document, checked))
+        if empty:
+            problem = Problem(schema.RULE, (), "the file is empty: a job file holds job documents")
+            checked.problems.append((_FileLevel(), problem))
+    except SourceError as error:
+        problem = Problem(yaml_syntax.ID, (), error.message)
+        checked.problems.append((_FileLevel(error.line, error.column), problem))
+
+
+def check_document(
+    data: Any, config: Config, base_dir: Path | None = None
+) -> tuple[JobSpec | None, list[Problem]]:
+    """Schema and per-job rules on one document: its JobSpec (if its kind is known) and problems.
+
+    `base_dir` is where a relative sqlFile is read from. Severity and suppression are left to the
+    caller, which knows where the document came from.
+    """
+    problems = schema.schema_problems(data)
+    if not isinstance(data, dict) or data.get("kind") not in (SQL_KIND, JAR_KIND):
+        return None, problems
+    spec = JobSpec.from_document(_prune(data, schema.invalid_paths(problems)), base_dir)
+    for rule in JOB_RULES:
+        if config.severity(rule.ID, rule.SEVERITY) is not None:
+            problems.extend(rule.check(spec, config.contexts[rule.ID]))
+    return spec, problems
+
+
+def _prune(data: dict, paths: set[tuple]) -> dict:
+    """A copy of `data` with the values at `paths` replaced by UNKNOWN (see JobSpec)."""
+    if not paths:
+        return data
+    root = dict(data)
+    for path in paths:
+        keys = path[: next((i for i, k in enumerate(path) if isinstance(k, int)), len(path))]
+        node = root
+        for key in keys[:-1]:
+            child = node.get(key)
+            if not isinstance(child, dict):
+                break
+            node[key] = node = dict(child)
+        else:
+            if keys:
+                node[keys[-1]] = UNKNOWN
+    return root
+
+
+def _place(checked: _File, config: Config, report: Report) -> Iterator[Finding]:
+    suppressions = _suppressions(checked.text) if "dli-flink:" in checked.text else {}
+    for where, problem in checked.problems:
+        severity = config.severity(problem.rule, problem.severity or RULES[problem.rule].SEVERITY)
+        if severity is None:
+            continue
+        line, column = where.position(problem.path, problem.on_key, problem.anchor)
+        nearby = (suppressions.get(at, ((), None)) for at in (line, line - 1))
+        if any(problem.rule in rules and reason for rules, reason in nearby):
+            report.suppressed += 1
+            continue
+        name = where.data.get("name") if isinstance(where.data, dict) else None
+        yield Finding(
+            checked.display,
+            line,
+            column,
+            problem.rule,
+            severity,
+            problem.message,
+            name if isinstance(name, str) else None,
+        )
+    severity = config.severity(suppression_rule.ID, suppression_rule.SEVERITY)
+    for line, (rules, reason) in suppressions.items():
+        unknown = [rule for rule in rules if rule not in RULES]
+        message = None
+        if unknown:
+            message = (
+                f"unknown rule id {', '.join(unknown)} in the suppression: see dli-flink rules"
+            )
+        elif not reason:
+            message = "a suppression needs a reason: # dli-flink: disable=RULE -- why"
+        if message and severity is not None:
+            yield Finding(checked.display, line, 1, suppression_rule.ID, severity, message)
+
+
+def _suppressions(text: str) -> dict[int, tuple[tuple[str, ...], str | None]]:
+    """Line -> (rule ids, reason) of every `# dli-flink: disable=...` comment."""
+    found = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if "dli-flink:" in line and (match := _SUPPRESSION.search(line)):
+            rules = tuple(r.strip() for r in match.group(1).split(",") if r.strip())
+            found[number] = (rules, match.group(2) or None)
+    return found
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
