@@ -11,7 +11,7 @@ $(BIN)/.installed: pyproject.toml
 
 .PHONY: demo test bench
 demo: $(BIN)/.installed
-	$(BIN)/python -m dli_flink.demo
+	$(BIN)/python examples/demo.py
 
 test: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -85,7 +85,7 @@ def _explain(error: Any, document: Any) -> Iterator[Problem]:
         allowed = list(error.schema.get("properties", {}))
         for key in error.instance:
             if key not in allowed:
-                hint = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+                hint = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.75)
                 fix = f"did you mean '{hint[0]}'?" if hint else f"allowed: {', '.join(allowed)}"
                 yield Problem(
                     RULE, (*path, key), f"unknown key '{_dotted((*path, key))}': {fix}", on_key=True

@@ -143,16 +143,15 @@ class Document:
         """1-based line and column of `keys` in the document.
 
         The value is pointed at, or its key with `on_key`. A path that is not written in the document
-        (a missing key) points at `anchor` when that is written, else at the deepest key that is; the
-        root, and a path with nothing of it written, at the `kind:` key.
+        (a missing key) points at the deepest key of it that is written, else at `anchor` (the key
+        that makes the missing one matter), else at the root: the `kind:` key.
         """
         found = self._locate(keys)
-        if found is None and anchor is not None:
-            found = self._locate(anchor)
-            on_key = True
         if found is None:
-            found = self._locate_deepest(keys)
             on_key = True
+            found = self._locate_deepest(keys) or (anchor and self._locate(anchor))
+        if found is None:
+            found = self._locate(())
         key_node, node = found
         target = key_node if (on_key and key_node is not None) else node
         return target.start_mark.line + 1, target.start_mark.column + 1
@@ -168,12 +167,12 @@ class Document:
             return _child(self.node, "kind") or (None, self.node)
         return key_node, node
 
-    def _locate_deepest(self, keys: Path) -> tuple[Node | None, Node]:
+    def _locate_deepest(self, keys: Path) -> tuple[Node | None, Node] | None:
         for end in range(len(keys) - 1, 0, -1):
             found = self._locate(keys[:end])
             if found is not None:
                 return found
-        return self._locate(())  # type: ignore[return-value]
+        return None
 
 
 def _child(node: Node, key: str | int) -> tuple[Node | None, Node] | None:

@@ -11,8 +11,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from dli_flink.formats import NAMES
+
 HELP = "check job YAML files against the schema and the DLI scaling rules"
-FORMAT_NAMES = ("text", "json", "github", "sarif")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -24,7 +25,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="job files, or folders to search for *.yaml / *.yml (default: .)",
     )
-    parser.add_argument("--format", choices=FORMAT_NAMES, default="text", help="output format")
+    parser.add_argument("--format", choices=NAMES, default="text", help="output format")
     parser.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
     parser.add_argument("--config", type=Path, help="configuration file (default: .dli-flink.yaml)")
 
@@ -32,7 +33,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from dli_flink import config as configuration
     from dli_flink.findings import Severity
-    from dli_flink.formats import FORMATS
+    from dli_flink.formats import render
     from dli_flink.validate import UsageError, validate
 
     try:
@@ -44,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     except (configuration.ConfigError, UsageError) as error:
         print(f"dli-flink: {error}", file=sys.stderr)
         return 2
-    sys.stdout.write(FORMATS[args.format](report))
+    sys.stdout.write(render(report, args.format))
     for line in report.unreadable:
         print(f"dli-flink: {line}", file=sys.stderr)
     if report.unreadable:

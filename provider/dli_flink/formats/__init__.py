@@ -1,15 +1,19 @@
-"""Report formats: each module turns a validation Report into text for one audience."""
+"""Report formats: a module each (text, json, github, sarif) with `render(report) -> str`.
+
+Loaded by name when used: the SARIF builder imports jsonschema, which a plain text run (every
+pre-commit) should not pay for.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from typing import TYPE_CHECKING
 
-from dli_flink.formats import github, json, sarif, text
-from dli_flink.validate import Report
+if TYPE_CHECKING:
+    from dli_flink.validate import Report
 
-FORMATS: dict[str, Callable[[Report], str]] = {
-    "text": text.render,
-    "json": json.render,
-    "github": github.render,
-    "sarif": sarif.render,
-}
+NAMES = ("text", "json", "github", "sarif")
+
+
+def render(report: Report, name: str) -> str:
+    return importlib.import_module(f"dli_flink.formats.{name}").render(report)

@@ -11,7 +11,7 @@ PASS::
     flinkVersion: "1.15"
     sql: INSERT INTO sink SELECT * FROM src
     runtimeConfig:
-      flink.dli.job.scale.interval: 30
+      flink.dli.job.scale.enable: "false"
 
 FAIL::
 
@@ -21,7 +21,7 @@ FAIL::
     flinkVersion: "1.15"
     sql: INSERT INTO sink SELECT * FROM src
     runtimeConfig:
-      flink.dli.job.scale.interval: 30m
+      flink.dli.job.scale.enable: "off"
 """
 
 from collections.abc import Iterator

@@ -1,0 +1,177 @@
+"""Every rule, both ways: the PASS and FAIL examples of its documentation are run as tests.
+
+The docs are what `dli-flink rules` prints; running them keeps them true. Edge cases that the
+examples do not show follow below.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from dli_flink import config as configuration
+from dli_flink.findings import Severity
+from dli_flink.rules import RULES
+from dli_flink.validate import validate
+
+_EXAMPLE = re.compile(r"^(PASS|FAIL|CONFIG)::\n\n((?:    .*\n|\n)+)", re.MULTILINE)
+_FILE_LEVEL = {"yaml-syntax"}  # rules with nothing to pass: any readable file passes them
+
+
+def _examples(rule: ModuleType, kind: str) -> list[str]:
+    return [
+        textwrap.dedent(block).strip() + "\n"
+        for found_kind, block in _EXAMPLE.findall(rule.__doc__ or "")
+        if found_kind == kind
+    ]
+
+
+def _run(tmp_path: Path, rule: ModuleType, example: str) -> list:
+    job = tmp_path / "job.yaml"
+    job.write_text(example, encoding="utf-8")
+    config = configuration.Config()
+    for block in _examples(rule, "CONFIG"):
+        (tmp_path / ".dli-flink.yaml").write_text(block, encoding="utf-8")
+        config = configuration.load(tmp_path / ".dli-flink.yaml")
+    return validate([job], config).findings
+
+
+def _cases(kind: str) -> list:
+    return [
+        pytest.param(rule, example, id=f"{rule_id}-{i}")
+        for rule_id, rule in RULES.items()
+        for i, example in enumerate(_examples(rule, kind))
+    ]
+
+
+def test_every_rule_documents_a_failing_example() -> None:
+    missing = [rid for rid, rule in RULES.items() if not _examples(rule, "FAIL")]
+    assert missing == []
+
+
+def test_every_rule_but_file_level_documents_a_passing_example() -> None:
+    missing = [
+        rid for rid, r in RULES.items() if not _examples(r, "PASS") and rid not in _FILE_LEVEL
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize(("rule", "example"), _cases("FAIL"))
+def test_failing_example_is_reported(tmp_path: Path, rule: ModuleType, example: str) -> None:
+    findings = _run(tmp_path, rule, example)
+    assert rule.ID in {f.rule for f in findings}, findings
+
+
+@pytest.mark.parametrize(("rule", "example"), _cases("PASS"))
+def test_passing_example_is_clean(tmp_path: Path, rule: ModuleType, example: str) -> None:
+    """A passing example passes every rule, so it can be copied as it is."""
+    assert _run(tmp_path, rule, example) == []
+
+
+def _findings(write, text: str, **config_kwargs) -> list:
+    path = write("job.yaml", text)
+    return validate([path], configuration.Config(**config_kwargs)).findings
+
+
+BASE = """\
+kind: FlinkSqlJob
+name: orders-enrich
+queue: flink_q
+flinkVersion: "1.15"
+sql: INSERT INTO sink SELECT * FROM src
+resources: {cu: 8}
+checkpoint: {enabled: true}
+obsBucket: my-bucket
+logEnabled: true
+"""
+
+
+def test_scaling_rules_read_runtime_config_keys_too(write) -> None:
+    """A team that writes the raw DLI keys gets the same checks as with the scaling block."""
+    findings = _findings(
+        write,
+        BASE.replace("logEnabled: true", "logEnabled: false")
+        + 'runtimeConfig:\n  flink.dli.job.scale.enable: "true"\n  flink.dli.job.cu.max: "4"\n',
+    )
+    assert {(f.rule, f.line) for f in findings} == {
+        ("scaling-needs-logs", 9),
+        ("scaling-cu-max-below-cu", 12),
+    }
+
+
+def test_scaling_rules_are_silent_while_scaling_is_off(write) -> None:
+    findings = _findings(write, BASE + "scaling: {cuMin: 1, cuMax: 4, intervalMinutes: 0}\n")
+    assert {f.rule for f in findings} == {"scaling-inert-keys"}
+    assert all(f.severity == Severity.WARNING for f in findings)
+
+
+def test_interval_below_one_minute_is_an_error_and_below_minimum_a_warning(write) -> None:
+    zero = _findings(write, BASE + "scaling: {enabled: true, intervalMinutes: 0}\n")
+    five = _findings(write, BASE + "scaling: {enabled: true, intervalMinutes: 5}\n")
+    ten = _findings(write, BASE + "scaling: {enabled: true, intervalMinutes: 10}\n")
+    assert [(f.rule, f.severity) for f in zero] == [("scaling-interval", Severity.ERROR)]
+    assert [(f.rule, f.severity) for f in five] == [("scaling-interval", Severity.WARNING)]
+    assert "288 restarts a day" in five[0].message
+    assert ten == []
+
+
+def test_rule_options_come_from_configuration(write) -> None:
+    text = BASE + "scaling: {enabled: true, intervalMinutes: 12}\n"
+    assert _findings(write, text) == []
+    stricter = _findings(write, text, options={"scaling-interval": {"min-minutes": 15}})
+    assert [f.rule for f in stricter] == ["scaling-interval"]
+    old = BASE.replace('"1.15"', '"1.13"') + "scaling: {enabled: true}\n"
+    assert _findings(write, old) == []
+    only_112 = _findings(write, old, options={"scaling-flink-version": {"versions": ["1.12"]}})
+    assert [f.rule for f in only_112] == ["scaling-flink-version"]
+
+
+def test_a_wrong_type_is_reported_once_by_the_schema_not_again_by_rules(write) -> None:
+    """cu: "eight" must not make the CU rules compare against a default the user never wrote."""
+    text = BASE.replace("{cu: 8}", '{cu: "eight"}') + "scaling: {enabled: true, cuMax: 4}\n"
+    findings = _findings(write, text)
+    assert [(f.rule, f.line) for f in findings] == [("schema", 6)]
+    assert "whole number" in findings[0].message
+
+
+def test_missing_checkpoint_points_at_the_scaling_switch_that_needs_it(write) -> None:
+    text = BASE.replace("checkpoint: {enabled: true}\n", "") + "scaling:\n  enabled: true\n"
+    [finding] = _findings(write, text)
+    assert (finding.rule, finding.line, finding.column) == ("scaling-needs-checkpoint", 10, 3)
+
+
+def test_priority_without_scaling_is_an_error(write) -> None:
+    [finding] = _findings(write, BASE + "scaling: {priority: 3}\n")
+    assert (finding.rule, finding.severity) == ("scaling-priority", Severity.ERROR)
+
+
+def test_duplicate_names_are_reported_in_every_file(write) -> None:
+    a = write("a.yaml", BASE)
+    b = write("b.yaml", BASE)
+    findings = validate([a, b], configuration.Config()).findings
+    assert [(f.file.rsplit("/", 1)[-1], f.rule, f.line) for f in findings] == [
+        ("a.yaml", "job-name", 2),
+        ("b.yaml", "job-name", 2),
+    ]
+
+
+def test_queue_capacity_counts_the_jobs_of_a_queue_together(write) -> None:
+    jobs = [
+        BASE.replace("orders-enrich", f"job-{i}") + "scaling: {enabled: true, cuMax: 16}\n"
+        for i in range(3)
+    ]
+    path = write("jobs.yaml", "---\n".join(jobs))
+    findings = validate([path], configuration.Config(queues={"flink_q": 40})).findings
+    assert [(f.rule, f.job) for f in findings] == [("queue-capacity", "job-2")]
+    assert "48 CUs" in findings[0].message
+    assert validate([path], configuration.Config(queues={"flink_q": 48})).findings == []
+
+
+def test_sql_file_is_read_relative_to_the_yaml_file(write) -> None:
+    write("jobs/sql/a.sql", "INSERT INTO x SELECT 1")
+    text = BASE.replace("sql: INSERT INTO sink SELECT * FROM src", "sqlFile: sql/a.sql")
+    path = write("jobs/a.yaml", text)
+    assert validate([path], configuration.Config()).findings == []
