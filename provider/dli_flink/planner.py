@@ -1,0 +1,180 @@
+"""The change planner: what changing a job from one spec to another makes DLI do.
+
+`plan(old, new)` classifies every changed field, the way the Flink Kubernetes Operator classifies spec
+changes before an upgrade. The provider's diff and update and the review report all call it, so what a
+reviewer is told is exactly what `pulumi up` does.
+
+Classes, from DLI's rules (shared/docs/dli-api.md):
+- in place: the "hot" fields DLI accepts while the job runs (smnTopic, restartOnException,
+  resumeFromCheckpoint, resumeMaxTimes, obsBucket, a Jar job's checkpoint.path); tags, which DLI sets
+  only at creation, are recorded in state and sent to nothing, so they need no restart either;
+- restart with savepoint: everything else, the scaling keys first of all: DLI refuses other edits
+  while the job runs, so it is stopped with a savepoint, edited and resumed from that savepoint;
+- replace: what DLI cannot edit at all (kind, jobType): a new job, whose state starts empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, fields, is_dataclass
+from enum import IntEnum
+from typing import Any
+
+from dli_flink.spec import SCALING_KEYS, JobSpec, Unknown
+
+
+class ChangeClass(IntEnum):
+    """Ordered by risk, so `max()` of the fields' classes is the change's class."""
+
+    NONE = 0
+    IN_PLACE = 1
+    RESTART = 2
+    REPLACE = 3
+
+    @property
+    def label(self) -> str:
+        return {0: "none", 1: "in place", 2: "restart with savepoint", 3: "replace"}[self]
+
+
+HOT_FIELDS = frozenset(
+    {
+        "smnTopic",
+        "restartOnException",
+        "resumeFromCheckpoint",
+        "resumeMaxTimes",
+        "obsBucket",
+        "checkpoint.path",
+        "tags",
+    }
+)
+REPLACE_FIELDS = frozenset({"kind", "jobType"})
+
+_NAMES = {
+    "flink_version": "flinkVersion",
+    "job_type": "jobType",
+    "sql_file": "sqlFile",
+    "obs_bucket": "obsBucket",
+    "log_enabled": "logEnabled",
+    "restart_on_exception": "restartOnException",
+    "resume_from_checkpoint": "resumeFromCheckpoint",
+    "resume_max_times": "resumeMaxTimes",
+    "smn_topic": "smnTopic",
+    "idle_state_retention_seconds": "idleStateRetentionSeconds",
+    "dirty_data_strategy": "dirtyDataStrategy",
+    "runtime_config": "runtimeConfig",
+    "manager_cu": "managerCu",
+    "task_manager_cu": "taskManagerCu",
+    "slots_per_task_manager": "slotsPerTaskManager",
+    "interval_seconds": "intervalSeconds",
+    "main_class": "mainClass",
+    "dependency_jars": "dependencyJars",
+    "dependency_files": "dependencyFiles",
+}
+"""JobSpec attribute -> document key, where they differ beyond case."""
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One document field whose value changes, and what that alone makes DLI do."""
+
+    field: str
+    """The document key, dotted: "scaling.cuMax", "runtimeConfig.table.exec.state.ttl"."""
+    old: Any
+    new: Any
+    change_class: ChangeClass
+
+
+@dataclass(frozen=True)
+class Change:
+    """Everything that differs between two specs of one job, and the class of the whole change."""
+
+    change_class: ChangeClass
+    fields: tuple[FieldChange, ...] = ()
+
+    def of_class(self, change_class: ChangeClass) -> tuple[FieldChange, ...]:
+        return tuple(f for f in self.fields if f.change_class == change_class)
+
+
+def plan(old: JobSpec, new: JobSpec) -> Change:
+    """Classify the change from `old` to `new` (same job). UNKNOWN new values count as changed."""
+    before, after = flatten(old), flatten(new)
+    changes = []
+    for key in sorted(before.keys() | after.keys(), key=_order):
+        was, now = before.get(key), after.get(key)
+        if was == now and not isinstance(now, Unknown):
+            continue
+        changes.append(FieldChange(key, was, now, classify(key)))
+    if not changes:
+        return Change(ChangeClass.NONE)
+    return Change(max(c.change_class for c in changes), tuple(changes))
+
+
+def classify(key: str) -> ChangeClass:
+    """What a change of document field `key` alone makes DLI do."""
+    if key in REPLACE_FIELDS:
+        return ChangeClass.REPLACE
+    if key in HOT_FIELDS or key.startswith("tags."):
+        return ChangeClass.IN_PLACE
+    return ChangeClass.RESTART
+
+
+def flatten(spec: JobSpec) -> dict[str, Any]:
+    """The spec as dotted document keys and the values DLI acts on.
+
+    Scaling is compared as DLI reads it (the block or a flink.dli.job.* runtime key, else DLI's
+    default), so moving a key from runtimeConfig into the scaling block, same value, is no change.
+    """
+    flat: dict[str, Any] = {}
+    for attribute in fields(spec):
+        name = attribute.name
+        value = getattr(spec, name)
+        if name in ("scaling", "runtime_config", "tags", "sql_file"):
+            continue
+        _put(flat, _NAMES.get(name, name), value)
+    for key in SCALING_KEYS:
+        flat[f"scaling.{key}"] = spec.setting(key).value
+    runtime = spec.runtime_config
+    if isinstance(runtime, Unknown):
+        flat["runtimeConfig"] = runtime
+    else:
+        for key, value in runtime:
+            if key not in SCALING_KEYS.values():
+                flat[f"runtimeConfig.{key}"] = value
+    tags = spec.tags
+    if isinstance(tags, Unknown):
+        flat["tags"] = tags
+    else:
+        flat.update((f"tags.{key}", value) for key, value in tags)
+    return {key: value for key, value in flat.items() if value is not None and value != ()}
+
+
+def _put(flat: dict[str, Any], key: str, value: Any) -> None:
+    if is_dataclass(value):
+        for inner in fields(value):
+            _put(flat, f"{key}.{_NAMES.get(inner.name, inner.name)}", getattr(value, inner.name))
+    else:
+        flat[key] = value
+
+
+_FIRST = ("kind", "jobType", "scaling.")
+
+
+def _order(key: str) -> tuple[int, str]:
+    """Replacing fields, then scaling keys, then the rest alphabetically: the reading order."""
+    return next((i for i, prefix in enumerate(_FIRST) if key.startswith(prefix)), len(_FIRST)), key
+
+
+def describe(change: Change) -> Iterator[str]:
+    """One line a field: `scaling.cuMax: 16 -> 32 (restart with savepoint)`."""
+    for field in change.fields:
+        yield f"{field.field}: {_show(field.old)} -> {_show(field.new)} ({field.change_class.label})"
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(unset)"
+    if isinstance(value, Unknown):
+        return "(known after apply)"
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
