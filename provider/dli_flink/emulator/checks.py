@@ -1,0 +1,220 @@
+"""What DLI itself checks: request bodies (DLI.0001) and, at submit, the dynamic-scaling rules.
+
+Written from shared/docs/dli-api.md and the DLI user guide, independently of `dli_flink.rules` on
+purpose: the emulator stands in for the cloud, so it must be able to catch the validator's mistakes
+instead of sharing them. Do not import the rule engine here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+
+class ApiError(Exception):
+    """A DLI error answer: HTTP status, DLI error code and message."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def bad_request(message: str) -> ApiError:
+    return ApiError(400, "DLI.0001", message)
+
+
+_STR, _INT, _BOOL, _LIST, _DICT = str, int, bool, list, dict
+_COMMON = {
+    "name": _STR,
+    "desc": _STR,
+    "queue_name": _STR,
+    "cu_number": _INT,
+    "manager_cu_number": _INT,
+    "parallel_number": _INT,
+    "checkpoint_enabled": _BOOL,
+    "checkpoint_mode": _INT,
+    "checkpoint_interval": _INT,
+    "obs_bucket": _STR,
+    "log_enabled": _BOOL,
+    "smn_topic": _STR,
+    "restart_when_exception": _BOOL,
+    "tm_cus": _INT,
+    "tm_slot_num": _INT,
+    "resume_checkpoint": _BOOL,
+    "resume_max_num": _INT,
+    "runtime_config": _STR,
+    "flink_version": _STR,
+    "flink_log_config": _STR,
+    "execution_agency_urn": _STR,
+    "resource_config_version": _STR,
+    "resource_config": _DICT,
+}
+_SQL = {
+    **_COMMON,
+    "sql_body": _STR,
+    "run_mode": _STR,
+    "idle_state_retention": _INT,
+    "dirty_data_strategy": _STR,
+    "udf_jar_url": _STR,
+    "edge_group_ids": _LIST,
+}
+_JAR = {
+    **_COMMON,
+    "main_class": _STR,
+    "entrypoint_args": _STR,
+    "entrypoint": _STR,
+    "dependency_jars": _LIST,
+    "dependency_files": _LIST,
+    "image": _STR,
+    "feature": _STR,
+    "checkpoint_path": _STR,
+}
+# Which fields each of the four create/update calls accepts (job_type: SQL create, Jar update only).
+FIELDS = {
+    ("sql", True): {**_SQL, "job_type": _STR, "tags": _LIST, "template_id": _INT},
+    ("sql", False): {**_SQL, "operator_config": _STR, "static_estimator_config": _STR},
+    ("jar", True): {**_JAR, "tags": _LIST},
+    ("jar", False): {**_JAR, "job_type": _STR},
+}
+# Fields DLI lets you PUT while the job runs; anything else needs stop, edit, submit.
+HOT_FIELDS = frozenset(
+    {
+        "smn_topic",
+        "restart_when_exception",
+        "resume_checkpoint",
+        "resume_max_num",
+        "obs_bucket",
+        "checkpoint_path",
+    }
+)
+SQL_JOB_TYPES = ("flink_opensource_sql_job", "flink_sql_job")
+SCALABLE_JOB_TYPES = ("flink_opensource_sql_job", "flink_jar_job")
+RUN_MODES = ("shared_cluster", "exclusive_cluster", "edge_node")
+NAME = re.compile(r"^[A-Za-z0-9_-]{1,57}$")
+
+
+def check_body(kind: str, create: bool, body: Any) -> dict[str, Any]:
+    """The body's fields with nulls dropped, or DLI.0001 naming the first unknown or mistyped field."""
+    if not isinstance(body, dict):
+        raise bad_request("The request body must be a JSON object")
+    fields = FIELDS[(kind, create)]
+    clean = {}
+    for key, value in body.items():
+        if value is None:
+            continue
+        if key not in fields:
+            raise bad_request(f"Unknown parameter: {key}")
+        expected = fields[key]
+        ok = isinstance(value, expected) and (expected is bool or not isinstance(value, bool))
+        if not ok:
+            raise bad_request(f"Parameter {key} must be of type {expected.__name__}")
+        clean[key] = value
+    if create and "name" not in clean:
+        raise bad_request("Parameter name is required")
+    return clean
+
+
+def check_config(conf: dict[str, Any]) -> None:
+    """DLI.0001 for a merged job configuration outside DLI's documented ranges."""
+    if not NAME.match(conf["name"]):
+        raise bad_request(
+            "Job name must be 1-57 characters of letters, digits, '-' and '_': " + conf["name"]
+        )
+    cu, manager = conf["cu_number"], conf["manager_cu_number"]
+    if not 2 <= cu <= 400:
+        raise bad_request(f"cu_number must be between 2 and 400, got {cu}")
+    if not 1 <= manager < cu:
+        raise bad_request(
+            f"manager_cu_number must be at least 1 and below cu_number, got {manager}"
+        )
+    parallel = conf["parallel_number"]
+    if not 1 <= parallel <= min(2000, 4 * (cu - manager)):
+        raise bad_request(
+            f"parallel_number must be between 1 and 4 x (cu_number - manager_cu_number) "
+            f"= {4 * (cu - manager)}, got {parallel}"
+        )
+    if conf["checkpoint_mode"] not in (1, 2):
+        raise bad_request("checkpoint_mode must be 1 (exactly once) or 2 (at least once)")
+    if conf.get("run_mode", "shared_cluster") not in RUN_MODES:
+        raise bad_request(f"run_mode must be one of {', '.join(RUN_MODES)}")
+    job_type = conf["job_type"]
+    if job_type != "flink_jar_job" and job_type not in SQL_JOB_TYPES:
+        raise bad_request(f"job_type must be one of {', '.join(SQL_JOB_TYPES)}")
+    runtime_config(conf)
+
+
+def runtime_config(conf: dict[str, Any]) -> dict[str, str]:
+    """The runtime_config JSON-list string as a dict, or DLI.0001 when it is not that shape."""
+    text = conf.get("runtime_config")
+    if not text:
+        return {}
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError:
+        items = None
+    shape = isinstance(items, list) and all(
+        isinstance(i, dict) and set(i) == {"key", "value"} and isinstance(i["value"], str)
+        for i in items
+    )
+    if not shape:
+        raise bad_request('runtime_config must be a JSON array of {"key": ..., "value": "..."}')
+    return {item["key"]: item["value"] for item in items}
+
+
+def _version(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split("."))
+    except ValueError:
+        return (0,)
+
+
+def scaling_failure(conf: dict[str, Any], scaling_versions: tuple[str, ...] | None) -> str | None:
+    """Why DLI refuses to start this job's dynamic scaling (the submit fails), or None.
+
+    `scaling_versions` None accepts Flink 1.12 or later; a tuple accepts exactly those versions.
+    """
+    keys = runtime_config(conf)
+    if keys.get("flink.dli.job.scale.enable", "false").lower() != "true":
+        return None
+    if conf["job_type"] not in SCALABLE_JOB_TYPES:
+        return "Dynamic scaling applies only to Flink OpenSource SQL and Flink Jar jobs"
+    version = conf.get("flink_version") or ""
+    accepted = version in scaling_versions if scaling_versions else _version(version) >= (1, 12)
+    if not accepted:
+        return f"Dynamic scaling needs Flink 1.12 or later, the job uses Flink {version or '?'}"
+    if not conf.get("checkpoint_enabled"):
+        return "Dynamic scaling triggers savepoints: enable checkpointing"
+    if not conf.get("log_enabled"):
+        return "Dynamic scaling needs saved job logs: enable log_enabled"
+    if not conf.get("obs_bucket"):
+        return "Dynamic scaling triggers savepoints: configure an OBS bucket (obs_bucket)"
+    cu = conf["cu_number"]
+    try:
+        cu_max = int(keys.get("flink.dli.job.cu.max", cu))
+        cu_min = int(keys.get("flink.dli.job.cu.min", 2))
+        interval = int(keys.get("flink.dli.job.scale.interval", 30))
+    except ValueError:
+        return "flink.dli.job.cu.max, cu.min and scale.interval must be integers"
+    if cu_max < cu:
+        return f"flink.dli.job.cu.max ({cu_max}) cannot be smaller than the job's CUs ({cu})"
+    if cu_min > cu:
+        return f"flink.dli.job.cu.min ({cu_min}) cannot be greater than the job's CUs ({cu})"
+    if interval < 1:
+        return "flink.dli.job.scale.interval must be at least 1 minute"
+    return None
+
+
+def scaling_bounds(conf: dict[str, Any]) -> tuple[int, int, int] | None:
+    """(cu.min, cu.max, interval minutes) of a job whose scaling passed `scaling_failure`, else None."""
+    keys = runtime_config(conf)
+    if keys.get("flink.dli.job.scale.enable", "false").lower() != "true":
+        return None
+    cu = conf["cu_number"]
+    return (
+        int(keys.get("flink.dli.job.cu.min", 2)),
+        int(keys.get("flink.dli.job.cu.max", cu)),
+        int(keys.get("flink.dli.job.scale.interval", 30)),
+    )

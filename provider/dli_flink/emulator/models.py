@@ -1,0 +1,508 @@
+"""The emulated DLI: Flink jobs, queues with CU capacity, savepoints, the status machine and its clock.
+
+Knows nothing of HTTP (the `responses` module adapts it). Every timed transition is a pending event on
+the job record (`next_at`, `next_action`, `ctx`), persisted with the job, and carried out by one
+scheduler thread at its due time; the timeline records when it really happened, so the overhead the
+emulator adds to a transition is measurable. All state changes happen under one lock and are committed
+to the store before the caller gets an answer.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from dli_flink.emulator.checks import (
+    HOT_FIELDS,
+    ApiError,
+    bad_request,
+    check_body,
+    check_config,
+    scaling_bounds,
+    scaling_failure,
+)
+from dli_flink.emulator.faults import Faults
+from dli_flink.emulator.store import Store
+
+FIRST_JOB_ID = 10001
+RUNNABLE = frozenset(
+    {
+        "job_init",
+        "job_cancel_success",
+        "job_submit_fail",
+        "job_running_exception",
+        "job_cancel_fail",
+        "job_finish",
+        "job_arrearage_stopped",
+    }
+)
+STOPPABLE = frozenset({"job_running", "job_submitting"})
+BUSY = frozenset({"job_submitting", "job_running", "job_savepointing", "job_canceling"})
+DEFAULTS = {
+    "cu_number": 2,
+    "manager_cu_number": 1,
+    "parallel_number": 1,
+    "checkpoint_enabled": False,
+    "checkpoint_mode": 1,
+    "checkpoint_interval": 10,
+    "log_enabled": False,
+    "restart_when_exception": False,
+    "resume_checkpoint": False,
+    "resume_max_num": -1,
+    "flink_version": "1.12",
+}
+
+
+@dataclass(frozen=True)
+class Durations:
+    """Seconds each transition takes at speed 1; savepoint and restore add time per MB of state."""
+
+    submit: float = 10.0
+    cancel: float = 3.0
+    savepoint: float = 2.0
+    restore: float = 2.0
+    per_state_mb: float = 0.02
+
+
+@dataclass(frozen=True)
+class Settings:
+    project_id: str
+    queues: dict[str, int] = field(default_factory=lambda: {"default": 64})
+    speed: float = 1.0
+    durations: Durations = Durations()
+    scaling_flink_versions: tuple[str, ...] | None = None
+
+
+def missing(job_id: int) -> ApiError:
+    return ApiError(400, "DLI.16001", f"The Flink job {job_id} does not exist")
+
+
+def not_supported(message: str) -> ApiError:
+    return ApiError(400, "DLI.0007", message)
+
+
+class Backend:
+    """One project's Flink jobs. Public methods are the DLI operations plus the admin operations."""
+
+    def __init__(
+        self, settings: Settings, data_dir: Path, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.settings = settings
+        self.faults = Faults()
+        self.obs_root = data_dir / "obs"
+        self._clock = clock
+        self._store = Store(data_dir)
+        self._jobs = self._store.load_jobs()
+        self._buckets: set[str] = set()
+        self._cond = threading.Condition(threading.RLock())
+        self._heap = [(j["next_at"], i) for i, j in self._jobs.items() if j["next_at"]]
+        heapq.heapify(self._heap)
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+
+    # -- life cycle -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run_scheduler, name="dli-clock", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._thread:
+            self._thread.join()
+        self._store.close()
+
+    def _run_scheduler(self) -> None:
+        with self._cond:
+            while not self._stopping:
+                now = self._clock()
+                while self._heap and self._heap[0][0] <= now:
+                    due, job_id = heapq.heappop(self._heap)
+                    job = self._jobs.get(job_id)
+                    if job is not None and job["next_at"] == due:
+                        self._fire(job, due)
+                timeout = self._heap[0][0] - self._clock() if self._heap else None
+                self._cond.wait(timeout if timeout is None or timeout > 0 else 0)
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    def _ms(self) -> int:
+        return int(self._clock() * 1000)
+
+    def _duration(self, seconds: float) -> float:
+        return seconds / self.settings.speed
+
+    def _job(self, job_id: Any) -> dict[str, Any]:
+        if not isinstance(job_id, int) or isinstance(job_id, bool):
+            raise bad_request(f"job_id must be an integer, got {job_id!r}")
+        job = self._jobs.get(job_id)
+        if job is None:
+            raise missing(job_id)
+        return job
+
+    def _set_status(self, job: dict[str, Any], status: str, desc: str = "", due: float = 0) -> None:
+        job["status"] = status
+        job["status_desc"] = desc
+        entry = {"status": status, "at": round(self._clock() * 1000, 3), "desc": desc}
+        if due:
+            entry["scheduled_at"] = round(due * 1000, 3)
+        job["timeline"].append(entry)
+
+    def _schedule(self, job: dict[str, Any], seconds: float, action: str, **ctx: Any) -> None:
+        due = self._clock() + self._duration(seconds)
+        job["next_at"], job["next_action"], job["ctx"] = due, action, ctx
+        heapq.heappush(self._heap, (due, job["job_id"]))
+        self._cond.notify_all()
+
+    def _unschedule(self, job: dict[str, Any]) -> None:
+        job["next_at"], job["next_action"], job["ctx"] = None, None, {}
+
+    def _free_cu(self, queue: str, except_job: int) -> int:
+        used = sum(
+            j["held_cu"]
+            for i, j in self._jobs.items()
+            if i != except_job and j["conf"].get("queue_name") == queue
+        )
+        return self.settings.queues[queue] - used
+
+    def _state_seconds(self, job: dict[str, Any]) -> float:
+        return job["state_mb"] * self.settings.durations.per_state_mb
+
+    # -- jobs -------------------------------------------------------------------------------------
+
+    def create_job(self, kind: str, body: Any) -> dict[str, Any]:
+        clean = check_body(kind, True, body)
+        job_type = "flink_jar_job" if kind == "jar" else "flink_opensource_sql_job"
+        conf = {**DEFAULTS, "job_type": job_type, **clean}
+        check_config(conf)
+        with self._cond:
+            self._check_unique(conf["name"], None)
+            job_id = self._store.next_job_id(FIRST_JOB_ID)
+            now = self._ms()
+            job = {
+                "job_id": job_id,
+                "kind": kind,
+                "conf": conf,
+                "status": "",
+                "status_desc": "",
+                "create_time": now,
+                "update_time": now,
+                "start_time": None,
+                "restart_times": 0,
+                "savepoint_path": None,
+                "held_cu": 0,
+                "current_cu": 0,
+                "demand_cu": None,
+                "state_mb": 0,
+                "timeline": [],
+                "next_at": None,
+                "next_action": None,
+                "ctx": {},
+            }
+            self._set_status(job, "job_init")
+            self._jobs[job_id] = job
+            self._store.save(job)
+            return job
+
+    def _check_unique(self, name: str, job_id: int | None) -> None:
+        for other in self._jobs.values():
+            if other["conf"]["name"] == name and other["job_id"] != job_id:
+                raise bad_request(f"A Flink job named {name} already exists")
+
+    def update_job(self, kind: str, job_id: int, body: Any) -> int:
+        clean = check_body(kind, False, body)
+        with self._cond:
+            job = self._job(job_id)
+            if job["kind"] != kind:
+                raise bad_request(f"Job {job_id} is not a Flink {kind.upper()} job")
+            cold = sorted(set(clean) - HOT_FIELDS)
+            if job["status"] in BUSY and cold:
+                raise not_supported(
+                    f"Job {job_id} is {job['status']}: stop the job before editing "
+                    + ", ".join(cold)
+                )
+            conf = {**job["conf"], **clean}
+            check_config(conf)
+            self._check_unique(conf["name"], job_id)
+            job["conf"] = conf
+            job["update_time"] = self._ms()
+            self._store.save(job)
+            return job["update_time"]
+
+    def get_job(self, job_id: int) -> dict[str, Any]:
+        with self._cond:
+            return json.loads(json.dumps(self._job(job_id)))
+
+    def list_jobs(
+        self,
+        name: str | None = None,
+        status: str | None = None,
+        job_type: str | None = None,
+        queue_name: str | None = None,
+        tags: dict[str, str] | None = None,
+        offset: int = 0,
+        limit: int = 10,
+        ascending: bool = False,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """(total matching, the page of jobs), ordered by job id."""
+        with self._cond:
+            jobs = [
+                j
+                for j in self._jobs.values()
+                if (not name or name in j["conf"]["name"])
+                and (not status or j["status"] == status)
+                and (not job_type or j["conf"]["job_type"] == job_type)
+                and (not queue_name or j["conf"].get("queue_name") == queue_name)
+                and all(
+                    {"key": k, "value": v} in j["conf"].get("tags", [])
+                    for k, v in (tags or {}).items()
+                )
+            ]
+            jobs.sort(key=lambda j: j["job_id"], reverse=not ascending)
+            page = jobs[offset : offset + limit]
+            return len(jobs), json.loads(json.dumps(page))
+
+    def delete_jobs(self, job_ids: list[int]) -> None:
+        """Delete in any state (DLI does); the job's CUs are free at once. Savepoints stay in OBS."""
+        with self._cond:
+            for job_id in job_ids:
+                self._job(job_id)
+            for job_id in job_ids:
+                del self._jobs[job_id]
+            self._store.delete(job_ids)
+
+    # -- run, stop, savepoints --------------------------------------------------------------------
+
+    def run_jobs(self, job_ids: list[int], resume_savepoint: bool) -> None:
+        """Submit: all jobs must be runnable (else DLI.0007, none submitted); the outcome is decided
+        now (scaling rules, queue CUs) and becomes visible when the submit duration has passed."""
+        with self._cond:
+            jobs = [self._job(i) for i in job_ids]
+            for job in jobs:
+                if job["status"] not in RUNNABLE:
+                    raise not_supported(
+                        f"Job {job['job_id']} is {job['status']}: only a new, stopped or failed "
+                        "job can be run"
+                    )
+                queue = job["conf"].get("queue_name")
+                if queue not in self.settings.queues:
+                    raise ApiError(
+                        400, "DLI.13024", f"Job {job['job_id']}: queue {queue} is not available"
+                    )
+            for job in jobs:
+                self._submit(job, resume_savepoint)
+            self._store.save(*jobs)
+
+    def _submit(self, job: dict[str, Any], resume_savepoint: bool, cu: int | None = None) -> None:
+        conf = job["conf"]
+        restore = resume_savepoint and bool(job["savepoint_path"])
+        self._set_status(job, "job_submitting")
+        seconds = self.settings.durations.submit
+        if restore:
+            seconds += self.settings.durations.restore + self._state_seconds(job)
+        why = scaling_failure(conf, self.settings.scaling_flink_versions)
+        cu = cu or conf["cu_number"]
+        if why is None and self._free_cu(conf["queue_name"], job["job_id"]) < cu:
+            why = (
+                f"insufficient queue resources: queue {conf['queue_name']} has "
+                f"{max(self._free_cu(conf['queue_name'], job['job_id']), 0)} free CUs, "
+                f"the job needs {cu}"
+            )
+        job["held_cu"] = 0 if why else cu
+        self._schedule(job, seconds, "submitted", failure=why, restore=restore, cu=cu)
+
+    def stop_jobs(self, job_ids: list[int], trigger_savepoint: bool) -> None:
+        with self._cond:
+            jobs = [self._job(i) for i in job_ids]
+            for job in jobs:
+                if job["status"] not in STOPPABLE:
+                    raise not_supported(
+                        f"Job {job['job_id']} is {job['status']}: only a running or submitting "
+                        "job can be stopped"
+                    )
+                if trigger_savepoint and not job["conf"].get("obs_bucket"):
+                    raise bad_request(
+                        f"Job {job['job_id']} has no obs_bucket to write the savepoint to"
+                    )
+            for job in jobs:
+                if trigger_savepoint and job["status"] == "job_running":
+                    self._set_status(job, "job_savepointing")
+                    self._schedule(job, self._savepoint_seconds(job), "savepointed", then="cancel")
+                else:
+                    self._set_status(job, "job_canceling")
+                    self._schedule(job, self.settings.durations.cancel, "canceled")
+            self._store.save(*jobs)
+
+    def _savepoint_seconds(self, job: dict[str, Any]) -> float:
+        return self.settings.durations.savepoint + self._state_seconds(job)
+
+    def trigger_savepoint(self, job_id: int, action: str, savepoint_path: str | None) -> None:
+        with self._cond:
+            job = self._job(job_id)
+            if action != "TRIGGER":
+                raise bad_request(f"action must be TRIGGER, got {action!r}")
+            if job["status"] != "job_running":
+                raise not_supported(
+                    f"Job {job_id} is {job['status']}: a savepoint needs a running job"
+                )
+            if savepoint_path is None and not job["conf"].get("obs_bucket"):
+                raise bad_request(f"Job {job_id} has no obs_bucket to write the savepoint to")
+            if savepoint_path is not None:
+                self._obs_dir(savepoint_path)
+            self._set_status(job, "job_savepointing")
+            self._schedule(
+                job,
+                self._savepoint_seconds(job),
+                "savepointed",
+                then="running",
+                path=savepoint_path,
+            )
+            self._store.save(job)
+
+    def import_savepoint(self, job_id: int, savepoint_path: str) -> None:
+        """Point the job at an existing savepoint (the directory holding `_metadata`)."""
+        with self._cond:
+            job = self._job(job_id)
+            if job["status"] in BUSY:
+                raise not_supported(
+                    f"Job {job_id} is {job['status']}: stop the job before importing a savepoint"
+                )
+            if not (self._obs_dir(savepoint_path) / "_metadata").is_file():
+                raise bad_request(f"No savepoint (_metadata) under {savepoint_path}")
+            job["savepoint_path"] = savepoint_path
+            self._store.save(job)
+
+    def register_buckets(self, buckets: Any) -> None:
+        if not isinstance(buckets, list) or not all(isinstance(b, str) and b for b in buckets):
+            raise bad_request("obs_buckets must be a list of bucket names")
+        with self._cond:
+            self._buckets.update(buckets)
+
+    def _obs_dir(self, path: str) -> Path:
+        """The local directory behind an obs://bucket/key path, refusing paths that escape the root."""
+        if not isinstance(path, str) or not path.startswith("obs://"):
+            raise bad_request(f"savepoint_path must be an obs:// path, got {path!r}")
+        parts = [p for p in path[len("obs://") :].split("/") if p]
+        if not parts or any(p in (".", "..") for p in parts):
+            raise bad_request(f"Invalid OBS path {path!r}")
+        return self.obs_root.joinpath(*parts)
+
+    def _write_savepoint(self, job: dict[str, Any], path: str | None) -> None:
+        if path is None:
+            stamp = datetime.fromtimestamp(self._clock(), UTC).strftime("%Y-%m-%d_%H-%M-%S")
+            path = f"obs://{job['conf']['obs_bucket']}/jobs/savepoint/{job['job_id']}/{stamp}/"
+        directory = self._obs_dir(path)
+        directory.mkdir(parents=True, exist_ok=True)
+        meta = {"job_id": job["job_id"], "state_mb": job["state_mb"], "cu": job["current_cu"]}
+        (directory / "_metadata").write_text(json.dumps(meta))
+        job["savepoint_path"] = path
+
+    def _delete_savepoint(self, job: dict[str, Any]) -> None:
+        """DLI: "The savepoint is automatically deleted after the job is restarted"."""
+        path, job["savepoint_path"] = job["savepoint_path"], None
+        if path:
+            shutil.rmtree(self._obs_dir(path), ignore_errors=True)
+
+    # -- the clock's transitions ------------------------------------------------------------------
+
+    def _fire(self, job: dict[str, Any], due: float) -> None:
+        action, ctx = job["next_action"], job["ctx"]
+        self._unschedule(job)
+        if action == "submitted":
+            self._submitted(job, due, ctx)
+        elif action == "savepointed":
+            self._savepointed(job, due, ctx)
+        elif action == "canceled":
+            job["held_cu"] = job["current_cu"] = 0
+            self._set_status(job, "job_cancel_success", due=due)
+        elif action == "scale_check":
+            self._scale_check(job)
+        self._store.save(job)
+
+    def _submitted(self, job: dict[str, Any], due: float, ctx: dict[str, Any]) -> None:
+        failure = ctx["failure"]
+        if failure is None and ctx["restore"] and self.faults.take_restore_failure():
+            failure = "restore from savepoint failed (injected fault)"
+        if failure:
+            job["held_cu"] = job["current_cu"] = 0
+            self._set_status(job, "job_submit_fail", failure, due=due)
+            return
+        if ctx["restore"]:
+            self._delete_savepoint(job)
+        if ctx.get("scaled"):
+            job["restart_times"] += 1
+        else:
+            job["start_time"] = self._ms()
+        job["current_cu"] = ctx["cu"]
+        self._set_status(job, "job_running", due=due)
+        self._schedule_scale_check(job)
+
+    def _savepointed(self, job: dict[str, Any], due: float, ctx: dict[str, Any]) -> None:
+        if self.faults.take_savepoint_failure():
+            job["held_cu"] = job["current_cu"]
+            self._set_status(job, "job_running", "savepoint failed (injected fault)", due=due)
+            self._schedule_scale_check(job)
+            return
+        self._write_savepoint(job, ctx.get("path"))
+        if ctx["then"] == "cancel":
+            self._set_status(job, "job_canceling", due=due)
+            self._schedule(job, self.settings.durations.cancel, "canceled")
+        elif ctx["then"] == "running":
+            self._set_status(job, "job_running", due=due)
+            self._schedule_scale_check(job)
+        else:  # an internal scaling cycle: restore at the new size
+            self._set_status(job, "job_submitting", due=due)
+            seconds = self.settings.durations.restore + self._state_seconds(job)
+            self._schedule(
+                job, seconds, "submitted", failure=None, restore=True, cu=ctx["cu"], scaled=True
+            )
+
+    def _schedule_scale_check(self, job: dict[str, Any]) -> None:
+        bounds = scaling_bounds(job["conf"])
+        if bounds is not None:
+            self._schedule(job, bounds[2] * 60, "scale_check")
+
+    def _scale_check(self, job: dict[str, Any]) -> None:
+        """DLI's dynamic scaling: move toward the demand within [cu.min, cu.max] and free CUs."""
+        cu_min, cu_max, _ = scaling_bounds(job["conf"])
+        current = job["current_cu"]
+        target = current
+        if job["demand_cu"] is not None:
+            target = max(cu_min, min(cu_max, job["demand_cu"]))
+            target = min(target, current + self._free_cu(job["conf"]["queue_name"], job["job_id"]))
+        if target == current:
+            self._schedule_scale_check(job)
+            return
+        job["held_cu"] = max(current, target)
+        self._set_status(job, "job_savepointing", f"scaling from {current} to {target} CUs")
+        self._schedule(job, self._savepoint_seconds(job), "savepointed", then="scale", cu=target)
+
+    # -- admin ------------------------------------------------------------------------------------
+
+    def timeline(self, job_id: int) -> list[dict[str, Any]]:
+        with self._cond:
+            return list(self._job(job_id)["timeline"])
+
+    def set_load(self, job_id: int, demand_cu: int | None, state_mb: int | None) -> None:
+        """Set the CU demand dynamic scaling moves toward, and the state size savepoints carry."""
+        with self._cond:
+            job = self._job(job_id)
+            if demand_cu is not None:
+                job["demand_cu"] = demand_cu
+            if state_mb is not None:
+                job["state_mb"] = state_mb
+            self._store.save(job)
+
+    def job_count(self) -> int:
+        with self._cond:
+            return len(self._jobs)

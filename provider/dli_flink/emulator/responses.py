@@ -1,0 +1,350 @@
+"""The HTTP layer: DLI's routes, the gateway's signature check, DLI's JSON shapes and error bodies.
+
+Thin on purpose: it parses a request, calls the backend, and renders the answer exactly as DLI does
+(is_success as the string "true", top-level arrays for batch answers, checkpoint_mode as a string in
+job_config, nulls where DLI gives them). Every answer carries an X-Request-Id.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from dli_flink.emulator import admin
+from dli_flink.emulator.checks import ApiError, bad_request
+from dli_flink.emulator.faults import Failure
+from dli_flink.emulator.models import Backend
+from dli_flink.emulator.signing import SignatureError, verify
+
+P = "/v1.0/<project_id>"
+URLS = Map(
+    [
+        Rule(f"{P}/streaming/sql-jobs", methods=["POST"], endpoint="create_flink_sql_job"),
+        Rule(
+            f"{P}/streaming/sql-jobs/<int:job_id>", methods=["PUT"], endpoint="update_flink_sql_job"
+        ),
+        Rule(f"{P}/streaming/flink-jobs", methods=["POST"], endpoint="create_flink_jar_job"),
+        Rule(
+            f"{P}/streaming/flink-jobs/<int:job_id>",
+            methods=["PUT"],
+            endpoint="update_flink_jar_job",
+        ),
+        Rule(f"{P}/streaming/jobs/run", methods=["POST"], endpoint="batch_run_flink_jobs"),
+        Rule(f"{P}/streaming/jobs/stop", methods=["POST"], endpoint="batch_stop_flink_jobs"),
+        Rule(f"{P}/streaming/jobs/delete", methods=["POST"], endpoint="batch_delete_flink_jobs"),
+        Rule(f"{P}/streaming/jobs", methods=["GET"], endpoint="list_flink_jobs"),
+        Rule(f"{P}/streaming/jobs/<int:job_id>", methods=["GET"], endpoint="show_flink_job"),
+        Rule(f"{P}/streaming/jobs/<int:job_id>", methods=["DELETE"], endpoint="delete_flink_job"),
+        Rule(
+            f"{P}/streaming/jobs/<int:job_id>/savepoint",
+            methods=["POST"],
+            endpoint="execute_flink_job_savepoint",
+        ),
+        Rule(
+            f"{P}/streaming/jobs/<int:job_id>/import-savepoint",
+            methods=["POST"],
+            endpoint="import_flink_job_savepoint",
+        ),
+        Rule(f"{P}/dli/obs-authorize", methods=["POST"], endpoint="register_bucket"),
+    ]
+)
+BATCH = frozenset({"batch_run_flink_jobs", "batch_stop_flink_jobs", "batch_delete_flink_jobs"})
+CHECKPOINT_MODES = {1: "exactly_once", 2: "at_least_once"}
+JOB_CONFIG_FIELDS = (
+    "checkpoint_enabled",
+    "checkpoint_interval",
+    "log_enabled",
+    "obs_bucket",
+    "smn_topic",
+    "edge_group_ids",
+    "manager_cu_number",
+    "cu_number",
+    "parallel_number",
+    "restart_when_exception",
+    "idle_state_retention",
+    "udf_jar_url",
+    "dirty_data_strategy",
+    "entrypoint",
+    "dependency_jars",
+    "dependency_files",
+    "execution_agency_urn",
+    "resume_checkpoint",
+    "runtime_config",
+    "flink_log_config",
+    "resume_max_num",
+    "checkpoint_path",
+    "tm_cus",
+    "tm_slot_num",
+    "image",
+    "feature",
+    "flink_version",
+    "operator_config",
+    "static_estimator_config",
+    "resource_config",
+    "resource_config_version",
+)
+
+
+def success(message: str, **extra: Any) -> dict[str, Any]:
+    return {"is_success": "true", "message": message, **extra}
+
+
+def flink_job(job: dict[str, Any], project_id: str, detail: bool = True) -> dict[str, Any]:
+    """A FlinkJob as show/list answer it."""
+    conf = job["conf"]
+    job_config = None
+    if detail:
+        job_config = {name: conf.get(name) for name in JOB_CONFIG_FIELDS}
+        job_config["checkpoint_mode"] = CHECKPOINT_MODES[conf["checkpoint_mode"]]
+        running_cu = job["current_cu"]
+        job_config["real_cu_number"] = running_cu if running_cu != conf["cu_number"] else 0
+        job_config["graph_editor_enabled"] = False
+    return {
+        "job_id": job["job_id"],
+        "name": conf["name"],
+        "desc": conf.get("desc", ""),
+        "user_name": "emulator",
+        "job_type": conf["job_type"],
+        "status": job["status"],
+        "status_desc": job["status_desc"],
+        "create_time": job["create_time"],
+        "start_time": job["start_time"],
+        "duration": None,
+        "root_id": -1,
+        "user_id": None,
+        "project_id": project_id,
+        "sql_body": conf.get("sql_body"),
+        "run_mode": conf.get("run_mode", "shared_cluster") if job["kind"] == "sql" else None,
+        "main_class": conf.get("main_class"),
+        "entrypoint_args": conf.get("entrypoint_args"),
+        "execution_graph": None,
+        "update_time": job["update_time"],
+        "graph_editor_enabled": False,
+        "has_savepoint": bool(job["savepoint_path"]),
+        "queue_name": conf.get("queue_name"),
+        "edge_group_ids": None,
+        "restart_times": job["restart_times"],
+        "savepoint_path": job["savepoint_path"],
+        "job_config": job_config,
+    }
+
+
+def _job_ids(body: dict[str, Any]) -> list[int]:
+    ids = body.get("job_ids")
+    if not isinstance(ids, list) or not ids:
+        raise bad_request("job_ids must be a non-empty list of job ids")
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        raise bad_request("job_ids must be integers")
+    return ids
+
+
+def _flag(body: dict[str, Any], name: str) -> bool:
+    value = body.get(name, False)
+    if not isinstance(value, bool):
+        raise bad_request(f"{name} must be a boolean")
+    return value
+
+
+class DliApp:
+    """The WSGI application: admin API under /_emulator/, the signed DLI API under /v1.0/."""
+
+    def __init__(self, backend: Backend, credentials: Mapping[str, str]) -> None:
+        self.backend = backend
+        self.credentials = dict(credentials)
+        self.project_id = backend.settings.project_id
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        request = Request(environ)
+        request_id = uuid.uuid4().hex
+        if request.path.startswith("/_emulator/"):
+            response = admin.handle(self.backend, request)
+        else:
+            response = self._dli(request, request_id)
+        response.headers["X-Request-Id"] = request_id
+        return response(environ, start_response)
+
+    def _dli(self, request: Request, request_id: str) -> Response:
+        try:
+            endpoint, args = URLS.bind_to_environ(request.environ).match()
+        except (NotFound, MethodNotAllowed) as error:
+            return self._gateway_error(
+                error.code or 404, "APIGW.0101", "The API does not exist or has not been published"
+            )
+        except HTTPException as error:
+            return self._gateway_error(error.code or 400, "APIGW.0101", str(error))
+        body = request.get_data()
+        try:
+            verify(
+                method=request.method,
+                path=request.path,
+                raw_query=request.query_string.decode("latin-1"),
+                headers=request.headers,
+                body=body,
+                secrets=self.credentials,
+                now=datetime.now(UTC),
+            )
+            if request.headers.get("X-Project-Id") != args["project_id"]:
+                raise SignatureError("X-Project-Id does not match the project in the path")
+            if args["project_id"] != self.project_id:
+                raise SignatureError("the access key does not belong to this project")
+        except SignatureError as error:
+            return self._gateway_error(
+                401,
+                "APIGW.0301",
+                f"Incorrect IAM authentication information: {error}",
+                request_id,
+            )
+        delay = self.backend.faults.delay_for(endpoint)
+        if delay:
+            time.sleep(delay)
+        failure = self.backend.faults.take_failure(endpoint)
+        if failure is not None:
+            return self._failure(endpoint, failure, request_id)
+        try:
+            payload = json.loads(body) if body else {}
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return self._error(bad_request("The request body is not valid JSON"))
+        if not isinstance(payload, dict):
+            return self._error(bad_request("The request body must be a JSON object"))
+        args.pop("project_id")
+        try:
+            answer = getattr(self, endpoint)(payload, request.args, **args)
+        except ApiError as error:
+            return self._error(error)
+        except Exception as error:  # a bug here must still answer like a server, not hang a client
+            logging.getLogger(__name__).exception("internal error in %s", endpoint)
+            return self._error(ApiError(500, "DLI.0999", f"Internal error: {error}"))
+        return self._json(200, answer)
+
+    # -- answers ----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _json(status: int, payload: Any) -> Response:
+        return Response(json.dumps(payload), status=status, content_type="application/json")
+
+    def _error(self, error: ApiError) -> Response:
+        return self._json(error.status, {"error_code": error.code, "error_msg": error.message})
+
+    def _gateway_error(
+        self, status: int, code: str, message: str, request_id: str | None = None
+    ) -> Response:
+        return self._json(
+            status, {"error_msg": message, "error_code": code, "request_id": request_id or ""}
+        )
+
+    def _failure(self, endpoint: str, failure: Failure, request_id: str) -> Response:
+        if failure.status == 200:
+            element = {
+                "is_success": "false",
+                "message": f"{failure.error_code}: {failure.error_msg}",
+            }
+            return self._json(200, [element] if endpoint in BATCH else element)
+        if failure.error_code.startswith("APIGW."):
+            return self._gateway_error(
+                failure.status, failure.error_code, failure.error_msg, request_id
+            )
+        return self._json(
+            failure.status, {"error_code": failure.error_code, "error_msg": failure.error_msg}
+        )
+
+    # -- operations -------------------------------------------------------------------------------
+
+    def _created(self, job: dict[str, Any]) -> dict[str, Any]:
+        status = {"job_id": job["job_id"], "status_name": job["status"], "status_desc": ""}
+        return success("A DLI job is created successfully.", job=status)
+
+    def create_flink_sql_job(self, body: Any, query: Any) -> dict[str, Any]:
+        return self._created(self.backend.create_job("sql", body))
+
+    def create_flink_jar_job(self, body: Any, query: Any) -> dict[str, Any]:
+        return self._created(self.backend.create_job("jar", body))
+
+    def update_flink_sql_job(self, body: Any, query: Any, job_id: int) -> dict[str, Any]:
+        update_time = self.backend.update_job("sql", job_id, body)
+        return success("The job is updated successfully.", job={"update_time": update_time})
+
+    def update_flink_jar_job(self, body: Any, query: Any, job_id: int) -> dict[str, Any]:
+        update_time = self.backend.update_job("jar", job_id, body)
+        return success("The job is updated successfully.", job={"update_time": update_time})
+
+    def batch_run_flink_jobs(self, body: Any, query: Any) -> list[dict[str, Any]]:
+        ids = _job_ids(body)
+        self.backend.run_jobs(ids, _flag(body, "resume_savepoint"))
+        return [success("The request for submitting DLI jobs is delivered successfully.")] * len(
+            ids
+        )
+
+    def batch_stop_flink_jobs(self, body: Any, query: Any) -> list[dict[str, Any]]:
+        ids = _job_ids(body)
+        self.backend.stop_jobs(ids, _flag(body, "trigger_savepoint"))
+        return [success("The request for stopping DLI jobs is delivered successfully.")] * len(ids)
+
+    def batch_delete_flink_jobs(self, body: Any, query: Any) -> list[dict[str, Any]]:
+        ids = _job_ids(body)
+        self.backend.delete_jobs(ids)
+        return [success("The job is deleted successfully.")] * len(ids)
+
+    def delete_flink_job(self, body: Any, query: Any, job_id: int) -> dict[str, Any]:
+        self.backend.delete_jobs([job_id])
+        return success("The job is deleted successfully.")
+
+    def show_flink_job(self, body: Any, query: Any, job_id: int) -> dict[str, Any]:
+        job = flink_job(self.backend.get_job(job_id), self.project_id)
+        return success("Querying of the job details succeeds.", job_detail=job)
+
+    def list_flink_jobs(self, body: Any, query: Any) -> dict[str, Any]:
+        try:
+            offset = int(query.get("offset", 0))
+            limit = int(query.get("limit", 10))
+        except ValueError as error:
+            raise bad_request("offset and limit must be integers") from error
+        if offset < 0 or not 1 <= limit <= 100:
+            raise bad_request("offset must be >= 0 and limit between 1 and 100")
+        order = query.get("order", "desc_by_job_id")
+        if order not in ("desc_by_job_id", "asc_by_job_id"):
+            raise bad_request("order must be asc_by_job_id or desc_by_job_id")
+        tags = {}
+        for pair in filter(None, query.get("tags", "").split(",")):
+            key, sep, value = pair.partition("=")
+            if not sep:
+                raise bad_request("tags must be k=v pairs separated by commas")
+            tags[key] = value
+        total, jobs = self.backend.list_jobs(
+            name=query.get("name"),
+            status=query.get("status"),
+            job_type=query.get("job_type"),
+            queue_name=query.get("queue_name"),
+            tags=tags,
+            offset=offset,
+            limit=limit,
+            ascending=order == "asc_by_job_id",
+        )
+        detail = query.get("show_detail", "false").lower() == "true"
+        rendered = [flink_job(j, self.project_id, detail) for j in jobs]
+        return success(
+            "Querying of the job list succeeds.",
+            job_list={"total_count": total, "jobs": rendered},
+        )
+
+    def execute_flink_job_savepoint(self, body: Any, query: Any, job_id: int) -> dict[str, Any]:
+        self.backend.trigger_savepoint(job_id, body.get("action"), body.get("savepoint_path"))
+        return success("The request for triggering a savepoint is delivered successfully.")
+
+    def import_flink_job_savepoint(self, body: Any, query: Any, job_id: int) -> dict[str, Any]:
+        if body.get("job_id", job_id) != job_id:
+            raise bad_request("job_id in the body does not match the path")
+        self.backend.import_savepoint(job_id, body.get("savepoint_path"))
+        return success("The savepoint is imported successfully.")
+
+    def register_bucket(self, body: Any, query: Any) -> dict[str, Any]:
+        self.backend.register_buckets(body.get("obs_buckets"))
+        return success("The OBS buckets are authorized successfully.")

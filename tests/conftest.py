@@ -1,0 +1,216 @@
+"""Shared fixtures: a real DLI emulator on a loopback port, the official SDK and DliApi pointed at it.
+
+    emulator        a RunningEmulator (fresh data dir, speed 1000): .endpoint .access_key .secret_key
+                    .project_id .data_dir .admin .server (the in-process Emulator)
+    make_emulator   factory: make_emulator(speed=..., queues={...}, durations=Durations(...))
+    admin           emulator.admin, an AdminClient for /_emulator/ (timeline, load, faults)
+    dli_client      the official huaweicloudsdkdli DliClient for the emulator
+    dli_api         a DliApi for the emulator (fast retries)
+    job_body        factory of wire-shaped SQL job bodies with unique names: job_body(cu_number=4)
+    wait_status     wait_status(dli_api, job_id, "job_running", timeout=5) -> the job (dict)
+
+Heavy imports stay inside fixtures so collecting other tests does not pay for the Huawei SDK.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ACCESS_KEY = "TEST-AK"
+SECRET_KEY = "test-secret-key-do-not-log"
+PROJECT_ID = "test-project"
+SPEED = 1000.0
+
+
+class AdminClient:
+    """The emulator's unsigned admin API (see dli_flink.emulator.admin for the routes)."""
+
+    def __init__(self, endpoint: str) -> None:
+        self.base = f"{endpoint}/_emulator"
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base + path, data=data, method=method)
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return json.loads(answer.read())
+
+    def health(self) -> dict[str, Any]:
+        return self._call("GET", "/health")
+
+    def timeline(self, job_id: int) -> list[dict[str, Any]]:
+        return self._call("GET", f"/jobs/{job_id}/timeline")["timeline"]
+
+    def statuses(self, job_id: int) -> list[str]:
+        return [entry["status"] for entry in self.timeline(job_id)]
+
+    def set_load(
+        self, job_id: int, demand_cu: int | None = None, state_mb: int | None = None
+    ) -> None:
+        self._call("POST", f"/jobs/{job_id}/load", {"demand_cu": demand_cu, "state_mb": state_mb})
+
+    def fail(self, operation: str, status: int = 500, count: int = 1, **extra: str) -> None:
+        """Answer the next `count` calls of `operation` with `status` (error_code/error_msg opt.)."""
+        self._call(
+            "POST", "/faults", {"operation": operation, "status": status, "count": count, **extra}
+        )
+
+    def delay(self, operation: str, seconds: float) -> None:
+        self._call("POST", "/faults/delay", {"operation": operation, "seconds": seconds})
+
+    def fail_next_savepoint(self, count: int = 1) -> None:
+        self._call("POST", "/faults/savepoint", {"count": count})
+
+    def fail_next_restore(self, count: int = 1) -> None:
+        self._call("POST", "/faults/restore", {"count": count})
+
+    def clear_faults(self) -> None:
+        self._call("DELETE", "/faults")
+
+
+@dataclass
+class RunningEmulator:
+    server: Any  # dli_flink.emulator.server.Emulator
+    endpoint: str
+    access_key: str
+    secret_key: str
+    project_id: str
+    data_dir: Path
+    admin: AdminClient
+
+
+@pytest.fixture
+def make_emulator(tmp_path: Path) -> Iterator[Callable[..., RunningEmulator]]:
+    from dli_flink.emulator.models import Durations, Settings
+    from dli_flink.emulator.server import Emulator
+
+    started: list[Any] = []
+    counter = itertools.count()
+
+    def make(
+        speed: float = SPEED,
+        queues: dict[str, int] | None = None,
+        durations: Durations | None = None,
+        data_dir: Path | None = None,
+    ) -> RunningEmulator:
+        settings = Settings(
+            project_id=PROJECT_ID,
+            queues=queues or {"default": 64},
+            speed=speed,
+            durations=durations or Durations(),
+        )
+        directory = data_dir or tmp_path / f"emulator-{next(counter)}"
+        server = Emulator(settings, directory, {ACCESS_KEY: SECRET_KEY})
+        started.append(server)
+        return RunningEmulator(
+            server=server,
+            endpoint=server.endpoint,
+            access_key=ACCESS_KEY,
+            secret_key=SECRET_KEY,
+            project_id=PROJECT_ID,
+            data_dir=directory,
+            admin=AdminClient(server.endpoint),
+        )
+
+    yield make
+    for server in started:
+        server.close()
+
+
+@pytest.fixture
+def emulator(make_emulator: Callable[..., RunningEmulator]) -> RunningEmulator:
+    return make_emulator()
+
+
+@pytest.fixture
+def admin(emulator: RunningEmulator) -> AdminClient:
+    return emulator.admin
+
+
+def sdk_client(
+    emulator: RunningEmulator, project_id: str | None = None, sk: str | None = None
+) -> Any:
+    """An official DliClient for `emulator` (other project id or SK to provoke refusals)."""
+    from huaweicloudsdkcore.auth.credentials import BasicCredentials
+    from huaweicloudsdkcore.http.http_config import HttpConfig
+    from huaweicloudsdkdli.v1 import DliClient
+
+    credentials = BasicCredentials(
+        emulator.access_key, sk or emulator.secret_key, project_id or emulator.project_id
+    )
+    return (
+        DliClient.new_builder()
+        .with_http_config(HttpConfig.get_default_config())
+        .with_credentials(credentials)
+        .with_endpoint(emulator.endpoint)
+        .build()
+    )
+
+
+@pytest.fixture
+def dli_client(emulator: RunningEmulator) -> Any:
+    return sdk_client(emulator)
+
+
+def api_for(emulator: RunningEmulator, attempts: int = 4) -> Any:
+    from dli_flink.dliapi import DliApi, DliConfig, RetryPolicy
+
+    config = DliConfig(
+        endpoint=emulator.endpoint,
+        project_id=emulator.project_id,
+        access_key=emulator.access_key,
+        secret_key=emulator.secret_key,
+    )
+    return DliApi(config, RetryPolicy(attempts=attempts, initial_wait=0.01, max_wait=0.05))
+
+
+@pytest.fixture
+def dli_api(emulator: RunningEmulator) -> Any:
+    return api_for(emulator)
+
+
+_names = itertools.count()
+
+
+@pytest.fixture
+def job_body() -> Callable[..., dict[str, Any]]:
+    """A minimal valid Flink OpenSource SQL body on queue "default"; keyword arguments override."""
+
+    def body(**overrides: Any) -> dict[str, Any]:
+        return {
+            "name": f"job-{next(_names)}",
+            "queue_name": "default",
+            "sql_body": "INSERT INTO sink SELECT * FROM source",
+            "cu_number": 2,
+            "obs_bucket": "bucket",
+            "checkpoint_enabled": True,
+            "log_enabled": True,
+            "flink_version": "1.15",
+            **overrides,
+        }
+
+    return body
+
+
+def _wait_status(api: Any, job_id: int, *statuses: str, timeout: float = 5.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        job = api.show_job(job_id)
+        if job["status"] in statuses:
+            return job
+        if time.monotonic() > deadline:
+            raise AssertionError(f"job {job_id} is {job['status']}, expected one of {statuses}")
+        time.sleep(0.005)
+
+
+@pytest.fixture
+def wait_status() -> Callable[..., dict[str, Any]]:
+    return _wait_status
