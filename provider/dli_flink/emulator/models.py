@@ -439,6 +439,7 @@ class Backend:
             return
         if ctx["restore"]:
             self._delete_savepoint(job)
+        job["held_cu"] = ctx["cu"]
         if ctx.get("scaled"):
             job["restart_times"] += 1
         else:
@@ -479,7 +480,8 @@ class Backend:
         target = current
         if job["demand_cu"] is not None:
             target = max(cu_min, min(cu_max, job["demand_cu"]))
-            target = min(target, current + self._free_cu(job["conf"]["queue_name"], job["job_id"]))
+            # The CUs this job holds are free for it: the limit is what the others leave.
+            target = min(target, self._free_cu(job["conf"]["queue_name"], job["job_id"]))
         if target == current:
             self._schedule_scale_check(job)
             return
