@@ -12,7 +12,7 @@ import sys
 
 from dli_flink import __version__
 
-COMMANDS = ("validate", "rules", "schema", "emulator")
+COMMANDS = ("validate", "review", "rules", "schema", "emulator")
 
 
 def build_parser() -> argparse.ArgumentParser:

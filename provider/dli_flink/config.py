@@ -6,6 +6,10 @@
     queues:
       flink_q: {cu: 64}
     exclude: ["legacy/**"]
+    review:
+      restart-seconds: 90          # how long a restart keeps a job offline, for `dli-flink review`
+      jobs:
+        orders-enrich: {restart-seconds: 300}
 
 Checked by hand rather than by a schema so that every mistake gets one precise line naming the file,
 the line and the fix, and so that reading it costs nothing at start-up.
@@ -26,6 +30,8 @@ from dli_flink.rules.base import Context
 from dli_flink.source import SourceError, load_documents, read_text
 
 FILE_NAME = ".dli-flink.yaml"
+DEFAULT_RESTART_SECONDS = 60.0
+_SECTIONS = ["rules", "queues", "exclude", "review"]
 _LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "off": None}
 
 
@@ -41,6 +47,9 @@ class Config:
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     queues: Mapping[str, int] = field(default_factory=dict)
     exclude: tuple[str, ...] = ()
+    restart_seconds: float = DEFAULT_RESTART_SECONDS
+    """The review's estimate of the seconds one restart keeps a job offline."""
+    job_restart_seconds: Mapping[str, float] = field(default_factory=dict)
 
     def severity(self, rule: str, default: Severity) -> Severity | None:
         return self.severities.get(rule, default)
@@ -86,19 +95,20 @@ def load(path: Path) -> Config:
         return ConfigError(f"{path}:{line}:{column}: {message}")
 
     if not isinstance(data, dict):
-        raise fail((), "the configuration must be a mapping with rules:, queues: or exclude:")
+        raise fail((), f"the configuration must be a mapping with {', '.join(_SECTIONS)}")
     for key in data:
-        if key not in ("rules", "queues", "exclude"):
-            raise fail(
-                (key,), f"unknown key '{key}': {_suggest(key, ['rules', 'queues', 'exclude'])}"
-            )
+        if key not in _SECTIONS:
+            raise fail((key,), f"unknown key '{key}': {_suggest(key, _SECTIONS)}")
     severities, options = _rules(data.get("rules") or {}, fail)
+    restart_seconds, job_restart_seconds = _review(data.get("review") or {}, fail)
     return Config(
         path=path,
         severities=severities,
         options=options,
         queues=_queues(data.get("queues") or {}, fail),
         exclude=_exclude(data.get("exclude") or [], fail),
+        restart_seconds=restart_seconds,
+        job_restart_seconds=job_restart_seconds,
     )
 
 
@@ -148,6 +158,32 @@ def _exclude(section: Any, fail: Any) -> tuple[str, ...]:
     if not isinstance(section, list) or not all(isinstance(p, str) for p in section):
         raise fail(("exclude",), "exclude must be a list of glob patterns")
     return tuple(section)
+
+
+def _review(section: Any, fail: Any) -> tuple[float, dict[str, float]]:
+    if not isinstance(section, dict) or not set(section) <= {"restart-seconds", "jobs"}:
+        raise fail(
+            ("review",), "review takes restart-seconds: N and jobs: {NAME: {restart-seconds: N}}"
+        )
+    default = section.get("restart-seconds", DEFAULT_RESTART_SECONDS)
+    if not _seconds(default):
+        raise fail(
+            ("review", "restart-seconds"), "restart-seconds must be a number of seconds >= 0"
+        )
+    jobs = section.get("jobs") or {}
+    if not isinstance(jobs, dict):
+        raise fail(("review", "jobs"), "review.jobs maps job names to {restart-seconds: N}")
+    per_job = {}
+    for name, value in jobs.items():
+        seconds = value.get("restart-seconds") if isinstance(value, dict) else None
+        if not _seconds(seconds):
+            raise fail(("review", "jobs", name), f"job {name} needs restart-seconds: N (N >= 0)")
+        per_job[str(name)] = float(seconds)
+    return float(default), per_job
+
+
+def _seconds(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
 
 
 def _suggest(word: str, choices: list[str]) -> str:

@@ -82,7 +82,7 @@ def collect_files(paths: Iterable[Path], config: Config) -> list[Path]:
     for path in paths:
         if path.is_dir():
             files.extend(
-                sorted(p for p in path.rglob("*") if _is_job_file(p, path, config) and p.is_file())
+                sorted(p for p in path.rglob("*") if is_job_file(p, path, config) and p.is_file())
             )
         elif path.exists():
             files.append(path)
@@ -91,7 +91,8 @@ def collect_files(paths: Iterable[Path], config: Config) -> list[Path]:
     return list(dict.fromkeys(files))
 
 
-def _is_job_file(path: Path, top: Path, config: Config) -> bool:
+def is_job_file(path: Path, top: Path, config: Config) -> bool:
+    """Whether a file found under folder `top` is one to check as job YAML."""
     if path.suffix not in YAML_SUFFIXES:
         return False
     if any(part.startswith(".") for part in path.relative_to(top).parts):

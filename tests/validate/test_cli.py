@@ -177,6 +177,7 @@ def test_exclude_patterns_skip_files_in_folders(cli, write) -> None:
         ("queues:\n  flink_q: 64\n", ":2:3: queue flink_q needs its capacity as cu: N"),
         ("rule: {}\n", ":1:1: unknown key 'rule': did you mean 'rules'?"),
         ("rules: [\n", ":2:1: YAML syntax"),
+        ("review:\n  restart-seconds: soon\n", ":2:3: restart-seconds must be a number of seconds"),
     ],
 )
 def test_bad_config_is_one_line_exit_2(cli, write, config, message) -> None:

@@ -1,0 +1,50 @@
+"""Report what a change to job documents does, for code review.
+
+Compares the job documents at a git revision (default: the merge base with the default branch) with
+the working tree: per job, created / deleted / changed, the change's class (in place, restart with
+savepoint, replace: state lost) and the fields behind it, the scaling envelope before and after, the
+findings the change introduces, and the estimated time each restart keeps the job offline. Exit codes
+as validate: 1 when the change introduces an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+HELP = "report what a change to job documents does (for pull requests)"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        default=[Path(".")],
+        metavar="PATH",
+        help="job files or folders",
+    )
+    parser.add_argument("--base", help="git revision to compare with (default: merge base)")
+    parser.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    parser.add_argument("--config", type=Path, help="configuration file (default: .dli-flink.yaml)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from dli_flink import config as configuration
+    from dli_flink import review_report
+    from dli_flink.review import review
+    from dli_flink.validate import UsageError
+
+    try:
+        if args.config is not None and not args.config.is_file():
+            raise configuration.ConfigError(f"{args.config}: no such configuration file")
+        path = args.config or configuration.find(Path.cwd())
+        config = configuration.load(path) if path else configuration.Config()
+        result = review(args.paths, config, args.base)
+    except (configuration.ConfigError, UsageError) as error:
+        print(f"dli-flink: {error}", file=sys.stderr)
+        return 2
+    render = review_report.markdown if args.format == "markdown" else review_report.as_json
+    sys.stdout.write(render(result))
+    return 1 if result.errors else 0

@@ -1,0 +1,289 @@
+"""The code-review report: what a change to job documents will do to the running jobs.
+
+Compares the job documents at a git revision with the working tree, job by job (by name): created,
+deleted, or changed, with the change planner's class for each change, so a reviewer reads exactly what
+`pulumi up` will do; the scaling envelope before and after; the findings the change introduces (not
+those already there); and an estimate of the time each restart keeps the job offline.
+
+Only files that differ from the revision are parsed on the old side (one `git cat-file --batch` for
+all); the working tree is parsed whole, because the cross-job rules need every job.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dli_flink.config import Config
+from dli_flink.findings import Problem, Severity
+from dli_flink.planner import Change, ChangeClass, plan
+from dli_flink.rules import RULES, STACK_RULES
+from dli_flink.source import Document, SourceError, load_documents
+from dli_flink.spec import JobSpec
+from dli_flink.validate import UsageError, check_document, collect_files, is_job_file
+
+MINUTES_A_DAY = 1440
+
+
+class GitError(UsageError):
+    """git could not answer: not a repository, or an unknown revision (exit 2)."""
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """How far DLI may scale a job, and how often it may restart it doing so."""
+
+    cu: Any
+    cu_min: Any
+    cu_max: Any
+    interval_minutes: Any
+    scaling: bool
+
+    @classmethod
+    def of(cls, spec: JobSpec) -> Envelope:
+        return cls(
+            cu=spec.resources.cu,
+            cu_min=spec.setting("cuMin").value,
+            cu_max=spec.setting("cuMax").value,
+            interval_minutes=spec.setting("intervalMinutes").value,
+            scaling=spec.scaling_enabled is True,
+        )
+
+    @property
+    def max_restarts_a_day(self) -> int:
+        """1440 / interval: each scaling check may stop and restore the job."""
+        interval = self.interval_minutes
+        if not self.scaling or not isinstance(interval, int) or interval < 1:
+            return 0
+        return MINUTES_A_DAY // interval
+
+    def describe(self) -> str:
+        if not self.scaling:
+            return f"{self.cu} CU, no scaling"
+        return (
+            f"{self.cu} CU, scaling {self.cu_min}..{self.cu_max} every {self.interval_minutes} min "
+            f"(up to {self.max_restarts_a_day} restarts a day)"
+        )
+
+
+@dataclass(frozen=True)
+class IntroducedFinding:
+    file: str
+    line: int
+    column: int
+    rule: str
+    severity: Severity
+    message: str
+
+
+@dataclass
+class JobReview:
+    name: str
+    file: str
+    status: str
+    """created, deleted or changed."""
+    change: Change = field(default_factory=lambda: Change(ChangeClass.NONE))
+    before: Envelope | None = None
+    after: Envelope | None = None
+    findings: list[IntroducedFinding] = field(default_factory=list)
+    restart_seconds: float = 0.0
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == Severity.ERROR)
+
+    @property
+    def risk(self) -> tuple[int, int]:
+        """Sort key, riskiest first: introduced errors, then state lost, then restarts."""
+        if self.status == "deleted":
+            level = ChangeClass.REPLACE
+        elif self.status == "created":
+            level = ChangeClass.IN_PLACE
+        else:
+            level = self.change.change_class
+        return (1 if self.errors else 0, int(level))
+
+
+@dataclass
+class Review:
+    base: str
+    """The revision compared against, as a full commit id."""
+    jobs: list[JobReview]
+
+    @property
+    def errors(self) -> int:
+        return sum(job.errors for job in self.jobs)
+
+
+@dataclass
+class _Job:
+    spec: JobSpec
+    document: Document
+    file: str
+    problems: list[Problem]
+
+
+def review(paths: Iterable[Path], config: Config, base: str | None = None) -> Review:
+    paths = list(paths)
+    try:
+        root = Path(_git(Path.cwd(), "rev-parse", "--show-toplevel").strip())
+    except GitError:
+        raise GitError(
+            f"{Path.cwd()} is not in a git repository: review compares git revisions"
+        ) from None
+    revision = base or _default_base(root)
+    try:
+        commit = _git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").strip()
+    except GitError:
+        raise GitError(
+            f"unknown revision '{revision}': give --base a commit, branch or tag"
+        ) from None
+    files = collect_files(paths, config)
+    rel = {path.resolve().relative_to(root).as_posix(): path for path in files}
+    scope = [path.resolve().relative_to(root).as_posix() for path in paths]
+    diff = _git(root, "diff", "--name-only", "--no-renames", commit, "--", *scope).splitlines()
+    changed = {name for name in diff if name in rel or _deleted_job_file(root, name, config)}
+    changed |= {name for name in rel if name not in _tracked(root, commit, scope)}
+    new_jobs = {
+        name: _parse(path.read_text(encoding="utf-8"), name, config) for name, path in rel.items()
+    }
+    old_texts = _show(root, commit, sorted(changed))
+    old_jobs = {name: _parse(text, name, config) for name, text in old_texts.items()}
+    unchanged = [job for name, jobs in new_jobs.items() if name not in changed for job in jobs]
+    old_all = unchanged + [job for jobs in old_jobs.values() for job in jobs]
+    new_all = [job for jobs in new_jobs.values() for job in jobs]
+    old_stack, new_stack = _stack_problems(old_all, config), _stack_problems(new_all, config)
+
+    before = _by_name(job for name in changed for job in old_jobs.get(name, []))
+    after = _by_name(job for name in changed for job in new_jobs.get(name, []))
+    reviews = []
+    for name in sorted(before.keys() | after.keys()):
+        old, new = before.get(name), after.get(name)
+        if new is None:
+            reviews.append(JobReview(name, old.file, "deleted", before=Envelope.of(old.spec)))
+            continue
+        known_before = _keys(old.problems if old else []) | old_stack.get(name, set())
+        introduced = [
+            _place(new, problem, config)
+            for problem in new.problems + [p for p in new_stack.get(name, {}).values()]
+            if _key(problem) not in known_before and config.severity(problem.rule, _level(problem))
+        ]
+        job = JobReview(
+            name,
+            new.file,
+            "created" if old is None else "changed",
+            change=plan(old.spec, new.spec) if old else Change(ChangeClass.NONE),
+            before=Envelope.of(old.spec) if old else None,
+            after=Envelope.of(new.spec),
+            findings=introduced,
+            restart_seconds=config.job_restart_seconds.get(name, config.restart_seconds),
+        )
+        if job.status == "created" or job.change.change_class != ChangeClass.NONE or introduced:
+            reviews.append(job)
+    reviews.sort(key=lambda job: (job.risk[0], job.risk[1]), reverse=True)
+    return Review(commit, reviews)
+
+
+def _parse(text: str, file: str, config: Config) -> list[_Job]:
+    """The jobs of one file; a file that is not readable YAML has none (validate reports it)."""
+    jobs = []
+    try:
+        for document in load_documents(Path(file), text):
+            spec, problems = check_document(document.data, config)
+            if spec is not None and isinstance(spec.name, str):
+                jobs.append(_Job(spec, document, file, problems))
+    except SourceError:
+        return []
+    return jobs
+
+
+def _by_name(jobs: Iterable[_Job]) -> dict[str, _Job]:
+    return {job.spec.name: job for job in jobs}  # type: ignore[misc]
+
+
+def _stack_problems(jobs: list[_Job], config: Config) -> dict[str, dict[tuple, Problem]]:
+    """Cross-job problems, per job name, keyed as `_key` keys them."""
+    found: dict[str, dict[tuple, Problem]] = {}
+    specs = [job.spec for job in jobs]
+    for rule in STACK_RULES:
+        for index, problem in rule.check_jobs(specs, config.contexts[rule.ID]):
+            found.setdefault(jobs[index].spec.name, {})[_key(problem)] = problem
+    return found
+
+
+def _key(problem: Problem) -> tuple:
+    return (problem.rule, problem.path, problem.message)
+
+
+def _keys(problems: list[Problem]) -> set[tuple]:
+    return {_key(p) for p in problems}
+
+
+def _level(problem: Problem) -> Severity:
+    return problem.severity or RULES[problem.rule].SEVERITY
+
+
+def _place(job: _Job, problem: Problem, config: Config) -> IntroducedFinding:
+    line, column = job.document.position(problem.path, problem.on_key, problem.anchor)
+    severity = config.severity(problem.rule, _level(problem)) or _level(problem)
+    return IntroducedFinding(job.file, line, column, problem.rule, severity, problem.message)
+
+
+def _deleted_job_file(root: Path, name: str, config: Config) -> bool:
+    """A file gone from the working tree that validate would have checked as a job file."""
+    path = root / name
+    return not path.exists() and is_job_file(path, root, config)
+
+
+def _default_base(root: Path) -> str:
+    """The merge base with the default branch: origin's HEAD, else main or master."""
+    for ref in ("refs/remotes/origin/HEAD", "refs/heads/main", "refs/heads/master"):
+        if (
+            subprocess.run(
+                ["git", "rev-parse", "--verify", "--quiet", ref], cwd=root, capture_output=True
+            ).returncode
+            == 0
+        ):
+            return _git(root, "merge-base", "HEAD", ref).strip()
+    raise GitError(
+        "no default branch (origin/HEAD, main or master) to compare with: use --base REV"
+    )
+
+
+def _tracked(root: Path, commit: str, scope: list[str]) -> set[str]:
+    return set(_git(root, "ls-tree", "-r", "--name-only", commit, "--", *scope).split("\n"))
+
+
+def _show(root: Path, commit: str, names: list[str]) -> dict[str, str]:
+    """The text of each file at `commit` (files it lacks are left out), in one git process."""
+    if not names:
+        return {}
+    request = "".join(f"{commit}:{name}\n" for name in names).encode()
+    output = subprocess.run(
+        ["git", "cat-file", "--batch"], cwd=root, input=request, capture_output=True, check=True
+    ).stdout
+    texts, offset = {}, 0
+    for name in names:
+        header_end = output.index(b"\n", offset)
+        header = output[offset:header_end].split()
+        offset = header_end + 1
+        if header[-1] == b"missing":
+            continue
+        size = int(header[2])
+        texts[name] = output[offset : offset + size].decode("utf-8", errors="replace")
+        offset += size + 1
+    return texts
+
+
+def _git(cwd: Path, *args: str) -> str:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+    except FileNotFoundError:
+        raise GitError("git is not installed: dli-flink review needs it") from None
+    if done.returncode != 0:
+        reason = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"
+        raise GitError(f"git {args[0]}: {reason}")
+    return done.stdout

@@ -1,0 +1,135 @@
+"""Rendering a Review: markdown for a pull-request comment, JSON for bots.
+
+The markdown is short when nothing matters and puts the riskiest jobs first: a reviewer should see a
+lost state or a new error before a changed SMN topic.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from dli_flink.planner import ChangeClass, FieldChange
+from dli_flink.review import JobReview, Review
+from dli_flink.spec import Unknown
+
+_HEADLINE = {
+    ("deleted", ChangeClass.NONE): "deleted: the DLI job and its state are removed",
+    ("created", ChangeClass.NONE): "created: a new job, starting with empty state",
+}
+
+
+def headline(job: JobReview) -> str:
+    if job.status != "changed":
+        return _HEADLINE[(job.status, ChangeClass.NONE)]
+    change_class = job.change.change_class
+    if change_class == ChangeClass.REPLACE:
+        return "replaced: a new DLI job, the state is LOST"
+    if change_class == ChangeClass.RESTART:
+        return f"restart with savepoint: about {job.restart_seconds:g} s offline"
+    if change_class == ChangeClass.IN_PLACE:
+        return "updated in place: no restart"
+    return "findings only"
+
+
+def markdown(review: Review) -> str:
+    short = review.base[:12]
+    if not review.jobs:
+        return f"**dli-flink review** against `{short}`: no job changes.\n"
+    restarts = [j for j in review.jobs if j.change.change_class == ChangeClass.RESTART]
+    lines = [
+        f"**dli-flink review** against `{short}`: {_count(len(review.jobs), 'job')} changed"
+        + (f", {_count(len(restarts), 'restart')}" if restarts else "")
+        + (f", **{_count(review.errors, 'new error')}**" if review.errors else "")
+        + ".",
+        "",
+    ]
+    for job in review.jobs:
+        lines.extend(_section(job))
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _section(job: JobReview) -> list[str]:
+    """A job's heading, then its blocks (findings, fields, scaling) one blank line apart."""
+    blocks = [[f"### `{job.name}`: {headline(job)}", f"`{job.file}`"]]
+    if job.findings:
+        blocks.append(
+            [
+                f"- :warning: new {f.severity} `{f.rule}` at line {f.line}: {f.message}"
+                for f in job.findings
+            ]
+        )
+    if job.change.fields:
+        table = ["| field | before | after | effect |", "|---|---|---|---|"]
+        blocks.append(table + [_row(field) for field in job.change.fields])
+    if job.before and job.after and job.before != job.after:
+        blocks.append([f"Scaling: {job.before.describe()} → {job.after.describe()}"])
+    elif job.after and job.status == "created":
+        blocks.append([f"Scaling: {job.after.describe()}"])
+    return [line for block in blocks for line in [*block, ""]]
+
+
+def _row(field: FieldChange) -> str:
+    return f"| `{field.field}` | {_cell(field.old)} | {_cell(field.new)} | {field.change_class.label} |"
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, Unknown):
+        return "(known after apply)"
+    text = str(value).lower() if isinstance(value, bool) else " ".join(str(value).split())
+    text = text if len(text) <= 40 else text[:37] + "..."
+    return f"`{text}`".replace("|", "\\|")
+
+
+def _count(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def as_json(review: Review) -> str:
+    jobs = []
+    for job in review.jobs:
+        jobs.append(
+            {
+                "name": job.name,
+                "file": job.file,
+                "status": job.status,
+                "class": job.change.change_class.label if job.status == "changed" else None,
+                "fields": [
+                    {
+                        "field": f.field,
+                        "old": _plain(f.old),
+                        "new": _plain(f.new),
+                        "class": f.change_class.label,
+                    }
+                    for f in job.change.fields
+                ],
+                "envelope": {
+                    "before": _envelope(job.before),
+                    "after": _envelope(job.after),
+                },
+                "findings": [asdict(f) for f in job.findings],
+                "restartSeconds": job.restart_seconds if job.status == "changed" else None,
+            }
+        )
+    summary = {"jobs": len(jobs), "errors": review.errors}
+    return json.dumps({"base": review.base, "jobs": jobs, "summary": summary}, indent=2) + "\n"
+
+
+def _envelope(envelope: Any) -> dict | None:
+    if envelope is None:
+        return None
+    return {
+        "cu": _plain(envelope.cu),
+        "cuMin": _plain(envelope.cu_min),
+        "cuMax": _plain(envelope.cu_max),
+        "intervalMinutes": _plain(envelope.interval_minutes),
+        "scaling": envelope.scaling,
+        "maxRestartsADay": envelope.max_restarts_a_day,
+    }
+
+
+def _plain(value: Any) -> Any:
+    return None if isinstance(value, Unknown) else value
