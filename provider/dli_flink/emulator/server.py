@@ -6,6 +6,7 @@ picks a free port (read it back from `Emulator.port`).
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -38,15 +39,24 @@ class Emulator:
         self.data_dir = data_dir
         app = DliApp(self.backend, credentials)
         try:
-            self._server: BaseWSGIServer = make_server(
-                host, port, app, threaded=True, request_handler=_QuietHandler
-            )
+            # Bind here rather than in werkzeug, which prints and exits on a busy port: the CLI
+            # must say it in one line and tests must get an OSError.
+            family = socket.AF_INET6 if ":" in host else socket.AF_INET
+            with socket.create_server((host, port), family=family, backlog=128) as listener:
+                self._server: BaseWSGIServer = make_server(
+                    host,
+                    listener.getsockname()[1],
+                    app,
+                    threaded=True,
+                    request_handler=_QuietHandler,
+                    fd=listener.fileno(),
+                )
         except BaseException:
             self.backend.stop()
             raise
         self._server.daemon_threads = True
         self.host = host
-        self.port = self._server.server_port
+        self.port = self._server.socket.getsockname()[1]
         self.backend.start()
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True

@@ -1,0 +1,203 @@
+"""`dli-flink emulator` as a process: its ready line, clean stops, errors, and surviving kill -9."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ACCESS_KEY, PROJECT_ID, SECRET_KEY, AdminClient, RunningEmulator, api_for
+
+READY = re.compile(r"^DLI emulator listening on (http://127\.0\.0\.1:(\d+)) \((\S+)\)$")
+
+
+class Process:
+    def __init__(self, data_dir: Path, *extra: str, speed: float = 10) -> None:
+        command = [sys.executable, "-m", "dli_flink", "emulator", "--port", "0"]
+        command += ["--data-dir", str(data_dir), "--speed", str(speed)]
+        command += ["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY]
+        command += ["--project-id", PROJECT_ID, *extra]
+        self.proc = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        line = self.proc.stdout.readline().rstrip("\n")
+        match = READY.match(line)
+        assert match, f"unexpected first line {line!r}: {self.proc.stderr.read()}"
+        assert match[3] == PROJECT_ID
+        self.endpoint = match[1]
+        self.emulator = RunningEmulator(
+            server=None,
+            endpoint=self.endpoint,
+            access_key=ACCESS_KEY,
+            secret_key=SECRET_KEY,
+            project_id=PROJECT_ID,
+            data_dir=data_dir,
+            admin=AdminClient(self.endpoint),
+        )
+
+    def stop(self, signum: int) -> int:
+        self.proc.send_signal(signum)
+        return self.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def processes():
+    started: list[Process] = []
+    yield started
+    for process in started:
+        if process.proc.poll() is None:
+            process.proc.kill()
+            process.proc.wait()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_ready_line_and_clean_stop(tmp_path, processes, signum):
+    process = Process(tmp_path)
+    processes.append(process)
+    assert process.emulator.admin.health()["status"] == "ok"
+    assert process.stop(signum) == 0
+    assert process.proc.stderr.read() == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--queue", "q=lots"], "--queue wants NAME=CU"),
+        (["--speed", "0"], "--speed must be a positive number"),
+    ],
+)
+def test_bad_arguments_are_one_line_errors(tmp_path, args, message):
+    command = [sys.executable, "-m", "dli_flink", "emulator", "--data-dir", str(tmp_path), *args]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_busy_port_is_a_one_line_error(tmp_path, emulator):
+    port = emulator.endpoint.rsplit(":", 1)[1]
+    command = [sys.executable, "-m", "dli_flink", "emulator", "--port", port]
+    done = subprocess.run(
+        [*command, "--data-dir", str(tmp_path)], capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("dli-flink emulator: error: cannot serve on 127.0.0.1:")
+    assert done.stderr.count("\n") == 1
+
+
+def test_config_file_sets_queues(tmp_path, processes, job_body, wait_status):
+    config = tmp_path / "emulator.yaml"
+    config.write_text("queues:\n  tiny: 2\ndurations:\n  submit: 1\n")
+    process = Process(tmp_path / "data", "--config", str(config), speed=100)
+    processes.append(process)
+    api = api_for(process.emulator)
+    job_id = api.create_sql_job(job_body(queue_name="tiny", cu_number=4, parallel_number=1))
+    api.run_jobs([job_id])
+    job = wait_status(api, job_id, "job_running", "job_submit_fail")
+    assert "insufficient queue resources" in job["status_desc"]
+
+
+def test_kill_9_at_any_moment_loses_nothing(tmp_path, processes, job_body, wait_status):
+    data = tmp_path / "data"
+    process = Process(data, speed=5)  # submit 2 s, savepoint 0.4 s + state, cancel 0.6 s
+    processes.append(process)
+    api, admin = api_for(process.emulator), process.emulator.admin
+    new = api.create_sql_job(job_body())
+    stopped = api.create_sql_job(job_body())
+    submitting = api.create_sql_job(job_body())
+    savepointing = api.create_sql_job(job_body())
+    api.run_jobs([stopped, savepointing])
+    wait_status(api, stopped, "job_running")
+    wait_status(api, savepointing, "job_running")
+    api.stop_jobs([stopped], trigger_savepoint=True)
+    saved = wait_status(api, stopped, "job_cancel_success")["savepoint_path"]
+    admin.set_load(savepointing, state_mb=150)  # +0.6 s of savepoint at speed 5
+    api.stop_jobs([savepointing], trigger_savepoint=True)
+    api.run_jobs([submitting])
+    timeline_before = admin.timeline(stopped)
+
+    process.proc.send_signal(signal.SIGKILL)
+    process.proc.wait()
+    restarted = Process(data, speed=5)
+    processes.append(restarted)
+    api = api_for(restarted.emulator)
+
+    assert api.show_job(new)["status"] == "job_init"
+    job = api.show_job(stopped)
+    assert (job["status"], job["savepoint_path"]) == ("job_cancel_success", saved)
+    assert (data / "obs" / saved.removeprefix("obs://") / "_metadata").is_file()
+    assert restarted.emulator.admin.timeline(stopped) == timeline_before
+    assert api.show_job(submitting)["status"] == "job_submitting"
+    assert api.show_job(savepointing)["status"] == "job_savepointing"
+    # The in-flight transitions carry on where they were.
+    wait_status(api, submitting, "job_running", timeout=5)
+    job = wait_status(api, savepointing, "job_cancel_success", timeout=5)
+    assert job["has_savepoint"] is True
+    assert api.create_sql_job(job_body()) > max(new, stopped, submitting, savepointing)
+    assert restarted.stop(signal.SIGTERM) == 0
+
+
+def test_env_credentials(tmp_path, processes):
+    env = {**os.environ, "HUAWEICLOUD_SDK_PROJECT_ID": "env-project"}
+    command = [sys.executable, "-m", "dli_flink", "emulator", "--port", "0"]
+    proc = subprocess.Popen(
+        [*command, "--data-dir", str(tmp_path)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert proc.stdout.readline().rstrip().endswith("(env-project)")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+
+
+def test_kill_9_under_load_keeps_every_acknowledged_job_consistent(
+    tmp_path, processes, job_body, wait_status
+):
+    import threading
+    import time
+
+    from dli_flink.dliapi import DliError
+
+    data = tmp_path / "data"
+    process = Process(data, speed=200)
+    processes.append(process)
+    api = api_for(process.emulator, attempts=1)
+    acknowledged: list[int] = []
+    stop = threading.Event()
+
+    def churn() -> None:
+        while not stop.is_set():
+            try:
+                job_id = api.create_sql_job(job_body())
+                acknowledged.append(job_id)
+                api.run_jobs([job_id])
+                wait_status(api, job_id, "job_running")
+                api.stop_jobs([job_id], trigger_savepoint=True)
+            except (DliError, AssertionError):
+                return  # the emulator died under us: that is the point
+
+    workers = [threading.Thread(target=churn) for _ in range(8)]
+    for worker in workers:
+        worker.start()
+    time.sleep(1.0)
+    process.proc.send_signal(signal.SIGKILL)
+    process.proc.wait()
+    stop.set()
+    for worker in workers:
+        worker.join()
+    assert len(acknowledged) > 8
+
+    restarted = Process(data, speed=200)
+    processes.append(restarted)
+    api = api_for(restarted.emulator)
+    stable = ("job_init", "job_running", "job_cancel_success")
+    for job_id in acknowledged:
+        job = wait_status(api, job_id, *stable)
+        timeline = restarted.emulator.admin.timeline(job_id)
+        assert timeline[-1]["status"] == job["status"]
+        assert job["has_savepoint"] == (job["status"] == "job_cancel_success")
