@@ -366,15 +366,26 @@ def measure(
 # --- the report ----------------------------------------------------------------------------------
 
 
+def verdict(best: bool, median: bool) -> str:
+    """A target is met when both the best and the median run meet it; noise can split them."""
+    if best == median:
+        return "met" if best else "MISSED"
+    return f"unclear (met on the {'best' if best else 'median'} only: noise, run again)"
+
+
 def table(
     count: int, repeat: int, corpus: dict[str, Measurement], single: dict[str, Measurement]
-) -> tuple[str, bool, bool]:
+) -> str:
     dli, cjs = corpus["dli-flink"], corpus["check-jsonschema"]
     one_dli, one_cjs = single["dli-flink"], single["check-jsonschema"]
     speedup = {"best": cjs.best / dli.best, "median": cjs.median / dli.median}
     share = {"best": one_dli.best / one_cjs.best, "median": one_dli.median / one_cjs.median}
-    corpus_met = speedup["median"] >= FILES_PER_SECOND_TARGET
-    single_met = share["median"] <= SINGLE_FILE_TARGET
+    fast = {kind: ratio >= FILES_PER_SECOND_TARGET for kind, ratio in speedup.items()}
+    light = {kind: ratio <= SINGLE_FILE_TARGET for kind, ratio in share.items()}
+    speed_target, share_target = (
+        f">= {FILES_PER_SECOND_TARGET:.0f}x",
+        f"<= {SINGLE_FILE_TARGET:.2f}",
+    )
 
     def met(ok: bool) -> str:
         return "yes" if ok else "NO"
@@ -384,13 +395,13 @@ def table(
         (f"{count} files, best (s)", f"{dli.best:.3f}", f"{cjs.best:.3f}", "", "", ""),
         (f"{count} files, median (s)", f"{dli.median:.3f}", f"{cjs.median:.3f}", "", "", ""),
         ("files/s, best", f"{count / dli.best:.0f}", f"{count / cjs.best:.0f}",
-         f"{speedup['best']:.1f}x", "", ""),
+         f"{speedup['best']:.1f}x", speed_target, met(fast["best"])),
         ("files/s, median", f"{count / dli.median:.0f}", f"{count / cjs.median:.0f}",
-         f"{speedup['median']:.1f}x", f">= {FILES_PER_SECOND_TARGET:.0f}x", met(corpus_met)),
+         f"{speedup['median']:.1f}x", speed_target, met(fast["median"])),
         ("1 file, best (ms)", f"{one_dli.best * 1000:.0f}", f"{one_cjs.best * 1000:.0f}",
-         f"{share['best']:.2f}", "", ""),
+         f"{share['best']:.2f}", share_target, met(light["best"])),
         ("1 file, median (ms)", f"{one_dli.median * 1000:.0f}", f"{one_cjs.median * 1000:.0f}",
-         f"{share['median']:.2f}", f"<= {SINGLE_FILE_TARGET:.2f}", met(single_met)),
+         f"{share['median']:.2f}", share_target, met(light["median"])),
         (f"peak RSS, {count} files (MiB)", f"{dli.peak_rss_mib:.0f}", f"{cjs.peak_rss_mib:.0f}",
          "", "", ""),
         ("peak RSS, 1 file (MiB)", f"{one_dli.peak_rss_mib:.0f}",
@@ -405,8 +416,16 @@ def table(
         for row in rows
     ]
     lines.insert(1, "-" * len(lines[0]))
-    lines.append(f"(best and median of {repeat} runs each; targets judged on the medians)")
-    return "\n".join(lines), corpus_met, single_met
+    return "\n".join(
+        [
+            *lines,
+            f"(best and median of {repeat} runs of each command, alternating)",
+            f"target {count} files: dli-flink files/s {speed_target} check-jsonschema's: "
+            + verdict(fast["best"], fast["median"]),
+            f"target 1 file: dli-flink wall time {share_target} of check-jsonschema's: "
+            + verdict(light["best"], light["median"]),
+        ]
+    )
 
 
 def main() -> int:
@@ -457,13 +476,7 @@ def main() -> int:
         except CommandFailed as error:
             print(f"validate_bench: {error}", file=sys.stderr)
             return 1
-    report, corpus_met, single_met = table(len(jobs), args.repeat, corpus, one)
-    print(report)
-    print(
-        f"targets: files/s >= {FILES_PER_SECOND_TARGET:.0f}x check-jsonschema "
-        f"{'met' if corpus_met else 'MISSED'}; "
-        f"single file <= 1/3 of check-jsonschema's time {'met' if single_met else 'MISSED'}"
-    )
+    print(table(len(jobs), args.repeat, corpus, one))
     return 0
 
 
