@@ -16,6 +16,7 @@ import logging
 import os
 import re
 import threading
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,12 +43,8 @@ class DliError(Exception):
         self.code = code
         self.message = message
         self.request_id = request_id
-        parts = [f"DLI {operation} failed"]
-        if status is not None:
-            parts.append(f"HTTP {status}")
-        if code:
-            parts.append(code)
-        text = ": ".join([" ".join(parts), message])
+        detail = " ".join(p for p in (status and f"HTTP {status}", code) if p)
+        text = f"DLI {operation} failed" + (f" ({detail})" if detail else "") + f": {message}"
         super().__init__(text + (f" (request id {request_id})" if request_id else ""))
 
     @property
@@ -139,6 +136,10 @@ class DliApi:
             from huaweicloudsdkcore.http.http_config import HttpConfig
             from huaweicloudsdkdli.v1 import DliClient
 
+            # Terraform still authorises buckets with this call; the SDK marks it deprecated.
+            warnings.filterwarnings(
+                "ignore", message="Method 'register_bucket'", category=DeprecationWarning
+            )
             http = HttpConfig.get_default_config()
             http.timeout = self._timeout
             c = self.config
