@@ -1,0 +1,345 @@
+"""The CrossGuard policy pack: the rule engine's problems as Pulumi policy violations.
+
+`pulumi preview --policy-pack policies/` runs `policies/__main__.py`, which serves `policies()`. The
+policies live here, inside the package, so tests call them without a server and the pack and the
+validator cannot drift apart: every policy runs the shared pipeline (`check_document`: schema, pruning,
+JobSpec) and the rule modules themselves; nothing here decides what is wrong with a job. Only this
+module imports pulumi_policy, so `dli-flink validate` never pays for it (pulumi and grpc).
+
+What the engine hands a policy, and how it is adapted:
+- inputs of `FlinkSqlJob` / `FlinkJarJob` resources are the job document (camelCase keys) without
+  `kind`, which the type token implies, plus the pickled `__provider`, which is dropped;
+- every number is a float (8 -> 8.0): whole floats become ints before the schema sees them, in
+  resource inputs and in policy config alike;
+- during preview, values that depend on other resources are unknown: they become UNKNOWN, which the
+  rules skip, and the schema's complaints about them are dropped, so preview never fails on them;
+- the engine asks every policy in turn about the same resource, so a document is checked once and
+  cached by its content;
+- CrossGuard gives each policy one enforcement level: a rule's errors are mandatory and its warnings
+  advisory; `scaling-interval`, the one rule with both, is two policies (see `ADVISORY_PARTS`);
+- without the Pulumi CLI the config is empty (the CLI merges the schema defaults), so every default is
+  the rule's own `OPTIONS`.
+
+Not in the pack: `yaml-syntax` and `suppression` (no YAML file, no comments) and `sql-file` (a
+relative sqlFile is relative to a YAML file the pack cannot see); `dli-flink validate` checks them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from types import ModuleType
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    Policy,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy.deserialize import serialize_properties
+from pulumi_policy.proxy import (
+    UNKNOWN_ARCHIVE_VALUE,
+    UNKNOWN_ARRAY_VALUE,
+    UNKNOWN_ASSET_VALUE,
+    UNKNOWN_BOOLEAN_VALUE,
+    UNKNOWN_NUMBER_VALUE,
+    UNKNOWN_OBJECT_VALUE,
+    UNKNOWN_STRING_VALUE,
+)
+
+from dli_flink import schema
+from dli_flink.config import Config
+from dli_flink.findings import Path, Problem, Severity
+from dli_flink.rules import JOB_RULES, RULES, STACK_RULES, queue_capacity, scaling_interval
+from dli_flink.rules.base import Context, summary
+from dli_flink.spec import JAR_KIND, SQL_KIND, UNKNOWN, JobSpec
+from dli_flink.validate import check_document
+
+PACK_NAME = "dli-flink"
+JOB_TYPES = {
+    "pulumi-python:dynamic/dli:FlinkSqlJob": SQL_KIND,
+    "pulumi-python:dynamic/dli:FlinkJarJob": JAR_KIND,
+}
+"""The resource type tokens the pack checks, and the job kind each implies."""
+NOT_IN_PACK = frozenset({"yaml-syntax", "suppression", "sql-file"})
+ADVISORY_PARTS = {scaling_interval.ID: "scaling-interval-min-minutes"}
+"""Rules whose warnings need a policy of their own (CrossGuard has one level per policy). The
+options go with the warnings: for scaling-interval, `min-minutes` only moves the warning."""
+STACK_PARTS = {"job-name": ("job-name-unique", "A job name used by more than one job resource.")}
+"""Stack policies of rules that are resource policies too: their own name (names are unique in a
+pack) and description."""
+
+_UNKNOWNS = frozenset(
+    {
+        UNKNOWN_ARCHIVE_VALUE,
+        UNKNOWN_ARRAY_VALUE,
+        UNKNOWN_ASSET_VALUE,
+        UNKNOWN_BOOLEAN_VALUE,
+        UNKNOWN_NUMBER_VALUE,
+        UNKNOWN_OBJECT_VALUE,
+        UNKNOWN_STRING_VALUE,
+    }
+)
+"""The strings the engine sends in place of values not known during preview."""
+_SCHEMA_ONLY = Config(severities={rule.ID: None for rule in JOB_RULES})
+"""check_document with every rule off: the schema check and the JobSpec, shared by all policies."""
+_LEVELS = {Severity.ERROR: EnforcementLevel.MANDATORY, Severity.WARNING: EnforcementLevel.ADVISORY}
+_OPTION_SCHEMAS: dict[str, dict[str, Any]] = {
+    "min-minutes": {
+        "type": "integer",
+        "minimum": 1,
+        "description": "Warn below this many minutes between scaling checks.",
+    },
+    "min-version": {
+        "type": "string",
+        "description": "The oldest Flink version (like 1.12) that may enable scaling.",
+    },
+    "versions": {
+        "type": "array",
+        "items": {"type": "string"},
+        "description": "If not empty, the only Flink versions that may enable scaling.",
+    },
+    "known-keys": {
+        "type": "array",
+        "items": {"type": "string"},
+        "description": "flink.dli.* runtime keys to accept besides the scaling keys.",
+    },
+}
+"""The JSON schema of each rule option; the default is the rule's own OPTIONS value."""
+QUEUES_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "Queue name -> {cu: capacity in CUs}, for queue-capacity.",
+    "additionalProperties": {
+        "type": "object",
+        "properties": {"cu": {"type": "integer", "minimum": 1}},
+        "required": ["cu"],
+    },
+    "default": {},
+}
+
+
+class PolicyConfigError(Exception):
+    """Policy config the pack cannot use; the message is one line naming the key and the fix."""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One job document after the shared pipeline: its spec and its schema problems."""
+
+    spec: JobSpec
+    schema_problems: tuple[Problem, ...]
+
+
+def policies() -> list[Policy]:
+    """Every policy of the pack: the schema, each job rule, and the cross-job rules."""
+    found: list[Policy] = [_schema_policy()]
+    for rule in JOB_RULES:
+        if rule.ID in NOT_IN_PACK:
+            continue
+        advisory = ADVISORY_PARTS.get(rule.ID)
+        found.append(_rule_policy(rule, rule.ID, rule.SEVERITY, with_options=advisory is None))
+        if advisory:
+            found.append(_rule_policy(rule, advisory, Severity.WARNING, with_options=True))
+    found.extend(_stack_policy(rule) for rule in STACK_RULES)
+    return found
+
+
+def violation(problem: Problem) -> str:
+    """What a user reads under the policy's description: rule, property, and the fix."""
+    return f"[{problem.rule}] {dotted(problem.path)}: {problem.message}"
+
+
+def dotted(path: Path) -> str:
+    """A document path as people write it: scaling.cuMax, jar.args[0], runtimeConfig["a.b"]."""
+    text = ""
+    for key in path:
+        if isinstance(key, int):
+            text += f"[{key}]"
+        elif "." in key:
+            text += f'["{key}"]'
+        else:
+            text += f".{key}" if text else key
+    return text or "(the job document)"
+
+
+def check_props(resource_type: str, props: Mapping[str, Any], *, known_keys_only: bool) -> Checked:
+    """The shared pipeline on a resource's properties (inputs or, for stack policies, outputs).
+
+    Outputs may carry keys the provider adds; `known_keys_only` keeps the document's own keys so
+    stack policies judge the job, not the provider's bookkeeping.
+    """
+    raw = {key: value for key, value in serialize_properties(props).items() if key != "__provider"}
+    if known_keys_only:
+        allowed = schema.load_schema()["properties"]
+        raw = {key: value for key, value in raw.items() if key in allowed}
+    raw["kind"] = JOB_TYPES[resource_type]
+    return _checked(json.dumps(raw, sort_keys=True, default=str))
+
+
+@lru_cache(maxsize=4096)
+def _checked(document_json: str) -> Checked:
+    """Cached by content: the engine asks each of ~20 policies about the same resource in turn."""
+    unknown: list[Path] = []
+    document = _from_wire(json.loads(document_json), (), unknown)
+    spec, problems = check_document(document, _SCHEMA_ONLY)
+    assert spec is not None, "kind comes from the type token, so there is always a spec"
+    kept = tuple(p for p in problems if not any(p.path[: len(u)] == u for u in unknown))
+    return Checked(spec, kept)
+
+
+def _from_wire(value: Any, path: Path, unknown: list[Path]) -> Any:
+    """Engine values as a job document: unknowns -> UNKNOWN (their paths noted), 8.0 -> 8."""
+    if isinstance(value, str) and value in _UNKNOWNS:
+        unknown.append(path)
+        return UNKNOWN
+    if isinstance(value, dict):
+        return {key: _from_wire(item, (*path, key), unknown) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_from_wire(item, (*path, index), unknown) for index, item in enumerate(value)]
+    return _whole(value)
+
+
+def _whole(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _schema_policy() -> ResourceValidationPolicy:
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        if args.resource_type in JOB_TYPES:
+            for problem in check_props(
+                args.resource_type, args.props, known_keys_only=False
+            ).schema_problems:
+                report(violation(problem))
+
+    return ResourceValidationPolicy(
+        name=schema.RULE,
+        description=_summary(RULES[schema.RULE]),
+        validate=validate,
+        enforcement_level=EnforcementLevel.MANDATORY,
+    )
+
+
+def _rule_policy(
+    rule: ModuleType, name: str, severity: Severity, *, with_options: bool
+) -> ResourceValidationPolicy:
+    """The problems of one job rule at one severity, as one policy."""
+
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        if args.resource_type not in JOB_TYPES:
+            return
+        spec = check_props(args.resource_type, args.props, known_keys_only=False).spec
+        try:
+            context = Context(
+                rule_options(rule, args.get_config()) if with_options else rule.OPTIONS
+            )
+        except PolicyConfigError as error:
+            report(f"[{name}] policy config: {error}")
+            return
+        for problem in rule.check(spec, context):
+            if (problem.severity or rule.SEVERITY) == severity:
+                report(violation(problem))
+
+    return ResourceValidationPolicy(
+        name=name,
+        description=_description(rule, severity),
+        validate=validate,
+        enforcement_level=_LEVELS[severity],
+        config_schema=_options_schema(rule) if with_options else None,
+    )
+
+
+def _stack_policy(rule: ModuleType) -> StackValidationPolicy:
+    """A cross-job rule over every job resource of the stack (their outputs, as the engine sends)."""
+    name, description = STACK_PARTS.get(rule.ID, (rule.ID, _summary(rule)))
+
+    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+        urns: list[str] = []
+        specs: list[JobSpec] = []
+        for resource in args.resources:
+            if resource.resource_type in JOB_TYPES:
+                checked = check_props(resource.resource_type, resource.props, known_keys_only=True)
+                urns.append(resource.urn)
+                specs.append(checked.spec)
+        config = args.get_config()
+        try:
+            queues = queue_capacities(config) if rule is queue_capacity else {}
+            context = Context(rule_options(rule, config), queues)
+        except PolicyConfigError as error:
+            report(f"[{name}] policy config: {error}")
+            return
+        for index, problem in rule.check_jobs(specs, context):
+            report(violation(problem), urns[index])
+
+    options = {"queues": QUEUES_SCHEMA} if rule is queue_capacity else {}
+    return StackValidationPolicy(
+        name=name,
+        description=description,
+        validate=validate,
+        enforcement_level=_LEVELS[rule.SEVERITY],
+        config_schema=_options_schema(rule, options),
+    )
+
+
+def _description(rule: ModuleType, severity: Severity) -> str:
+    if rule.ID in ADVISORY_PARTS:
+        part = "under 1 minute" if severity == Severity.ERROR else "under min-minutes"
+        return f"{_summary(rule).rstrip('.')}: {part}."
+    return _summary(rule)
+
+
+def _summary(rule: ModuleType) -> str:
+    """The rule's one-line doc, without the reStructuredText quoting of its docstring."""
+    return summary(rule).replace("``", "")
+
+
+def _options_schema(
+    rule: ModuleType, extra: dict[str, Any] | None = None
+) -> PolicyConfigSchema | None:
+    properties = {key: {**_OPTION_SCHEMAS[key], "default": v} for key, v in rule.OPTIONS.items()}
+    properties.update(extra or {})
+    return PolicyConfigSchema(properties) if properties else None
+
+
+def rule_options(rule: ModuleType, config: Mapping[str, Any]) -> dict[str, Any]:
+    """The rule's OPTIONS overridden by policy config, whole floats as ints, types checked."""
+    options = dict(rule.OPTIONS)
+    for key, default in rule.OPTIONS.items():
+        if key not in config:
+            continue
+        value = _whole(config[key])
+        if isinstance(default, list):
+            ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+            expected = "a list of strings"
+        elif isinstance(default, int):
+            ok = isinstance(value, int) and not isinstance(value, bool)
+            expected = "a whole number"
+        else:
+            ok = isinstance(value, str)
+            expected = "a string"
+        if not ok:
+            raise PolicyConfigError(f"{key} must be {expected}, not {value!r}")
+        options[key] = value
+    return options
+
+
+def queue_capacities(config: Mapping[str, Any]) -> dict[str, int]:
+    """`queues: {flink_q: {cu: 64}}` from policy config as {"flink_q": 64}."""
+    section = config.get("queues") or {}
+    if not isinstance(section, Mapping):
+        raise PolicyConfigError("queues must map queue names to {cu: N}")
+    capacities = {}
+    for queue, value in section.items():
+        cu = _whole(value.get("cu")) if isinstance(value, Mapping) else None
+        if not isinstance(cu, int) or isinstance(cu, bool) or cu < 1:
+            raise PolicyConfigError(f"queues.{queue} needs its capacity as cu: N (N >= 1)")
+        capacities[str(queue)] = cu
+    return capacities
