@@ -74,6 +74,15 @@ def test_hand_signed_request_with_query_is_accepted(emulator):
     assert status == 200 and body["is_success"] == "true"
 
 
+def test_every_answer_has_a_request_id(emulator):
+    for url in (emulator.endpoint + "/_emulator/health", emulator.endpoint + "/nothing"):
+        try:
+            answer = urllib.request.urlopen(url, timeout=10)
+        except urllib.error.HTTPError as error:
+            answer = error
+        assert len(answer.headers["X-Request-Id"]) == 32
+
+
 def test_wrong_secret_key_is_refused(emulator):
     with pytest.raises(ClientRequestException) as caught:
         sdk_client(emulator, sk="not-the-secret").list_flink_jobs(m.ListFlinkJobsRequest())

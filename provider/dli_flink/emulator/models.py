@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import logging
 import shutil
 import threading
 import time
@@ -32,6 +33,7 @@ from dli_flink.emulator.checks import (
 from dli_flink.emulator.faults import Faults
 from dli_flink.emulator.store import Store
 
+log = logging.getLogger(__name__)
 FIRST_JOB_ID = 10001
 RUNNABLE = frozenset(
     {
@@ -130,7 +132,12 @@ class Backend:
                     due, job_id = heapq.heappop(self._heap)
                     job = self._jobs.get(job_id)
                     if job is not None and job["next_at"] == due:
-                        self._fire(job, due)
+                        try:
+                            self._fire(job, due)
+                        except Exception:  # one broken job must not stop every job's clock
+                            log.exception(
+                                "transition %s of job %s failed", job["next_action"], job_id
+                            )
                 timeout = self._heap[0][0] - self._clock() if self._heap else None
                 self._cond.wait(timeout if timeout is None or timeout > 0 else 0)
 
