@@ -1,0 +1,249 @@
+"""The pack as the Pulumi engine runs it: `python -u -m pulumi.policy <engine> <pack>` over gRPC.
+
+The process is started the way the engine starts a Python analyzer (cwd = the pack, the port on the
+first stdout line) and driven with the engine's calls: GetAnalyzerInfo, Configure, Analyze per
+resource, AnalyzeStack. Properties travel as protobuf Structs, so every number is a double, and
+unknowns are the SDK's sentinel strings, exactly as the engine sends them.
+
+What is faked, and why: the engine address is a loopback port nothing listens on. pulumi_policy's
+server never dials it (it talks to the engine only through `pulumi.runtime` settings, which it sets
+up only when PULUMI_PROJECT, PULUMI_STACK and PULUMI_DRY_RUN are in its environment, and the pack
+does not log), so a real engine endpoint would receive nothing; a pack that did try to reach it
+would fail loudly here. `configure` does what the Pulumi CLI does before Configure: it starts from
+every policy's level and schema defaults (GetAnalyzerInfo) and applies the user's settings.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+from google.protobuf import empty_pb2, json_format
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+from pulumi_policy.proxy import UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE
+
+from tests.policy.wire import SQL_TYPE, job, struct
+
+PACK = Path(__file__).resolve().parents[2] / "policies"
+UNUSED_ENGINE = "127.0.0.1:1"
+LEVELS = {
+    "advisory": analyzer_pb2.ADVISORY,
+    "mandatory": analyzer_pb2.MANDATORY,
+    "disabled": analyzer_pb2.DISABLED,
+}
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PULUMI_")}
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "pulumi.policy", UNUSED_ENGINE, str(PACK)],
+        cwd=PACK,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        port = _first_line(process, timeout=30)
+        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        grpc.channel_ready_future(channel).result(timeout=10)
+        yield analyzer_pb2_grpc.AnalyzerStub(channel)
+        channel.close()
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+        process.stdout.close()
+        process.stderr.close()
+
+
+def _first_line(process: subprocess.Popen, timeout: float) -> int:
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        if not selector.select(timeout):
+            raise AssertionError(f"the pack printed no port within {timeout} s")
+    line = process.stdout.readline()
+    if not line.strip().isdigit():
+        process.kill()
+        raise AssertionError(f"the pack did not start: {line!r} {process.stderr.read()}")
+    return int(line)
+
+
+def configure(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub, settings: dict[str, dict[str, Any]] | None = None
+) -> None:
+    """Configure as the CLI does: every policy, its level and its schema defaults, then `settings`
+    ({policy: {"enforcementLevel": "mandatory", option: value}})."""
+    info = analyzer.GetAnalyzerInfo(empty_pb2.Empty())
+    request = analyzer_pb2.ConfigureAnalyzerRequest()
+    for item in info.policies:
+        defaults = json_format.MessageToDict(item.configSchema.properties)
+        properties = {key: schema["default"] for key, schema in defaults.items()}
+        user = dict((settings or {}).get(item.name, {}))
+        level = user.pop("enforcementLevel", None)
+        config = request.policyConfig[item.name]
+        config.enforcementLevel = LEVELS[level] if level else item.enforcementLevel
+        config.properties.update({**properties, **user})
+    analyzer.Configure(request)
+
+
+def analyze(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub,
+    document: dict[str, Any],
+    resource_type: str = SQL_TYPE,
+) -> list[tuple[str, int, str]]:
+    """(policy, enforcement level, message) of each diagnostic for one resource's inputs."""
+    name = str(document.get("name", "job"))
+    request = analyzer_pb2.AnalyzeRequest(
+        type=resource_type,
+        name=name,
+        urn=f"urn:pulumi:dev::jobs::{resource_type.split(':', 1)[1]}::{name}",
+        properties=struct(document),
+    )
+    response = analyzer.Analyze(request)
+    return sorted((d.policyName, d.enforcementLevel, d.message) for d in response.diagnostics)
+
+
+def test_analyzer_info_lists_every_policy_level_and_config_schema(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub,
+) -> None:
+    info = analyzer.GetAnalyzerInfo(empty_pb2.Empty())
+    assert info.name == "dli-flink"
+    assert info.supportsConfig
+    policies = {item.name: item for item in info.policies}
+    assert len(policies) == 21
+    assert policies["schema"].enforcementLevel == analyzer_pb2.MANDATORY
+    assert policies["scaling-cu-max-below-cu"].enforcementLevel == analyzer_pb2.MANDATORY
+    assert policies["scaling-inert-keys"].enforcementLevel == analyzer_pb2.ADVISORY
+    assert policies["scaling-interval-min-minutes"].enforcementLevel == analyzer_pb2.ADVISORY
+    assert policies["queue-capacity"].policy_type == analyzer_pb2.POLICY_TYPE_STACK
+    assert policies["job-name-unique"].policy_type == analyzer_pb2.POLICY_TYPE_STACK
+    assert policies["job-name"].policy_type == analyzer_pb2.POLICY_TYPE_RESOURCE
+    schema = json_format.MessageToDict(policies["scaling-interval-min-minutes"].configSchema)
+    assert schema["properties"]["min-minutes"]["default"] == 10  # a double on the wire
+    queues = json_format.MessageToDict(policies["queue-capacity"].configSchema)
+    assert queues["properties"]["queues"]["additionalProperties"]["required"] == ["cu"]
+
+
+WRONG_JOB = job(
+    flinkVersion="1.10",
+    scaling__cuMax=6,
+    scaling__intervalMinutes=5,
+    runtimeConfig={"flink.dli.job.scale.enabled": "true"},
+)
+
+
+def test_analyze_reports_errors_mandatory_and_warnings_advisory(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub,
+) -> None:
+    configure(analyzer)
+    found = analyze(analyzer, WRONG_JOB)
+    assert [(name, level) for name, level, _ in found] == [
+        ("runtime-config-unknown-key", analyzer_pb2.ADVISORY),
+        ("scaling-cu-max-below-cu", analyzer_pb2.MANDATORY),
+        ("scaling-flink-version", analyzer_pb2.MANDATORY),
+        ("scaling-interval-min-minutes", analyzer_pb2.ADVISORY),
+    ]
+    messages = {name: message for name, _, message in found}
+    assert messages["scaling-cu-max-below-cu"] == (
+        "A scaling maximum below the job's own CUs.\n"
+        "[scaling-cu-max-below-cu] scaling.cuMax: scaling cuMax 6 is below the job's 8 CUs "
+        "(resources.cu): raise it to at least 8 or remove it"
+    )
+    assert messages["runtime-config-unknown-key"].endswith(
+        '\n[runtime-config-unknown-key] runtimeConfig["flink.dli.job.scale.enabled"]: unknown DLI '
+        "runtime key flink.dli.job.scale.enabled: did you mean flink.dli.job.scale.enable?"
+    )
+
+
+def test_analyze_a_good_job_unknowns_and_other_resources(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub,
+) -> None:
+    configure(analyzer)
+    assert analyze(analyzer, job()) == []
+    preview = job(name=UNKNOWN_STRING_VALUE, scaling__cuMax=UNKNOWN_NUMBER_VALUE)
+    assert analyze(analyzer, preview) == []
+    assert analyze(analyzer, {"acl": "public-read"}, "aws:s3/bucket:Bucket") == []
+    schema = analyze(analyzer, job(resources__cu=8.5))
+    assert [(name, level) for name, level, _ in schema] == [("schema", analyzer_pb2.MANDATORY)]
+
+
+def test_configure_changes_options_and_enforcement_levels(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub,
+) -> None:
+    configure(
+        analyzer,
+        {
+            "scaling-interval-min-minutes": {"min-minutes": 3},
+            "scaling-cu-max-below-cu": {"enforcementLevel": "advisory"},
+            "runtime-config-unknown-key": {"enforcementLevel": "disabled"},
+            "scaling-flink-version": {"enforcementLevel": "mandatory", "min-version": "1.8"},
+        },
+    )
+    assert [(name, level) for name, level, _ in analyze(analyzer, WRONG_JOB)] == [
+        ("scaling-cu-max-below-cu", analyzer_pb2.ADVISORY),
+    ]
+    configure(analyzer, {"scaling-interval-min-minutes": {"min-minutes": 15}})
+    found = analyze(analyzer, job(scaling__intervalMinutes=12))
+    assert [(name, level) for name, level, _ in found] == [
+        ("scaling-interval-min-minutes", analyzer_pb2.ADVISORY)
+    ]
+    assert "use at least 15 (the default is 30)" in found[0][2]
+
+
+def _resource(index: int, document: dict[str, Any]) -> analyzer_pb2.AnalyzerResource:
+    return analyzer_pb2.AnalyzerResource(
+        type=SQL_TYPE,
+        urn=f"urn:pulumi:dev::jobs::dli:FlinkSqlJob::job-{index}",
+        name=f"job-{index}",
+        properties=struct(document),
+    )
+
+
+def test_analyze_stack_reports_duplicate_names_and_queue_overcommit(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub,
+) -> None:
+    outputs = [
+        {**job(), "jobId": 101, "status": "job_running"},  # outputs carry the provider's keys
+        job(queue="other_q"),
+        job(name="payments-score"),
+    ]
+    request = analyzer_pb2.AnalyzeStackRequest(
+        resources=[_resource(i, document) for i, document in enumerate(outputs)]
+    )
+    configure(analyzer)
+    found = sorted((d.policyName, d.urn) for d in analyzer.AnalyzeStack(request).diagnostics)
+    assert found == [
+        ("job-name-unique", "urn:pulumi:dev::jobs::dli:FlinkSqlJob::job-0"),
+        ("job-name-unique", "urn:pulumi:dev::jobs::dli:FlinkSqlJob::job-1"),
+    ]
+    configure(
+        analyzer, {"queue-capacity": {"queues": {"flink_q": {"cu": 24}, "other_q": {"cu": 8}}}}
+    )
+    diagnostics = analyzer.AnalyzeStack(request).diagnostics
+    capacity = sorted(
+        (d.urn, d.enforcementLevel, d.message.split("\n")[1])
+        for d in diagnostics
+        if d.policyName == "queue-capacity"
+    )
+    assert capacity == [
+        (
+            "urn:pulumi:dev::jobs::dli:FlinkSqlJob::job-1",
+            analyzer_pb2.ADVISORY,
+            "[queue-capacity] scaling.cuMax: job may grow to 16 CUs but queue other_q has 8: "
+            "lower it to 8 or use a larger queue",
+        ),
+        (
+            "urn:pulumi:dev::jobs::dli:FlinkSqlJob::job-2",
+            analyzer_pb2.ADVISORY,
+            "[queue-capacity] scaling.cuMax: jobs on queue flink_q may grow to 32 CUs with this "
+            "one, past its 24: a scaled job may fail to restore; lower cuMax or move jobs",
+        ),
+    ]
