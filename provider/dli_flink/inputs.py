@@ -1,0 +1,113 @@
+"""Pulumi inputs and outputs as the job document: what the provider reads from the engine's values.
+
+The engine hands the provider property bags: the job document's camelCase keys, the provider options
+(desiredState, timeouts, adopt), and in outputs our own keys (jobId, status, ...). Every number arrives
+as a float and, during preview, values that depend on other resources arrive as `pulumi.output.Unknown`
+objects. This module turns a bag into a clean document (whole floats -> ints, Unknowns -> spec.UNKNOWN)
+and reads the options, so check, diff and the lifecycle all see the same thing.
+
+No pulumi import here: Unknown objects are recognised by their class, so the module stays testable and
+cheap.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from dli_flink.spec import UNKNOWN, Unknown
+
+PROVIDER_KEY = "__provider"
+OPTION_KEYS = ("desiredState", "timeouts", "adopt")
+OUTPUT_KEYS = ("jobId", "status", "currentCu", "restartTimes", "savepointPath", "lastChange")
+"""What the provider adds to the inputs in its outputs."""
+RPC_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+"""The engine's wire sentinel for an unknown value (pulumi.runtime.rpc.UNKNOWN)."""
+
+DEFAULT_MINUTES = {"create": 20.0, "update": 30.0, "delete": 20.0}
+"""The schema's defaults for `timeouts`."""
+
+
+def is_pulumi_unknown(value: Any) -> bool:
+    kind = type(value)
+    return (kind.__name__ == "Unknown" and kind.__module__ == "pulumi.output") or (
+        value == RPC_UNKNOWN if isinstance(value, str) else False
+    )
+
+
+def normalise(value: Any) -> Any:
+    """A plain copy of `value`: Unknowns as spec.UNKNOWN, whole floats as ints (Pulumi sends 2.0)."""
+    if is_pulumi_unknown(value) or isinstance(value, Unknown):
+        return UNKNOWN
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        return {str(k): normalise(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [normalise(v) for v in value]
+    return value
+
+
+def document(props: Mapping[str, Any]) -> dict[str, Any]:
+    """The job document of an input or output bag, options included (the schema knows them)."""
+    return {
+        key: normalise(value)
+        for key, value in props.items()
+        if key != PROVIDER_KEY and key not in OUTPUT_KEYS
+    }
+
+
+def job_document(props: Mapping[str, Any]) -> dict[str, Any]:
+    """The job document without the provider options: what JobSpec and DLI care about."""
+    return {k: v for k, v in document(props).items() if k not in OPTION_KEYS}
+
+
+@dataclass(frozen=True)
+class Options:
+    """The per-resource provider options of the spec, with the schema's defaults."""
+
+    desired_state: str = "running"
+    create_seconds: float = DEFAULT_MINUTES["create"] * 60
+    update_seconds: float = DEFAULT_MINUTES["update"] * 60
+    delete_seconds: float = DEFAULT_MINUTES["delete"] * 60
+    adopt: bool = False
+
+    @property
+    def running(self) -> bool:
+        return self.desired_state != "stopped"
+
+    @classmethod
+    def of(cls, props: Mapping[str, Any]) -> Options:
+        doc = document(props)
+        timeouts = doc.get("timeouts") if isinstance(doc.get("timeouts"), dict) else {}
+        seconds = {
+            name: float(minutes) * 60
+            if isinstance(minutes := timeouts.get(name), int | float) and minutes > 0
+            else default * 60
+            for name, default in DEFAULT_MINUTES.items()
+        }
+        state = doc.get("desiredState")
+        return cls(
+            desired_state=state if state in ("running", "stopped") else "running",
+            create_seconds=seconds["create"],
+            update_seconds=seconds["update"],
+            delete_seconds=seconds["delete"],
+            adopt=doc.get("adopt") is True,
+        )
+
+
+def touches_unknown(doc: Any, path: tuple[str | int, ...]) -> bool:
+    """Whether `path` in `doc` is, or runs through, an unknown value (preview: not checkable yet)."""
+    node = doc
+    for key in path:
+        if isinstance(node, Unknown):
+            return True
+        inside = (isinstance(node, Mapping) and key in node) or (
+            isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node)
+        )
+        if not inside:
+            return False
+        node = node[key]
+    return isinstance(node, Unknown)

@@ -1,0 +1,622 @@
+"""The lifecycle: carrying out a planned change against DLI without losing state or leaving a job stopped.
+
+The state machine of architecture.md, after the Flink Kubernetes Operator's savepoint upgrade:
+
+    restart class:  stop with savepoint -> wait stopped -> record the savepoint -> PUT the new
+                    configuration -> run resuming from the savepoint -> wait running
+                    on a failed PUT or restore: PUT the old configuration, resume from the SAME
+                    savepoint, and fail saying so (or, if that fails too, name the savepoint and the
+                    command that resumes it)
+    in place:       PUT the hot fields while the job runs
+    found stopped:  an interrupted cycle (or a killed provider) left the job stopped with a savepoint:
+                    resume from it with the new configuration instead of starting empty
+
+Create cleans up after itself (no leaked job), delete stops first and waits until the job is gone.
+Every wait is bounded by the spec's `timeouts`; every error's text is one line naming the job, the
+step, DLI's error code and request id, and the savepoint, because that line is what the user reads.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from dli_flink.dliapi import DliApi, DliError
+from dli_flink.inputs import Options
+from dli_flink.observed import observed_document
+from dli_flink.planner import ChangeClass, plan
+from dli_flink.spec import JobSpec
+from dli_flink.waits import Progress, WaitTimeout, poll_until
+
+RUNNING = "job_running"
+STOPPED = "job_cancel_success"
+TRANSITIONAL = frozenset(
+    {
+        "job_submitting",
+        "job_savepointing",
+        "job_canceling",
+        "job_downloading",
+        "job_arrearage_recovering",
+    }
+)
+STOPPABLE = frozenset({"job_running", "job_submitting"})
+FAILED_START = frozenset(
+    {
+        "job_submit_fail",
+        "job_running_exception",
+        "job_cancel_success",
+        "job_cancel_fail",
+        "job_finish",
+        "job_arrearage_stopped",
+    }
+)
+STALE_GRACE = 10.0
+"""Seconds a status left over from before a run/stop call is taken as "not applied yet"."""
+HOT_WIRE_FIELDS = (
+    "smn_topic",
+    "restart_when_exception",
+    "resume_checkpoint",
+    "resume_max_num",
+    "obs_bucket",
+    "checkpoint_path",
+)
+"""The request fields DLI accepts while a job runs (the planner's in-place class)."""
+RESUME_COMMAND = "python -m dli_flink.resume {job_id} {savepoint}"
+
+
+class LifecycleError(Exception):
+    """An operation that did not complete; the message is the one line the Pulumi user reads."""
+
+
+class StartFailed(Exception):
+    """DLI reports that the job did not start (job_submit_fail and the like)."""
+
+
+def is_missing(error: DliError) -> bool:
+    return error.code == "DLI.16001" or error.status == 404
+
+
+def describe_error(error: BaseException) -> str:
+    """The error as a clause: DLI's code, message and request id when it is a DLI error."""
+    if isinstance(error, DliError):
+        code = error.code or (f"HTTP {error.status}" if error.status else "no answer from DLI")
+        text = f"{error.operation} {code}: {error.message.rstrip('.')}"
+        return text + (f" (request id {error.request_id})" if error.request_id else "")
+    return str(error).rstrip(".")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass
+class Record:
+    """What an update did, for the `lastChange` output: a reviewer reads it after the fact."""
+
+    change_class: str
+    started: float = field(default_factory=time.monotonic)
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    savepoint: str | None = None
+    stopped_at: float | None = None
+    not_running: float = 0.0
+
+    def step(self, name: str) -> None:
+        self.steps.append(
+            {"step": name, "at": _now(), "seconds": round(time.monotonic() - self.started, 3)}
+        )
+
+    def down(self) -> None:
+        self.stopped_at = time.monotonic()
+
+    def up(self) -> None:
+        if self.stopped_at is not None:
+            self.not_running += time.monotonic() - self.stopped_at
+            self.stopped_at = None
+
+    def as_output(self) -> dict[str, Any]:
+        return {
+            "class": self.change_class,
+            "steps": self.steps,
+            "savepointUsed": self.savepoint,
+            "secondsNotRunning": round(self.not_running, 3),
+        }
+
+
+@dataclass
+class Outcome:
+    """Where an operation left the job: DLI's last answer, the savepoint, what the update did."""
+
+    job_id: int
+    job: dict[str, Any]
+    savepoint: str | None = None
+    record: Record | None = None
+
+
+class Lifecycle:
+    """The operations of one job on one DliApi. Stateless between calls: safe from many threads."""
+
+    def __init__(self, api: DliApi, say: Callable[[str], None] | None = None) -> None:
+        self.api = api
+        self.say = say
+
+    def _progress(self, name: str, operation: str) -> Progress:
+        return Progress(str(name), operation, **({"print_line": self.say} if self.say else {}))
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    def show(self, job_id: int) -> dict[str, Any] | None:
+        """The job as DLI reports it, or None when it does not exist."""
+        try:
+            return self.api.show_job(job_id)
+        except DliError as error:
+            if is_missing(error):
+                return None
+            raise
+
+    def find(self, name: str) -> dict[str, Any] | None:
+        """The job with exactly this name (DLI's name filter matches substrings)."""
+        return next((j for j in self.api.iter_jobs(name=name) if j.get("name") == name), None)
+
+    def _wait(
+        self,
+        job_id: int,
+        done: Callable[[dict[str, Any]], bool],
+        seconds: float,
+        what: str,
+    ) -> dict[str, Any]:
+        def read() -> dict[str, Any]:
+            job = self.show(job_id)
+            if job is None:
+                raise LifecycleError(f"DLI job {job_id} disappeared while waiting for {what}")
+            return job
+
+        return poll_until(read, done, seconds, what)
+
+    def _wait_running(self, job_id: int, before: str, seconds: float) -> dict[str, Any]:
+        """Wait for job_running after a run call; StartFailed when DLI says the start failed."""
+        called = time.monotonic()
+
+        def done(job: dict[str, Any]) -> bool:
+            status = job["status"]
+            if status == RUNNING:
+                return True
+            stale = status == before and time.monotonic() - called < STALE_GRACE
+            return status in FAILED_START and not stale
+
+        job = self._wait(job_id, done, seconds, "job_running")
+        if job["status"] != RUNNING:
+            reason = job.get("status_desc") or "no reason given"
+            raise StartFailed(f"DLI reports {job['status']}: {reason}")
+        return job
+
+    def _wait_stopped(self, job_id: int, seconds: float, savepoint: bool) -> dict[str, Any]:
+        """Wait for job_cancel_success after a stop call.
+
+        A stop with savepoint whose savepoint fails leaves the job running (DLI goes back to
+        job_running): that is reported as a failed savepoint, not waited out.
+        """
+        called = time.monotonic()
+        seen_transition = False
+
+        def done(job: dict[str, Any]) -> bool:
+            nonlocal seen_transition
+            status = job["status"]
+            if status in TRANSITIONAL:
+                seen_transition = True
+                return False
+            if status == RUNNING:
+                failed = "savepoint" in str(job.get("status_desc") or "").lower()
+                return seen_transition or failed or time.monotonic() - called > STALE_GRACE
+            return True
+
+        job = self._wait(job_id, done, seconds, "job_cancel_success")
+        if job["status"] == RUNNING and savepoint:
+            reason = job.get("status_desc") or "the job went back to job_running"
+            raise StartFailed(f"the savepoint failed ({reason})")
+        if job["status"] != STOPPED and job["status"] not in FAILED_START:
+            raise StartFailed(f"DLI reports {job['status']}: {job.get('status_desc') or ''}")
+        return job
+
+    # -- create -----------------------------------------------------------------------------------
+
+    def create(self, document: dict[str, Any], options: Options) -> Outcome:
+        """Create and start the job of `document` (validated by the caller), or adopt its namesake."""
+        spec = JobSpec.from_document(document)
+        name = str(spec.name)
+        progress = self._progress(name, "create")
+        existing = self.find(name)
+        if existing is not None:
+            job_id = int(existing["job_id"])
+            if not options.adopt:
+                raise LifecycleError(
+                    f"job {name}: create: a DLI job named {name} already exists (job id {job_id}); "
+                    "set adopt: true in its spec to take it over, or give this job another name"
+                )
+            progress(f"adopting existing job {job_id} ({existing.get('status')})")
+            real = self.show(job_id) or existing
+            real_spec = JobSpec.from_document(observed_document(document, real))
+            return self.update(job_id, real_spec, spec, options, operation="adopt")
+        body = spec.to_dli_body()
+        if spec.obs_bucket:
+            self._call(
+                name,
+                "authorise the OBS bucket",
+                None,
+                self.api.authorize_buckets,
+                [spec.obs_bucket],
+            )
+        create = self.api.create_sql_job if spec.is_sql else self.api.create_jar_job
+        job_id = int(self._call(name, "create the job", None, create, body))
+        progress(f"created job {job_id}")
+        if not options.running:
+            return Outcome(job_id, self.show(job_id) or {"status": "job_init"})
+        try:
+            self.api.run_jobs([job_id])
+            progress("submitted, waiting for job_running")
+            job = self._wait_running(job_id, "job_init", options.create_seconds)
+        except (DliError, StartFailed, WaitTimeout, LifecycleError) as failure:
+            cleanup = self._remove_after_failed_create(job_id, options)
+            raise LifecycleError(
+                f"job {name}: create: starting job {job_id} failed: {describe_error(failure)}; "
+                f"{cleanup}"
+            ) from None
+        progress("running")
+        return Outcome(job_id, job)
+
+    def _remove_after_failed_create(self, job_id: int, options: Options) -> str:
+        try:
+            self._delete(job_id, options.delete_seconds, savepoint=False, progress=None)
+        except (DliError, WaitTimeout, LifecycleError) as error:
+            return (
+                f"deleting the new job failed too ({describe_error(error)}): delete DLI job "
+                f"{job_id} by hand before the next pulumi up"
+            )
+        return "the new job was deleted again, nothing is left behind"
+
+    # -- update -----------------------------------------------------------------------------------
+
+    def update(
+        self,
+        job_id: int,
+        old: JobSpec,
+        new: JobSpec,
+        options: Options,
+        operation: str = "update",
+    ) -> Outcome:
+        """Bring job `job_id` from `old` to `new` (both validated by the caller)."""
+        name = str(new.name)
+        progress = self._progress(name, operation)
+        change = plan(old, new)
+        record = Record(change.change_class.label)
+        deadline = time.monotonic() + options.update_seconds
+        job = self.show(job_id)
+        if job is None:
+            raise LifecycleError(
+                f"job {name}: {operation}: DLI job {job_id} no longer exists; run pulumi refresh "
+                "and then pulumi up to create it again"
+            )
+        if job["status"] in TRANSITIONAL:
+            progress(f"job is {job['status']}: waiting for it to settle")
+            job = self._wait(
+                job_id,
+                lambda j: j["status"] not in TRANSITIONAL,
+                max(deadline - time.monotonic(), 0.0),
+                "the job to settle",
+            )
+        if job["status"] != RUNNING:
+            return self._start_stopped(job_id, job, old, new, options, record, progress, deadline)
+        if not options.running:
+            return self._stop_running(job_id, new, options, record, progress, deadline)
+        if change.change_class == ChangeClass.NONE:
+            return Outcome(job_id, job, record=None)
+        if change.change_class == ChangeClass.IN_PLACE:
+            record.step("edit in place")
+            hot = {
+                k: v for k, v in new.to_dli_body(for_update=True).items() if k in HOT_WIRE_FIELDS
+            }
+            if new.obs_bucket and new.obs_bucket != old.obs_bucket:
+                self._call(
+                    name,
+                    "authorise the OBS bucket",
+                    None,
+                    self.api.authorize_buckets,
+                    [new.obs_bucket],
+                )
+            self._call(name, "edit in place", None, self._put, new, job_id, hot)
+            progress("edited in place, the job kept running")
+            record.step("done")
+            return Outcome(job_id, self.show(job_id) or job, record=record)
+        return self._restart(job_id, old, new, options, record, progress, deadline)
+
+    def _restart(
+        self,
+        job_id: int,
+        old: JobSpec,
+        new: JobSpec,
+        options: Options,
+        record: Record,
+        progress: Progress,
+        deadline: float,
+    ) -> Outcome:
+        name = str(new.name)
+        if new.obs_bucket and new.obs_bucket != old.obs_bucket:
+            self._call(
+                name, "authorise the OBS bucket", None, self.api.authorize_buckets, [new.obs_bucket]
+            )
+        body = new.to_dli_body(for_update=True)
+        progress("stopping with a savepoint")
+        record.step("stop with savepoint")
+        record.down()
+        self._call(
+            name,
+            "stop with savepoint (nothing was changed, the job is still running)",
+            None,
+            self.api.stop_jobs,
+            [job_id],
+            True,
+        )
+        try:
+            job = self._wait_stopped(job_id, max(deadline - time.monotonic(), 0.0), True)
+        except (StartFailed, WaitTimeout) as failure:
+            raise LifecycleError(
+                f"job {name}: update: stop with savepoint failed: {describe_error(failure)}; "
+                "nothing was changed and the previous configuration is still running"
+                if isinstance(failure, StartFailed)
+                else f"job {name}: update: stop with savepoint: {failure}; the job may still be "
+                "stopping: run pulumi up again, it resumes the job from its savepoint"
+            ) from None
+        savepoint = job.get("savepoint_path")
+        record.savepoint = savepoint
+        record.step("stopped")
+        if not savepoint:
+            raise LifecycleError(
+                f"job {name}: update: DLI stopped job {job_id} but reports no savepoint; "
+                f"nothing was edited: start it from its last checkpoint in the DLI console"
+            )
+        progress(f"stopped, savepoint {savepoint}")
+        return self._edit_and_resume(
+            job_id, old, new, body, savepoint, options, record, progress, deadline
+        )
+
+    def _edit_and_resume(
+        self,
+        job_id: int,
+        old: JobSpec | None,
+        new: JobSpec,
+        body: dict[str, Any],
+        savepoint: str | None,
+        options: Options,
+        record: Record,
+        progress: Progress,
+        deadline: float,
+    ) -> Outcome:
+        """PUT `body` into the stopped job and resume it from `savepoint`; roll back on failure."""
+        step = "edit"
+        try:
+            record.step("edit")
+            self._put(new, job_id, body)
+            step = "resume from the savepoint" if savepoint else "start"
+            record.step(step)
+            progress(f"edited, {step}")
+            before = (self.show(job_id) or {}).get("status", "")
+            self.api.run_jobs([job_id], bool(savepoint))
+            job = self._wait_running(job_id, before, max(deadline - time.monotonic(), 0.0))
+        except (DliError, StartFailed, WaitTimeout) as failure:
+            if old is None:
+                raise
+            self._rollback(job_id, old, new, savepoint, step, failure, options, record, progress)
+        record.up()
+        record.step("running")
+        progress(f"running again after {record.not_running:.2f}s not running")
+        return Outcome(job_id, job, savepoint, record)
+
+    def _rollback(
+        self,
+        job_id: int,
+        old: JobSpec,
+        new: JobSpec,
+        savepoint: str | None,
+        step: str,
+        failure: BaseException,
+        options: Options,
+        record: Record,
+        progress: Progress,
+    ) -> None:
+        """Put the old configuration back and resume it from the same savepoint, then raise."""
+        name = str(new.name)
+        what = f"job {name}: update failed at '{step}': {describe_error(failure)}"
+        where = f"savepoint {savepoint}" if savepoint else "no savepoint"
+        progress(f"{step} failed, rolling back to the previous configuration")
+        record.step("roll back")
+        rollback_step = "stop the failed start"
+        try:
+            job = self.show(job_id) or {}
+            if job.get("status") in STOPPABLE or job.get("status") in TRANSITIONAL:
+                if job.get("status") in STOPPABLE:
+                    self.api.stop_jobs([job_id], False)
+                self._wait(
+                    job_id,
+                    lambda j: j["status"] not in TRANSITIONAL and j["status"] not in STOPPABLE,
+                    options.create_seconds,
+                    "the failed start to stop",
+                )
+            if savepoint and not (self.show(job_id) or {}).get("has_savepoint"):
+                rollback_step = "import the savepoint"
+                self.api.import_savepoint(job_id, savepoint)
+            rollback_step = "restore the previous configuration"
+            self._put(old, job_id, old.to_dli_body(for_update=True))
+            rollback_step = "resume the previous configuration"
+            before = (self.show(job_id) or {}).get("status", "")
+            self.api.run_jobs([job_id], bool(savepoint))
+            self._wait_running(job_id, before, options.create_seconds)
+        except (DliError, StartFailed, WaitTimeout, LifecycleError) as second:
+            command = RESUME_COMMAND.format(job_id=job_id, savepoint=savepoint or "")
+            raise LifecycleError(
+                f"{what}. The rollback failed too at '{rollback_step}': "
+                f"{describe_error(second)}. Job {job_id} is STOPPED; its state is in {where}. "
+                f"Resume it with: {command} (or run pulumi up again: an update resumes a stopped "
+                "job from its savepoint)"
+            ) from None
+        record.up()
+        progress("rolled back: the previous configuration is running again")
+        raise LifecycleError(
+            f"{what}. Rolled back: the previous configuration is running again, restored from "
+            f"{where}; fix the spec and run pulumi up again"
+        )
+
+    def _start_stopped(
+        self,
+        job_id: int,
+        job: dict[str, Any],
+        old: JobSpec,
+        new: JobSpec,
+        options: Options,
+        record: Record,
+        progress: Progress,
+        deadline: float,
+    ) -> Outcome:
+        """The job is not running when the update starts: edit it and, if wanted, resume it.
+
+        A savepoint left by an interrupted cycle is what it resumes from: never an empty start
+        when state exists.
+        """
+        name = str(new.name)
+        savepoint = job.get("savepoint_path") if job.get("has_savepoint") else None
+        record.savepoint = savepoint
+        record.step(f"found {job['status']}")
+        if job["status"] != "job_init":
+            record.down()
+        body = new.to_dli_body(for_update=True)
+        if not options.running:
+            self._call(name, "edit", savepoint, self._put, new, job_id, body)
+            record.step("edited, left stopped")
+            progress("edited, left stopped as desiredState says")
+            return Outcome(job_id, self.show(job_id) or job, savepoint, record)
+        progress(
+            f"job is {job['status']}: "
+            + (f"resuming from savepoint {savepoint}" if savepoint else "starting")
+        )
+        return self._edit_and_resume(
+            job_id,
+            None if job["status"] == "job_init" else old,
+            new,
+            body,
+            savepoint,
+            options,
+            record,
+            progress,
+            deadline,
+        )
+
+    def _stop_running(
+        self,
+        job_id: int,
+        new: JobSpec,
+        options: Options,
+        record: Record,
+        progress: Progress,
+        deadline: float,
+    ) -> Outcome:
+        """desiredState: stopped: stop with a savepoint (kept for the next start), then edit."""
+        name = str(new.name)
+        progress("stopping with a savepoint (desiredState: stopped)")
+        record.step("stop with savepoint")
+        record.down()
+        self._call(name, "stop with savepoint", None, self.api.stop_jobs, [job_id], True)
+        try:
+            job = self._wait_stopped(job_id, max(deadline - time.monotonic(), 0.0), True)
+        except (StartFailed, WaitTimeout) as failure:
+            raise LifecycleError(
+                f"job {name}: stop with savepoint failed: {describe_error(failure)}; the job is "
+                "still running"
+            ) from None
+        savepoint = job.get("savepoint_path")
+        record.savepoint = savepoint
+        self._call(
+            name, "edit", savepoint, self._put, new, job_id, new.to_dli_body(for_update=True)
+        )
+        record.step("stopped")
+        progress(f"stopped, savepoint {savepoint}")
+        return Outcome(job_id, self.show(job_id) or job, savepoint, record)
+
+    # -- delete -----------------------------------------------------------------------------------
+
+    def delete(self, job_id: int, name: str, options: Options, savepoint: bool) -> str | None:
+        """Stop (with a final savepoint when asked and possible), delete, wait until gone.
+
+        The final savepoint stays in OBS after the job is deleted; its path is returned.
+        """
+        progress = self._progress(name, "delete")
+        try:
+            return self._delete(job_id, options.delete_seconds, savepoint, progress)
+        except (DliError, WaitTimeout, StartFailed) as error:
+            raise LifecycleError(
+                f"job {name}: delete of DLI job {job_id} failed: {describe_error(error)}; "
+                "run pulumi destroy again"
+            ) from None
+
+    def _delete(
+        self, job_id: int, seconds: float, savepoint: bool, progress: Progress | None
+    ) -> str | None:
+        say = progress or (lambda _: None)
+        deadline = time.monotonic() + seconds
+        job = self.show(job_id)
+        if job is None:
+            say("already gone")
+            return None
+        if job["status"] in TRANSITIONAL - STOPPABLE:
+            job = self._wait(
+                job_id,
+                lambda j: j["status"] not in TRANSITIONAL - STOPPABLE,
+                seconds,
+                "the job to settle",
+            )
+        path = None
+        if job["status"] in STOPPABLE:
+            final = savepoint and job["status"] == RUNNING
+            say("stopping with a final savepoint" if final else "stopping")
+            self.api.stop_jobs([job_id], final)
+            try:
+                job = self._wait_stopped(job_id, max(deadline - time.monotonic(), 0.0), final)
+                path = job.get("savepoint_path") if final else None
+            except StartFailed as failure:
+                say(f"final savepoint failed ({failure}): stopping without one")
+                self.api.stop_jobs([job_id], False)
+                self._wait_stopped(job_id, max(deadline - time.monotonic(), 0.0), False)
+            if path:
+                say(f"final savepoint kept at {path}")
+        try:
+            self.api.delete_job(job_id)
+        except DliError as error:
+            if not is_missing(error):
+                raise
+        say("deleted, waiting until DLI no longer lists it")
+        poll_until(
+            lambda: self.show(job_id),
+            lambda j: j is None,
+            max(deadline - time.monotonic(), 1.0),
+            "the job to be gone",
+        )
+        say("gone")
+        return path
+
+    # -- plumbing ---------------------------------------------------------------------------------
+
+    def _put(self, spec: JobSpec, job_id: int, body: dict[str, Any]) -> None:
+        update = self.api.update_sql_job if spec.is_sql else self.api.update_jar_job
+        update(job_id, body)
+
+    def _call(
+        self, name: str, step: str, savepoint: str | None, call: Callable[..., Any], *args: Any
+    ) -> Any:
+        """A DLI call whose failure needs no rollback: nothing changed yet, or nothing to undo."""
+        try:
+            return call(*args)
+        except DliError as error:
+            tail = f"; the savepoint is {savepoint}" if savepoint else ""
+            raise LifecycleError(
+                f"job {name}: {step} failed: {describe_error(error)}{tail}"
+            ) from None

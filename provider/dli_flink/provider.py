@@ -1,0 +1,232 @@
+"""The dynamic provider: what the Pulumi engine calls for every FlinkSqlJob and FlinkJarJob.
+
+`pulumi.dynamic.Resource` pickles the provider object (dill, by reference: this module and the class
+name, plus the instance's `__dict__`) into the `__provider` input, and the provider host
+(`python -m pulumi.dynamic`) unpickles it once per blob and uses that one instance from four threads.
+So the instance holds nothing but plain data when pickled (no settings, no secrets, no client), reads
+its settings in `configure()`, and builds its DliApi on first use, under a lock.
+
+check() and diff() never call DLI (preview must work without credentials or network); create,
+update, read and delete go through the lifecycle module.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from dli_flink.config import Config
+from dli_flink.dliapi import DliApi, DliConfig, DliConfigError
+from dli_flink.findings import Severity
+from dli_flink.inputs import (
+    OPTION_KEYS,
+    Options,
+    document,
+    job_document,
+    normalise,
+    touches_unknown,
+)
+from dli_flink.lifecycle import Lifecycle, LifecycleError, Outcome
+from dli_flink.observed import observed_document
+from dli_flink.planner import ChangeClass, plan
+from dli_flink.rules import RULES
+from dli_flink.spec import JobSpec
+from dli_flink.validate import check_document
+
+CONFIG_KEYS = {
+    "endpoint": "dli-flink:endpoint",
+    "region": "dli-flink:region",
+    "project_id": "dli-flink:projectId",
+    "access_key": "dli-flink:accessKey",
+    "secret_key": "dli-flink:secretKey",
+}
+"""DliConfig argument -> stack config key; unset ones fall back to the environment."""
+RUNNING_OR_STARTING = frozenset({"job_running", "job_submitting"})
+
+
+class JobProvider(ResourceProvider):
+    """One provider for both kinds: the kind travels in the inputs, as in the YAML."""
+
+    serialize_as_secret_always = False
+    """The pickled provider holds no secret (see the module docstring): no need to hide it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._init_runtime()
+
+    def _init_runtime(self) -> None:
+        self._settings: dict[str, str] = {}
+        self._api: DliApi | None = None
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle nothing: settings and the client belong to the provider process."""
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._init_runtime()
+
+    # -- settings ---------------------------------------------------------------------------------
+
+    def configure(self, req: ConfigureRequest) -> None:
+        values = {name: req.config.get(key) for name, key in CONFIG_KEYS.items()}
+        self._settings = {name: str(v) for name, v in values.items() if v not in (None, "")}
+
+    @property
+    def lifecycle(self) -> Lifecycle:
+        """The lifecycle over a DliApi built once per process, on first use, thread-safely."""
+        with self._lock:
+            if self._api is None:
+                try:
+                    self._api = DliApi(DliConfig.resolve(**self._settings))
+                except DliConfigError as error:
+                    key = str(error).split()[1]
+                    stack_key = next(
+                        (v for k, v in CONFIG_KEYS.items() if k == key), "dli-flink:<setting>"
+                    )
+                    raise LifecycleError(
+                        f"{error}, or set the stack config {stack_key} (pulumi config set "
+                        f"{'--secret ' if key == 'secret_key' else ''}{stack_key} ...)"
+                    ) from None
+            return Lifecycle(self._api)
+
+    # -- check and diff: no network ---------------------------------------------------------------
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        doc = document(news)
+        _, problems = check_document(doc, Config())
+        failures: list[CheckFailure] = []
+        name = doc.get("name") if isinstance(doc.get("name"), str) else "(unnamed job)"
+        config = Config()
+        for problem in problems:
+            if problem.path and touches_unknown(doc, problem.path):
+                continue
+            severity = config.severity(
+                problem.rule, problem.severity or RULES[problem.rule].SEVERITY
+            )
+            if severity is None:
+                continue
+            where = ".".join(str(k) for k in problem.path) or "document"
+            reason = f"[{problem.rule}] {where}: {problem.message}"
+            if severity == Severity.ERROR:
+                prop = str(problem.path[0]) if problem.path else "kind"
+                failures.append(CheckFailure(prop, reason))
+            else:
+                print(f"dli-flink: {name}: warning {reason}", flush=True)
+        inputs = {key: _clean(value) for key, value in news.items()}
+        return CheckResult(inputs, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        old_doc, new_doc = job_document(olds), job_document(news)
+        change = plan(JobSpec.from_document(old_doc), JobSpec.from_document(new_doc))
+        replaces = sorted({f.field.split(".")[0] for f in change.of_class(ChangeClass.REPLACE)})
+        old_options = {k: normalise(olds.get(k)) for k in OPTION_KEYS}
+        new_options = {k: normalise(news.get(k)) for k in OPTION_KEYS if k != "adopt"}
+        options_changed = any(old_options[k] != v for k, v in new_options.items())
+        stopped = Options.of(news).running and olds.get("status") not in (
+            None,
+            *RUNNING_OR_STARTING,
+        )
+        changes = bool(change.fields) or old_doc != new_doc or options_changed or stopped
+        return DiffResult(
+            changes=changes,
+            replaces=replaces,
+            delete_before_replace=bool(replaces),
+        )
+
+    # -- the lifecycle ----------------------------------------------------------------------------
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        doc = job_document(props)
+        options = Options.of(props)
+        _validated(doc, "create")
+        outcome = self.lifecycle.create(doc, options)
+        return CreateResult(str(outcome.job_id), _outputs(props, outcome, None))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        new_doc = job_document(news)
+        new = _validated(new_doc, "update")
+        old = JobSpec.from_document(job_document(olds))
+        outcome = self.lifecycle.update(int(id_), old, new, Options.of(news))
+        outputs = _outputs(news, outcome, olds.get("savepointPath"))
+        if outputs["lastChange"] is None:
+            outputs["lastChange"] = olds.get("lastChange")
+        return UpdateResult(outputs)
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        job = self.lifecycle.show(int(id_))
+        if job is None:
+            return ReadResult(None, {})
+        declared = job_document(props)
+        inputs = {
+            **{k: v for k, v in props.items() if k in OPTION_KEYS},
+            **observed_document(declared, job),
+        }
+        outcome = Outcome(int(id_), job)
+        outputs = _outputs(inputs, outcome, props.get("savepointPath"))
+        if props.get("lastChange") is not None:
+            outputs["lastChange"] = props["lastChange"]
+        return ReadResult(id_, outputs, inputs)
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        doc = job_document(props)
+        spec = JobSpec.from_document(doc)
+        final = bool(spec.obs_bucket) and spec.checkpoint.enabled is True
+        self.lifecycle.delete(int(id_), str(doc.get("name")), Options.of(props), final)
+
+
+def _validated(doc: dict[str, Any], operation: str) -> JobSpec:
+    """The spec of `doc`, or a LifecycleError listing its errors (check() stops these earlier)."""
+    spec, problems = check_document(doc, Config())
+    config = Config()
+    errors = [
+        f"[{p.rule}] {'.'.join(map(str, p.path))}: {p.message}"
+        for p in problems
+        if config.severity(p.rule, p.severity or RULES[p.rule].SEVERITY) == Severity.ERROR
+    ]
+    if spec is None or errors:
+        raise LifecycleError(
+            f"job {doc.get('name')}: {operation}: the spec is not valid, DLI was not called: "
+            + "; ".join(errors)
+        )
+    return spec
+
+
+def _clean(value: Any) -> Any:
+    """Inputs as check returns them: whole floats as ints, Unknowns left for the engine."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _outputs(inputs: dict[str, Any], outcome: Outcome, previous_savepoint: Any) -> dict[str, Any]:
+    """Every input plus what DLI reports; the last savepoint path is kept after DLI deletes it."""
+    job = outcome.job
+    config = job.get("job_config") or {}
+    declared_cu = config.get("cu_number")
+    real_cu = config.get("real_cu_number") or declared_cu
+    outputs = {k: normalise(v) for k, v in inputs.items() if k != "__provider"}
+    outputs.update(
+        jobId=outcome.job_id,
+        status=job.get("status"),
+        currentCu=real_cu,
+        restartTimes=job.get("restart_times") or 0,
+        savepointPath=job.get("savepoint_path") or outcome.savepoint or previous_savepoint,
+        lastChange=outcome.record.as_output() if outcome.record else None,
+    )
+    return outputs

@@ -1,0 +1,134 @@
+"""FlinkSqlJob and FlinkJarJob, the Pulumi resources, and load_jobs for a YAML-driven stack.
+
+    from dli_flink import load_jobs
+    jobs = load_jobs("jobs/")          # one resource per job document, named by the job name
+
+`spec` is the job document of the YAML (camelCase keys, `kind` implied by the class), whose values
+may be Pulumi Inputs. The type tokens are `pulumi-python:dynamic/dli:FlinkSqlJob` and
+`pulumi-python:dynamic/dli:FlinkJarJob`: policies match on them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import Resource
+
+from dli_flink.config import Config
+from dli_flink.inputs import OUTPUT_KEYS
+from dli_flink.provider import JobProvider
+from dli_flink.source import SourceError, load_documents, read_text
+from dli_flink.spec import JAR_KIND, SQL_KIND
+from dli_flink.validate import collect_files
+
+
+def _props(spec: Mapping[str, Any], kind: str, base_dir: Path | None) -> dict[str, Any]:
+    """The resource's inputs: the document with its kind, the SQL read, and the output names."""
+    props = dict(spec)
+    if props.setdefault("kind", kind) != kind:
+        raise ValueError(f"a {kind} resource cannot hold a job of kind {props['kind']!r}")
+    sql_file = props.get("sqlFile")
+    if isinstance(sql_file, str) and props.get("sql") is None:
+        path = Path(base_dir or Path.cwd()) / sql_file
+        try:
+            props["sql"] = path.read_text(encoding="utf-8")
+            del props["sqlFile"]
+        except (OSError, UnicodeDecodeError):
+            pass  # left as sqlFile: check() reports the sql-file rule on it
+    for key in OUTPUT_KEYS:
+        props.setdefault(key, None)
+    return props
+
+
+class FlinkSqlJob(Resource, module="dli", name="FlinkSqlJob"):
+    """A DLI Flink OpenSource SQL job; outputs: every input, jobId, status, currentCu,
+    restartTimes, savepointPath, lastChange."""
+
+    jobId: pulumi.Output[int]
+    status: pulumi.Output[str]
+    currentCu: pulumi.Output[int]
+    restartTimes: pulumi.Output[int]
+    savepointPath: pulumi.Output[str | None]
+    lastChange: pulumi.Output[dict[str, Any] | None]
+
+    def __init__(
+        self,
+        resource_name: str,
+        spec: Mapping[str, Any],
+        opts: pulumi.ResourceOptions | None = None,
+        base_dir: str | os.PathLike[str] | None = None,
+    ) -> None:
+        """`base_dir`: where a relative sqlFile is read from (default: the working directory)."""
+        base = Path(base_dir) if base_dir is not None else None
+        super().__init__(JobProvider(), resource_name, _props(spec, SQL_KIND, base), opts)
+
+
+class FlinkJarJob(Resource, module="dli", name="FlinkJarJob"):
+    """A DLI Flink Jar job; outputs as FlinkSqlJob's."""
+
+    jobId: pulumi.Output[int]
+    status: pulumi.Output[str]
+    currentCu: pulumi.Output[int]
+    restartTimes: pulumi.Output[int]
+    savepointPath: pulumi.Output[str | None]
+    lastChange: pulumi.Output[dict[str, Any] | None]
+
+    def __init__(
+        self,
+        resource_name: str,
+        spec: Mapping[str, Any],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(JobProvider(), resource_name, _props(spec, JAR_KIND, None), opts)
+
+
+FlinkJob = FlinkSqlJob | FlinkJarJob
+
+
+def load_jobs(
+    path: str | os.PathLike[str], opts: pulumi.ResourceOptions | None = None
+) -> dict[str, FlinkJob]:
+    """One resource per job document in a YAML file or a folder of them, keyed by job name.
+
+    A sqlFile is read relative to the YAML file that names it. Files the validator skips in a folder
+    (hidden ones, Pulumi project files) are skipped here too. A document that cannot be read, or a
+    name used twice, fails the program with the file and line.
+    """
+    jobs: dict[str, FlinkJob] = {}
+    for file in collect_files([Path(path)], Config()):
+        try:
+            documents = list(load_documents(file, read_text(file)))
+        except SourceError as error:
+            raise ValueError(f"{file}:{error.line}:{error.column}: {error.message}") from None
+        for document in documents:
+            data = _plain(document.data)
+            if not isinstance(data, dict):
+                line, column = document.position(())
+                raise ValueError(f"{file}:{line}:{column}: a job document must be a mapping")
+            name, kind = data.get("name"), data.get("kind")
+            line, column = document.position(("name",))
+            if not isinstance(name, str) or kind not in (SQL_KIND, JAR_KIND):
+                raise ValueError(
+                    f"{file}:{line}:{column}: a job needs a name and kind FlinkSqlJob or "
+                    "FlinkJarJob: run dli-flink validate on it"
+                )
+            if name in jobs:
+                raise ValueError(f"{file}:{line}:{column}: job name {name!r} is used twice")
+            if kind == SQL_KIND:
+                jobs[name] = FlinkSqlJob(name, data, opts, base_dir=file.parent)
+            else:
+                jobs[name] = FlinkJarJob(name, data, opts)
+    return jobs
+
+
+def _plain(value: Any) -> Any:
+    """YAML data as plain dicts and lists (what Pulumi serialises)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value

@@ -1,0 +1,79 @@
+"""Bounded waits with polling that starts fast and backs off, and progress lines for the user.
+
+Pulumi's customTimeouts never reach a dynamic provider, so every wait carries its own deadline. The
+poll interval grows with the time already waited (about a tenth of it, between `first` and `longest`):
+a transition that takes 1 s is noticed within about 0.2 s, and a restore that takes ten minutes costs
+a poll every few seconds, not a storm of them.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+class WaitTimeout(Exception):
+    """The deadline passed before the condition held; `last` is the last value seen."""
+
+    def __init__(self, what: str, seconds: float, last: object) -> None:
+        super().__init__(f"timed out after {seconds:.0f} s waiting for {what}")
+        self.what = what
+        self.seconds = seconds
+        self.last = last
+
+
+@dataclass(frozen=True)
+class Backoff:
+    first: float = 0.02
+    longest: float = 5.0
+    share: float = 0.1
+    """The interval as a share of the time waited so far."""
+
+    def interval(self, waited: float) -> float:
+        return min(self.longest, max(self.first, waited * self.share))
+
+
+def poll_until(
+    read: Callable[[], T],
+    done: Callable[[T], bool],
+    seconds: float,
+    what: str,
+    backoff: Backoff = Backoff(),
+) -> T:
+    """Call `read` until `done(value)`; WaitTimeout after `seconds`. The first read is immediate."""
+    start = time.monotonic()
+    while True:
+        value = read()
+        if done(value):
+            return value
+        waited = time.monotonic() - start
+        if waited >= seconds:
+            raise WaitTimeout(what, seconds, value)
+        time.sleep(min(backoff.interval(waited), max(seconds - waited, 0.0)))
+
+
+@dataclass
+class Progress:
+    """Lines the Pulumi user reads while an operation runs: job, step, seconds since it began.
+
+    The provider host forwards its stdout to the engine, which shows it under the resource.
+    """
+
+    job: str
+    operation: str
+    started: float = field(default_factory=time.monotonic)
+    print_line: Callable[[str], None] = field(
+        default=lambda line: print(line, file=sys.stdout, flush=True)
+    )
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def __call__(self, step: str) -> None:
+        self.print_line(f"dli-flink: {self.job}: {self.operation}: {step} [{self.elapsed:.1f}s]")

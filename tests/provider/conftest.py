@@ -1,0 +1,81 @@
+"""Fixtures for the provider tests: a started emulator, the provider host the engine would start, and
+the stand-in engine (tests/engine.py) between them.
+
+Nothing is faked: the provider runs in its own process (`python -m pulumi.dynamic`), reaches the
+emulator over HTTP with requests signed by the official SDK, and gets its settings from the stack
+config through Configure, as under `pulumi up`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import RunningEmulator
+from tests.engine import Engine, ProviderHost, Resource, host_env, provider_blob
+
+SQL_TYPE = "pulumi-python:dynamic/dli:FlinkSqlJob"
+JAR_TYPE = "pulumi-python:dynamic/dli:FlinkJarJob"
+_names = itertools.count()
+
+
+def stack_config(emulator: RunningEmulator) -> dict[str, str]:
+    return {
+        "dli-flink:endpoint": emulator.endpoint,
+        "dli-flink:projectId": emulator.project_id,
+        "dli-flink:accessKey": emulator.access_key,
+        "dli-flink:secretKey": emulator.secret_key,
+    }
+
+
+@pytest.fixture
+def blob() -> str:
+    from dli_flink.provider import JobProvider
+
+    return provider_blob(JobProvider())
+
+
+@pytest.fixture
+def make_host(tmp_path: Path) -> Iterator[Callable[..., ProviderHost]]:
+    hosts: list[ProviderHost] = []
+
+    def make(
+        config: dict[str, Any] | None = None, env: dict[str, str] | None = None
+    ) -> ProviderHost:
+        project = tmp_path / "project"
+        project.mkdir(exist_ok=True)
+        host = ProviderHost(project, host_env(env), config)
+        hosts.append(host)
+        return host
+
+    yield make
+    for host in hosts:
+        host.close()
+
+
+@pytest.fixture
+def engine(emulator: RunningEmulator, make_host: Callable[..., ProviderHost], blob: str) -> Engine:
+    return Engine(make_host(stack_config(emulator)), blob)
+
+
+def sql_job(name: str | None = None, **overrides: Any) -> Resource:
+    """A valid Flink OpenSource SQL job with scaling on queue "default"; keywords override keys."""
+    name = name or f"job-{next(_names)}"
+    document = {
+        "kind": "FlinkSqlJob",
+        "name": name,
+        "queue": "default",
+        "flinkVersion": "1.15",
+        "sql": "INSERT INTO sink SELECT * FROM source",
+        "resources": {"cu": 4, "parallelism": 2},
+        "checkpoint": {"enabled": True, "intervalSeconds": 60},
+        "obsBucket": "bucket",
+        "logEnabled": True,
+        "scaling": {"enabled": True, "intervalMinutes": 30, "cuMin": 2, "cuMax": 8},
+        **overrides,
+    }
+    return Resource(SQL_TYPE, name, document)

@@ -1,0 +1,110 @@
+"""Preview: Check and Diff through the provider host, as `pulumi preview` calls them.
+
+The host here has no endpoint and no credentials at all: a preview that needed DLI would fail, so
+every test in this file also proves that check and diff make no network call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.engine import UNKNOWN, Engine, ProviderHost, State, host_env, provider_blob
+from tests.provider.conftest import sql_job
+
+
+@pytest.fixture(scope="module")
+def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProviderHost]:
+    """One host for the module (as one `pulumi preview` serves every resource from one host)."""
+    host = ProviderHost(tmp_path_factory.mktemp("project"), host_env())
+    yield host
+    host.close()
+
+
+@pytest.fixture
+def offline(host: ProviderHost) -> Engine:
+    from dli_flink.provider import JobProvider
+
+    return Engine(host, provider_blob(JobProvider()))
+
+
+def deployed(engine: Engine, resource, **output_extra) -> None:
+    """Put `resource` in the engine's state as a create would have left it (outputs = inputs + ours)."""
+    inputs = {**resource.inputs, "__provider": engine.blob}
+    outputs = {**inputs, "jobId": 10001, "status": "job_running", **output_extra}
+    engine.state[resource.name] = State("10001", resource.type, inputs, outputs)
+
+
+def test_a_valid_new_job_previews_as_a_create_without_credentials(offline: Engine) -> None:
+    job = sql_job()
+    assert offline.preview([job])[job.name].op == "create"
+
+
+def test_rule_errors_stop_the_preview_on_the_property_that_is_wrong(offline: Engine) -> None:
+    job = sql_job(resources={"cu": 4}, scaling={"enabled": True, "cuMax": 3})
+    step = offline.preview([job])[job.name]
+    assert step.op == "failed"
+    properties = {prop for prop, _ in step.failures}
+    reasons = " ".join(reason for _, reason in step.failures)
+    assert properties == {"scaling"}
+    assert "[scaling-cu-max-below-cu] scaling.cuMax" in reasons
+
+
+def test_schema_errors_name_the_key(offline: Engine) -> None:
+    job = sql_job(resources={"cu": "four"}, queue="")
+    step = offline.preview([job])[job.name]
+    assert {prop for prop, _ in step.failures} == {"resources", "queue"}
+
+
+def test_warnings_are_printed_and_do_not_stop_the_preview(offline: Engine) -> None:
+    job = sql_job(scaling={"enabled": True, "intervalMinutes": 5, "cuMin": 2, "cuMax": 8})
+    assert offline.preview([job])[job.name].op == "create"
+    log = offline.host.wait_for("[scaling-interval]")
+    assert f"{job.name}: warning [scaling-interval] scaling.intervalMinutes" in log
+
+
+def test_unknown_values_in_preview_are_tolerated(offline: Engine) -> None:
+    """Values that depend on other resources arrive as unknowns: not an error, not a guess."""
+    job = sql_job(queue=UNKNOWN, obsBucket=UNKNOWN)
+    job.inputs["scaling"]["cuMax"] = UNKNOWN
+    assert offline.preview([job])[job.name].op == "create"
+    deployed(offline, sql_job(job.name))
+    assert offline.preview([job])[job.name].op == "update"
+
+
+def test_whole_numbers_sent_as_doubles_are_no_change(offline: Engine) -> None:
+    """The engine sends 4 as 4.0 (and stores outputs so): that must never look like a change."""
+    job = sql_job()
+    deployed(offline, job, currentCu=4, restartTimes=0)
+    assert offline.preview([job])[job.name].op == "same"
+
+
+@pytest.mark.parametrize(
+    ("change", "op"),
+    [
+        ({"smnTopic": "alerts"}, "update"),  # in place
+        ({"scaling": {"enabled": True, "cuMin": 2, "cuMax": 12}}, "update"),  # restart
+        ({"desiredState": "stopped"}, "update"),
+        ({"timeouts": {"update": 5}}, "update"),
+        ({"jobType": "flink_sql_job", "scaling": None}, "replace"),
+    ],
+)
+def test_each_kind_of_change_previews_as_the_planner_classifies_it(
+    offline: Engine, change: dict, op: str
+) -> None:
+    job = sql_job()
+    deployed(offline, job)
+    changed = sql_job(job.name, **change)
+    step = offline.preview([changed])[job.name]
+    assert step.op == op
+    if op == "replace":
+        assert step.replaces == ["jobType"]
+
+
+def test_a_job_found_stopped_by_refresh_previews_as_an_update(offline: Engine) -> None:
+    """desiredState running and a refreshed status that is not: the next up starts it again."""
+    job = sql_job()
+    deployed(offline, job)
+    offline.state[job.name].outputs["status"] = "job_cancel_success"
+    assert offline.preview([job])[job.name].op == "update"
