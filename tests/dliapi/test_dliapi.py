@@ -158,6 +158,7 @@ def test_one_api_many_threads(dli_api, job_body):
 
 def test_every_operation_round_trips(emulator, dli_api, job_body, wait_status):
     dli_api.authorize_buckets(["bucket"])
+    assert emulator.admin.health()["authorized_buckets"] == ["bucket"]
     job_id = dli_api.create_sql_job(job_body())
     assert dli_api.update_sql_job(job_id, {"desc": "edited"}) > 0
     dli_api.run_jobs([job_id])

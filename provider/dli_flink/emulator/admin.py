@@ -86,6 +86,8 @@ def _dispatch(backend: Backend, endpoint: str, body: dict[str, Any], **args: Any
             "project_id": backend.settings.project_id,
             "jobs": backend.job_count(),
             "speed": backend.settings.speed,
+            "queues": backend.settings.queues,
+            "authorized_buckets": backend.authorized_buckets(),
         }
     if endpoint == "timeline":
         return {"job_id": args["job_id"], "timeline": backend.timeline(args["job_id"])}

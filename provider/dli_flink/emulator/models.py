@@ -103,7 +103,7 @@ class Backend:
         self._clock = clock
         self._store = Store(data_dir)
         self._jobs = self._store.load_jobs()
-        self._buckets: set[str] = set()
+        self._doomed: list[Path] = []  # savepoint directories to remove after the next commit
         self._cond = threading.Condition(threading.RLock())
         self._heap = [(j["next_at"], i) for i, j in self._jobs.items() if j["next_at"]]
         heapq.heapify(self._heap)
@@ -390,10 +390,15 @@ class Backend:
             self._store.save(job)
 
     def register_buckets(self, buckets: Any) -> None:
+        """Recorded, not enforced: DLI's docs do not say which calls fail without it."""
         if not isinstance(buckets, list) or not all(isinstance(b, str) and b for b in buckets):
             raise bad_request("obs_buckets must be a list of bucket names")
         with self._cond:
-            self._buckets.update(buckets)
+            self._store.add_buckets(buckets)
+
+    def authorized_buckets(self) -> list[str]:
+        with self._cond:
+            return self._store.buckets()
 
     def _obs_dir(self, path: str) -> Path:
         """The local directory behind an obs://bucket/key path, refusing paths that escape the root."""
@@ -415,10 +420,12 @@ class Backend:
         job["savepoint_path"] = path
 
     def _delete_savepoint(self, job: dict[str, Any]) -> None:
-        """DLI: "The savepoint is automatically deleted after the job is restarted"."""
+        """DLI: "The savepoint is automatically deleted after the job is restarted". The files go
+        once the job record no longer points at them (see `_fire`), so a crash in between leaves
+        an orphan directory, never a job pointing at a missing savepoint."""
         path, job["savepoint_path"] = job["savepoint_path"], None
         if path:
-            shutil.rmtree(self._obs_dir(path), ignore_errors=True)
+            self._doomed.append(self._obs_dir(path))
 
     # -- the clock's transitions ------------------------------------------------------------------
 
@@ -435,6 +442,8 @@ class Backend:
         elif action == "scale_check":
             self._scale_check(job)
         self._store.save(job)
+        while self._doomed:
+            shutil.rmtree(self._doomed.pop(), ignore_errors=True)
 
     def _submitted(self, job: dict[str, Any], due: float, ctx: dict[str, Any]) -> None:
         failure = ctx["failure"]

@@ -17,6 +17,7 @@ from typing import Any
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (id INTEGER PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS buckets (name TEXT PRIMARY KEY);
 """
 
 
@@ -64,6 +65,16 @@ class Store:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany("DELETE FROM jobs WHERE id = ?", [(i,) for i in job_ids])
             self._db.execute("COMMIT")
+
+    def add_buckets(self, names: list[str]) -> None:
+        with self._lock:
+            self._db.executemany(
+                "INSERT OR IGNORE INTO buckets (name) VALUES (?)", [(n,) for n in names]
+            )
+
+    def buckets(self) -> list[str]:
+        with self._lock:
+            return [row[0] for row in self._db.execute("SELECT name FROM buckets ORDER BY name")]
 
     def close(self) -> None:
         with self._lock:
