@@ -112,3 +112,19 @@ def test_no_scaling_without_scale_enable(make_emulator, job_body, wait_status):
     time.sleep(0.3)
     job = api.show_job(job_id)
     assert (job["job_config"]["real_cu_number"], job["restart_times"]) == (0, 0)
+
+
+def test_a_scaling_restore_can_fail(make_emulator, job_body, wait_status):
+    emulator = make_emulator()
+    api = api_for(emulator)
+    job_id = api.create_sql_job(job_body(cu_number=4, runtime_config=scaling(2, 8)))
+    api.run_jobs([job_id])
+    wait_status(api, job_id, "job_running")
+    emulator.admin.fail_next_restore()
+    emulator.admin.set_load(job_id, demand_cu=6)
+    job = wait_status(api, job_id, "job_submit_fail")
+    assert job["has_savepoint"] is True, "the scaling savepoint is there to resume from"
+    emulator.admin.set_load(job_id, demand_cu=4)
+    api.run_jobs([job_id], resume_savepoint=True)
+    job = wait_status(api, job_id, "job_running")
+    assert job["job_config"]["real_cu_number"] == 0, "a resubmitted job starts at its cu_number"

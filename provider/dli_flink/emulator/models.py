@@ -261,7 +261,8 @@ class Backend:
         limit: int = 10,
         ascending: bool = False,
     ) -> tuple[int, list[dict[str, Any]]]:
-        """(total matching, the page of jobs), ordered by job id."""
+        """(total matching, the page of jobs), ordered by job id. `name` matches a substring, as
+        the console's search does; tags must all match."""
         with self._cond:
             jobs = [
                 j
@@ -310,7 +311,7 @@ class Backend:
                 self._submit(job, resume_savepoint)
             self._store.save(*jobs)
 
-    def _submit(self, job: dict[str, Any], resume_savepoint: bool, cu: int | None = None) -> None:
+    def _submit(self, job: dict[str, Any], resume_savepoint: bool) -> None:
         conf = job["conf"]
         restore = resume_savepoint and bool(job["savepoint_path"])
         self._set_status(job, "job_submitting")
@@ -318,7 +319,7 @@ class Backend:
         if restore:
             seconds += self.settings.durations.restore + self._state_seconds(job)
         why = scaling_failure(conf, self.settings.scaling_flink_versions)
-        cu = cu or conf["cu_number"]
+        cu = conf["cu_number"]
         if why is None and self._free_cu(conf["queue_name"], job["job_id"]) < cu:
             why = (
                 f"insufficient queue resources: queue {conf['queue_name']} has "
