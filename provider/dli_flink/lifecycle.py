@@ -53,8 +53,9 @@ FAILED_START = frozenset(
         "job_arrearage_stopped",
     }
 )
-STALE_GRACE = 10.0
-"""Seconds a status left over from before a run/stop call is taken as "not applied yet"."""
+STALE_GRACE = 2.0
+"""Seconds a status left over from before a run/stop call is taken as "not applied yet", unless the
+job has been seen in a transitional state since (then the status is news, not a leftover)."""
 HOT_WIRE_FIELDS = (
     "smn_topic",
     "restart_when_exception",
@@ -178,12 +179,19 @@ class Lifecycle:
     def _wait_running(self, job_id: int, before: str, seconds: float) -> dict[str, Any]:
         """Wait for job_running after a run call; StartFailed when DLI says the start failed."""
         called = time.monotonic()
+        seen_transition = False
 
         def done(job: dict[str, Any]) -> bool:
+            nonlocal seen_transition
             status = job["status"]
             if status == RUNNING:
                 return True
-            stale = status == before and time.monotonic() - called < STALE_GRACE
+            if status in TRANSITIONAL:
+                seen_transition = True
+                return False
+            stale = (
+                status == before and not seen_transition and time.monotonic() - called < STALE_GRACE
+            )
             return status in FAILED_START and not stale
 
         job = self._wait(job_id, done, seconds, "job_running")
@@ -541,6 +549,18 @@ class Lifecycle:
         record.step("stopped")
         progress(f"stopped, savepoint {savepoint}")
         return Outcome(job_id, self.show(job_id) or job, savepoint, record)
+
+    # -- resume by hand ----------------------------------------------------------------------------
+
+    def resume(self, job_id: int, savepoint: str, seconds: float) -> dict[str, Any]:
+        """Start a stopped job from `savepoint` (imported first if DLI no longer points at it)."""
+        job = self.show(job_id)
+        if job is None:
+            raise LifecycleError(f"DLI job {job_id} does not exist")
+        if job.get("savepoint_path") != savepoint:
+            self.api.import_savepoint(job_id, savepoint)
+        self.api.run_jobs([job_id], True)
+        return self._wait_running(job_id, job["status"], seconds)
 
     # -- delete -----------------------------------------------------------------------------------
 

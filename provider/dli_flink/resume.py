@@ -1,0 +1,37 @@
+"""Resume a stopped DLI Flink job from a savepoint: the command a failed rollback names.
+
+    python -m dli_flink.resume JOB_ID SAVEPOINT_PATH [--timeout MINUTES]
+
+When an update fails and its rollback fails too, the job is left stopped with its state in a
+savepoint; this starts it again from exactly that savepoint (importing it if DLI no longer points at
+it) and waits until it runs. Settings come from the environment, as for the SDK: DLI_FLINK_ENDPOINT
+or DLI_FLINK_REGION, HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from dli_flink.dliapi import DliApi, DliConfigError, DliError
+from dli_flink.lifecycle import Lifecycle, LifecycleError, StartFailed, describe_error
+from dli_flink.waits import WaitTimeout
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dli_flink.resume", description=__doc__)
+    parser.add_argument("job_id", type=int)
+    parser.add_argument("savepoint")
+    parser.add_argument("--timeout", type=float, default=20.0, help="minutes (default 20)")
+    args = parser.parse_args(argv)
+    try:
+        job = Lifecycle(DliApi()).resume(args.job_id, args.savepoint, args.timeout * 60)
+    except (DliConfigError, DliError, LifecycleError, StartFailed, WaitTimeout) as error:
+        print(f"resume: job {args.job_id}: {describe_error(error)}", file=sys.stderr)
+        return 1
+    print(f"resume: job {args.job_id} ({job.get('name')}) is running from {args.savepoint}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

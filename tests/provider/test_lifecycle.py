@@ -1,0 +1,231 @@
+"""pulumi up / refresh / destroy of Flink jobs through the provider host against the DLI emulator.
+
+Nothing is mocked: the provider process calls the emulator over HTTP with SDK-signed requests. Faults
+are injected through the emulator's admin API, which makes DLI answer as it does when things go wrong
+(a refused PUT, a restore without queue capacity, a failed savepoint, a 5xx, a slow restore).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from tests.conftest import RunningEmulator, api_for
+from tests.engine import Engine
+from tests.provider.conftest import sql_job, stack_config
+
+
+def runtime_keys(api: Any, job_id: int) -> dict[str, str]:
+    text = api.show_job(job_id)["job_config"]["runtime_config"]
+    return {item["key"]: item["value"] for item in json.loads(text)}
+
+
+def up_ok(engine: Engine, *resources) -> dict[str, Any]:
+    steps = engine.up(resources)
+    for name, step in steps.items():
+        assert step.error is None, f"{name}: {step.error}"
+        assert not step.failures, f"{name}: {step.failures}"
+    return {r.name: engine.state[r.name].outputs for r in resources}
+
+
+def test_create_starts_the_job_and_outputs_every_input_and_its_state(
+    engine: Engine, dli_api: Any
+) -> None:
+    job = sql_job()
+    outputs = up_ok(engine, job)[job.name]
+    job_id = int(outputs["jobId"])
+    assert dli_api.show_job(job_id)["status"] == "job_running"
+    assert outputs["status"] == "job_running"
+    assert outputs["currentCu"] == 4
+    assert outputs["restartTimes"] == 0
+    for key, value in job.inputs.items():
+        assert outputs[key] == value
+    assert runtime_keys(dli_api, job_id)["flink.dli.job.cu.max"] == "8"
+    assert f"{job.name}: create: running" in engine.host.wait_for("create: running")
+
+
+def test_a_name_that_exists_fails_naming_adopt_and_adopt_takes_it_over(
+    engine: Engine, dli_api: Any, job_body: Any
+) -> None:
+    existing = dli_api.create_sql_job(job_body(name="taken-name"))
+    job = sql_job("taken-name")
+    step = engine.up([job])[job.name]
+    assert step.error is not None
+    assert "already exists" in step.error.last_line
+    assert "adopt: true" in step.error.last_line
+
+    adopted = sql_job("taken-name", adopt=True)
+    outputs = up_ok(engine, adopted)[job.name]
+    assert int(outputs["jobId"]) == existing
+    assert dli_api.show_job(existing)["status"] == "job_running"
+    assert runtime_keys(dli_api, existing)["flink.dli.job.cu.max"] == "8"
+    assert len(dli_api.list_jobs(name="taken-name")) == 1
+
+
+def test_a_failed_start_deletes_the_new_job(
+    make_emulator: Any, make_host: Any, blob: str, dli_api: Any
+) -> None:
+    small = make_emulator(queues={"default": 3})
+    engine = Engine(make_host(stack_config(small)), blob)
+    job = sql_job()  # 4 CUs on a 3-CU queue
+    step = engine.up([job])[job.name]
+    assert step.error is not None
+    assert "insufficient queue resources" in step.error.last_line
+    assert "deleted again" in step.error.last_line
+    assert api_for(small).list_jobs() == []
+
+
+def test_a_scaling_change_stops_with_savepoint_edits_and_resumes_from_it(
+    engine: Engine, dli_api: Any, admin: Any
+) -> None:
+    job = sql_job()
+    job_id = int(up_ok(engine, job)[job.name]["jobId"])
+    job.inputs["scaling"]["cuMax"] = 12
+    assert engine.preview([job])[job.name].op == "update"
+    outputs = up_ok(engine, job)[job.name]
+
+    statuses = admin.statuses(job_id)
+    cycle = statuses[statuses.index("job_savepointing") :]
+    assert cycle == [
+        "job_savepointing",
+        "job_canceling",
+        "job_cancel_success",
+        "job_submitting",
+        "job_running",
+    ]
+    assert runtime_keys(dli_api, job_id)["flink.dli.job.cu.max"] == "12"
+    change = outputs["lastChange"]
+    assert change["class"] == "restart with savepoint"
+    assert outputs["savepointPath"].startswith(f"obs://bucket/jobs/savepoint/{job_id}/")
+    assert change["savepointUsed"] == outputs["savepointPath"]
+    assert change["steps"][0]["step"] == "stop with savepoint"
+    assert 0 < change["secondsNotRunning"] < 2
+    # DLI deletes the savepoint once the job resumed from it; the output still names it.
+    assert dli_api.show_job(job_id)["has_savepoint"] is False
+
+
+def test_an_in_place_change_never_stops_the_job(engine: Engine, dli_api: Any, admin: Any) -> None:
+    job = sql_job()
+    job_id = int(up_ok(engine, job)[job.name]["jobId"])
+    before = admin.statuses(job_id)
+    job.inputs["smnTopic"] = "team-alerts"
+    job.inputs["resumeMaxTimes"] = 3
+    outputs = up_ok(engine, job)[job.name]
+    assert admin.statuses(job_id) == before
+    config = dli_api.show_job(job_id)["job_config"]
+    assert (config["smn_topic"], config["resume_max_num"]) == ("team-alerts", 3)
+    assert outputs["lastChange"]["class"] == "in place"
+
+
+def test_desired_state_stopped_keeps_a_savepoint_and_running_resumes_from_it(
+    engine: Engine, dli_api: Any, admin: Any
+) -> None:
+    job = sql_job()
+    job_id = int(up_ok(engine, job)[job.name]["jobId"])
+    job.inputs["desiredState"] = "stopped"
+    outputs = up_ok(engine, job)[job.name]
+    stopped = dli_api.show_job(job_id)
+    assert stopped["status"] == "job_cancel_success"
+    assert stopped["has_savepoint"] is True
+    assert outputs["savepointPath"] == stopped["savepoint_path"]
+
+    job.inputs["desiredState"] = "running"
+    outputs = up_ok(engine, job)[job.name]
+    assert dli_api.show_job(job_id)["status"] == "job_running"
+    assert outputs["lastChange"]["savepointUsed"] == stopped["savepoint_path"]
+
+
+def test_replacing_deletes_the_old_job_before_creating_the_new_one(
+    engine: Engine, dli_api: Any
+) -> None:
+    job = sql_job(scaling=None)
+    old_id = int(up_ok(engine, job)[job.name]["jobId"])
+    job.inputs["jobType"] = "flink_sql_job"
+    new_id = int(up_ok(engine, job)[job.name]["jobId"])
+    assert new_id != old_id
+    assert [j["job_id"] for j in dli_api.list_jobs(name=job.name)] == [new_id]
+    assert dli_api.show_job(new_id)["job_type"] == "flink_sql_job"
+
+
+def test_refresh_after_dli_scaled_the_job_shows_no_drift(
+    engine: Engine, dli_api: Any, admin: Any, wait_status: Any
+) -> None:
+    """DLI's own scaling changes the running CUs only: currentCu follows, nothing else moves."""
+    job = sql_job(scaling={"enabled": True, "intervalMinutes": 1, "cuMin": 2, "cuMax": 8})
+    job_id = int(up_ok(engine, job)[job.name]["jobId"])
+    admin.set_load(job_id, demand_cu=7)
+    deadline = time.monotonic() + 10
+    while dli_api.show_job(job_id)["job_config"]["real_cu_number"] != 7:
+        assert time.monotonic() < deadline, "the emulator never scaled the job"
+        time.sleep(0.02)
+    wait_status(dli_api, job_id, "job_running")
+    assert engine.refresh()[job.name].op == "refresh"
+    outputs = engine.state[job.name].outputs
+    assert outputs["currentCu"] == 7
+    assert outputs["resources"]["cu"] == 4
+    assert outputs["scaling"]["cuMax"] == 8
+    assert engine.preview([job])[job.name].op == "same"
+
+
+def test_refresh_shows_console_edits_as_drift_and_ignores_keys_dli_added(
+    engine: Engine, dli_api: Any, wait_status: Any
+) -> None:
+    job = sql_job(runtimeConfig={"table.exec.state.ttl": "1h"})
+    job_id = int(up_ok(engine, job)[job.name]["jobId"])
+    runtime = runtime_keys(dli_api, job_id)
+    runtime["dli.internal.added"] = "x"  # a key DLI adds by itself
+    dli_api.stop_jobs([job_id], False)
+    wait_status(dli_api, job_id, "job_cancel_success")
+    body = [{"key": k, "value": v} for k, v in runtime.items()]
+    dli_api.update_sql_job(job_id, {"runtime_config": json.dumps(body)})
+    dli_api.run_jobs([job_id])
+    wait_status(dli_api, job_id, "job_running")
+    engine.refresh()
+    assert engine.preview([job])[job.name].op == "same"
+
+    dli_api.update_sql_job(job_id, {"smn_topic": "edited-in-console"})
+    engine.refresh()
+    assert engine.state[job.name].outputs["smnTopic"] == "edited-in-console"
+    assert engine.preview([job])[job.name].op == "update"
+
+
+def test_a_job_deleted_outside_pulumi_is_reported_gone(engine: Engine, dli_api: Any) -> None:
+    job = sql_job()
+    job_id = int(up_ok(engine, job)[job.name]["jobId"])
+    dli_api.delete_job(job_id)
+    assert engine.refresh()[job.name].op == "gone"
+    assert job.name not in engine.state
+
+
+def test_destroy_stops_with_a_final_savepoint_and_waits_until_gone(
+    engine: Engine, dli_api: Any, emulator: RunningEmulator
+) -> None:
+    job = sql_job()
+    job_id = int(up_ok(engine, job)[job.name]["jobId"])
+    assert engine.destroy()[job.name].op == "delete"
+    assert dli_api.list_jobs() == []
+    log = engine.host.wait_for("final savepoint kept at")
+    path = log.split("final savepoint kept at ")[1].split()[0]
+    assert path.startswith(f"obs://bucket/jobs/savepoint/{job_id}/")
+    folder = emulator.data_dir / "obs" / path[len("obs://") :]
+    assert (folder / "_metadata").is_file()
+
+
+def test_destroy_of_a_job_already_gone_succeeds(engine: Engine, dli_api: Any) -> None:
+    job = sql_job()
+    dli_api.delete_job(int(up_ok(engine, job)[job.name]["jobId"]))
+    assert engine.destroy()[job.name].op == "delete"
+
+
+def test_four_updates_in_parallel_in_one_provider_process(engine: Engine, dli_api: Any) -> None:
+    jobs = [sql_job() for _ in range(4)]
+    up_ok(engine, *jobs)
+    for job in jobs:
+        job.inputs["scaling"]["cuMax"] = 10
+    outputs = up_ok(engine, *jobs)
+    for job in jobs:
+        job_id = int(outputs[job.name]["jobId"])
+        assert dli_api.show_job(job_id)["status"] == "job_running"
+        assert runtime_keys(dli_api, job_id)["flink.dli.job.cu.max"] == "10"
+        assert outputs[job.name]["lastChange"]["class"] == "restart with savepoint"

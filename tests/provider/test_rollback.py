@@ -1,0 +1,217 @@
+"""A restart-class update that fails is rolled back from the same savepoint, and says so.
+
+Each failure is one the emulator can inject the way DLI shows it: a PUT refused with DLI.0001, a
+restore that fails because the queue lacks CUs (job_submit_fail), a savepoint that fails (the job goes
+back to job_running), a 5xx on the run call, a restore slower than the update timeout. Only what the
+user sees is asserted: the error's last line, the job's real state and configuration, the stack state.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import sys
+import threading
+import time
+from typing import Any
+
+import pytest
+from dli_flink.emulator.models import Durations
+
+from tests.conftest import RunningEmulator, api_for
+from tests.engine import Engine, host_env
+from tests.provider.conftest import sql_job, stack_config
+
+
+def cu_max(api: Any, job_id: int) -> str:
+    text = api.show_job(job_id)["job_config"]["runtime_config"]
+    return {i["key"]: i["value"] for i in json.loads(text)}["flink.dli.job.cu.max"]
+
+
+def deploy(engine: Engine) -> tuple[Any, int]:
+    job = sql_job()
+    step = engine.up([job])[job.name]
+    assert step.error is None, step.error
+    return job, int(engine.state[job.name].outputs["jobId"])
+
+
+def failed_update(engine: Engine, job: Any, **changes: Any) -> str:
+    before = dict(engine.state[job.name].outputs)
+    for key, value in changes.items():
+        job.inputs[key] = value
+    step = engine.up([job])[job.name]
+    assert step.error is not None
+    assert engine.state[job.name].outputs == before, "a failed update must keep the old state"
+    return step.error.last_line
+
+
+def assert_rolled_back(line: str, api: Any, job_id: int, job_name: str) -> None:
+    assert line.startswith("dli_flink.lifecycle.LifecycleError: job " + job_name)
+    assert "Rolled back: the previous configuration is running again" in line
+    assert "restored from savepoint obs://bucket/jobs/savepoint/" in line
+    assert api.show_job(job_id)["status"] == "job_running"
+    assert cu_max(api, job_id) == "8"
+
+
+def test_a_refused_put_rolls_back(engine: Engine, dli_api: Any, admin: Any) -> None:
+    job, job_id = deploy(engine)
+    admin.fail(
+        "update_flink_sql_job", status=400, error_code="DLI.0001", error_msg="parameter error"
+    )
+    line = failed_update(engine, job, scaling={"enabled": True, "cuMin": 2, "cuMax": 12})
+    assert "failed at 'edit'" in line
+    assert "DLI.0001: parameter error (request id " in line
+    assert_rolled_back(line, dli_api, job_id, job.name)
+
+
+def test_a_restore_without_queue_capacity_rolls_back(
+    make_emulator: Any, make_host: Any, blob: str
+) -> None:
+    emulator = make_emulator(queues={"default": 10})
+    engine = Engine(make_host(stack_config(emulator)), blob)
+    api = api_for(emulator)
+    job, job_id = deploy(engine)
+    line = failed_update(
+        engine,
+        job,
+        resources={"cu": 12, "parallelism": 2},
+        scaling={"enabled": True, "cuMin": 2, "cuMax": 12},
+    )
+    assert "failed at 'resume from the savepoint'" in line
+    assert "job_submit_fail: insufficient queue resources" in line
+    assert_rolled_back(line, api, job_id, job.name)
+    assert api.show_job(job_id)["job_config"]["cu_number"] == 4
+
+
+def test_a_failed_savepoint_changes_nothing(engine: Engine, dli_api: Any, admin: Any) -> None:
+    job, job_id = deploy(engine)
+    admin.fail_next_savepoint()
+    line = failed_update(engine, job, scaling={"enabled": True, "cuMin": 2, "cuMax": 12})
+    assert "stop with savepoint failed: the savepoint failed" in line
+    assert "nothing was changed and the previous configuration is still running" in line
+    assert dli_api.show_job(job_id)["status"] == "job_running"
+    assert cu_max(dli_api, job_id) == "8"
+
+
+def test_a_server_error_on_the_resume_rolls_back(engine: Engine, dli_api: Any, admin: Any) -> None:
+    job, job_id = deploy(engine)
+    admin.fail("batch_run_flink_jobs", status=503, error_code="DLI.0999", error_msg="busy")
+    line = failed_update(engine, job, scaling={"enabled": True, "cuMin": 2, "cuMax": 12})
+    assert "failed at 'resume from the savepoint'" in line
+    assert "DLI.0999: busy" in line
+    assert_rolled_back(line, dli_api, job_id, job.name)
+
+
+def test_a_restore_slower_than_the_timeout_rolls_back(
+    make_emulator: Any, make_host: Any, blob: str
+) -> None:
+    """Submits take 1.5 s here; the update may take 0.6 s (timeouts.update: 0.01 minutes)."""
+    emulator = make_emulator(durations=Durations(submit=1500.0))
+    engine = Engine(make_host(stack_config(emulator)), blob)
+    api = api_for(emulator)
+    job, job_id = deploy(engine)
+    line = failed_update(
+        engine,
+        job,
+        timeouts={"update": 0.01},
+        scaling={"enabled": True, "cuMin": 2, "cuMax": 12},
+    )
+    assert "timed out after 1 s waiting for job_running" in line
+    assert_rolled_back(line, api, job_id, job.name)
+
+
+def test_when_the_rollback_fails_too_the_error_names_the_savepoint_and_the_next_up_resumes(
+    engine: Engine, dli_api: Any, admin: Any
+) -> None:
+    job, job_id = deploy(engine)
+    admin.fail_next_restore(count=2)
+    line = failed_update(engine, job, scaling={"enabled": True, "cuMin": 2, "cuMax": 12})
+    stopped = dli_api.show_job(job_id)
+    assert stopped["status"] == "job_submit_fail"
+    savepoint = stopped["savepoint_path"]
+    assert "The rollback failed too at 'resume the previous configuration'" in line
+    assert f"its state is in savepoint {savepoint}" in line
+    assert f"python -m dli_flink.resume {job_id} {savepoint}" in line
+
+    step = engine.up([job])[job.name]
+    assert step.error is None, step.error
+    outputs = engine.state[job.name].outputs
+    assert dli_api.show_job(job_id)["status"] == "job_running"
+    assert cu_max(dli_api, job_id) == "12"
+    assert outputs["lastChange"]["savepointUsed"] == savepoint
+    assert outputs["lastChange"]["steps"][0]["step"] == "found job_submit_fail"
+
+
+def test_the_resume_command_named_by_a_failed_rollback_starts_the_job(
+    engine: Engine, dli_api: Any, admin: Any, emulator: RunningEmulator
+) -> None:
+    job, job_id = deploy(engine)
+    admin.fail_next_restore(count=2)
+    failed_update(engine, job, scaling={"enabled": True, "cuMin": 2, "cuMax": 12})
+    savepoint = dli_api.show_job(job_id)["savepoint_path"]
+    env = {
+        "DLI_FLINK_ENDPOINT": emulator.endpoint,
+        "HUAWEICLOUD_SDK_AK": emulator.access_key,
+        "HUAWEICLOUD_SDK_SK": emulator.secret_key,
+        "HUAWEICLOUD_SDK_PROJECT_ID": emulator.project_id,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "dli_flink.resume", str(job_id), savepoint],
+        env=host_env(env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert dli_api.show_job(job_id)["status"] == "job_running"
+
+
+@pytest.mark.parametrize("kill_at", ["job_savepointing", "job_submitting"])
+def test_a_provider_killed_mid_cycle_is_resumed_by_the_next_up(
+    make_emulator: Any, make_host: Any, blob: str, kill_at: str
+) -> None:
+    """SIGKILL the provider while the job is being stopped (or restored); a new `up` finishes it."""
+    emulator = make_emulator(durations=Durations(savepoint=800.0, submit=800.0))
+    config = stack_config(emulator)
+    api = api_for(emulator)
+    engine = Engine(make_host(config), blob)
+    job, job_id = deploy(engine)
+    job.inputs["scaling"] = {"enabled": True, "cuMin": 2, "cuMax": 12}
+
+    runner = threading.Thread(target=engine.up, args=([job],), daemon=True)
+    runner.start()
+    deadline = time.monotonic() + 20
+    while api.show_job(job_id)["status"] != kill_at or (
+        kill_at == "job_submitting" and "job_cancel_success" not in emulator.admin.statuses(job_id)
+    ):
+        assert time.monotonic() < deadline, f"never saw {kill_at}"
+        time.sleep(0.01)
+    engine.host.kill()
+    runner.join(timeout=20)
+
+    second = Engine(make_host(config), blob)
+    second.state = engine.state  # the update never finished: the state still has the old outputs
+    step = second.up([job])[job.name]
+    assert step.error is None, step.error
+    assert api.show_job(job_id)["status"] == "job_running"
+    assert cu_max(api, job_id) == "12"
+    timeline = emulator.admin.statuses(job_id)
+    assert timeline.count("job_cancel_success") >= 1
+    assert "job_init" not in timeline[1:], "the job was never recreated"
+
+
+def test_the_secret_key_is_in_no_output_state_log_or_error(
+    engine: Engine, dli_api: Any, admin: Any, emulator: RunningEmulator
+) -> None:
+    job, _ = deploy(engine)
+    admin.fail("update_flink_sql_job", status=400, error_code="DLI.0001")
+    error = failed_update(engine, job, scaling={"enabled": True, "cuMin": 2, "cuMax": 12})
+    engine.up([job])
+    engine.refresh()
+    everything = json.dumps([vars(s) for s in engine.state.values()])
+    engine.destroy()
+    secret = emulator.secret_key
+    assert secret not in base64.b64decode(engine.blob).decode("latin-1")
+    for text in (everything, error, engine.host.log):
+        assert secret not in text
