@@ -146,7 +146,8 @@ def review(paths: Iterable[Path], config: Config, base: str | None = None) -> Re
     scope = [path.resolve().relative_to(root).as_posix() for path in paths]
     diff = _git(root, "diff", "--name-only", "--no-renames", commit, "--", *scope).splitlines()
     changed = {name for name in diff if name in rel or _deleted_job_file(root, name, config)}
-    changed |= {name for name in rel if name not in _tracked(root, commit, scope)}
+    tracked = _tracked(root, commit, scope)
+    changed |= {name for name in rel if name not in tracked}
     new_jobs = {
         name: _parse(path.read_text(encoding="utf-8"), name, config) for name, path in rel.items()
     }

@@ -99,7 +99,13 @@ def _explain(error: Any, document: Any) -> Iterator[Problem]:
     if custom:
         yield Problem(RULE, path, custom, on_key=kind == "not")
         return
-    if kind == "type":
+    if kind == "type" and not path:
+        yield Problem(
+            RULE,
+            path,
+            f"a job document must be a mapping (kind:, name:, queue:, ...), not {_typename(error)}",
+        )
+    elif kind == "type":
         expected = error.validator_value
         expected = " or ".join(expected) if isinstance(expected, list) else expected
         yield Problem(RULE, path, f"'{where}' must be {_article(expected)}, not {_typename(error)}")
@@ -137,4 +143,4 @@ def _typename(error: Any) -> str:
         return "empty (null)"
     if isinstance(value, str):
         return f"the string {value!r}"
-    return f"{value!r} (a {type(value).__name__})"
+    return f"{value!r} (a {'whole number' if isinstance(value, int) else 'number'})"

@@ -350,7 +350,7 @@ def _wire_string(value: Any) -> str:
 def _read_sql(path: Path) -> str | None:
     try:
         return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+    except (OSError, ValueError):  # missing, unreadable, not UTF-8, or a NUL in the path
         return None
 
 

@@ -25,7 +25,7 @@ from dli_flink.spec import JAR_KIND, SQL_KIND, UNKNOWN, JobSpec
 YAML_SUFFIXES = (".yaml", ".yml")
 _SKIPPED_NAMES = ("Pulumi.yaml", "Pulumi.*.yaml", "PulumiPolicy.yaml")
 """Files a job folder often holds next to the jobs (a Pulumi project) and that are not jobs."""
-_SUPPRESSION = re.compile(r"#\s*dli-flink:\s*disable=([\w,\s-]*?)\s*(?:--\s*(.*?))?\s*$")
+_SUPPRESSION = re.compile(r"#[ \t]*dli-flink:[ \t]*disable=")
 
 
 class UsageError(Exception):
@@ -99,6 +99,8 @@ def is_job_file(path: Path, top: Path, config: Config) -> bool:
         return False
     if any(fnmatch.fnmatch(path.name, pattern) for pattern in _SKIPPED_NAMES):
         return False
+    if not config.exclude:
+        return True
     try:
         relative = path.resolve().relative_to(config.root.resolve()).as_posix()
     except ValueError:
@@ -205,7 +207,7 @@ def _place(checked: _File, config: Config, report: Report) -> Iterator[Finding]:
             column,
             problem.rule,
             severity,
-            problem.message,
+            _one_line(problem.message),
             name if isinstance(name, str) else None,
         )
     severity = config.severity(suppression_rule.ID, suppression_rule.SEVERITY)
@@ -223,16 +225,31 @@ def _place(checked: _File, config: Config, report: Report) -> Iterator[Finding]:
 
 
 def _suppressions(text: str) -> dict[int, tuple[tuple[str, ...], str | None]]:
-    """Line -> (rule ids, reason) of every `# dli-flink: disable=...` comment."""
+    """Line -> (rule ids, reason) of every `# dli-flink: disable=RULE[,RULE] -- reason` comment.
+
+    Split by hand after one anchored search: a regex with optional groups around the reason
+    backtracks badly on long runs of spaces.
+    """
     found = {}
     for number, line in enumerate(text.splitlines(), 1):
         if "dli-flink:" in line and (match := _SUPPRESSION.search(line)):
-            rules = tuple(r.strip() for r in match.group(1).split(",") if r.strip())
-            found[number] = (rules, match.group(2) or None)
+            rules, _, reason = line[match.end() :].partition("--")
+            ids = tuple(rule.strip() for rule in rules.split(",") if rule.strip())
+            found[number] = (ids, reason.strip() or None)
     return found
 
 
+def _one_line(message: str) -> str:
+    """A message shows as one line in every format, whatever characters a key or value holds."""
+    if message.isprintable():
+        return message
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+
+
 def _display(path: Path) -> str:
+    """The path as the user gave it (relative), or relative to the working directory."""
+    if not path.is_absolute():
+        return path.as_posix()
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
