@@ -26,10 +26,8 @@ relative sqlFile is relative to a YAML file the pack cannot see); `dli-flink val
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from types import ModuleType
 from typing import Any
 
@@ -43,7 +41,6 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
-from pulumi_policy.deserialize import serialize_properties
 from pulumi_policy.proxy import (
     UNKNOWN_ARCHIVE_VALUE,
     UNKNOWN_ARRAY_VALUE,
@@ -52,6 +49,7 @@ from pulumi_policy.proxy import (
     UNKNOWN_NUMBER_VALUE,
     UNKNOWN_OBJECT_VALUE,
     UNKNOWN_STRING_VALUE,
+    UnknownValueError,
 )
 
 from dli_flink import schema
@@ -175,35 +173,72 @@ def check_props(resource_type: str, props: Mapping[str, Any], *, known_keys_only
     Outputs may carry keys the provider adds; `known_keys_only` keeps the document's own keys so
     stack policies judge the job, not the provider's bookkeeping.
     """
-    raw = {key: value for key, value in serialize_properties(props).items() if key != "__provider"}
+    keys = [key for key in props if key != "__provider"]  # `key in props` would read the value
     if known_keys_only:
-        allowed = schema.load_schema()["properties"]
-        raw = {key: value for key, value in raw.items() if key in allowed}
-    raw["kind"] = JOB_TYPES[resource_type]
-    return _checked(json.dumps(raw, sort_keys=True, default=str))
+        keys = [key for key in keys if key in schema.load_schema()["properties"]]
+    document = {key: _plain(_item(props, key)) for key in keys}
+    document["kind"] = JOB_TYPES[resource_type]
+    key = repr(document)
+    checked = _CACHE.get(key)
+    if checked is None:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.clear()
+        checked = _CACHE[key] = _check(document)
+    return checked
 
 
-@lru_cache(maxsize=4096)
-def _checked(document_json: str) -> Checked:
-    """Cached by content: the engine asks each of ~20 policies about the same resource in turn."""
-    unknown: list[Path] = []
-    document = _from_wire(json.loads(document_json), (), unknown)
+_CACHE: dict[str, Checked] = {}
+"""Documents checked, by content (their repr): the engine asks each of ~20 policies about the same
+resource in turn, and each call gets its own copy of the properties."""
+_CACHE_SIZE = 4096
+
+
+def _check(document: dict[str, Any]) -> Checked:
+    """Schema and JobSpec; the schema's complaints about values not known yet are dropped."""
     spec, problems = check_document(document, _SCHEMA_ONLY)
     assert spec is not None, "kind comes from the type token, so there is always a spec"
+    unknown = list(_unknown_paths(document, ()))
     kept = tuple(p for p in problems if not any(p.path[: len(u)] == u for u in unknown))
     return Checked(spec, kept)
 
 
-def _from_wire(value: Any, path: Path, unknown: list[Path]) -> Any:
-    """Engine values as a job document: unknowns -> UNKNOWN (their paths noted), 8.0 -> 8."""
-    if isinstance(value, str) and value in _UNKNOWNS:
-        unknown.append(path)
+def _plain(value: Any) -> Any:
+    """A property value as plain job-document data: unknowns -> UNKNOWN, 8.0 -> 8.
+
+    Runs for every policy on every resource, so it stays a bare walk: the first types tested are
+    the common ones.
+    """
+    kind = type(value)
+    if kind is str:
+        return UNKNOWN if value in _UNKNOWNS else value
+    if kind is float:
+        return int(value) if value.is_integer() else value
+    if kind is bool or kind is int or value is None:
+        return value
+    if isinstance(value, Mapping):
+        return {key: _plain(_item(value, key)) for key in value}
+    if isinstance(value, Sequence):
+        return [_plain(_item(value, index)) for index in range(len(value))]
+    return value
+
+
+def _item(container: Any, key: str | int) -> Any:
+    """container[key]; pulumi_policy's proxy raises UnknownValueError for a value not known yet."""
+    try:
+        return container[key]
+    except UnknownValueError:
         return UNKNOWN
-    if isinstance(value, dict):
-        return {key: _from_wire(item, (*path, key), unknown) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_from_wire(item, (*path, index), unknown) for index, item in enumerate(value)]
-    return _whole(value)
+
+
+def _unknown_paths(value: Any, path: Path) -> Iterator[Path]:
+    if value is UNKNOWN:
+        yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _unknown_paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _unknown_paths(item, (*path, index))
 
 
 def _whole(value: Any) -> Any:
