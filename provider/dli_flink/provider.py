@@ -12,7 +12,9 @@ update, read and delete go through the lifecycle module.
 
 from __future__ import annotations
 
+import functools
 import threading
+from pathlib import Path
 from typing import Any
 
 from pulumi.dynamic import (
@@ -26,6 +28,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from dli_flink import config as rules_config
 from dli_flink.config import Config
 from dli_flink.dliapi import DliApi, DliConfig, DliConfigError
 from dli_flink.findings import Severity
@@ -105,10 +108,10 @@ class JobProvider(ResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         doc = document(news)
-        _, problems = check_document(doc, Config())
+        config = project_config()
+        _, problems = check_document(doc, config)
         failures: list[CheckFailure] = []
         name = doc.get("name") if isinstance(doc.get("name"), str) else "(unnamed job)"
-        config = Config()
         for problem in problems:
             if problem.path and touches_unknown(doc, problem.path):
                 continue
@@ -186,10 +189,18 @@ class JobProvider(ResourceProvider):
         self.lifecycle.delete(int(id_), str(doc.get("name")), Options.of(props), final)
 
 
+@functools.cache
+def project_config() -> Config:
+    """The `.dli-flink.yaml` found from the project directory (the host's cwd), as the CLI finds it,
+    so `pulumi preview` and `dli-flink validate` judge a job alike; defaults without one."""
+    found = rules_config.find(Path.cwd())
+    return rules_config.load(found) if found else Config()
+
+
 def _validated(doc: dict[str, Any], operation: str) -> JobSpec:
     """The spec of `doc`, or a LifecycleError listing its errors (check() stops these earlier)."""
-    spec, problems = check_document(doc, Config())
-    config = Config()
+    config = project_config()
+    spec, problems = check_document(doc, config)
     errors = [
         f"[{p.rule}] {'.'.join(map(str, p.path))}: {p.message}"
         for p in problems

@@ -79,3 +79,21 @@ def sql_job(name: str | None = None, **overrides: Any) -> Resource:
         **overrides,
     }
     return Resource(SQL_TYPE, name, document)
+
+
+def jar_job(name: str | None = None, **overrides: Any) -> Resource:
+    """A valid Flink Jar job on queue "default"; keywords override keys."""
+    name = name or f"jar-{next(_names)}"
+    document = {
+        "kind": "FlinkJarJob",
+        "name": name,
+        "queue": "default",
+        "flinkVersion": "1.15",
+        "jar": {"entrypoint": "obs://bucket/app.jar", "mainClass": "com.example.App"},
+        "resources": {"cu": 4, "parallelism": 2},
+        "checkpoint": {"enabled": True, "path": "obs://bucket/checkpoints/"},
+        "obsBucket": "bucket",
+        "logEnabled": True,
+        **overrides,
+    }
+    return Resource(JAR_TYPE, name, document)

@@ -13,7 +13,7 @@ from typing import Any
 
 from tests.conftest import RunningEmulator, api_for
 from tests.engine import Engine
-from tests.provider.conftest import sql_job, stack_config
+from tests.provider.conftest import jar_job, sql_job, stack_config
 
 
 def runtime_keys(api: Any, job_id: int) -> dict[str, str]:
@@ -229,3 +229,19 @@ def test_four_updates_in_parallel_in_one_provider_process(engine: Engine, dli_ap
         assert dli_api.show_job(job_id)["status"] == "job_running"
         assert runtime_keys(dli_api, job_id)["flink.dli.job.cu.max"] == "10"
         assert outputs[job.name]["lastChange"]["class"] == "restart with savepoint"
+
+
+def test_a_jar_job_is_created_restarted_with_savepoint_and_destroyed(
+    engine: Engine, dli_api: Any, admin: Any
+) -> None:
+    job = jar_job()
+    job_id = int(up_ok(engine, job)[job.name]["jobId"])
+    detail = dli_api.show_job(job_id)
+    assert (detail["job_type"], detail["status"]) == ("flink_jar_job", "job_running")
+    job.inputs["resources"] = {"cu": 4, "parallelism": 4}
+    outputs = up_ok(engine, job)[job.name]
+    assert dli_api.show_job(job_id)["job_config"]["parallel_number"] == 4
+    assert outputs["lastChange"]["class"] == "restart with savepoint"
+    assert "job_savepointing" in admin.statuses(job_id)
+    assert engine.destroy()[job.name].op == "delete"
+    assert dli_api.list_jobs() == []

@@ -108,3 +108,17 @@ def test_a_job_found_stopped_by_refresh_previews_as_an_update(offline: Engine) -
     deployed(offline, job)
     offline.state[job.name].outputs["status"] = "job_cancel_success"
     assert offline.preview([job])[job.name].op == "update"
+
+
+def test_the_project_dli_flink_yaml_is_honoured(tmp_path, blob: str) -> None:
+    """The host runs in the project directory: its .dli-flink.yaml configures the rules, as for
+    `dli-flink validate`."""
+    (tmp_path / ".dli-flink.yaml").write_text(
+        "rules:\n  scaling-cu-max-below-cu: off\n", encoding="utf-8"
+    )
+    host = ProviderHost(tmp_path, host_env())
+    try:
+        job = sql_job(resources={"cu": 4}, scaling={"enabled": True, "cuMax": 3})
+        assert Engine(host, blob).preview([job])[job.name].op == "create"
+    finally:
+        host.close()

@@ -1,0 +1,40 @@
+"""Waits: a transition is noticed soon after it happens, and long waits do not poll in a storm."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from dli_flink.waits import Backoff, WaitTimeout, poll_until
+
+
+def test_a_one_second_transition_is_noticed_within_a_fifth_of_a_second() -> None:
+    start = time.monotonic()
+    reads = 0
+
+    def read() -> bool:
+        nonlocal reads
+        reads += 1
+        return time.monotonic() - start >= 1.0
+
+    poll_until(read, bool, 10, "the flip")
+    assert time.monotonic() - start < 1.2
+    assert reads < 40, "polling every few milliseconds is a storm"
+
+
+def test_long_waits_back_off_to_a_poll_every_few_seconds() -> None:
+    backoff = Backoff()
+    assert backoff.interval(0) == pytest.approx(0.02)
+    assert backoff.interval(1.0) <= 0.2
+    assert backoff.interval(600) == 5.0
+    # A ten-minute restore costs about this many DLI calls:
+    waited, calls = 0.0, 0
+    while waited < 600:
+        waited += backoff.interval(waited)
+        calls += 1
+    assert calls < 200
+
+
+def test_the_wait_is_bounded_and_says_what_it_waited_for() -> None:
+    with pytest.raises(WaitTimeout, match="timed out after 0 s waiting for job_running"):
+        poll_until(lambda: "job_submitting", lambda s: s == "job_running", 0.1, "job_running")
