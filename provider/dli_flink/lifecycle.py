@@ -355,36 +355,38 @@ class Lifecycle:
                 name, "authorise the OBS bucket", None, self.api.authorize_buckets, [new.obs_bucket]
             )
         body = new.to_dli_body(for_update=True)
-        progress("stopping with a savepoint")
-        record.step("stop with savepoint")
+        keep = bool(old.obs_bucket)
+        step = "stop with savepoint" if keep else "stop (no obsBucket: no savepoint possible)"
+        progress(step)
+        record.step(step)
         record.down()
         self._call(
             name,
-            "stop with savepoint (nothing was changed, the job is still running)",
+            f"{step} (nothing was changed, the job is still running)",
             None,
             self.api.stop_jobs,
             [job_id],
-            True,
+            keep,
         )
         try:
-            job = self._wait_stopped(job_id, max(deadline - time.monotonic(), 0.0), True)
+            job = self._wait_stopped(job_id, max(deadline - time.monotonic(), 0.0), keep)
         except (StartFailed, WaitTimeout) as failure:
             raise LifecycleError(
-                f"job {name}: update: stop with savepoint failed: {describe_error(failure)}; "
+                f"job {name}: update: {step} failed: {describe_error(failure)}; "
                 "nothing was changed and the previous configuration is still running"
                 if isinstance(failure, StartFailed)
-                else f"job {name}: update: stop with savepoint: {failure}; the job may still be "
+                else f"job {name}: update: {step}: {failure}; the job may still be "
                 "stopping: run pulumi up again, it resumes the job from its savepoint"
             ) from None
-        savepoint = job.get("savepoint_path")
+        savepoint = job.get("savepoint_path") if keep else None
         record.savepoint = savepoint
         record.step("stopped")
-        if not savepoint:
+        if keep and not savepoint:
             raise LifecycleError(
                 f"job {name}: update: DLI stopped job {job_id} but reports no savepoint; "
                 f"nothing was edited: start it from its last checkpoint in the DLI console"
             )
-        progress(f"stopped, savepoint {savepoint}")
+        progress(f"stopped, savepoint {savepoint}" if savepoint else "stopped")
         return self._edit_and_resume(
             job_id, old, new, body, savepoint, options, record, progress, deadline
         )
@@ -414,7 +416,12 @@ class Lifecycle:
             job = self._wait_running(job_id, before, max(deadline - time.monotonic(), 0.0))
         except (DliError, StartFailed, WaitTimeout) as failure:
             if old is None:
-                raise
+                state = f"; its state is in savepoint {savepoint}" if savepoint else ""
+                raise LifecycleError(
+                    f"job {new.name}: {step} of DLI job {job_id} failed: "
+                    f"{describe_error(failure)}. The job is not running{state}; fix the cause "
+                    "and run pulumi up again"
+                ) from None
             self._rollback(job_id, old, new, savepoint, step, failure, options, record, progress)
         record.up()
         record.step("running")
@@ -436,7 +443,7 @@ class Lifecycle:
         """Put the old configuration back and resume it from the same savepoint, then raise."""
         name = str(new.name)
         what = f"job {name}: update failed at '{step}': {describe_error(failure)}"
-        where = f"savepoint {savepoint}" if savepoint else "no savepoint"
+        where = f"savepoint {savepoint}" if savepoint else "no savepoint (the job has no obsBucket)"
         progress(f"{step} failed, rolling back to the previous configuration")
         record.step("roll back")
         rollback_step = "stop the failed start"
@@ -461,12 +468,16 @@ class Lifecycle:
             self.api.run_jobs([job_id], bool(savepoint))
             self._wait_running(job_id, before, options.create_seconds)
         except (DliError, StartFailed, WaitTimeout, LifecycleError) as second:
-            command = RESUME_COMMAND.format(job_id=job_id, savepoint=savepoint or "")
+            resume = (
+                f"Resume it with: {RESUME_COMMAND.format(job_id=job_id, savepoint=savepoint)}"
+                if savepoint
+                else "Start it again in the DLI console"
+            )
             raise LifecycleError(
                 f"{what}. The rollback failed too at '{rollback_step}': "
                 f"{describe_error(second)}. Job {job_id} is STOPPED; its state is in {where}. "
-                f"Resume it with: {command} (or run pulumi up again: an update resumes a stopped "
-                "job from its savepoint)"
+                f"{resume} (or run pulumi up again: an update resumes a stopped job from its "
+                "savepoint)"
             ) from None
         record.up()
         progress("rolled back: the previous configuration is running again")

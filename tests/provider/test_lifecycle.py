@@ -245,3 +245,17 @@ def test_a_jar_job_is_created_restarted_with_savepoint_and_destroyed(
     assert "job_savepointing" in admin.statuses(job_id)
     assert engine.destroy()[job.name].op == "delete"
     assert dli_api.list_jobs() == []
+
+
+def test_a_job_without_an_obs_bucket_is_restarted_without_a_savepoint_and_says_so(
+    engine: Engine, dli_api: Any
+) -> None:
+    """DLI can write no savepoint without a bucket: the update still goes through, visibly."""
+    job = sql_job(scaling=None, obsBucket=None, logEnabled=False)
+    job_id = int(up_ok(engine, job)[job.name]["jobId"])
+    job.inputs["resources"] = {"cu": 4, "parallelism": 3}
+    outputs = up_ok(engine, job)[job.name]
+    assert dli_api.show_job(job_id)["job_config"]["parallel_number"] == 3
+    assert outputs["lastChange"]["savepointUsed"] is None
+    assert outputs["lastChange"]["steps"][0]["step"].startswith("stop (no obsBucket")
+    assert "stop (no obsBucket: no savepoint possible)" in engine.host.wait_for("no obsBucket")

@@ -106,18 +106,19 @@ def test_a_server_error_on_the_resume_rolls_back(engine: Engine, dli_api: Any, a
 def test_a_restore_slower_than_the_timeout_rolls_back(
     make_emulator: Any, make_host: Any, blob: str
 ) -> None:
-    """Submits take 1.5 s here; the update may take 0.6 s (timeouts.update: 0.01 minutes)."""
-    emulator = make_emulator(durations=Durations(submit=1500.0))
+    """Submits take 2.5 s here; the update may take 1.2 s (timeouts.update: 0.02 minutes)."""
+    emulator = make_emulator(durations=Durations(submit=2500.0))
     engine = Engine(make_host(stack_config(emulator)), blob)
     api = api_for(emulator)
     job, job_id = deploy(engine)
     line = failed_update(
         engine,
         job,
-        timeouts={"update": 0.01},
+        timeouts={"update": 0.02},
         scaling={"enabled": True, "cuMin": 2, "cuMax": 12},
     )
-    assert "timed out after 1 s waiting for job_running" in line
+    assert "failed at 'resume from the savepoint': timed out after" in line
+    assert "waiting for job_running" in line
     assert_rolled_back(line, api, job_id, job.name)
 
 
