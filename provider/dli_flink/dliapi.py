@@ -175,6 +175,7 @@ class DliApi:
 
     def _call_once(self, operation: str, request: Any) -> Any:
         from huaweicloudsdkcore.exceptions.exceptions import SdkException, ServiceResponseException
+        from requests import RequestException
 
         try:
             response = getattr(self._client(), operation)(request)
@@ -184,6 +185,10 @@ class DliApi:
             ) from None
         except SdkException as error:
             raise DliError(operation, None, None, str(error.error_msg)) from None
+        except (
+            RequestException
+        ) as error:  # e.g. the connection broke mid-answer: the SDK lets it by
+            raise DliError(operation, None, None, f"{type(error).__name__}: {error}") from None
         answers = response.body if hasattr(response, "body") else [response]
         for answer in answers or []:
             if str(getattr(answer, "is_success", "true")).lower() != "true":

@@ -104,26 +104,28 @@ def test_config_file_sets_queues(tmp_path, processes, job_body, wait_status):
 
 def test_kill_9_at_any_moment_loses_nothing(tmp_path, processes, job_body, wait_status):
     data = tmp_path / "data"
-    process = Process(data, speed=5)  # submit 2 s, savepoint 0.4 s + state, cancel 0.6 s
+    # Speed 10: submit 1 s, cancel 0.3 s, savepoint and restore 0.2 s + 2 ms per MB of state.
+    process = Process(data, speed=10)
     processes.append(process)
     api, admin = api_for(process.emulator), process.emulator.admin
     new = api.create_sql_job(job_body())
-    stopped = api.create_sql_job(job_body())
-    submitting = api.create_sql_job(job_body())
-    savepointing = api.create_sql_job(job_body())
-    api.run_jobs([stopped, savepointing])
-    wait_status(api, stopped, "job_running")
-    wait_status(api, savepointing, "job_running")
-    api.stop_jobs([stopped], trigger_savepoint=True)
+    stopped, restoring, savepointing = (api.create_sql_job(job_body()) for _ in range(3))
+    api.run_jobs([stopped, restoring, savepointing])
+    for job_id in (stopped, restoring, savepointing):
+        wait_status(api, job_id, "job_running")
+    api.stop_jobs([stopped, restoring], trigger_savepoint=True)
     saved = wait_status(api, stopped, "job_cancel_success")["savepoint_path"]
-    admin.set_load(savepointing, state_mb=150)  # +0.6 s of savepoint at speed 5
+    wait_status(api, restoring, "job_cancel_success")
+    # Big state keeps these two in flight for seconds: long enough to be caught by the kill.
+    admin.set_load(savepointing, state_mb=1500)
+    admin.set_load(restoring, state_mb=1500)
     api.stop_jobs([savepointing], trigger_savepoint=True)
-    api.run_jobs([submitting])
+    api.run_jobs([restoring], resume_savepoint=True)
     timeline_before = admin.timeline(stopped)
 
     process.proc.send_signal(signal.SIGKILL)
     process.proc.wait()
-    restarted = Process(data, speed=5)
+    restarted = Process(data, speed=10)
     processes.append(restarted)
     api = api_for(restarted.emulator)
 
@@ -132,13 +134,13 @@ def test_kill_9_at_any_moment_loses_nothing(tmp_path, processes, job_body, wait_
     assert (job["status"], job["savepoint_path"]) == ("job_cancel_success", saved)
     assert (data / "obs" / saved.removeprefix("obs://") / "_metadata").is_file()
     assert restarted.emulator.admin.timeline(stopped) == timeline_before
-    assert api.show_job(submitting)["status"] == "job_submitting"
+    job = api.show_job(restoring)
+    assert (job["status"], job["has_savepoint"]) == ("job_submitting", True)
     assert api.show_job(savepointing)["status"] == "job_savepointing"
     # The in-flight transitions carry on where they were.
-    wait_status(api, submitting, "job_running", timeout=5)
-    job = wait_status(api, savepointing, "job_cancel_success", timeout=5)
-    assert job["has_savepoint"] is True
-    assert api.create_sql_job(job_body()) > max(new, stopped, submitting, savepointing)
+    assert not wait_status(api, restoring, "job_running", timeout=10)["has_savepoint"]
+    assert wait_status(api, savepointing, "job_cancel_success", timeout=10)["has_savepoint"]
+    assert api.create_sql_job(job_body()) > max(new, stopped, restoring, savepointing)
     assert restarted.stop(signal.SIGTERM) == 0
 
 
