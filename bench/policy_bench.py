@@ -144,6 +144,12 @@ class Pack:
                 config.properties.update({"queues": {q: {"cu": c} for q, c in QUEUES.items()}})
         self.stub.Configure(request)
 
+    def cpu(self) -> float:
+        """CPU seconds the pack process has used (Linux /proc): what the pack costs, whatever
+        else the machine is doing, where wall time also counts waiting for a busy CPU."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def close(self) -> None:
         self.channel.close()
         self.process.kill()
@@ -153,9 +159,9 @@ class Pack:
 
 def run_once(
     directory: Path, jobs: list[tuple[str, dict[str, Any], bool]], checks: bool
-) -> tuple[float, float, float]:
-    """Start-up, Analyze of every resource, AnalyzeStack: seconds each, checking the answers of
-    the real pack (`checks`)."""
+) -> tuple[float, float, float, float]:
+    """Start-up, Analyze of every resource, AnalyzeStack (wall seconds each), and the pack's CPU
+    seconds for the last two; the answers of the real pack (`checks`) are checked."""
     requests = [
         analyzer_pb2.AnalyzeRequest(
             type=kind, name=doc["name"], urn=f"urn:bench::{doc['name']}", properties=_struct(doc)
@@ -175,17 +181,19 @@ def run_once(
     )
     pack = Pack(directory)
     try:
+        cpu = pack.cpu()
         started = time.perf_counter()
         flagged = [bool(pack.stub.Analyze(request).diagnostics) for request in requests]
         analyzed = time.perf_counter()
         stack_diagnostics = pack.stub.AnalyzeStack(stack).diagnostics
         finished = time.perf_counter()
+        cpu = pack.cpu() - cpu
     finally:
         pack.close()
     expected = [wrong and checks for _, _, wrong in jobs]
     if flagged != expected or list(stack_diagnostics):
         raise SystemExit("the pack's diagnostics are not the ones the stack was built to produce")
-    return pack.startup, analyzed - started, finished - analyzed
+    return pack.startup, analyzed - started, finished - analyzed, cpu
 
 
 def main() -> None:
@@ -200,29 +208,33 @@ def main() -> None:
         peer = Path(scratch)
         (peer / "PulumiPolicy.yaml").write_text("runtime: python\n")
         (peer / "__main__.py").write_text(NO_OP_PACK)
-        runs: dict[str, list[tuple[float, float, float]]] = {"dli-flink": [], "no-op peer": []}
+        runs: dict[str, list[tuple[float, ...]]] = {"dli-flink": [], "no-op peer": []}
         for _ in range(options.runs):
             runs["dli-flink"].append(run_once(PACK, jobs, checks=True))
             runs["no-op peer"].append(run_once(peer, jobs, checks=False))
-    medians = {}
+    medians: dict[str, float] = {}
+    cpus: dict[str, float] = {}
     for pack, measured in runs.items():
         print(f"{pack}:")
-        totals = [analyze + stack for _, analyze, stack in measured]
+        totals = [analyze + stack for _, analyze, stack, _ in measured]
         medians[pack] = statistics.median(totals)
+        cpus[pack] = statistics.median(r[3] for r in measured)
         for label, values in (
             ("start-up (once per command)", [r[0] for r in measured]),
             (f"Analyze x {options.jobs}", [r[1] for r in measured]),
             ("AnalyzeStack", [r[2] for r in measured]),
             ("Analyze + AnalyzeStack", totals),
+            ("  the pack's CPU for them", [r[3] for r in measured]),
         ):
             best, median = min(values), statistics.median(values)
             print(f"  {label:<30} best {best:6.3f} s   median {median:6.3f} s")
-    own = medians["dli-flink"] - medians["no-op peer"]
+    own = cpus["dli-flink"] - cpus["no-op peer"]
     verdict = "met" if medians["dli-flink"] < TARGET_SECONDS else "NOT met"
+    print(f"target: Analyze + AnalyzeStack under {TARGET_SECONDS:.0f} s (median wall): {verdict}")
     print(
-        f"target: Analyze + AnalyzeStack under {TARGET_SECONDS:.0f} s (median): {verdict}; "
-        f"dli-flink's checks add {own:.3f} s ({1000 * own / options.jobs:.2f} ms a resource) "
-        "to what the SDK spends on the same policies doing nothing"
+        f"dli-flink's checks cost {own:.3f} CPU s ({1000 * own / options.jobs:.2f} ms a resource) "
+        f"on top of the {cpus['no-op peer']:.3f} CPU s the SDK spends on the same policies doing "
+        f"nothing (medians; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f})"
     )
 
 

@@ -26,6 +26,7 @@ relative sqlFile is relative to a YAML file the pack cannot see); `dli-flink val
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import ModuleType
@@ -49,7 +50,6 @@ from pulumi_policy.proxy import (
     UNKNOWN_NUMBER_VALUE,
     UNKNOWN_OBJECT_VALUE,
     UNKNOWN_STRING_VALUE,
-    UnknownValueError,
 )
 
 from dli_flink import schema
@@ -173,23 +173,27 @@ def check_props(resource_type: str, props: Mapping[str, Any], *, known_keys_only
     Outputs may carry keys the provider adds; `known_keys_only` keeps the document's own keys so
     stack policies judge the job, not the provider's bookkeeping.
     """
-    keys = [key for key in props if key != "__provider"]  # `key in props` would read the value
-    if known_keys_only:
-        keys = [key for key in keys if key in schema.load_schema()["properties"]]
-    document = {key: _plain(_item(props, key)) for key in keys}
-    document["kind"] = JOB_TYPES[resource_type]
-    key = repr(document)
+    allowed = schema.load_schema()["properties"] if known_keys_only else None
+    raw = {
+        key: value
+        for key, value in _target(props).items()
+        if key != "__provider" and (allowed is None or key in allowed)
+    }
+    key = resource_type + json.dumps(raw, default=_json_default)
     checked = _CACHE.get(key)
     if checked is None:
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.clear()
+        document = _plain(raw)
+        document["kind"] = JOB_TYPES[resource_type]
         checked = _CACHE[key] = _check(document)
     return checked
 
 
 _CACHE: dict[str, Checked] = {}
-"""Documents checked, by content (their repr): the engine asks each of ~20 policies about the same
-resource in turn, and each call gets its own copy of the properties."""
+"""Documents checked, by their content as JSON: the engine asks each of ~20 policies about the same
+resource in turn, and each call gets its own copy of the properties. The JSON (C speed) is the
+cheapest complete fingerprint; the document itself is built only when it is new."""
 _CACHE_SIZE = 4096
 
 
@@ -205,8 +209,10 @@ def _check(document: dict[str, Any]) -> Checked:
 def _plain(value: Any) -> Any:
     """A property value as plain job-document data: unknowns -> UNKNOWN, 8.0 -> 8.
 
-    Runs for every policy on every resource, so it stays a bare walk: the first types tested are
-    the common ones.
+    Runs for every policy on every resource, so it is a bare walk, common types first, over the
+    containers behind pulumi_policy's unknown-checking proxies (read as the SDK's own
+    serialize_properties reads them): going through a proxy item by item would cost more than the
+    checks themselves. Unknowns there are the engine's sentinel strings.
     """
     kind = type(value)
     if kind is str:
@@ -215,19 +221,28 @@ def _plain(value: Any) -> Any:
         return int(value) if value.is_integer() else value
     if kind is bool or kind is int or value is None:
         return value
-    if isinstance(value, Mapping):
-        return {key: _plain(_item(value, key)) for key in value}
-    if isinstance(value, Sequence):
-        return [_plain(_item(value, index)) for index in range(len(value))]
+    raw = _target(value)
+    if isinstance(raw, Mapping):
+        return {key: _plain(item) for key, item in raw.items()}
+    if isinstance(raw, Sequence):
+        return [_plain(item) for item in raw]
     return value
 
 
-def _item(container: Any, key: str | int) -> Any:
-    """container[key]; pulumi_policy's proxy raises UnknownValueError for a value not known yet."""
+def _json_default(value: Any) -> Any:
+    """What json.dumps writes for a proxy (its container) or anything else JSON lacks (its repr)."""
+    target = _target(value)
+    return repr(value) if target is value else target
+
+
+def _target(container: Any) -> Any:
+    """The dict or list behind a pulumi_policy proxy; a plain container is its own."""
+    if type(container) is dict or type(container) is list:
+        return container
     try:
-        return container[key]
-    except UnknownValueError:
-        return UNKNOWN
+        return container["__target"]
+    except (KeyError, TypeError, IndexError):
+        return container
 
 
 def _unknown_paths(value: Any, path: Path) -> Iterator[Path]:

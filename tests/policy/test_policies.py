@@ -8,12 +8,16 @@ floats, unknowns in preview, the provider's own keys, config, and the stack poli
 from __future__ import annotations
 
 import inspect
+import json
+import re
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 from dli_flink import policy
 from dli_flink.rules import JOB_RULES, RULES, STACK_RULES
+from jsonschema import Draft7Validator
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
@@ -279,3 +283,23 @@ def test_config_schema_declares_every_option_with_its_default() -> None:
         "runtime-config-unknown-key": {"known-keys": []},
         "queue-capacity": {"queues": {}},
     }
+
+
+def test_the_readme_policy_config_fits_the_config_schema() -> None:
+    """The example in README's "Preview with the policy pack" is what the CLI would accept."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Preview with the policy pack", 1)[1].split("\n## ", 1)[0]
+    (block,) = re.findall(r"```json\n(.*?)```", section, re.DOTALL)
+    levels = {"advisory", "mandatory", "remediate", "disabled"}
+    for name, value in json.loads(block).items():
+        target = POLICIES[name]
+        if isinstance(value, str):
+            assert value in levels
+            continue
+        properties = dict(target.config_schema.properties if target.config_schema else {})
+        properties["enforcementLevel"] = {"enum": sorted(levels)}
+        schema = {"type": "object", "properties": properties, "additionalProperties": False}
+        assert list(Draft7Validator(schema).iter_errors(value)) == [], name
+        rule = RULES[name.removesuffix("-min-minutes")]
+        policy.rule_options(rule, value)  # raises PolicyConfigError if the pack could not use it
+        policy.queue_capacities(value)
