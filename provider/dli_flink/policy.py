@@ -209,10 +209,9 @@ def _check(document: dict[str, Any]) -> Checked:
 def _plain(value: Any) -> Any:
     """A property value as plain job-document data: unknowns -> UNKNOWN, 8.0 -> 8.
 
-    Runs for every policy on every resource, so it is a bare walk, common types first, over the
-    containers behind pulumi_policy's unknown-checking proxies (read as the SDK's own
-    serialize_properties reads them): going through a proxy item by item would cost more than the
-    checks themselves. Unknowns there are the engine's sentinel strings.
+    Walks the containers behind pulumi_policy's unknown-checking proxies, as the SDK's own
+    serialize_properties reads them, where unknowns are still the engine's sentinel strings (reading
+    one through the proxy raises instead).
     """
     kind = type(value)
     if kind is str:

@@ -303,3 +303,38 @@ def test_the_readme_policy_config_fits_the_config_schema() -> None:
         rule = RULES[name.removesuffix("-min-minutes")]
         policy.rule_options(rule, value)  # raises PolicyConfigError if the pack could not use it
         policy.queue_capacities(value)
+
+
+def _paths(document: dict[str, Any], prefix: str = "") -> list[str]:
+    found = []
+    for key, value in document.items():
+        found.append(prefix + key)
+        if isinstance(value, dict):
+            found += _paths(value, f"{prefix}{key}__")
+    return found
+
+
+ODD_VALUES = [
+    None,
+    [],
+    {},
+    "",
+    "x",
+    -1.5,
+    0,
+    1e12,
+    True,
+    ["a", 1],
+    {"k": None},
+    UNKNOWN_OBJECT_VALUE,
+]
+
+
+@pytest.mark.parametrize("path", [p for p in _paths(job()) if p != "__provider"])
+def test_odd_values_anywhere_never_crash_a_policy(path: str) -> None:
+    """Whatever a program passes, the pack answers with violations, never an exception."""
+    for value in ODD_VALUES:
+        document = job(**{path: value})  # None: the key left out
+        violations(document)
+        run(POLICIES["job-name-unique"], _stack(document, document))
+        run(POLICIES["queue-capacity"], _stack(document, config={"queues": {"flink_q": {"cu": 4}}}))
