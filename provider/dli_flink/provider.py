@@ -46,6 +46,7 @@ from dli_flink.planner import ChangeClass, plan
 from dli_flink.rules import RULES
 from dli_flink.spec import JobSpec
 from dli_flink.validate import check_document
+from dli_flink.waits import say
 
 CONFIG_KEYS = {
     "endpoint": "dli-flink:endpoint",
@@ -126,7 +127,7 @@ class JobProvider(ResourceProvider):
                 prop = str(problem.path[0]) if problem.path else "kind"
                 failures.append(CheckFailure(prop, reason))
             else:
-                print(f"dli-flink: {name}: warning {reason}", flush=True)
+                say(f"dli-flink: {name}: warning {reason}")
         inputs = {key: _clean(value) for key, value in news.items()}
         return CheckResult(inputs, failures)
 

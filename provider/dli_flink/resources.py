@@ -28,17 +28,9 @@ from dli_flink.validate import collect_files
 
 def _props(spec: Mapping[str, Any], kind: str, base_dir: Path | None) -> dict[str, Any]:
     """The resource's inputs: the document with its kind, the SQL read, and the output names."""
-    props = dict(spec)
+    props = _with_sql(spec, base_dir or Path.cwd())
     if props.setdefault("kind", kind) != kind:
         raise ValueError(f"a {kind} resource cannot hold a job of kind {props['kind']!r}")
-    sql_file = props.get("sqlFile")
-    if isinstance(sql_file, str) and props.get("sql") is None:
-        path = Path(base_dir or Path.cwd()) / sql_file
-        try:
-            props["sql"] = path.read_text(encoding="utf-8")
-            del props["sqlFile"]
-        except (OSError, UnicodeDecodeError):
-            pass  # left as sqlFile: check() reports the sql-file rule on it
     for key in OUTPUT_KEYS:
         props.setdefault(key, None)
     return props
@@ -99,6 +91,15 @@ def load_jobs(
     name used twice, fails the program with the file and line.
     """
     jobs: dict[str, FlinkJob] = {}
+    for name, (data, _) in read_job_documents(path).items():
+        kind = FlinkSqlJob if data["kind"] == SQL_KIND else FlinkJarJob
+        jobs[name] = kind(name, data, opts)
+    return jobs
+
+
+def read_job_documents(path: str | os.PathLike[str]) -> dict[str, tuple[dict[str, Any], Path]]:
+    """Job name -> (its document as plain data, sqlFile read into sql, the YAML file it is in)."""
+    found: dict[str, tuple[dict[str, Any], Path]] = {}
     for file in collect_files([Path(path)], Config()):
         try:
             documents = list(load_documents(file, read_text(file)))
@@ -106,23 +107,33 @@ def load_jobs(
             raise ValueError(f"{file}:{error.line}:{error.column}: {error.message}") from None
         for document in documents:
             data = _plain(document.data)
+            line, column = document.position(("name",))
             if not isinstance(data, dict):
-                line, column = document.position(())
                 raise ValueError(f"{file}:{line}:{column}: a job document must be a mapping")
             name, kind = data.get("name"), data.get("kind")
-            line, column = document.position(("name",))
             if not isinstance(name, str) or kind not in (SQL_KIND, JAR_KIND):
                 raise ValueError(
                     f"{file}:{line}:{column}: a job needs a name and kind FlinkSqlJob or "
                     "FlinkJarJob: run dli-flink validate on it"
                 )
-            if name in jobs:
+            if name in found:
                 raise ValueError(f"{file}:{line}:{column}: job name {name!r} is used twice")
-            if kind == SQL_KIND:
-                jobs[name] = FlinkSqlJob(name, data, opts, base_dir=file.parent)
-            else:
-                jobs[name] = FlinkJarJob(name, data, opts)
-    return jobs
+            found[name] = (_with_sql(data, file.parent), file)
+    return found
+
+
+def _with_sql(spec: Mapping[str, Any], base_dir: Path) -> dict[str, Any]:
+    """A copy of `spec` with its sqlFile read into sql (the provider process may not see the file,
+    and the SQL itself is what a change must be detected on)."""
+    props = dict(spec)
+    sql_file = props.get("sqlFile")
+    if isinstance(sql_file, str) and props.get("sql") is None:
+        try:
+            props["sql"] = (base_dir / sql_file).read_text(encoding="utf-8")
+            del props["sqlFile"]
+        except (OSError, UnicodeDecodeError):
+            pass  # left as sqlFile: check() reports the sql-file rule on it
+    return props
 
 
 def _plain(value: Any) -> Any:

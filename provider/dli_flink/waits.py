@@ -9,6 +9,7 @@ a poll every few seconds, not a storm of them.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -57,6 +58,16 @@ def poll_until(
         time.sleep(min(backoff.interval(waited), max(seconds - waited, 0.0)))
 
 
+_OUT = threading.Lock()
+
+
+def say(line: str) -> None:
+    """One whole line to stdout: four update threads print at once, and lines must not interleave."""
+    with _OUT:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+
 @dataclass
 class Progress:
     """Lines the Pulumi user reads while an operation runs: job, step, seconds since it began.
@@ -67,9 +78,7 @@ class Progress:
     job: str
     operation: str
     started: float = field(default_factory=time.monotonic)
-    print_line: Callable[[str], None] = field(
-        default=lambda line: print(line, file=sys.stdout, flush=True)
-    )
+    print_line: Callable[[str], None] = field(default=lambda line: say(line))
 
     @property
     def elapsed(self) -> float:
