@@ -20,8 +20,9 @@ What the engine hands a policy, and how it is adapted:
 - without the Pulumi CLI the config is empty (the CLI merges the schema defaults), so every default is
   the rule's own `OPTIONS`.
 
-Not in the pack: `yaml-syntax` and `suppression` (no YAML file, no comments) and `sql-file` (a
-relative sqlFile is relative to a YAML file the pack cannot see); `dli-flink validate` checks them.
+Not in the pack: `yaml-syntax` and `suppression`, which are about YAML files and their comments
+(`dli-flink validate` checks them). `sql-file` is: the program reads a sqlFile into `sql`
+(dli_flink.resources), so a sqlFile still in the inputs is one it could not read.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ JOB_TYPES = {
     "pulumi-python:dynamic/dli:FlinkJarJob": JAR_KIND,
 }
 """The resource type tokens the pack checks, and the job kind each implies."""
-NOT_IN_PACK = frozenset({"yaml-syntax", "suppression", "sql-file"})
+NOT_IN_PACK = frozenset({"yaml-syntax", "suppression"})
 ADVISORY_PARTS = {scaling_interval.ID: "scaling-interval-min-minutes"}
 """Rules whose warnings need a policy of their own (CrossGuard has one level per policy). The
 options go with the warnings: for scaling-interval, `min-minutes` only moves the warning."""

@@ -118,7 +118,7 @@ def test_analyzer_info_lists_every_policy_level_and_config_schema(
     assert info.name == "dli-flink"
     assert info.supportsConfig
     policies = {item.name: item for item in info.policies}
-    assert len(policies) == 21
+    assert len(policies) == 22
     assert policies["schema"].enforcementLevel == analyzer_pb2.MANDATORY
     assert policies["scaling-cu-max-below-cu"].enforcementLevel == analyzer_pb2.MANDATORY
     assert policies["scaling-inert-keys"].enforcementLevel == analyzer_pb2.ADVISORY
