@@ -74,6 +74,7 @@ def test_edit_of_a_stopped_job_is_partial(dli_api, job_body):
         ({"checkpoint_mode": 3}, "checkpoint_mode"),
         ({"name": "bad name!"}, "name"),
         ({"runtime_config": "flink.dli.job.scale.enable=true"}, "runtime_config"),
+        ({"job_type": "flink_jar_job"}, "job_type"),
     ],
 )
 def test_bad_bodies_are_dli_0001(dli_api, job_body, body, needle):
@@ -140,6 +141,11 @@ def test_jar_jobs_have_their_own_endpoints(dli_api, job_body, wait_status):
     dli_api.update_jar_job(job_id, {"checkpoint_path": "obs://bucket/ckpt2"})
     with pytest.raises(DliError):
         dli_api.update_jar_job(job_id, {"main_class": "com.example.Other"})
+    dli_api.stop_jobs([job_id])
+    wait_status(dli_api, job_id, "job_cancel_success")
+    with pytest.raises(DliError) as caught:
+        dli_api.update_jar_job(job_id, {"job_type": "flink_sql_job"})
+    assert caught.value.code == "DLI.0001"
 
 
 def test_savepoints_need_an_obs_bucket(dli_api, job_body, wait_status):

@@ -117,7 +117,7 @@ def check_body(kind: str, create: bool, body: Any) -> dict[str, Any]:
     return clean
 
 
-def check_config(conf: dict[str, Any]) -> None:
+def check_config(kind: str, conf: dict[str, Any]) -> None:
     """DLI.0001 for a merged job configuration outside DLI's documented ranges."""
     if not NAME.match(conf["name"]):
         raise bad_request(
@@ -140,9 +140,9 @@ def check_config(conf: dict[str, Any]) -> None:
         raise bad_request("checkpoint_mode must be 1 (exactly once) or 2 (at least once)")
     if conf.get("run_mode", "shared_cluster") not in RUN_MODES:
         raise bad_request(f"run_mode must be one of {', '.join(RUN_MODES)}")
-    job_type = conf["job_type"]
-    if job_type != "flink_jar_job" and job_type not in SQL_JOB_TYPES:
-        raise bad_request(f"job_type must be one of {', '.join(SQL_JOB_TYPES)}")
+    allowed = ("flink_jar_job",) if kind == "jar" else SQL_JOB_TYPES
+    if conf["job_type"] not in allowed:
+        raise bad_request(f"job_type must be one of {', '.join(allowed)}")
     runtime_config(conf)
 
 

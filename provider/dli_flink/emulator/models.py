@@ -191,7 +191,7 @@ class Backend:
         clean = check_body(kind, True, body)
         job_type = "flink_jar_job" if kind == "jar" else "flink_opensource_sql_job"
         conf = {**DEFAULTS, "job_type": job_type, **clean}
-        check_config(conf)
+        check_config(kind, conf)
         with self._cond:
             self._check_unique(conf["name"], None)
             job_id = self._store.next_job_id(FIRST_JOB_ID)
@@ -239,7 +239,7 @@ class Backend:
                     + ", ".join(cold)
                 )
             conf = {**job["conf"], **clean}
-            check_config(conf)
+            check_config(kind, conf)
             self._check_unique(conf["name"], job_id)
             job["conf"] = conf
             job["update_time"] = self._ms()
