@@ -17,6 +17,8 @@ from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 from huaweicloudsdkdli.v1 import model as m
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import sdk_client
 
@@ -143,3 +145,17 @@ def test_unsigned_request_is_refused_but_admin_api_is_open(emulator):
 def test_unknown_route_answers_gateway_404(emulator):
     status, body = signed_call(emulator, f"/v1.0/{emulator.project_id}/streaming/nothing")
     assert (status, body["error_code"]) == (404, "APIGW.0101")
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    name=st.text(min_size=1, max_size=20),
+    queue=st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=10),
+)
+def test_any_query_text_signed_by_the_sdk_is_accepted(emulator, name, queue):
+    query = [("name", name), ("queue_name", queue), ("offset", 0)]
+    status, body = signed_call(emulator, jobs_path(emulator), query=query)
+    assert status == 200, body
+    assert body["job_list"]["total_count"] == 0
