@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import is_dataclass
 from pathlib import Path
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import Resource
 
+from dli_flink.args import FlinkJarJobArgs, FlinkSqlJobArgs, to_document
 from dli_flink.config import Config
 from dli_flink.inputs import OUTPUT_KEYS
 from dli_flink.provider import JobProvider
@@ -26,8 +28,10 @@ from dli_flink.spec import JAR_KIND, SQL_KIND
 from dli_flink.validate import collect_files
 
 
-def _props(spec: Mapping[str, Any], kind: str, base_dir: Path | None) -> dict[str, Any]:
+def _props(spec: Any, kind: str, base_dir: Path | None) -> dict[str, Any]:
     """The resource's inputs: the document with its kind, the SQL read, and the output names."""
+    if is_dataclass(spec):
+        spec = to_document(spec)
     props = _with_sql(spec, base_dir or Path.cwd())
     if props.setdefault("kind", kind) != kind:
         raise ValueError(f"a {kind} resource cannot hold a job of kind {props['kind']!r}")
@@ -50,7 +54,7 @@ class FlinkSqlJob(Resource, module="dli", name="FlinkSqlJob"):
     def __init__(
         self,
         resource_name: str,
-        spec: Mapping[str, Any],
+        spec: Mapping[str, Any] | FlinkSqlJobArgs,
         opts: pulumi.ResourceOptions | None = None,
         base_dir: str | os.PathLike[str] | None = None,
     ) -> None:
@@ -72,7 +76,7 @@ class FlinkJarJob(Resource, module="dli", name="FlinkJarJob"):
     def __init__(
         self,
         resource_name: str,
-        spec: Mapping[str, Any],
+        spec: Mapping[str, Any] | FlinkJarJobArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(JobProvider(), resource_name, _props(spec, JAR_KIND, None), opts)

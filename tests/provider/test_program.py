@@ -127,3 +127,34 @@ def test_end_to_end_with_the_pulumi_cli(tmp_path: Path, emulator: Any, dli_api: 
     assert job["status"] == "job_running"
     pulumi_cli("destroy", "--yes")
     assert dli_api.list_jobs(name="e2e-job") == []
+
+
+def test_typed_args_declare_the_same_inputs_as_a_document() -> None:
+    from dli_flink import FlinkSqlJob
+    from dli_flink.args import FlinkSqlJobArgs, ScalingArgs
+
+    recorder = Recorder()
+    pulumi.runtime.set_mocks(recorder, project="dli-flink-jobs", stack="test", preview=False)
+
+    @pulumi.runtime.test
+    def run() -> Any:
+        args = FlinkSqlJobArgs(
+            name="typed",
+            queue="q",
+            flink_version="1.15",
+            sql="INSERT INTO a SELECT * FROM b",
+            scaling=ScalingArgs(enabled=True, cu_max=8),
+        )
+        return FlinkSqlJob("typed", args).status
+
+    run()
+    inputs = dict(recorder.resources["typed"].inputs)
+    inputs.pop("__provider")
+    assert inputs == {
+        "kind": "FlinkSqlJob",
+        "name": "typed",
+        "queue": "q",
+        "flinkVersion": "1.15",
+        "sql": "INSERT INTO a SELECT * FROM b",
+        "scaling": {"enabled": True, "cuMax": 8},
+    }
