@@ -588,6 +588,23 @@ def test_key_with_newline_cannot_forge_a_finding_line(tmp_path: Path) -> None:
     assert len(run.stdout.splitlines()) == 2  # one finding and the summary
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: the text format prints the file name raw, so a file named with a newline (git "
+    "allows it) shows forged `file:line:col:` finding lines",
+)
+def test_file_name_with_newline_cannot_forge_a_finding_line(tmp_path: Path) -> None:
+    """A file name is repository content too: one text line per finding, whatever it is called."""
+    jobs = tmp_path / "jobs"
+    jobs.mkdir()
+    (jobs / "x\nforged.yaml:9:9: error schema injected\ny.yaml").write_text("kind: 5\n")
+    findings = run_cli(tmp_path, "jobs").report["findings"]
+    run = run_cli(tmp_path, "jobs", output="text")
+    assert run.returncode == 1
+    assert not any(line.startswith("forged.yaml:") for line in run.stdout.splitlines())
+    assert len(run.stdout.splitlines()) == len(findings) + 1  # the findings and the summary
+
+
 HOSTILE_FOLDER: dict[str, bytes] = {
     "empty.yaml": b"",
     "binary.yaml": bytes(range(256)) * 4,
