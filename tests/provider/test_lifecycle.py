@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
+from dli_flink.resources import read_job_documents
+
 from tests.conftest import RunningEmulator, api_for
-from tests.engine import Engine
+from tests.engine import Engine, Resource
 from tests.provider.conftest import jar_job, sql_job, stack_config
 
 
@@ -259,3 +262,23 @@ def test_a_job_without_an_obs_bucket_is_restarted_without_a_savepoint_and_says_s
     assert outputs["lastChange"]["savepointUsed"] is None
     assert outputs["lastChange"]["steps"][0]["step"].startswith("stop (no obsBucket")
     assert "stop (no obsBucket: no savepoint possible)" in engine.host.wait_for("no obsBucket")
+
+
+def test_the_example_jobs_refresh_without_a_perpetual_diff(
+    make_emulator: Any, make_host: Any, blob: str
+) -> None:
+    """Every field the examples write survives create + refresh as no change (issue #10147 of
+    the incumbent: a perpetual diff after refresh)."""
+
+    emulator = make_emulator(queues={"flink_q": 64})
+    engine = Engine(make_host(stack_config(emulator)), blob)
+    jobs = Path(__file__).resolve().parents[2] / "examples" / "jobs"
+    resources = [
+        Resource(f"pulumi-python:dynamic/dli:{doc['kind']}", name, doc)
+        for name, (doc, _) in read_job_documents(jobs).items()
+    ]
+    up_ok(engine, *resources)
+    assert {s.op for s in engine.refresh().values()} == {"refresh"}
+    assert {name: s.op for name, s in engine.preview(resources).items()} == {
+        r.name: "same" for r in resources
+    }

@@ -1,0 +1,24 @@
+"""The validator's path never imports the Pulumi SDK, grpc or the Huawei SDK (pre-commit speed)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_validate_imports_no_pulumi_grpc_or_huawei_sdk() -> None:
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "dli_flink", "validate", "examples/jobs"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()]
+    heavy = [m for m in imported if m.split(".")[0] in ("pulumi", "grpc", "huaweicloudsdkdli")]
+    heavy += [m for m in imported if m.startswith("huaweicloudsdk")]
+    assert "dli_flink.validate" in imported
+    assert heavy == []
