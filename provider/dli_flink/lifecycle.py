@@ -360,14 +360,7 @@ class Lifecycle:
         progress(step)
         record.step(step)
         record.down()
-        self._call(
-            name,
-            f"{step} (nothing was changed, the job is still running)",
-            None,
-            self.api.stop_jobs,
-            [job_id],
-            keep,
-        )
+        self._stop(name, job_id, keep, step, progress)
         try:
             job = self._wait_stopped(job_id, max(deadline - time.monotonic(), 0.0), keep)
         except (StartFailed, WaitTimeout) as failure:
@@ -390,6 +383,21 @@ class Lifecycle:
         return self._edit_and_resume(
             job_id, old, new, body, savepoint, options, record, progress, deadline
         )
+
+    def _stop(self, name: str, job_id: int, keep: bool, step: str, progress: Progress) -> None:
+        """Ask DLI to stop the job. An error answer is checked against the job itself: a lost or
+        failed answer to a stop DLI carried out must not stop the cycle halfway."""
+        try:
+            self.api.stop_jobs([job_id], keep)
+        except DliError as error:
+            job = self.show(job_id) or {}
+            if job.get("status") in ("job_savepointing", "job_canceling", STOPPED):
+                progress(f"the stop call failed ({describe_error(error)}) but DLI is stopping it")
+                return
+            raise LifecycleError(
+                f"job {name}: update: {step} failed: {describe_error(error)}; nothing was "
+                f"changed, the job is still {job.get('status', 'in its previous state')}"
+            ) from None
 
     def _edit_and_resume(
         self,

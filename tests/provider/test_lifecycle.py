@@ -282,3 +282,14 @@ def test_the_example_jobs_refresh_without_a_perpetual_diff(
     assert {name: s.op for name, s in engine.preview(resources).items()} == {
         r.name: "same" for r in resources
     }
+
+
+def test_destroy_goes_on_without_a_savepoint_when_the_final_one_fails(
+    engine: Engine, dli_api: Any, admin: Any
+) -> None:
+    job = sql_job()
+    up_ok(engine, job)
+    admin.fail_next_savepoint()
+    assert engine.destroy()[job.name].op == "delete"
+    assert dli_api.list_jobs() == []
+    assert "final savepoint failed" in engine.host.wait_for("final savepoint failed")

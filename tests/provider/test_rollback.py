@@ -216,3 +216,13 @@ def test_the_secret_key_is_in_no_output_state_log_or_error(
     assert secret not in base64.b64decode(engine.blob).decode("latin-1")
     for text in (everything, error, engine.host.log):
         assert secret not in text
+
+
+def test_a_refused_stop_changes_nothing(engine: Engine, dli_api: Any, admin: Any) -> None:
+    job, job_id = deploy(engine)
+    admin.fail("batch_stop_flink_jobs", status=500, error_code="DLI.0999", error_msg="internal")
+    line = failed_update(engine, job, scaling={"enabled": True, "cuMin": 2, "cuMax": 12})
+    assert "stop with savepoint failed: batch_stop_flink_jobs DLI.0999: internal" in line
+    assert "nothing was changed, the job is still job_running" in line
+    assert dli_api.show_job(job_id)["status"] == "job_running"
+    assert cu_max(dli_api, job_id) == "8"
