@@ -180,7 +180,7 @@ def check_props(resource_type: str, props: Mapping[str, Any], *, known_keys_only
         for key, value in _target(props).items()
         if key != "__provider" and (allowed is None or key in allowed)
     }
-    key = resource_type + json.dumps(raw, default=_json_default)
+    key = resource_type + json.dumps(raw, sort_keys=True, default=_json_default)
     checked = _CACHE.get(key)
     if checked is None:
         if len(_CACHE) >= _CACHE_SIZE:
