@@ -189,6 +189,12 @@ def test_kind_comes_from_the_type_token() -> None:
     assert any("jar" in message for message in reported), reported
 
 
+def test_a_kind_in_the_inputs_is_the_type_tokens() -> None:
+    """dli_flink.resources puts `kind` in the inputs too; the type token decides."""
+    assert violations({**job(), "kind": "FlinkSqlJob"}) == {}
+    assert violations({**job(), "kind": "FlinkJarJob"}) == {}
+
+
 def test_other_resources_are_not_checked() -> None:
     args = resource_args(
         {"bucket": "x", "acl": "public-read"}, resource_type="aws:s3/bucket:Bucket"
