@@ -25,6 +25,7 @@ from typing import Any
 
 import grpc
 import pytest
+from dli_flink.rules import RULES
 from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 from pulumi_policy.proxy import UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE
@@ -119,6 +120,10 @@ def test_analyzer_info_lists_every_policy_level_and_config_schema(
     assert info.supportsConfig
     policies = {item.name: item for item in info.policies}
     assert len(policies) == 22
+    for rule in RULES.values():
+        if rule.ID in policies:
+            expected = analyzer_pb2.MANDATORY if rule.SEVERITY == "error" else analyzer_pb2.ADVISORY
+            assert policies[rule.ID].enforcementLevel == expected, rule.ID
     assert policies["schema"].enforcementLevel == analyzer_pb2.MANDATORY
     assert policies["scaling-cu-max-below-cu"].enforcementLevel == analyzer_pb2.MANDATORY
     assert policies["scaling-inert-keys"].enforcementLevel == analyzer_pb2.ADVISORY
