@@ -14,7 +14,7 @@ and a project `.dli-flink.yaml` with queue capacities so that the queue-capacity
 exact positions runs as well. Both commands run as subprocesses from this virtualenv's console
 scripts, the way a user or pre-commit runs them, with the same file list as arguments. Each
 measurement is repeated (best and median are printed: the machine is shared and noisy) and the runs
-of the two commands alternate. Peak RSS comes from wait4() of each child.
+of the two commands alternate. Peak RSS and CPU time come from wait4() of each child.
 
 Before timing, one untimed run of each command in JSON output mode checks that the corpus is what it
 claims: dli-flink reports findings in exactly the defective files, check-jsonschema rejects exactly
@@ -281,6 +281,8 @@ class CommandFailed(Exception):
 @dataclass
 class Run:
     seconds: float
+    cpu_seconds: float
+    """User + system CPU time: unlike the wall time, without the time other processes held the CPU."""
     peak_rss_kib: int
 
 
@@ -302,7 +304,7 @@ def run(argv: list[str], folder: Path, expected: int) -> Run:
         raise CommandFailed(
             f"{' '.join(argv[:4])} ... exited {status}, expected {expected}:\n{tail}"
         )
-    return Run(seconds, usage.ru_maxrss)
+    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
 
 
 @dataclass
@@ -316,6 +318,10 @@ class Measurement:
     @property
     def median(self) -> float:
         return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(r.cpu_seconds for r in self.runs)
 
     @property
     def peak_rss_mib(self) -> float:
@@ -402,6 +408,11 @@ def table(
          f"{share['best']:.2f}", share_target, met(light["best"])),
         ("1 file, median (ms)", f"{one_dli.median * 1000:.0f}", f"{one_cjs.median * 1000:.0f}",
          f"{share['median']:.2f}", share_target, met(light["median"])),
+        (f"{count} files, CPU median (s)", f"{dli.cpu_median:.3f}", f"{cjs.cpu_median:.3f}",
+         f"{cjs.cpu_median / dli.cpu_median:.1f}x", "", ""),
+        ("1 file, CPU median (ms)", f"{one_dli.cpu_median * 1000:.0f}",
+         f"{one_cjs.cpu_median * 1000:.0f}", f"{one_dli.cpu_median / one_cjs.cpu_median:.2f}",
+         "", ""),
         (f"peak RSS, {count} files (MiB)", f"{dli.peak_rss_mib:.0f}", f"{cjs.peak_rss_mib:.0f}",
          "", "", ""),
         ("peak RSS, 1 file (MiB)", f"{one_dli.peak_rss_mib:.0f}",
@@ -419,7 +430,8 @@ def table(
     return "\n".join(
         [
             *lines,
-            f"(best and median of {repeat} runs of each command, alternating)",
+            f"(best and median of {repeat} runs of each command, alternating; targets are on wall"
+            " time; the CPU rows leave out the time other processes held the CPU)",
             f"target {count} files: dli-flink files/s {speed_target} check-jsonschema's: "
             + verdict(fast["best"], fast["median"]),
             f"target 1 file: dli-flink wall time {share_target} of check-jsonschema's: "
