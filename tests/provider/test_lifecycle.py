@@ -293,3 +293,31 @@ def test_destroy_goes_on_without_a_savepoint_when_the_final_one_fails(
     assert engine.destroy()[job.name].op == "delete"
     assert dli_api.list_jobs() == []
     assert "final savepoint failed" in engine.host.wait_for("final savepoint failed")
+
+
+def test_wrong_credentials_fail_with_dli_s_error_and_never_echo_the_key(
+    emulator: RunningEmulator, make_host: Any, blob: str
+) -> None:
+    wrong = "wrong-secret-key-must-not-leak"
+    engine = Engine(make_host({**stack_config(emulator), "dli-flink:secretKey": wrong}), blob)
+    job = sql_job()
+    step = engine.up([job])[job.name]
+    assert step.error is not None
+    assert "APIGW.0301" in step.error.last_line
+    assert wrong not in step.error.details
+    assert wrong not in engine.host.log
+
+
+def test_settings_fall_back_to_the_environment(
+    emulator: RunningEmulator, make_host: Any, blob: str, dli_api: Any
+) -> None:
+    env = {
+        "DLI_FLINK_ENDPOINT": emulator.endpoint,
+        "HUAWEICLOUD_SDK_AK": emulator.access_key,
+        "HUAWEICLOUD_SDK_SK": emulator.secret_key,
+        "HUAWEICLOUD_SDK_PROJECT_ID": emulator.project_id,
+    }
+    engine = Engine(make_host(env=env), blob)
+    job = sql_job()
+    job_id = int(up_ok(engine, job)[job.name]["jobId"])
+    assert dli_api.show_job(job_id)["status"] == "job_running"
