@@ -247,10 +247,10 @@ def _one_line(message: str) -> str:
 
 
 def _display(path: Path) -> str:
-    """The path as the user gave it (relative), or relative to the working directory."""
-    if not path.is_absolute():
-        return path.as_posix()
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """The path as the user gave it (relative), or relative to the working directory; one line."""
+    if path.is_absolute():
+        try:
+            path = path.resolve().relative_to(Path.cwd().resolve())
+        except ValueError:
+            pass
+    return _one_line(path.as_posix())
