@@ -588,11 +588,6 @@ def test_key_with_newline_cannot_forge_a_finding_line(tmp_path: Path) -> None:
     assert len(run.stdout.splitlines()) == 2  # one finding and the summary
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the text format prints the file name raw, so a file named with a newline (git "
-    "allows it) shows forged `file:line:col:` finding lines",
-)
 def test_file_name_with_newline_cannot_forge_a_finding_line(tmp_path: Path) -> None:
     """A file name is repository content too: one text line per finding, whatever it is called."""
     jobs = tmp_path / "jobs"

@@ -389,16 +389,40 @@ def jobs_with_one_wrong_value(draw: st.DrawFn) -> tuple[dict[str, Any], KeyPath,
     return broken, path, draw(st.booleans())
 
 
+COMMENT_TEXT = st.text(
+    st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp"), exclude_characters="\ufeff"),
+    max_size=20,
+)
+
+
+@st.composite
+def layouts(draw: st.DrawFn, text: str) -> tuple[str, dict[int, int]]:
+    """`text` as people also write it: comment and blank lines between the keys, and CRLF or LF
+    line ends; with the map from each original line number to its new one."""
+    lines, moved = [], {}
+    for number, line in enumerate(text.splitlines(), 1):
+        for _ in range(draw(st.integers(0, 2))):
+            indent = " " * draw(st.integers(0, 4))
+            lines.append(draw(st.sampled_from(["", indent + "#" + draw(COMMENT_TEXT)])))
+        moved[number] = len(lines) + 1
+        lines.append(line + draw(st.sampled_from(["", "  # " + draw(COMMENT_TEXT)])))
+    end = draw(st.sampled_from(["\n", "\r\n"]))
+    return end.join(lines) + end, moved
+
+
 @SETTINGS
-@given(jobs_with_one_wrong_value())
+@given(jobs_with_one_wrong_value(), st.data())
 def test_schema_finding_points_at_the_broken_key(
-    case: tuple[dict[str, Any], KeyPath, bool],
+    case: tuple[dict[str, Any], KeyPath, bool], data: st.DataObject
 ) -> None:
     """The schema finding is on the line of the key whose value is wrong (or, for a value written
-    in block style, on the line where that value starts), and on no other line."""
+    in block style, on the line where that value starts), and on no other line; comments, blank
+    lines and CRLF line ends do not move it."""
     broken, path, flow = case
     text, where = emit(broken, flow={path} if flow else set())
+    text, moved = data.draw(layouts(text))
     report = validate_bytes(text.encode())
     findings = [f for f in report.findings if f.rule == "schema"]
     assert findings, text
-    assert {f.line for f in findings} <= set(where[path]), (path, findings, text)
+    expected = {moved[line] for line in where[path]}
+    assert {f.line for f in findings} <= expected, (path, findings, text)
