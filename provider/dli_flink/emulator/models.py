@@ -127,17 +127,21 @@ class Backend:
     def _run_scheduler(self) -> None:
         with self._cond:
             while not self._stopping:
-                now = self._clock()
-                while self._heap and self._heap[0][0] <= now:
+                fired: dict[int, dict[str, Any]] = {}
+                while self._heap and self._heap[0][0] <= self._clock():
                     due, job_id = heapq.heappop(self._heap)
                     job = self._jobs.get(job_id)
-                    if job is not None and job["next_at"] == due:
-                        try:
-                            self._fire(job, due)
-                        except Exception:  # one broken job must not stop every job's clock
-                            log.exception(
-                                "transition %s of job %s failed", job["next_action"], job_id
-                            )
+                    if job is None or job["next_at"] != due:
+                        continue  # deleted, or rescheduled since
+                    try:
+                        self._fire(job, due)
+                    except Exception:  # one broken job must not stop every job's clock
+                        log.exception("transition %s of job %s failed", job["next_action"], job_id)
+                    fired[job_id] = job
+                if fired:  # one commit for all transitions due at this instant
+                    self._store.save(*fired.values())
+                    while self._doomed:
+                        shutil.rmtree(self._doomed.pop(), ignore_errors=True)
                 timeout = self._heap[0][0] - self._clock() if self._heap else None
                 self._cond.wait(timeout if timeout is None or timeout > 0 else 0)
 
@@ -157,16 +161,24 @@ class Backend:
             raise missing(job_id)
         return job
 
-    def _set_status(self, job: dict[str, Any], status: str, desc: str = "", due: float = 0) -> None:
+    def _set_status(
+        self, job: dict[str, Any], status: str, desc: str = "", due: float = 0
+    ) -> float:
+        """Record a status change in the job and its timeline; the time it happened."""
+        now = self._clock()
         job["status"] = status
         job["status_desc"] = desc
-        entry = {"status": status, "at": round(self._clock() * 1000, 3), "desc": desc}
+        entry = {"status": status, "at": round(now * 1000, 3), "desc": desc}
         if due:
             entry["scheduled_at"] = round(due * 1000, 3)
         job["timeline"].append(entry)
+        return now
 
-    def _schedule(self, job: dict[str, Any], seconds: float, action: str, **ctx: Any) -> None:
-        due = self._clock() + self._duration(seconds)
+    def _schedule(
+        self, job: dict[str, Any], start: float, seconds: float, action: str, **ctx: Any
+    ) -> None:
+        """Make `action` due `seconds` (at speed 1) after `start`, the status change it follows."""
+        due = start + self._duration(seconds)
         job["next_at"], job["next_action"], job["ctx"] = due, action, ctx
         heapq.heappush(self._heap, (due, job["job_id"]))
         self._cond.notify_all()
@@ -314,7 +326,6 @@ class Backend:
     def _submit(self, job: dict[str, Any], resume_savepoint: bool) -> None:
         conf = job["conf"]
         restore = resume_savepoint and bool(job["savepoint_path"])
-        self._set_status(job, "job_submitting")
         seconds = self.settings.durations.submit
         if restore:
             seconds += self.settings.durations.restore + self._state_seconds(job)
@@ -327,7 +338,8 @@ class Backend:
                 f"the job needs {cu}"
             )
         job["held_cu"] = 0 if why else cu
-        self._schedule(job, seconds, "submitted", failure=why, restore=restore, cu=cu)
+        start = self._set_status(job, "job_submitting")
+        self._schedule(job, start, seconds, "submitted", failure=why, restore=restore, cu=cu)
 
     def stop_jobs(self, job_ids: list[int], trigger_savepoint: bool) -> None:
         with self._cond:
@@ -344,11 +356,12 @@ class Backend:
                     )
             for job in jobs:
                 if trigger_savepoint and job["status"] == "job_running":
-                    self._set_status(job, "job_savepointing")
-                    self._schedule(job, self._savepoint_seconds(job), "savepointed", then="cancel")
+                    start = self._set_status(job, "job_savepointing")
+                    seconds = self._savepoint_seconds(job)
+                    self._schedule(job, start, seconds, "savepointed", then="cancel")
                 else:
-                    self._set_status(job, "job_canceling")
-                    self._schedule(job, self.settings.durations.cancel, "canceled")
+                    start = self._set_status(job, "job_canceling")
+                    self._schedule(job, start, self.settings.durations.cancel, "canceled")
             self._store.save(*jobs)
 
     def _savepoint_seconds(self, job: dict[str, Any]) -> float:
@@ -367,9 +380,10 @@ class Backend:
                 raise bad_request(f"Job {job_id} has no obs_bucket to write the savepoint to")
             if savepoint_path is not None:
                 self._obs_dir(savepoint_path)
-            self._set_status(job, "job_savepointing")
+            start = self._set_status(job, "job_savepointing")
             self._schedule(
                 job,
+                start,
                 self._savepoint_seconds(job),
                 "savepointed",
                 then="running",
@@ -431,6 +445,7 @@ class Backend:
     # -- the clock's transitions ------------------------------------------------------------------
 
     def _fire(self, job: dict[str, Any], due: float) -> None:
+        """Carry out the job's due transition (the scheduler commits it)."""
         action, ctx = job["next_action"], job["ctx"]
         self._unschedule(job)
         if action == "submitted":
@@ -442,9 +457,6 @@ class Backend:
             self._set_status(job, "job_cancel_success", due=due)
         elif action == "scale_check":
             self._scale_check(job)
-        self._store.save(job)
-        while self._doomed:
-            shutil.rmtree(self._doomed.pop(), ignore_errors=True)
 
     def _submitted(self, job: dict[str, Any], due: float, ctx: dict[str, Any]) -> None:
         failure = ctx["failure"]
@@ -462,33 +474,40 @@ class Backend:
         else:
             job["start_time"] = self._ms()
         job["current_cu"] = ctx["cu"]
-        self._set_status(job, "job_running", due=due)
-        self._schedule_scale_check(job)
+        self._schedule_scale_check(job, self._set_status(job, "job_running", due=due))
 
     def _savepointed(self, job: dict[str, Any], due: float, ctx: dict[str, Any]) -> None:
         if self.faults.take_savepoint_failure():
             job["held_cu"] = job["current_cu"]
-            self._set_status(job, "job_running", "savepoint failed (injected fault)", due=due)
-            self._schedule_scale_check(job)
+            start = self._set_status(
+                job, "job_running", "savepoint failed (injected fault)", due=due
+            )
+            self._schedule_scale_check(job, start)
             return
         self._write_savepoint(job, ctx.get("path"))
         if ctx["then"] == "cancel":
-            self._set_status(job, "job_canceling", due=due)
-            self._schedule(job, self.settings.durations.cancel, "canceled")
+            start = self._set_status(job, "job_canceling", due=due)
+            self._schedule(job, start, self.settings.durations.cancel, "canceled")
         elif ctx["then"] == "running":
-            self._set_status(job, "job_running", due=due)
-            self._schedule_scale_check(job)
+            self._schedule_scale_check(job, self._set_status(job, "job_running", due=due))
         else:  # an internal scaling cycle: restore at the new size
-            self._set_status(job, "job_submitting", due=due)
+            start = self._set_status(job, "job_submitting", due=due)
             seconds = self.settings.durations.restore + self._state_seconds(job)
             self._schedule(
-                job, seconds, "submitted", failure=None, restore=True, cu=ctx["cu"], scaled=True
+                job,
+                start,
+                seconds,
+                "submitted",
+                failure=None,
+                restore=True,
+                cu=ctx["cu"],
+                scaled=True,
             )
 
-    def _schedule_scale_check(self, job: dict[str, Any]) -> None:
+    def _schedule_scale_check(self, job: dict[str, Any], start: float) -> None:
         bounds = scaling_bounds(job["conf"])
         if bounds is not None:
-            self._schedule(job, bounds[2] * 60, "scale_check")
+            self._schedule(job, start, bounds[2] * 60, "scale_check")
 
     def _scale_check(self, job: dict[str, Any]) -> None:
         """DLI's dynamic scaling: move toward the demand within [cu.min, cu.max] and free CUs."""
@@ -500,11 +519,12 @@ class Backend:
             # The CUs this job holds are free for it: the limit is what the others leave.
             target = min(target, self._free_cu(job["conf"]["queue_name"], job["job_id"]))
         if target == current:
-            self._schedule_scale_check(job)
+            self._schedule_scale_check(job, self._clock())
             return
         job["held_cu"] = max(current, target)
-        self._set_status(job, "job_savepointing", f"scaling from {current} to {target} CUs")
-        self._schedule(job, self._savepoint_seconds(job), "savepointed", then="scale", cu=target)
+        start = self._set_status(job, "job_savepointing", f"scaling from {current} to {target} CUs")
+        seconds = self._savepoint_seconds(job)
+        self._schedule(job, start, seconds, "savepointed", then="scale", cu=target)
 
     # -- admin ------------------------------------------------------------------------------------
 
