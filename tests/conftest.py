@@ -9,6 +9,9 @@
     job_body        factory of wire-shaped SQL job bodies with unique names: job_body(cu_number=4)
     wait_status     wait_status(dli_api, job_id, "job_running", timeout=5) -> the job (dict)
 
+Plain helpers for tests that need another client: `sdk_client(emulator, project_id=None, sk=None)`
+(an official DliClient, e.g. with a wrong SK) and `api_for(emulator, attempts=4)` (a DliApi).
+
 Heavy imports stay inside fixtures so collecting other tests does not pay for the Huawei SDK.
 """
 
