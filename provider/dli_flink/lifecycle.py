@@ -26,7 +26,7 @@ from typing import Any
 
 from dli_flink.dliapi import DliApi, DliError
 from dli_flink.inputs import Options
-from dli_flink.observed import observed_document
+from dli_flink.observed import FIELDS, observed_document
 from dli_flink.planner import ChangeClass, plan
 from dli_flink.spec import JobSpec
 from dli_flink.waits import Progress, WaitTimeout, poll_until
@@ -66,6 +66,8 @@ HOT_WIRE_FIELDS = (
 )
 """The request fields DLI accepts while a job runs (the planner's in-place class)."""
 RESUME_COMMAND = "python -m dli_flink.resume {job_id} {savepoint}"
+VERIFIABLE = frozenset(".".join(path) for path, _, _ in FIELDS)
+"""Document fields whose value DLI reports back (see observed.FIELDS)."""
 
 
 class LifecycleError(Exception):
@@ -246,7 +248,7 @@ class Lifecycle:
             progress(f"adopting existing job {job_id} ({existing.get('status')})")
             real = self.show(job_id) or existing
             real_spec = JobSpec.from_document(observed_document(document, real))
-            return self.update(job_id, real_spec, spec, options, operation="adopt")
+            return self.update(job_id, real_spec, spec, options, "adopt", document)
         body = spec.to_dli_body()
         if spec.obs_bucket:
             self._call(
@@ -293,8 +295,13 @@ class Lifecycle:
         new: JobSpec,
         options: Options,
         operation: str = "update",
+        document: dict[str, Any] | None = None,
     ) -> Outcome:
-        """Bring job `job_id` from `old` to `new` (both validated by the caller)."""
+        """Bring job `job_id` from `old` to `new` (both validated by the caller).
+
+        `document` (the new job document) lets an update that finds an interrupted cycle tell
+        whether that cycle's edit already went through, so the job is not restarted twice.
+        """
         name = str(new.name)
         progress = self._progress(name, operation)
         change = plan(old, new)
@@ -308,6 +315,7 @@ class Lifecycle:
             )
         if job["status"] in TRANSITIONAL:
             progress(f"job is {job['status']}: waiting for it to settle")
+            record.step(f"found {job['status']}")
             job = self._wait(
                 job_id,
                 lambda j: j["status"] not in TRANSITIONAL,
@@ -320,6 +328,10 @@ class Lifecycle:
             return self._stop_running(job_id, new, options, record, progress, deadline)
         if change.change_class == ChangeClass.NONE:
             return Outcome(job_id, job, record=None)
+        if document is not None and _applied(job, old, new, document):
+            progress("DLI already runs this configuration (an interrupted update applied it)")
+            record.step("found running with the new configuration")
+            return Outcome(job_id, job, record=record)
         if change.change_class == ChangeClass.IN_PLACE:
             record.step("edit in place")
             hot = {
@@ -659,3 +671,18 @@ class Lifecycle:
             raise LifecycleError(
                 f"job {name}: {step} failed: {describe_error(error)}{tail}"
             ) from None
+
+
+def _applied(job: dict[str, Any], old: JobSpec, new: JobSpec, document: dict[str, Any]) -> bool:
+    """Whether DLI already holds every changed field with its new value (an interrupted update's
+    PUT went in, or someone made the same edit). Only a change whose fields DLI reports back
+    (observed.FIELDS, the scaling and runtime keys) can be verified; any other change is done."""
+    change = plan(old, new)
+    if not all(_verifiable(f.field) for f in change.fields):
+        return False
+    real = JobSpec.from_document(observed_document(document, job))
+    return plan(real, new).change_class == ChangeClass.NONE
+
+
+def _verifiable(field: str) -> bool:
+    return field in VERIFIABLE or field.startswith(("scaling.", "runtimeConfig."))

@@ -198,8 +198,10 @@ def test_a_provider_killed_mid_cycle_is_resumed_by_the_next_up(
     assert api.show_job(job_id)["status"] == "job_running"
     assert cu_max(api, job_id) == "12"
     timeline = emulator.admin.statuses(job_id)
-    assert timeline.count("job_cancel_success") >= 1
+    assert timeline.count("job_savepointing") == 1, "one stop with savepoint, no second cycle"
     assert "job_init" not in timeline[1:], "the job was never recreated"
+    first_step = second.state[job.name].outputs["lastChange"]["steps"][0]["step"]
+    assert first_step.startswith("found "), first_step
 
 
 def test_the_secret_key_is_in_no_output_state_log_or_error(
