@@ -69,6 +69,7 @@ def test_ready_line_and_clean_stop(tmp_path, processes, signum):
     [
         (["--queue", "q=lots"], "--queue wants NAME=CU"),
         (["--speed", "0"], "--speed must be a positive number"),
+        (["--port", "70000"], "--port must be a port number"),
     ],
 )
 def test_bad_arguments_are_one_line_errors(tmp_path, args, message):
@@ -88,6 +89,27 @@ def test_busy_port_is_a_one_line_error(tmp_path, emulator):
     assert done.returncode == 1
     assert done.stderr.startswith("dli-flink emulator: error: cannot serve on 127.0.0.1:")
     assert done.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("durations:\n  submit: soon\n", "durations must map"),
+        ("durations:\n  lunch: 1\n", "unknown durations lunch"),
+        ("speedy: 2\n", "unknown settings speedy"),
+        ("[1, 2]\n", "must hold a mapping"),
+        ("port: eighty\n", "--port must be"),
+    ],
+)
+def test_bad_config_files_are_one_line_errors(tmp_path, text, message):
+    config = tmp_path / "emulator.yaml"
+    config.write_text(text)
+    command = [sys.executable, "-m", "dli_flink", "emulator", "--config", str(config)]
+    done = subprocess.run(
+        [*command, "--data-dir", str(tmp_path)], capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and message in done.stderr
 
 
 def test_config_file_sets_queues(tmp_path, processes, job_body, wait_status):

@@ -75,6 +75,10 @@ def _queues(specs: list[str]) -> dict[str, int]:
     return queues
 
 
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def resolve(args: argparse.Namespace) -> dict[str, Any]:
     """The settings: command line, then --config, then environment, then defaults."""
     settings = dict(DEFAULTS)
@@ -106,8 +110,16 @@ def resolve(args: argparse.Namespace) -> dict[str, Any]:
         "queues": _queues(args.queue) if args.queue else None,
     }
     settings.update({key: value for key, value in cli.items() if value is not None})
-    if not isinstance(settings["speed"], int | float) or settings["speed"] <= 0:
+    if not _number(settings["speed"]) or settings["speed"] <= 0:
         raise UsageError("--speed must be a positive number")
+    port = settings["port"]
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
+        raise UsageError("--port must be a port number (0 for any free one)")
+    durations = settings.get("durations") or {}
+    if not isinstance(durations, dict) or not all(
+        _number(v) and v >= 0 for v in durations.values()
+    ):
+        raise UsageError("durations must map transition names to seconds")
     queues = settings["queues"]
     if not isinstance(queues, dict) or not all(
         isinstance(cu, int) and not isinstance(cu, bool) and cu > 0 for cu in queues.values()
@@ -117,6 +129,7 @@ def resolve(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    import dataclasses
     import signal
     import threading
 
@@ -125,15 +138,21 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         conf = resolve(args)
+        durations = conf.get("durations") or {}
+        unknown = set(durations) - {f.name for f in dataclasses.fields(Durations)}
+        if unknown:
+            raise UsageError(f"unknown durations {', '.join(sorted(unknown))}")
         versions = conf.get("scaling_flink_versions")
+        if versions is not None and not isinstance(versions, list):
+            raise UsageError("scaling_flink_versions must be a list of versions")
         settings = Settings(
             project_id=str(conf["project_id"]),
             queues=conf["queues"],
             speed=float(conf["speed"]),
-            durations=Durations(**(conf.get("durations") or {})),
+            durations=Durations(**durations),
             scaling_flink_versions=tuple(str(v) for v in versions) if versions else None,
         )
-    except (UsageError, TypeError) as error:
+    except UsageError as error:
         print(f"dli-flink emulator: error: {error}", file=sys.stderr)
         return 2
     try:
