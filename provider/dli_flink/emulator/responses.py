@@ -164,6 +164,7 @@ class DliApp:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         request = Request(environ)
+        request.get_data()  # read (and cache) the body first: keep-alive needs it off the wire
         request_id = uuid.uuid4().hex
         if request.path.startswith("/_emulator/"):
             response = admin.handle(self.backend, request)
