@@ -142,19 +142,19 @@ _SCALARS: dict[str, Any] = {
 }
 
 
-def _build(node: Node, built: dict[int, Any]) -> Any:
+def _build(node: Node, built: dict[int, Any], restore: dict[int, int] | None = None) -> Any:
     """Plain data from a composed node: YAML 1.2 core types, unique keys, merge keys.
 
     Written for job documents instead of PyYAML's general SafeConstructor, which costs about four
     times as much per node. Depth is already bounded (see `load_documents`), so recursion is safe;
-    `built` maps aliased nodes to their one Python object.
+    `built` maps aliased nodes to their one Python object; `restore` undoes `_mask_breaks`.
     """
     if type(node) is ScalarNode:
         convert = _SCALARS.get(node.tag)
         if convert is None:
             raise _error(node, f"unsupported tag {node.tag}: job documents use plain YAML values")
         try:
-            return convert(node.value)
+            return convert(node.value if restore is None else node.value.translate(restore))
         except (ValueError, KeyError) as error:
             reason = (
                 str(error)
@@ -169,7 +169,7 @@ def _build(node: Node, built: dict[int, Any]) -> Any:
             raise _error(node, f"unsupported tag {node.tag}: use a plain list")
         items: list[Any] = []
         built[id(node)] = items
-        items.extend(_build(child, built) for child in node.value)
+        items.extend(_build(child, built, restore) for child in node.value)
         return items
     if node.tag != _MAP:
         raise _error(node, f"unsupported tag {node.tag}: use a plain mapping")
@@ -183,17 +183,17 @@ def _build(node: Node, built: dict[int, Any]) -> Any:
         if key_node.tag == _MERGE:
             merged.extend(value_node.value if type(value_node) is SequenceNode else [value_node])
             continue
-        key = _build(key_node, built)
+        key = _build(key_node, built, restore)
         if key in lines:
             raise _error(
                 key_node, f"duplicate key '{key}' (first on line {lines[key]}): keys must be unique"
             )
         lines[key] = key_node.start_mark.line + 1
-        mapping[key] = _build(value_node, built)
+        mapping[key] = _build(value_node, built, restore)
     for source in merged:  # `<<: *base`: keys written here win, then the first source listed
         if type(source) is not MappingNode:
             raise _error(source, "a merge key (<<) takes a mapping or a list of mappings")
-        for key, value in _build(source, built).items():
+        for key, value in _build(source, built, restore).items():
             mapping.setdefault(key, value)
     return mapping
 
@@ -297,6 +297,7 @@ def load_documents(path: FilePath, text: str) -> Iterator[Document]:
     """Every document of `text`, or SourceError at the first thing that is not readable YAML."""
     if len(_INDICATORS.findall(text)) > 4 * MAX_DEPTH or _DEEP_INDENT.search(text):
         _check_depth(text)
+    text, restore = _mask_breaks(text)
     may_alias = "&" in text  # an alias needs an anchor: no `&`, nothing to expand
     loader = _Loader(text)
     try:
@@ -307,7 +308,7 @@ def load_documents(path: FilePath, text: str) -> Iterator[Document]:
                 _check_expansion(node)
             if _is_empty(node):
                 continue  # a `---` with nothing after it, as a file may end
-            data = _build(node, {})
+            data = _build(node, {}, restore)
             yield Document(path, index, data, node)
             index += 1
     except yaml.MarkedYAMLError as error:
@@ -321,6 +322,24 @@ def load_documents(path: FilePath, text: str) -> Iterator[Document]:
         raise SourceError("YAML nesting too deep to read") from None
     finally:
         loader.dispose()
+
+
+_YAML11_BREAKS = "\u2028\u2029\x85"
+
+
+def _mask_breaks(text: str) -> tuple[str, dict[int, int] | None]:
+    """Hide U+2028, U+2029 and U+0085 from libyaml, which breaks lines at them (YAML 1.1).
+
+    In YAML 1.2 they are ordinary characters (word processors paste U+2028 into descriptions):
+    swapped for private-use characters the text does not hold, lines and columns stay right, and
+    `_build` puts them back into the strings.
+    """
+    present = [c for c in _YAML11_BREAKS if c in text]
+    if not present:
+        return text, None
+    spare = (chr(code) for code in range(0xE000, 0xF900) if chr(code) not in text)
+    mask = {ord(c): ord(next(spare)) for c in present}
+    return text.translate(mask), {new: old for old, new in mask.items()}
 
 
 def _is_empty(node: Node) -> bool:

@@ -347,10 +347,22 @@ def _wire_string(value: Any) -> str:
     return str(value)
 
 
+MAX_SQL_BYTES = 1024 * 1024
+"""A sqlFile larger than this is not read (a device or a runaway file must not exhaust memory)."""
+
+
 def _read_sql(path: Path) -> str | None:
+    """The SQL of a regular UTF-8 file up to MAX_SQL_BYTES; None for anything else.
+
+    A FIFO would block and /dev/zero never ends, so only regular files are opened.
+    """
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, ValueError):  # missing, unreadable, not UTF-8, or a NUL in the path
+        if not path.is_file():
+            return None
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_SQL_BYTES + 1)
+        return None if len(raw) > MAX_SQL_BYTES else raw.decode("utf-8")
+    except (OSError, ValueError):  # unreadable, not UTF-8, or a NUL in the path
         return None
 
 

@@ -7,6 +7,7 @@ Positions are looked up only for the problems found, so clean files cost a parse
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import re
 from collections.abc import Iterable, Iterator
@@ -249,8 +250,6 @@ def _one_line(message: str) -> str:
 def _display(path: Path) -> str:
     """The path as the user gave it (relative), or relative to the working directory; one line."""
     if path.is_absolute():
-        try:
+        with contextlib.suppress(ValueError):  # outside the working directory: keep it absolute
             path = path.resolve().relative_to(Path.cwd().resolve())
-        except ValueError:
-            pass
     return _one_line(path.as_posix())

@@ -432,11 +432,6 @@ def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
     assert run.report["summary"]["jobs"] == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: libyaml breaks lines at U+0085, U+2028 and U+2029 (YAML 1.1); in YAML 1.2 they are "
-    "ordinary characters, so such a file is refused or every later finding is a line off",
-)
 @pytest.mark.parametrize("char", ["\u2028", "\u2029", "\x85"], ids=["LS", "PS", "NEL"])
 @pytest.mark.parametrize(
     "line6",
@@ -556,11 +551,6 @@ def test_suppression_comment_with_long_whitespace(tmp_path: Path, tail: str) -> 
     assert ("schema", 6) in {(f["rule"], f["line"]) for f in findings}, findings
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: sqlFile is read whole, with no size cap and no check that it is a regular file: "
-    "/dev/zero or a huge file end in a MemoryError traceback, a FIFO blocks the run forever",
-)
 @pytest.mark.parametrize("target", ["/dev/zero", "fifo", "sparse-4GiB"])
 def test_sql_file_that_never_ends(tmp_path: Path, target: str) -> None:
     """sqlFile naming something endless is a sql-file finding at its line, not a hung hook."""

@@ -1,6 +1,6 @@
 """A ``sqlFile`` that cannot be read.
 
-``sqlFile`` is read relative to the YAML file that names it, as UTF-8 text.
+``sqlFile`` is read relative to the YAML file that names it: a regular UTF-8 file of at most 1 MiB.
 
 PASS::
 
@@ -35,6 +35,7 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
         yield Problem(
             ID,
             ("sqlFile",),
-            f"cannot read sqlFile '{spec.sql_file}' (relative to this YAML file, UTF-8): "
+            f"cannot read sqlFile '{spec.sql_file}' (a UTF-8 file under 1 MiB, relative to this "
+            "YAML file): "
             "fix the path or inline the SQL as sql",
         )
