@@ -29,7 +29,7 @@ from dli_flink.inputs import Options
 from dli_flink.observed import FIELDS, observed_document
 from dli_flink.planner import ChangeClass, plan
 from dli_flink.spec import JobSpec
-from dli_flink.waits import Progress, WaitTimeout, poll_until
+from dli_flink.waits import Progress, WaitTimeout, poll_until, say
 
 RUNNING = "job_running"
 STOPPED = "job_cancel_success"
@@ -176,7 +176,13 @@ class Lifecycle:
                 raise LifecycleError(f"DLI job {job_id} disappeared while waiting for {what}")
             return job
 
-        return poll_until(read, done, seconds, what)
+        def heartbeat(job: dict[str, Any], waited: float) -> None:
+            say(
+                f"dli-flink: {job.get('name', job_id)}: waiting for {what}, DLI reports "
+                f"{job.get('status')} [{waited:.0f}s of at most {seconds:.0f}s]"
+            )
+
+        return poll_until(read, done, seconds, what, heartbeat=heartbeat)
 
     def _wait_running(self, job_id: int, before: str, seconds: float) -> dict[str, Any]:
         """Wait for job_running after a run call; StartFailed when DLI says the start failed."""

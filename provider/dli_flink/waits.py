@@ -45,9 +45,16 @@ def poll_until(
     seconds: float,
     what: str,
     backoff: Backoff = Backoff(),
+    heartbeat: Callable[[T, float], None] | None = None,
+    every: float = 30.0,
 ) -> T:
-    """Call `read` until `done(value)`; WaitTimeout after `seconds`. The first read is immediate."""
+    """Call `read` until `done(value)`; WaitTimeout after `seconds`. The first read is immediate.
+
+    `heartbeat(value, waited)` is called every `every` seconds of waiting, so a user watching a
+    ten-minute restore sees it is still alive.
+    """
     start = time.monotonic()
+    beats = 0
     while True:
         value = read()
         if done(value):
@@ -55,6 +62,9 @@ def poll_until(
         waited = time.monotonic() - start
         if waited >= seconds:
             raise WaitTimeout(what, seconds, value)
+        if heartbeat is not None and waited >= every * (beats + 1):
+            beats = int(waited // every)
+            heartbeat(value, waited)
         time.sleep(min(backoff.interval(waited), max(seconds - waited, 0.0)))
 
 

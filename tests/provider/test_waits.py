@@ -38,3 +38,18 @@ def test_long_waits_back_off_to_a_poll_every_few_seconds() -> None:
 def test_the_wait_is_bounded_and_says_what_it_waited_for() -> None:
     with pytest.raises(WaitTimeout, match="timed out after 0 s waiting for job_running"):
         poll_until(lambda: "job_submitting", lambda s: s == "job_running", 0.1, "job_running")
+
+
+def test_a_long_wait_says_it_is_still_waiting() -> None:
+    beats: list[tuple[str, float]] = []
+    start = time.monotonic()
+    poll_until(
+        lambda: "job_submitting" if time.monotonic() - start < 0.35 else "job_running",
+        lambda status: status == "job_running",
+        5,
+        "job_running",
+        heartbeat=lambda status, waited: beats.append((status, waited)),
+        every=0.1,
+    )
+    assert [status for status, _ in beats] == ["job_submitting"] * len(beats)
+    assert 2 <= len(beats) <= 4
