@@ -287,7 +287,10 @@ class Run:
 
 
 def run(argv: list[str], folder: Path, expected: int) -> Run:
-    """Run `argv` to its end, its output into files in `folder`; its time, peak RSS and status."""
+    """Run `argv` to its end, output into files in `folder`: its wall and CPU time and peak RSS.
+
+    CommandFailed if it exits with another status than `expected`.
+    """
     out, err = folder / "stdout.txt", folder / "stderr.txt"
     actions = [
         (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
