@@ -71,6 +71,10 @@ NOT_IN_PACK = frozenset({"yaml-syntax", "suppression"})
 ADVISORY_PARTS = {scaling_interval.ID: "scaling-interval-min-minutes"}
 """Rules whose warnings need a policy of their own (CrossGuard has one level per policy). The
 options go with the warnings: for scaling-interval, `min-minutes` only moves the warning."""
+_PART_DESCRIPTIONS = {
+    scaling_interval.ID: {Severity.ERROR: "under 1 minute", Severity.WARNING: "under min-minutes"}
+}
+"""What each part of a split rule covers, for its policy's description."""
 STACK_PARTS = {"job-name": ("job-name-unique", "A job name used by more than one job resource.")}
 """Stack policies of rules that are resource policies too: their own name (names are unique in a
 pack) and description."""
@@ -340,9 +344,8 @@ def _stack_policy(rule: ModuleType) -> StackValidationPolicy:
 
 
 def _description(rule: ModuleType, severity: Severity) -> str:
-    if rule.ID in ADVISORY_PARTS:
-        part = "under 1 minute" if severity == Severity.ERROR else "under min-minutes"
-        return f"{_summary(rule).rstrip('.')}: {part}."
+    if rule.ID in _PART_DESCRIPTIONS:
+        return f"{_summary(rule).rstrip('.')}: {_PART_DESCRIPTIONS[rule.ID][severity]}."
     return _summary(rule)
 
 
