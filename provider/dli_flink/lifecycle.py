@@ -469,7 +469,12 @@ class Lifecycle:
         """Put the old configuration back and resume it from the same savepoint, then raise."""
         name = str(new.name)
         what = f"job {name}: update failed at '{step}': {describe_error(failure)}"
-        where = f"savepoint {savepoint}" if savepoint else "no savepoint (the job has no obsBucket)"
+        state = (
+            f"its state is in savepoint {savepoint}"
+            if savepoint
+            else "it has no savepoint (no obsBucket)"
+        )
+        restored = f"restored from savepoint {savepoint}" if savepoint else "started without state"
         progress(f"{step} failed, rolling back to the previous configuration")
         record.step("roll back")
         rollback_step = "stop the failed start"
@@ -501,15 +506,15 @@ class Lifecycle:
             )
             raise LifecycleError(
                 f"{what}. The rollback failed too at '{rollback_step}': "
-                f"{describe_error(second)}. Job {job_id} is STOPPED; its state is in {where}. "
+                f"{describe_error(second)}. Job {job_id} is STOPPED; {state}. "
                 f"{resume} (or run pulumi up again: an update resumes a stopped job from its "
                 "savepoint)"
             ) from None
         record.up()
         progress("rolled back: the previous configuration is running again")
         raise LifecycleError(
-            f"{what}. Rolled back: the previous configuration is running again, restored from "
-            f"{where}; fix the spec and run pulumi up again"
+            f"{what}. Rolled back: the previous configuration is running again, {restored}; "
+            "fix the spec and run pulumi up again"
         )
 
     def _start_stopped(
