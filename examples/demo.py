@@ -1,11 +1,14 @@
 """The README's main command: the job documents of examples/ checked as a pre-commit hook or CI would.
 
 Runs the real `dli-flink` command on the good jobs (clean) and on the deliberately wrong one (every
-mistake at its line), and exits 0 only when both behave as they should.
+mistake at its line), then deploys the good jobs with the Pulumi resources on a local DLI emulator
+(examples/deploy_demo.py: create, a scaling edit's stop-savepoint-edit-resume cycle with its measured
+downtime, destroy), and exits 0 only when all of it behaves as it should.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +26,19 @@ def step(title: str, *args: str, expect: int) -> bool:
     return code == expect
 
 
+def deploy() -> bool:
+    """The same jobs deployed by the Pulumi resources on a local DLI emulator (deploy_demo.py)."""
+    print("\n== Deploy with Pulumi on a local DLI emulator: create, edit a scaling key, destroy")
+    if importlib.util.find_spec("pulumi") is None:
+        print("skipped: the Pulumi extra is not installed (pip install 'dli-flink[pulumi]')")
+        return True
+    command = [sys.executable, str(EXAMPLES / "deploy_demo.py")]
+    code = subprocess.run(command, check=False).returncode
+    if code != 0:
+        print(f"demo: deploy_demo.py exited {code}", file=sys.stderr)
+    return code == 0
+
+
 def main() -> int:
     config = "examples/.dli-flink.yaml"
     ok = step(
@@ -36,6 +52,7 @@ def main() -> int:
         expect=1,
     )
     ok &= step("The rules, one line each", "rules", "--brief", expect=0)
+    ok &= deploy()
     print("\ndemo: done" if ok else "\ndemo: FAILED", flush=True)
     return 0 if ok else 1
 
