@@ -22,7 +22,8 @@ class WaitTimeout(Exception):
     """The deadline passed before the condition held; `last` is the last value seen."""
 
     def __init__(self, what: str, seconds: float, last: object) -> None:
-        super().__init__(f"timed out after {seconds:.0f} s waiting for {what}")
+        shown = f"{seconds:.1f}" if seconds < 10 else f"{seconds:.0f}"
+        super().__init__(f"timed out after {shown} s waiting for {what}")
         self.what = what
         self.seconds = seconds
         self.last = last

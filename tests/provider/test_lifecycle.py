@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from dli_flink.emulator.models import Durations
 from dli_flink.resources import read_job_documents
 
 from tests.conftest import RunningEmulator, api_for
@@ -321,3 +322,19 @@ def test_settings_fall_back_to_the_environment(
     job = sql_job()
     job_id = int(up_ok(engine, job)[job.name]["jobId"])
     assert dli_api.show_job(job_id)["status"] == "job_running"
+
+
+def test_a_create_slower_than_its_timeout_deletes_the_job_and_says_so(
+    make_emulator: Any, make_host: Any, blob: str
+) -> None:
+    """Submits take 2 s here; timeouts.create allows 0.6 s (Pulumi's customTimeouts never reach a
+    dynamic provider, so the spec carries its own)."""
+    slow = make_emulator(durations=Durations(submit=2000.0))
+    engine = Engine(make_host(stack_config(slow)), blob)
+    job = sql_job(timeouts={"create": 0.01})
+    step = engine.up([job])[job.name]
+    assert step.error is not None
+    assert "timed out after 0.6 s waiting for job_running" in step.error.last_line
+    assert "the new job was deleted again" in step.error.last_line
+    assert api_for(slow).list_jobs() == []
+    assert job.name not in engine.state

@@ -36,7 +36,7 @@ def test_long_waits_back_off_to_a_poll_every_few_seconds() -> None:
 
 
 def test_the_wait_is_bounded_and_says_what_it_waited_for() -> None:
-    with pytest.raises(WaitTimeout, match="timed out after 0 s waiting for job_running"):
+    with pytest.raises(WaitTimeout, match=r"timed out after 0\.1 s waiting for job_running"):
         poll_until(lambda: "job_submitting", lambda s: s == "job_running", 0.1, "job_running")
 
 
