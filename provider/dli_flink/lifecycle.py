@@ -331,7 +331,7 @@ class Lifecycle:
         if job["status"] != RUNNING:
             return self._start_stopped(job_id, job, old, new, options, record, progress, deadline)
         if not options.running:
-            return self._stop_running(job_id, new, options, record, progress, deadline)
+            return self._stop_running(job_id, job, new, record, progress, deadline)
         if change.change_class == ChangeClass.NONE:
             return Outcome(job_id, job, record=None)
         if document is not None and _applied(job, old, new, document):
@@ -564,32 +564,36 @@ class Lifecycle:
     def _stop_running(
         self,
         job_id: int,
+        job: dict[str, Any],
         new: JobSpec,
-        options: Options,
         record: Record,
         progress: Progress,
         deadline: float,
     ) -> Outcome:
-        """desiredState: stopped: stop with a savepoint (kept for the next start), then edit."""
+        """desiredState: stopped: stop with a savepoint (kept for the next start), then edit.
+
+        Without an OBS bucket DLI can write no savepoint: the job is stopped without one.
+        """
         name = str(new.name)
-        progress("stopping with a savepoint (desiredState: stopped)")
-        record.step("stop with savepoint")
+        keep = bool((job.get("job_config") or {}).get("obs_bucket"))
+        step = "stop with savepoint" if keep else "stop (no obsBucket: no savepoint possible)"
+        progress(f"{step} (desiredState: stopped)")
+        record.step(step)
         record.down()
-        self._call(name, "stop with savepoint", None, self.api.stop_jobs, [job_id], True)
+        self._stop(name, job_id, keep, step, progress)
         try:
-            job = self._wait_stopped(job_id, max(deadline - time.monotonic(), 0.0), True)
+            job = self._wait_stopped(job_id, max(deadline - time.monotonic(), 0.0), keep)
         except (StartFailed, WaitTimeout) as failure:
             raise LifecycleError(
-                f"job {name}: stop with savepoint failed: {describe_error(failure)}; the job is "
-                "still running"
+                f"job {name}: {step} failed: {describe_error(failure)}; the job is still running"
             ) from None
-        savepoint = job.get("savepoint_path")
+        savepoint = job.get("savepoint_path") if keep else None
         record.savepoint = savepoint
         self._call(
             name, "edit", savepoint, self._put, new, job_id, new.to_dli_body(for_update=True)
         )
         record.step("stopped")
-        progress(f"stopped, savepoint {savepoint}")
+        progress(f"stopped, savepoint {savepoint}" if savepoint else "stopped")
         return Outcome(job_id, self.show(job_id) or job, savepoint, record)
 
     # -- resume by hand ----------------------------------------------------------------------------
@@ -623,11 +627,11 @@ class Lifecycle:
     def _delete(
         self, job_id: int, seconds: float, savepoint: bool, progress: Progress | None
     ) -> str | None:
-        say = progress or (lambda _: None)
+        note = progress or (lambda _: None)
         deadline = time.monotonic() + seconds
         job = self.show(job_id)
         if job is None:
-            say("already gone")
+            note("already gone")
             return None
         if job["status"] in TRANSITIONAL - STOPPABLE:
             job = self._wait(
@@ -639,30 +643,30 @@ class Lifecycle:
         path = None
         if job["status"] in STOPPABLE:
             final = savepoint and job["status"] == RUNNING
-            say("stopping with a final savepoint" if final else "stopping")
+            note("stopping with a final savepoint" if final else "stopping")
             self.api.stop_jobs([job_id], final)
             try:
                 job = self._wait_stopped(job_id, max(deadline - time.monotonic(), 0.0), final)
                 path = job.get("savepoint_path") if final else None
             except StartFailed as failure:
-                say(f"final savepoint failed ({failure}): stopping without one")
+                note(f"final savepoint failed ({failure}): stopping without one")
                 self.api.stop_jobs([job_id], False)
                 self._wait_stopped(job_id, max(deadline - time.monotonic(), 0.0), False)
             if path:
-                say(f"final savepoint kept at {path}")
+                note(f"final savepoint kept at {path}")
         try:
             self.api.delete_job(job_id)
         except DliError as error:
             if not is_missing(error):
                 raise
-        say("deleted, waiting until DLI no longer lists it")
+        note("deleted, waiting until DLI no longer lists it")
         poll_until(
             lambda: self.show(job_id),
             lambda j: j is None,
             max(deadline - time.monotonic(), 1.0),
             "the job to be gone",
         )
-        say("gone")
+        note("gone")
         return path
 
     # -- plumbing ---------------------------------------------------------------------------------

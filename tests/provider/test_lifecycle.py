@@ -338,3 +338,14 @@ def test_a_create_slower_than_its_timeout_deletes_the_job_and_says_so(
     assert "the new job was deleted again" in step.error.last_line
     assert api_for(slow).list_jobs() == []
     assert job.name not in engine.state
+
+
+def test_desired_state_stopped_without_an_obs_bucket_stops_without_a_savepoint(
+    engine: Engine, dli_api: Any
+) -> None:
+    job = sql_job(scaling=None, obsBucket=None, logEnabled=False)
+    job_id = int(up_ok(engine, job)[job.name]["jobId"])
+    job.inputs["desiredState"] = "stopped"
+    outputs = up_ok(engine, job)[job.name]
+    assert dli_api.show_job(job_id)["status"] == "job_cancel_success"
+    assert outputs["lastChange"]["savepointUsed"] is None
