@@ -49,10 +49,9 @@ MAX_DEPTH = 64
 """Deepest nesting accepted; a job document is at most four levels deep."""
 MAX_NODES = 50_000
 """Most nodes a document may expand to through aliases."""
-_INDICATORS = re.compile(r"[\[\]{}\-?]")
-"""Characters that open a nesting level without indentation; few of them means shallow input."""
-_DEEP_INDENT = re.compile(rf"^[ \t]{{{MAX_DEPTH},}}", re.MULTILINE)
-"""Block-style nesting indents each level by at least one space: deep input has a deep line."""
+_DEEP_INDENT = "\n" + " " * MAX_DEPTH
+"""Block-style nesting indents each level by at least one space: deep input has a deep line.
+Few nesting indicators ([, {, -, ?) and no deep line mean shallow input: no need to measure it."""
 
 
 class SourceError(Exception):
@@ -295,7 +294,8 @@ def read_text(path: FilePath) -> str:
 
 def load_documents(path: FilePath, text: str) -> Iterator[Document]:
     """Every document of `text`, or SourceError at the first thing that is not readable YAML."""
-    if len(_INDICATORS.findall(text)) > 4 * MAX_DEPTH or _DEEP_INDENT.search(text):
+    indicators = sum(text.count(char) for char in "[{-?")
+    if indicators > 4 * MAX_DEPTH or _DEEP_INDENT in text or text.startswith(_DEEP_INDENT[1:]):
         _check_depth(text)
     text, restore = _mask_breaks(text)
     may_alias = "&" in text  # an alias needs an anchor: no `&`, nothing to expand

@@ -14,6 +14,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
@@ -224,20 +225,35 @@ class JobSpec:
         The scaling block wins; a `flink.dli.job.*` key written in runtimeConfig counts too (DLI reads
         it just the same), and otherwise DLI's documented default applies.
         """
-        declared = getattr(self.scaling, _SNAKE[key])
-        if declared is not None:
-            return Setting(declared, ("scaling", key), True)
-        runtime_key = SCALING_KEYS[key]
-        raw = self.runtime_value(runtime_key)
-        if raw is not None:
-            value = raw if isinstance(raw, Unknown) else parse_scaling_value(key, raw)
-            return Setting(value, ("runtimeConfig", runtime_key), True)
-        return Setting(self._scaling_default(key), ("scaling", key), False)
+        return self._settings[key]
+
+    @cached_property
+    def _settings(self) -> dict[str, Setting]:
+        """Every scaling setting, worked out once: each rule asks for several of them."""
+        settings = {}
+        for key, runtime_key in SCALING_KEYS.items():
+            declared = getattr(self.scaling, _SNAKE[key])
+            raw = self.runtime_value(runtime_key)
+            if declared is not None:
+                settings[key] = Setting(declared, ("scaling", key), True)
+            elif raw is not None:
+                value = raw if isinstance(raw, Unknown) else parse_scaling_value(key, raw)
+                settings[key] = Setting(value, ("runtimeConfig", runtime_key), True)
+            else:
+                settings[key] = Setting(self._scaling_default(key), ("scaling", key), False)
+        return settings
 
     def runtime_value(self, key: str) -> Maybe[str | None]:
+        return self._runtime.get(key)
+
+    @cached_property
+    def _runtime(self) -> dict[str, Any]:
         if not known(self.runtime_config):
-            return None
-        return next((value for k, value in self.runtime_config if k == key), None)
+            return {}
+        runtime: dict[str, Any] = {}
+        for key, value in self.runtime_config:
+            runtime.setdefault(key, value)
+        return runtime
 
     def _scaling_default(self, key: str) -> Any:
         return {
@@ -248,7 +264,7 @@ class JobSpec:
             "priority": None,
         }[key]
 
-    @property
+    @cached_property
     def scaling_enabled(self) -> Maybe[bool]:
         value = self.setting("enabled").value
         return value if isinstance(value, Unknown) else value is True

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import gc
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -110,6 +111,27 @@ def is_job_file(path: Path, top: Path, config: Config) -> bool:
 
 
 def validate(paths: Iterable[Path], config: Config) -> Report:
+    with _collector_paused():
+        return _validate(paths, config)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while files are checked.
+
+    Every file's node tree is kept for positions, and the trees hold no cycles: full collections
+    only rescan them, a quarter of the time of a large run. Memory is bounded by the files' size.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _validate(paths: Iterable[Path], config: Config) -> Report:
     report = Report()
     files: list[_File] = []
     jobs: list[_Job] = []
