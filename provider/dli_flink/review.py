@@ -13,17 +13,23 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from dli_flink.config import Config
 from dli_flink.findings import Problem, Severity
 from dli_flink.planner import Change, ChangeClass, plan
-from dli_flink.rules import RULES, STACK_RULES
-from dli_flink.source import Document, SourceError, load_documents
+from dli_flink.rules import JOB_RULES, RULES, STACK_RULES
+from dli_flink.source import Document, SourceError, load_documents, read_text
 from dli_flink.spec import JobSpec
-from dli_flink.validate import UsageError, check_document, collect_files, is_job_file
+from dli_flink.validate import (
+    UsageError,
+    check_document,
+    collect_files,
+    collector_paused,
+    is_job_file,
+)
 
 MINUTES_A_DAY = 1440
 
@@ -127,7 +133,11 @@ class _Job:
 
 
 def review(paths: Iterable[Path], config: Config, base: str | None = None) -> Review:
-    paths = list(paths)
+    with collector_paused():
+        return _review(list(paths), config, base)
+
+
+def _review(paths: list[Path], config: Config, base: str | None) -> Review:
     try:
         root = Path(_git(Path.cwd(), "rev-parse", "--show-toplevel").strip())
     except GitError:
@@ -148,8 +158,11 @@ def review(paths: Iterable[Path], config: Config, base: str | None = None) -> Re
     changed = {name for name in diff if name in rel or _deleted_job_file(root, name, config)}
     tracked = _tracked(root, commit, scope)
     changed |= {name for name in rel if name not in tracked}
+    # Unchanged files feed only the cross-job rules: their own findings cannot be new.
+    quiet = replace(config, severities={rule.ID: None for rule in JOB_RULES})
     new_jobs = {
-        name: _parse(path.read_text(encoding="utf-8"), name, config) for name, path in rel.items()
+        name: _parse(_read(path), name, config if name in changed else quiet)
+        for name, path in rel.items()
     }
     old_texts = _show(root, commit, sorted(changed))
     old_jobs = {name: _parse(text, name, config) for name, text in old_texts.items()}
@@ -188,9 +201,19 @@ def review(paths: Iterable[Path], config: Config, base: str | None = None) -> Re
     return Review(commit, reviews)
 
 
-def _parse(text: str, file: str, config: Config) -> list[_Job]:
+def _read(path: Path) -> str | None:
+    """A working-tree file's text; None when it cannot be read as YAML (validate reports why)."""
+    try:
+        return read_text(path)
+    except (OSError, SourceError):
+        return None
+
+
+def _parse(text: str | None, file: str, config: Config) -> list[_Job]:
     """The jobs of one file; a file that is not readable YAML has none (validate reports it)."""
-    jobs = []
+    jobs: list[_Job] = []
+    if text is None:
+        return jobs
     try:
         for document in load_documents(Path(file), text):
             spec, problems = check_document(document.data, config)

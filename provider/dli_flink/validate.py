@@ -111,12 +111,12 @@ def is_job_file(path: Path, top: Path, config: Config) -> bool:
 
 
 def validate(paths: Iterable[Path], config: Config) -> Report:
-    with _collector_paused():
+    with collector_paused():
         return _validate(paths, config)
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while files are checked.
 
     Every file's node tree is kept for positions, and the trees hold no cycles: full collections

@@ -117,3 +117,12 @@ def test_outside_git_is_a_usage_error(cli, write) -> None:
     run = cli("review", "jobs")
     assert run.code == 2
     assert "is not in a git repository" in run.err
+
+
+def test_unreadable_job_file_does_not_break_the_review(cli, repo, tmp_path) -> None:
+    """A file that is not UTF-8 YAML has no jobs to compare; validate is where it is reported."""
+    (tmp_path / "jobs/broken.yaml").write_bytes(b"kind: \xff\xfe\n")
+    edit(tmp_path / "jobs/orders-enrich.yaml", "cuMax: 16", "cuMax: 32")
+    run = cli("review", "jobs")
+    assert (run.code, run.err) == (0, "")
+    assert "### `orders-enrich`: restart with savepoint" in run.out
