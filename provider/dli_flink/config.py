@@ -68,6 +68,15 @@ class Config:
         return self.path.parent if self.path else Path.cwd()
 
 
+def resolve(path: Path | None) -> Config:
+    """The configuration a command runs with: `path` (--config), else the nearest found upward
+    from the working directory, else the defaults."""
+    if path is not None and not path.is_file():
+        raise ConfigError(f"{path}: no such configuration file")
+    found = path or find(Path.cwd())
+    return load(found) if found else Config()
+
+
 def find(start: Path) -> Path | None:
     """The nearest `.dli-flink.yaml` in `start` or a folder above it."""
     for folder in (start, *start.parents):

@@ -167,14 +167,14 @@ def _order(key: str) -> tuple[int, str]:
 def describe(change: Change) -> Iterator[str]:
     """One line a field: `scaling.cuMax: 16 -> 32 (restart with savepoint)`."""
     for field in change.fields:
-        yield f"{field.field}: {_show(field.old)} -> {_show(field.new)} ({field.change_class.label})"
+        yield f"{field.field}: {show(field.old)} -> {show(field.new)} ({field.change_class.label})"
 
 
-def _show(value: Any) -> str:
+def show(value: Any, width: int = 60) -> str:
+    """A field value on one line, at most `width` characters, for people to read."""
     if value is None:
         return "(unset)"
     if isinstance(value, Unknown):
         return "(known after apply)"
-    text = str(value).lower() if isinstance(value, bool) else str(value)
-    text = " ".join(text.split())
-    return text if len(text) <= 60 else text[:57] + "..."
+    text = str(value).lower() if isinstance(value, bool) else " ".join(str(value).split())
+    return text if len(text) <= width else text[: width - 3] + "..."

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from dli_flink.config import Config
-from dli_flink.findings import Problem, Severity
+from dli_flink.findings import Finding, Problem, Severity
 from dli_flink.planner import Change, ChangeClass, plan
 from dli_flink.rules import JOB_RULES, RULES, STACK_RULES
 from dli_flink.source import Document, SourceError, load_documents, read_text
@@ -75,16 +75,6 @@ class Envelope:
         )
 
 
-@dataclass(frozen=True)
-class IntroducedFinding:
-    file: str
-    line: int
-    column: int
-    rule: str
-    severity: Severity
-    message: str
-
-
 @dataclass
 class JobReview:
     name: str
@@ -94,7 +84,7 @@ class JobReview:
     change: Change = field(default_factory=lambda: Change(ChangeClass.NONE))
     before: Envelope | None = None
     after: Envelope | None = None
-    findings: list[IntroducedFinding] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     restart_seconds: float = 0.0
 
     @property
@@ -250,10 +240,10 @@ def _level(problem: Problem) -> Severity:
     return problem.severity or RULES[problem.rule].SEVERITY
 
 
-def _place(job: _Job, problem: Problem, config: Config) -> IntroducedFinding:
+def _place(job: _Job, problem: Problem, config: Config) -> Finding:
     line, column = job.document.position(problem.path, problem.on_key, problem.anchor)
     severity = config.severity(problem.rule, _level(problem)) or _level(problem)
-    return IntroducedFinding(job.file, line, column, problem.rule, severity, problem.message)
+    return Finding(job.file, line, column, problem.rule, severity, problem.message, job.spec.name)
 
 
 def _deleted_job_file(root: Path, name: str, config: Config) -> bool:

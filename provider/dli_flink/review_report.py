@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from dli_flink.planner import ChangeClass, FieldChange
+from dli_flink.planner import ChangeClass, FieldChange, show
 from dli_flink.review import JobReview, Review
 from dli_flink.spec import Unknown
 
@@ -77,11 +77,7 @@ def _row(field: FieldChange) -> str:
 def _cell(value: Any) -> str:
     if value is None:
         return "—"
-    if isinstance(value, Unknown):
-        return "(known after apply)"
-    text = str(value).lower() if isinstance(value, bool) else " ".join(str(value).split())
-    text = text if len(text) <= 40 else text[:37] + "..."
-    return f"`{text}`".replace("|", "\\|")
+    return f"`{show(value, width=40)}`".replace("|", "\\|")
 
 
 def _count(count: int, word: str) -> str:

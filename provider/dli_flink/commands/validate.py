@@ -37,10 +37,7 @@ def run(args: argparse.Namespace) -> int:
     from dli_flink.validate import UsageError, validate
 
     try:
-        if args.config is not None and not args.config.is_file():
-            raise configuration.ConfigError(f"{args.config}: no such configuration file")
-        path = args.config or configuration.find(Path.cwd())
-        config = configuration.load(path) if path else configuration.Config()
+        config = configuration.resolve(args.config)
         report = validate(args.paths, config)
     except (configuration.ConfigError, UsageError) as error:
         print(f"dli-flink: {error}", file=sys.stderr)
