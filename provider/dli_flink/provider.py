@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import threading
-from pathlib import Path
 from typing import Any
 
 from pulumi.dynamic import (
@@ -192,10 +191,9 @@ class JobProvider(ResourceProvider):
 
 @functools.cache
 def project_config() -> Config:
-    """The `.dli-flink.yaml` found from the project directory (the host's cwd), as the CLI finds it,
-    so `pulumi preview` and `dli-flink validate` judge a job alike; defaults without one."""
-    found = rules_config.find(Path.cwd())
-    return rules_config.load(found) if found else Config()
+    """The `.dli-flink.yaml` found from the project directory (the host's cwd), resolved as the
+    commands resolve it, so `pulumi preview` and `dli-flink validate` judge a job alike."""
+    return rules_config.resolve(None)
 
 
 def _validated(doc: dict[str, Any], operation: str) -> JobSpec:
