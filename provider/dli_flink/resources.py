@@ -24,11 +24,8 @@ from dli_flink.config import Config
 from dli_flink.inputs import OUTPUT_KEYS
 from dli_flink.provider import JobProvider
 from dli_flink.source import SourceError, load_documents, read_text
-from dli_flink.spec import JAR_KIND, SQL_KIND
+from dli_flink.spec import JAR_KIND, SQL_KIND, read_sql
 from dli_flink.validate import collect_files
-
-MAX_SQL_BYTES = 10 * 1024 * 1024
-"""A sqlFile larger than this (or not a regular file: a FIFO, /dev/zero) is not read."""
 
 
 def _props(spec: Any, kind: str, base_dir: Path | None) -> dict[str, Any]:
@@ -135,13 +132,10 @@ def _with_sql(spec: Mapping[str, Any], base_dir: Path) -> dict[str, Any]:
     props = dict(spec)
     sql_file = props.get("sqlFile")
     if isinstance(sql_file, str) and props.get("sql") is None:
-        path = base_dir / sql_file
-        try:
-            if path.is_file() and path.stat().st_size <= MAX_SQL_BYTES:
-                props["sql"] = path.read_text(encoding="utf-8")
-                del props["sqlFile"]
-        except (OSError, UnicodeDecodeError):
-            pass  # left as sqlFile: check() reports the sql-file rule on it
+        sql = read_sql(base_dir / sql_file)
+        if sql is not None:  # else left as sqlFile: check() reports the sql-file rule on it
+            props["sql"] = sql
+            del props["sqlFile"]
     return props
 
 

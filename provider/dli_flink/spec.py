@@ -164,7 +164,7 @@ class JobSpec:
         jar = doc.sub("jar")
         sql, sql_file = doc.get("sql"), doc.get("sqlFile")
         if sql is None and isinstance(sql_file, str) and base_dir is not None:
-            sql = _read_sql(base_dir / sql_file)
+            sql = read_sql(base_dir / sql_file)
         return cls(
             kind=kind,
             name=doc.required("name"),
@@ -367,7 +367,7 @@ MAX_SQL_BYTES = 1024 * 1024
 """A sqlFile larger than this is not read (a device or a runaway file must not exhaust memory)."""
 
 
-def _read_sql(path: Path) -> str | None:
+def read_sql(path: Path) -> str | None:
     """The SQL of a regular UTF-8 file up to MAX_SQL_BYTES; None for anything else.
 
     A FIFO would block and /dev/zero never ends, so only regular files are opened.
