@@ -24,7 +24,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from dli_flink.findings import Severity
+from dli_flink.findings import Problem, Severity
 from dli_flink.rules import RULES
 from dli_flink.rules.base import Context
 from dli_flink.source import SourceError, load_documents, read_text
@@ -53,6 +53,10 @@ class Config:
 
     def severity(self, rule: str, default: Severity) -> Severity | None:
         return self.severities.get(rule, default)
+
+    def severity_of(self, problem: Problem) -> Severity | None:
+        """A problem's severity as configured (None: off); else its own, else its rule's."""
+        return self.severity(problem.rule, problem.severity or RULES[problem.rule].SEVERITY)
 
     @cached_property
     def contexts(self) -> dict[str, Context]:

@@ -42,7 +42,6 @@ from dli_flink.inputs import (
 from dli_flink.lifecycle import Lifecycle, LifecycleError, Outcome
 from dli_flink.observed import observed_document
 from dli_flink.planner import ChangeClass, plan
-from dli_flink.rules import RULES
 from dli_flink.spec import JobSpec
 from dli_flink.validate import check_document
 from dli_flink.waits import say
@@ -115,9 +114,7 @@ class JobProvider(ResourceProvider):
         for problem in problems:
             if problem.path and touches_unknown(doc, problem.path):
                 continue
-            severity = config.severity(
-                problem.rule, problem.severity or RULES[problem.rule].SEVERITY
-            )
+            severity = config.severity_of(problem)
             if severity is None:
                 continue
             where = ".".join(str(k) for k in problem.path) or "document"
@@ -203,7 +200,7 @@ def _validated(doc: dict[str, Any], operation: str) -> JobSpec:
     errors = [
         f"[{p.rule}] {'.'.join(map(str, p.path))}: {p.message}"
         for p in problems
-        if config.severity(p.rule, p.severity or RULES[p.rule].SEVERITY) == Severity.ERROR
+        if config.severity_of(p) == Severity.ERROR
     ]
     if spec is None or errors:
         raise LifecycleError(

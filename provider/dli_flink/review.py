@@ -20,7 +20,7 @@ from typing import Any
 from dli_flink.config import Config
 from dli_flink.findings import Finding, Problem, Severity
 from dli_flink.planner import Change, ChangeClass, plan
-from dli_flink.rules import JOB_RULES, RULES, STACK_RULES
+from dli_flink.rules import JOB_RULES, STACK_RULES
 from dli_flink.source import Document, SourceError, load_documents, read_text
 from dli_flink.spec import JobSpec
 from dli_flink.validate import (
@@ -171,9 +171,9 @@ def _review(paths: list[Path], config: Config, base: str | None) -> Review:
             continue
         known_before = _keys(old.problems if old else []) | old_stack.get(name, set())
         introduced = [
-            _place(new, problem, config)
-            for problem in new.problems + [p for p in new_stack.get(name, {}).values()]
-            if _key(problem) not in known_before and config.severity(problem.rule, _level(problem))
+            _place(new, problem, severity)
+            for problem in [*new.problems, *new_stack.get(name, {}).values()]
+            if _key(problem) not in known_before and (severity := config.severity_of(problem))
         ]
         job = JobReview(
             name,
@@ -236,13 +236,8 @@ def _keys(problems: list[Problem]) -> set[tuple]:
     return {_key(p) for p in problems}
 
 
-def _level(problem: Problem) -> Severity:
-    return problem.severity or RULES[problem.rule].SEVERITY
-
-
-def _place(job: _Job, problem: Problem, config: Config) -> Finding:
+def _place(job: _Job, problem: Problem, severity: Severity) -> Finding:
     line, column = job.document.position(problem.path, problem.on_key, problem.anchor)
-    severity = config.severity(problem.rule, _level(problem)) or _level(problem)
     return Finding(job.file, line, column, problem.rule, severity, problem.message, job.spec.name)
 
 

@@ -215,7 +215,7 @@ def _prune(data: dict, paths: set[tuple]) -> dict:
 def _place(checked: _File, config: Config, report: Report) -> Iterator[Finding]:
     suppressions = _suppressions(checked.text) if "dli-flink:" in checked.text else {}
     for where, problem in checked.problems:
-        severity = config.severity(problem.rule, problem.severity or RULES[problem.rule].SEVERITY)
+        severity = config.severity_of(problem)
         if severity is None:
             continue
         line, column = where.position(problem.path, problem.on_key, problem.anchor)
