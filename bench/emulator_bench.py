@@ -19,7 +19,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from dli_flink.dliapi import DliApi, DliConfig, RetryPolicy
+from dli_flink.deploy.dliapi import DliApi, DliConfig, RetryPolicy
 
 AK, SK, PROJECT = "BENCH-AK", "bench-secret", "bench-project"
 CLIENTS = 50

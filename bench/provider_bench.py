@@ -29,11 +29,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dli_flink.dliapi import DliApi, DliConfig  # noqa: E402
-from dli_flink.inputs import Options  # noqa: E402
-from dli_flink.lifecycle import Lifecycle  # noqa: E402
-from dli_flink.provider import JobProvider  # noqa: E402
-from dli_flink.spec import JobSpec  # noqa: E402
+from dli_flink.deploy.dliapi import DliApi, DliConfig  # noqa: E402
+from dli_flink.deploy.inputs import Options  # noqa: E402
+from dli_flink.deploy.lifecycle import Lifecycle  # noqa: E402
+from dli_flink.deploy.provider import JobProvider  # noqa: E402
+from dli_flink.model.spec import JobSpec  # noqa: E402
 
 from tests.engine import Engine, ProviderHost, Resource, State, host_env, provider_blob  # noqa: E402
 

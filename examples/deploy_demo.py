@@ -59,8 +59,8 @@ def downtime(endpoint: str, job_id: int) -> float:
 
 
 def with_harness(endpoint: str, work: Path) -> bool:
-    from dli_flink.provider import JobProvider
-    from dli_flink.resources import read_job_documents
+    from dli_flink.deploy.provider import JobProvider
+    from dli_flink.deploy.resources import read_job_documents
 
     from tests.engine import Engine, ProviderHost, Resource, host_env, provider_blob
 

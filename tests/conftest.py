@@ -164,7 +164,7 @@ def dli_client(emulator: RunningEmulator) -> Any:
 
 
 def api_for(emulator: RunningEmulator, attempts: int = 4) -> Any:
-    from dli_flink.dliapi import DliApi, DliConfig, RetryPolicy
+    from dli_flink.deploy.dliapi import DliApi, DliConfig, RetryPolicy
 
     config = DliConfig(
         endpoint=emulator.endpoint,

@@ -12,7 +12,7 @@ __all__ = ["FlinkJarJob", "FlinkSqlJob", "load_jobs"]
 
 def __getattr__(name: str) -> Any:
     if name in __all__:
-        from dli_flink import resources
+        from dli_flink.deploy import resources
 
         return getattr(resources, name)
     raise AttributeError(f"module 'dli_flink' has no attribute {name!r}")

@@ -22,7 +22,7 @@ What the engine hands a policy, and how it is adapted:
 
 Not in the pack: `yaml-syntax` and `suppression`, which are about YAML files and their comments
 (`dli-flink validate` checks them). `sql-file` is: the program reads a sqlFile into `sql`
-(dli_flink.resources), so a sqlFile still in the inputs is one it could not read.
+(dli_flink.deploy.resources), so a sqlFile still in the inputs is one it could not read.
 """
 
 from __future__ import annotations
@@ -53,13 +53,13 @@ from pulumi_policy.proxy import (
     UNKNOWN_STRING_VALUE,
 )
 
-from dli_flink import schema
-from dli_flink.config import Config
-from dli_flink.findings import Path, Problem, Severity
+from dli_flink.cli.validate import check_document
+from dli_flink.model import schema
+from dli_flink.model.findings import Path, Problem, Severity
+from dli_flink.model.spec import JAR_KIND, SQL_KIND, UNKNOWN, JobSpec
 from dli_flink.rules import JOB_RULES, RULES, STACK_RULES, queue_capacity, scaling_interval
 from dli_flink.rules.base import Context, summary
-from dli_flink.spec import JAR_KIND, SQL_KIND, UNKNOWN, JobSpec
-from dli_flink.validate import check_document
+from dli_flink.rules.config import Config
 
 PACK_NAME = "dli-flink"
 JOB_TYPES = {

@@ -7,7 +7,7 @@ import pickle
 import threading
 
 import pytest
-from dli_flink.dliapi import DliApi, DliConfig, DliConfigError, DliError, RetryPolicy
+from dli_flink.deploy.dliapi import DliApi, DliConfig, DliConfigError, DliError, RetryPolicy
 
 from tests.conftest import SECRET_KEY, api_for
 

@@ -185,7 +185,7 @@ def test_kill_9_under_load_keeps_every_acknowledged_job_consistent(
     import threading
     import time
 
-    from dli_flink.dliapi import DliError
+    from dli_flink.deploy.dliapi import DliError
 
     data = tmp_path / "data"
     process = Process(data, speed=200)

@@ -6,7 +6,7 @@ import json
 import time
 
 import pytest
-from dli_flink.dliapi import DliError
+from dli_flink.deploy.dliapi import DliError
 
 from tests.conftest import api_for
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from dli_flink.dliapi import DliError
+from dli_flink.deploy.dliapi import DliError
 
 SCALING = {"flink.dli.job.scale.enable": "true", "flink.dli.job.cu.max": "8"}
 

@@ -190,7 +190,7 @@ def test_kind_comes_from_the_type_token() -> None:
 
 
 def test_a_kind_in_the_inputs_is_the_type_tokens() -> None:
-    """dli_flink.resources puts `kind` in the inputs too; the type token decides."""
+    """dli_flink.deploy.resources puts `kind` in the inputs too; the type token decides."""
     assert violations({**job(), "kind": "FlinkSqlJob"}) == {}
     assert violations({**job(), "kind": "FlinkJarJob"}) == {}
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from dli_flink.source import load_documents
+from dli_flink.model.source import load_documents
 from google.protobuf import json_format, struct_pb2
 from pulumi_policy import (
     PolicyResource,

@@ -34,7 +34,7 @@ def stack_config(emulator: RunningEmulator) -> dict[str, str]:
 
 @pytest.fixture
 def blob() -> str:
-    from dli_flink.provider import JobProvider
+    from dli_flink.deploy.provider import JobProvider
 
     return provider_blob(JobProvider())
 

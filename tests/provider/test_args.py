@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dli_flink.args import (
+from dli_flink.deploy.args import (
     CheckpointArgs,
     FlinkJarJobArgs,
     FlinkSqlJobArgs,
@@ -13,7 +13,7 @@ from dli_flink.args import (
     ScalingArgs,
     to_document,
 )
-from dli_flink.resources import read_job_documents
+from dli_flink.deploy.resources import read_job_documents
 
 JOBS = Path(__file__).resolve().parents[2] / "examples" / "jobs"
 

@@ -20,5 +20,5 @@ def test_validate_imports_no_pulumi_grpc_or_huawei_sdk() -> None:
     imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()]
     heavy = [m for m in imported if m.split(".")[0] in ("pulumi", "grpc", "huaweicloudsdkdli")]
     heavy += [m for m in imported if m.startswith("huaweicloudsdk")]
-    assert "dli_flink.validate" in imported
+    assert "dli_flink.cli.validate" in imported
     assert heavy == []

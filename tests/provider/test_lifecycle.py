@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from dli_flink.deploy.resources import read_job_documents
 from dli_flink.emulator.models import Durations
-from dli_flink.resources import read_job_documents
 
 from tests.conftest import RunningEmulator, api_for
 from tests.engine import Engine, Resource

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dli_flink.observed import observed_document
+from dli_flink.deploy.observed import observed_document
 
 DECLARED = {
     "kind": "FlinkSqlJob",

@@ -24,7 +24,7 @@ def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProviderHost]:
 
 @pytest.fixture
 def offline(host: ProviderHost) -> Engine:
-    from dli_flink.provider import JobProvider
+    from dli_flink.deploy.provider import JobProvider
 
     return Engine(host, provider_blob(JobProvider()))
 

@@ -19,7 +19,7 @@ from typing import Any
 import dill
 import pulumi
 import pytest
-from dli_flink.provider import JobProvider
+from dli_flink.deploy.provider import JobProvider
 
 from tests.provider.conftest import stack_config
 
@@ -74,7 +74,7 @@ def test_sql_files_are_read_relative_to_their_yaml(recorded: Recorder) -> None:
 def test_the_provider_is_pickled_by_reference_with_nothing_in_it(recorded: Recorder) -> None:
     blob = recorded.resources["orders-enrich"].inputs["__provider"]
     raw = base64.b64decode(blob)
-    assert b"dli_flink.provider" in raw
+    assert b"dli_flink.deploy.provider" in raw
     assert len(raw) < 200, "the provider must be pickled by reference, not by value"
     provider = dill.loads(raw)
     assert isinstance(provider, JobProvider)
@@ -131,7 +131,7 @@ def test_end_to_end_with_the_pulumi_cli(tmp_path: Path, emulator: Any, dli_api: 
 
 def test_typed_args_declare_the_same_inputs_as_a_document() -> None:
     from dli_flink import FlinkSqlJob
-    from dli_flink.args import FlinkSqlJobArgs, ScalingArgs
+    from dli_flink.deploy.args import FlinkSqlJobArgs, ScalingArgs
 
     recorder = Recorder()
     pulumi.runtime.set_mocks(recorder, project="dli-flink-jobs", stack="test", preview=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from dli_flink.waits import Backoff, WaitTimeout, poll_until
+from dli_flink.deploy.waits import Backoff, WaitTimeout, poll_until
 
 
 def test_a_one_second_transition_is_noticed_within_a_fifth_of_a_second() -> None:

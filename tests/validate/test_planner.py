@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from dli_flink.planner import ChangeClass, describe, plan
-from dli_flink.spec import UNKNOWN, JobSpec
+from dli_flink.model.planner import ChangeClass, describe, plan
+from dli_flink.model.spec import UNKNOWN, JobSpec
 
 DOC = {
     "kind": "FlinkSqlJob",

@@ -23,13 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from dli_flink import schema
-from dli_flink.config import Config
-from dli_flink.findings import Severity
-from dli_flink.formats import NAMES, render
+from dli_flink.cli.formats import NAMES, render
+from dli_flink.cli.validate import Report, validate
+from dli_flink.model import schema
+from dli_flink.model.findings import Severity
+from dli_flink.model.source import load_documents
 from dli_flink.rules import RULES
-from dli_flink.source import load_documents
-from dli_flink.validate import Report, validate
+from dli_flink.rules.config import Config
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator

@@ -12,10 +12,10 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from dli_flink import config as configuration
-from dli_flink.findings import Severity
+from dli_flink.cli.validate import validate
+from dli_flink.model.findings import Severity
 from dli_flink.rules import RULES
-from dli_flink.validate import validate
+from dli_flink.rules import config as configuration
 
 _EXAMPLE = re.compile(r"^(PASS|FAIL|CONFIG)::\n\n((?:    .*\n|\n)+)", re.MULTILINE)
 _FILE_LEVEL = {"yaml-syntax"}  # rules with nothing to pass: any readable file passes them

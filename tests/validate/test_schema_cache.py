@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from dli_flink import schema
+from dli_flink.model import schema
 
 GOOD = {"kind": "FlinkSqlJob", "name": "a", "queue": "q", "flinkVersion": "1.15", "sql": "x"}
 

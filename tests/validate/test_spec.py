@@ -6,7 +6,7 @@ import json
 import pickle
 
 import pytest
-from dli_flink.spec import UNKNOWN, JobSpec, Unknown
+from dli_flink.model.spec import UNKNOWN, JobSpec, Unknown
 
 SQL_DOC = {
     "kind": "FlinkSqlJob",

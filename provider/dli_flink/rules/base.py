@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Protocol
 
-from dli_flink.findings import Problem, Severity
-from dli_flink.spec import JobSpec
+from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.spec import JobSpec
 
 
 @dataclass(frozen=True)

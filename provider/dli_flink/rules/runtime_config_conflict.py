@@ -36,9 +36,9 @@ FAIL::
 
 from collections.abc import Iterator
 
-from dli_flink.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.spec import SCALING_KEYS, JobSpec, known, parse_scaling_value
 from dli_flink.rules.base import Context
-from dli_flink.spec import SCALING_KEYS, JobSpec, known, parse_scaling_value
 
 ID = "runtime-config-conflict"
 SEVERITY = Severity.ERROR

@@ -27,9 +27,9 @@ FAIL::
 import difflib
 from collections.abc import Iterator
 
-from dli_flink.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.spec import SCALING_KEYS, JobSpec, known
 from dli_flink.rules.base import Context
-from dli_flink.spec import SCALING_KEYS, JobSpec, known
 
 ID = "runtime-config-unknown-key"
 SEVERITY = Severity.WARNING

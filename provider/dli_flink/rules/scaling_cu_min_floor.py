@@ -32,9 +32,9 @@ FAIL::
 
 from collections.abc import Iterator
 
-from dli_flink.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.spec import DEFAULT_CU_MIN, JobSpec
 from dli_flink.rules.base import Context
-from dli_flink.spec import DEFAULT_CU_MIN, JobSpec
 
 ID = "scaling-cu-min-floor"
 SEVERITY = Severity.ERROR

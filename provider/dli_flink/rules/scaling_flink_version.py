@@ -33,9 +33,9 @@ FAIL::
 
 from collections.abc import Iterator
 
-from dli_flink.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.spec import JobSpec, known
 from dli_flink.rules.base import Context
-from dli_flink.spec import JobSpec, known
 
 ID = "scaling-flink-version"
 SEVERITY = Severity.ERROR

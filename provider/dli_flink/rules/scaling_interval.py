@@ -31,9 +31,9 @@ FAIL::
 
 from collections.abc import Iterator
 
-from dli_flink.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.spec import JobSpec
 from dli_flink.rules.base import Context
-from dli_flink.spec import JobSpec
 
 ID = "scaling-interval"
 SEVERITY = Severity.ERROR

@@ -23,7 +23,7 @@ FAIL::
       enabled: true
 """
 
-from dli_flink.findings import Severity
+from dli_flink.model.findings import Severity
 
 ID = "schema"
 SEVERITY = Severity.ERROR

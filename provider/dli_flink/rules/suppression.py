@@ -31,7 +31,7 @@ FAIL::
     scaling: {enabled: true, intervalMinutes: 5}
 """
 
-from dli_flink.findings import Severity
+from dli_flink.model.findings import Severity
 
 ID = "suppression"
 SEVERITY = Severity.WARNING

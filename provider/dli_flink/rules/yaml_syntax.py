@@ -10,7 +10,7 @@ FAIL::
     name: [orders-enrich
 """
 
-from dli_flink.findings import Severity
+from dli_flink.model.findings import Severity
 
 ID = "yaml-syntax"
 SEVERITY = Severity.ERROR

@@ -18,7 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from dli_flink.findings import Path as DocPath
+from dli_flink.model.findings import Path as DocPath
 
 T = TypeVar("T")
 

@@ -15,7 +15,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dli_flink.schema import schema_path
+    from dli_flink.model.schema import schema_path
 
     path = schema_path()
     print(

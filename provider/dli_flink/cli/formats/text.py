@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dli_flink.findings import Severity
-from dli_flink.validate import Report
+from dli_flink.cli.validate import Report
+from dli_flink.model.findings import Severity
 
 
 def render(report: Report) -> str:

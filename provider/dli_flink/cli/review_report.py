@@ -10,9 +10,9 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from dli_flink.planner import ChangeClass, FieldChange, show
-from dli_flink.review import JobReview, Review
-from dli_flink.spec import Unknown
+from dli_flink.cli.review import JobReview, Review
+from dli_flink.model.planner import ChangeClass, FieldChange, show
+from dli_flink.model.spec import Unknown
 
 _HEADLINE = {
     ("deleted", ChangeClass.NONE): "deleted: the DLI job and its state are removed",

@@ -1,4 +1,4 @@
-"""The `dli-flink` command line: one sub-command a module under `dli_flink.commands`.
+"""The `dli-flink` command line: one sub-command a module under `dli_flink.cli.commands`.
 
 Command modules are imported to build the parser, so they keep heavy imports (the Huawei SDK, an HTTP
 server) inside `run()`: `dli-flink validate` runs in every pre-commit and its start-up is its speed.
@@ -24,7 +24,7 @@ def build_parser(commands: tuple[str, ...] = COMMANDS) -> argparse.ArgumentParse
     parser.add_argument("--version", action="version", version=f"dli-flink {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in commands:
-        module = importlib.import_module(f"dli_flink.commands.{name}")
+        module = importlib.import_module(f"dli_flink.cli.commands.{name}")
         command = sub.add_parser(name, help=module.HELP, description=module.__doc__)
         module.configure(command)
         command.set_defaults(run=module.run)

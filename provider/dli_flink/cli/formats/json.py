@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from dli_flink.findings import Severity
-from dli_flink.validate import Report
+from dli_flink.cli.validate import Report
+from dli_flink.model.findings import Severity
 
 
 def render(report: Report) -> str:

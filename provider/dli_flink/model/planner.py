@@ -20,7 +20,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from enum import IntEnum
 from typing import Any
 
-from dli_flink.spec import SCALING_KEYS, JobSpec, Unknown
+from dli_flink.model.spec import SCALING_KEYS, JobSpec, Unknown
 
 
 class ChangeClass(IntEnum):

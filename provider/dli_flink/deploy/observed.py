@@ -18,8 +18,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from dli_flink.planner import flatten
-from dli_flink.spec import SCALING_KEYS, JobSpec, parse_scaling_value
+from dli_flink.model.planner import flatten
+from dli_flink.model.spec import SCALING_KEYS, JobSpec, parse_scaling_value
 
 Job = dict[str, Any]
 

@@ -25,7 +25,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
-from dli_flink.findings import Path
+from dli_flink.model.findings import Path
 
 try:
     from yaml.cyaml import CParser as _Parser

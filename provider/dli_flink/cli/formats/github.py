@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dli_flink.formats.text import summary
-from dli_flink.validate import Report
+from dli_flink.cli.formats.text import summary
+from dli_flink.cli.validate import Report
 
 
 def render(report: Report) -> str:

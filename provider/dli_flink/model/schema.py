@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path as FilePath
 from typing import Any
 
-from dli_flink.findings import Path, Problem
+from dli_flink.model.findings import Path, Problem
 
 RULE = "schema"
 SCHEMA_FILE = "flink-job.schema.json"

@@ -10,10 +10,10 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from dli_flink.validate import Report
+    from dli_flink.cli.validate import Report
 
 NAMES = ("text", "json", "github", "sarif")
 
 
 def render(report: Report, name: str) -> str:
-    return importlib.import_module(f"dli_flink.formats.{name}").render(report)
+    return importlib.import_module(f"dli_flink.cli.formats.{name}").render(report)

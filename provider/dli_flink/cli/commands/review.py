@@ -31,10 +31,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dli_flink import config as configuration
-    from dli_flink import review_report
-    from dli_flink.review import review
-    from dli_flink.validate import UsageError
+    from dli_flink.cli import review_report
+    from dli_flink.cli.review import review
+    from dli_flink.cli.validate import UsageError
+    from dli_flink.rules import config as configuration
 
     try:
         config = configuration.resolve(args.config)

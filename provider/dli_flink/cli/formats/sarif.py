@@ -11,9 +11,9 @@ import json
 from sarif_kit import Location, Result, Rule, SarifBuilder
 
 from dli_flink import __version__
+from dli_flink.cli.validate import Report
 from dli_flink.rules import RULES
 from dli_flink.rules.base import summary
-from dli_flink.validate import Report
 
 
 def render(report: Report) -> str:

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dli_flink import schema
-from dli_flink.config import Config
-from dli_flink.findings import Finding, Problem, Severity
+from dli_flink.model import schema
+from dli_flink.model.findings import Finding, Problem, Severity
+from dli_flink.model.source import Document, SourceError, load_documents, read_text
+from dli_flink.model.spec import JAR_KIND, SQL_KIND, UNKNOWN, JobSpec
 from dli_flink.rules import JOB_RULES, RULES, STACK_RULES, yaml_syntax
 from dli_flink.rules import suppression as suppression_rule
-from dli_flink.source import Document, SourceError, load_documents, read_text
-from dli_flink.spec import JAR_KIND, SQL_KIND, UNKNOWN, JobSpec
+from dli_flink.rules.config import Config
 
 YAML_SUFFIXES = (".yaml", ".yml")
 _SKIPPED_NAMES = ("Pulumi.yaml", "Pulumi.*.yaml", "PulumiPolicy.yaml")

@@ -27,11 +27,9 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from dli_flink import config as rules_config
-from dli_flink.config import Config
-from dli_flink.dliapi import DliApi, DliConfig, DliConfigError
-from dli_flink.findings import Severity
-from dli_flink.inputs import (
+from dli_flink.cli.validate import check_document
+from dli_flink.deploy.dliapi import DliApi, DliConfig, DliConfigError
+from dli_flink.deploy.inputs import (
     OPTION_KEYS,
     Options,
     document,
@@ -39,12 +37,14 @@ from dli_flink.inputs import (
     normalise,
     touches_unknown,
 )
-from dli_flink.lifecycle import Lifecycle, LifecycleError, Outcome
-from dli_flink.observed import observed_document
-from dli_flink.planner import ChangeClass, plan
-from dli_flink.spec import JobSpec
-from dli_flink.validate import check_document
-from dli_flink.waits import say
+from dli_flink.deploy.lifecycle import Lifecycle, LifecycleError, Outcome
+from dli_flink.deploy.observed import observed_document
+from dli_flink.deploy.waits import say
+from dli_flink.model.findings import Severity
+from dli_flink.model.planner import ChangeClass, plan
+from dli_flink.model.spec import JobSpec
+from dli_flink.rules import config as rules_config
+from dli_flink.rules.config import Config
 
 CONFIG_KEYS = {
     "endpoint": "dli-flink:endpoint",

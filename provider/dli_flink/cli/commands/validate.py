@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from dli_flink.formats import NAMES
+from dli_flink.cli.formats import NAMES
 
 HELP = "check job YAML files against the schema and the DLI scaling rules"
 
@@ -31,10 +31,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dli_flink import config as configuration
-    from dli_flink.findings import Severity
-    from dli_flink.formats import render
-    from dli_flink.validate import UsageError, validate
+    from dli_flink.cli.formats import render
+    from dli_flink.cli.validate import UsageError, validate
+    from dli_flink.model.findings import Severity
+    from dli_flink.rules import config as configuration
 
     try:
         config = configuration.resolve(args.config)

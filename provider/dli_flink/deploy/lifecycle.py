@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from dli_flink.dliapi import DliApi, DliError
-from dli_flink.inputs import Options
-from dli_flink.observed import FIELDS, observed_document
-from dli_flink.planner import ChangeClass, plan
-from dli_flink.spec import JobSpec
-from dli_flink.waits import Progress, WaitTimeout, poll_until, say
+from dli_flink.deploy.dliapi import DliApi, DliError
+from dli_flink.deploy.inputs import Options
+from dli_flink.deploy.observed import FIELDS, observed_document
+from dli_flink.deploy.waits import Progress, WaitTimeout, poll_until, say
+from dli_flink.model.planner import ChangeClass, plan
+from dli_flink.model.spec import JobSpec
 
 RUNNING = "job_running"
 STOPPED = "job_cancel_success"
@@ -65,7 +65,7 @@ HOT_WIRE_FIELDS = (
     "checkpoint_path",
 )
 """The request fields DLI accepts while a job runs (the planner's in-place class)."""
-RESUME_COMMAND = "python -m dli_flink.resume {job_id} {savepoint}"
+RESUME_COMMAND = "python -m dli_flink.deploy.resume {job_id} {savepoint}"
 VERIFIABLE = frozenset(".".join(path) for path, _, _ in FIELDS)
 """Document fields whose value DLI reports back (see observed.FIELDS)."""
 

@@ -17,19 +17,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from dli_flink.config import Config
-from dli_flink.findings import Finding, Problem, Severity
-from dli_flink.planner import Change, ChangeClass, plan
-from dli_flink.rules import JOB_RULES, STACK_RULES
-from dli_flink.source import Document, SourceError, load_documents, read_text
-from dli_flink.spec import JobSpec
-from dli_flink.validate import (
+from dli_flink.cli.validate import (
     UsageError,
     check_document,
     collect_files,
     collector_paused,
     is_job_file,
 )
+from dli_flink.model.findings import Finding, Problem, Severity
+from dli_flink.model.planner import Change, ChangeClass, plan
+from dli_flink.model.source import Document, SourceError, load_documents, read_text
+from dli_flink.model.spec import JobSpec
+from dli_flink.rules import JOB_RULES, STACK_RULES
+from dli_flink.rules.config import Config
 
 MINUTES_A_DAY = 1440
 

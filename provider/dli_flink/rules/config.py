@@ -24,10 +24,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from dli_flink.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.source import SourceError, load_documents, read_text
 from dli_flink.rules import RULES
 from dli_flink.rules.base import Context
-from dli_flink.source import SourceError, load_documents, read_text
 
 FILE_NAME = ".dli-flink.yaml"
 DEFAULT_RESTART_SECONDS = 60.0

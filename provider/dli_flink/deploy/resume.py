@@ -1,6 +1,6 @@
 """Resume a stopped DLI Flink job from a savepoint: the command a failed rollback names.
 
-    python -m dli_flink.resume JOB_ID SAVEPOINT_PATH [--timeout MINUTES]
+    python -m dli_flink.deploy.resume JOB_ID SAVEPOINT_PATH [--timeout MINUTES]
 
 When an update fails and its rollback fails too, the job is left stopped with its state in a
 savepoint; this starts it again from exactly that savepoint (importing it if DLI no longer points at
@@ -13,13 +13,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dli_flink.dliapi import DliApi, DliConfigError, DliError
-from dli_flink.lifecycle import Lifecycle, LifecycleError, StartFailed, describe_error
-from dli_flink.waits import WaitTimeout
+from dli_flink.deploy.dliapi import DliApi, DliConfigError, DliError
+from dli_flink.deploy.lifecycle import Lifecycle, LifecycleError, StartFailed, describe_error
+from dli_flink.deploy.waits import WaitTimeout
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dli_flink.resume", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m dli_flink.deploy.resume", description=__doc__)
     parser.add_argument("job_id", type=int)
     parser.add_argument("savepoint")
     parser.add_argument("--timeout", type=float, default=20.0, help="minutes (default 20)")

@@ -19,13 +19,13 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import Resource
 
-from dli_flink.args import FlinkJarJobArgs, FlinkSqlJobArgs, to_document
-from dli_flink.config import Config
-from dli_flink.inputs import OUTPUT_KEYS
-from dli_flink.provider import JobProvider
-from dli_flink.source import SourceError, load_documents, read_text
-from dli_flink.spec import JAR_KIND, SQL_KIND, read_sql
-from dli_flink.validate import collect_files
+from dli_flink.cli.validate import collect_files
+from dli_flink.deploy.args import FlinkJarJobArgs, FlinkSqlJobArgs, to_document
+from dli_flink.deploy.inputs import OUTPUT_KEYS
+from dli_flink.deploy.provider import JobProvider
+from dli_flink.model.source import SourceError, load_documents, read_text
+from dli_flink.model.spec import JAR_KIND, SQL_KIND, read_sql
+from dli_flink.rules.config import Config
 
 
 def _props(spec: Any, kind: str, base_dir: Path | None) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dli_flink.spec import UNKNOWN, Unknown
+from dli_flink.model.spec import UNKNOWN, Unknown
 
 PROVIDER_KEY = "__provider"
 OPTION_KEYS = ("desiredState", "timeouts", "adopt")
