@@ -26,8 +26,9 @@ from typing import Any
 
 from dli_flink.deploy.dliapi import DliApi, DliError
 from dli_flink.deploy.inputs import Options
-from dli_flink.deploy.observed import FIELDS, observed_document
+from dli_flink.deploy.observed import observed_document
 from dli_flink.deploy.waits import Progress, WaitTimeout, poll_until, say
+from dli_flink.model import fields
 from dli_flink.model.planner import ChangeClass, plan
 from dli_flink.model.spec import JobSpec
 
@@ -56,18 +57,7 @@ FAILED_START = frozenset(
 STALE_GRACE = 2.0
 """Seconds a status left over from before a run/stop call is taken as "not applied yet", unless the
 job has been seen in a transitional state since (then the status is news, not a leftover)."""
-HOT_WIRE_FIELDS = (
-    "smn_topic",
-    "restart_when_exception",
-    "resume_checkpoint",
-    "resume_max_num",
-    "obs_bucket",
-    "checkpoint_path",
-)
-"""The request fields DLI accepts while a job runs (the planner's in-place class)."""
 RESUME_COMMAND = "python -m dli_flink.deploy.resume {job_id} {savepoint}"
-VERIFIABLE = frozenset(".".join(path) for path, _, _ in FIELDS)
-"""Document fields whose value DLI reports back (see observed.FIELDS)."""
 
 
 class LifecycleError(Exception):
@@ -341,7 +331,9 @@ class Lifecycle:
         if change.change_class == ChangeClass.IN_PLACE:
             record.step("edit in place")
             hot = {
-                k: v for k, v in new.to_dli_body(for_update=True).items() if k in HOT_WIRE_FIELDS
+                k: v
+                for k, v in new.to_dli_body(for_update=True).items()
+                if k in fields.TABLE.hot_wire_fields
             }
             if new.obs_bucket and new.obs_bucket != old.obs_bucket:
                 self._call(
@@ -691,7 +683,8 @@ class Lifecycle:
 def _applied(job: dict[str, Any], old: JobSpec, new: JobSpec, document: dict[str, Any]) -> bool:
     """Whether DLI already holds every changed field with its new value (an interrupted update's
     PUT went in, or someone made the same edit). Only a change whose fields DLI reports back
-    (observed.FIELDS, the scaling and runtime keys) can be verified; any other change is done."""
+    (the field table's reported rows, the scaling and runtime keys) can be verified; any other
+    change is done."""
     change = plan(old, new)
     if not all(_verifiable(f.field) for f in change.fields):
         return False
@@ -700,4 +693,5 @@ def _applied(job: dict[str, Any], old: JobSpec, new: JobSpec, document: dict[str
 
 
 def _verifiable(field: str) -> bool:
-    return field in VERIFIABLE or field.startswith(("scaling.", "runtimeConfig."))
+    reported = fields.TABLE.by_path.get(field)
+    return bool(reported and reported.reported) or field.startswith(("scaling.", "runtimeConfig."))

@@ -15,46 +15,20 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable
 from typing import Any
 
+from dli_flink.model import fields
+from dli_flink.model.fields import Field
 from dli_flink.model.planner import flatten
-from dli_flink.model.spec import SCALING_KEYS, JobSpec, parse_scaling_value
+from dli_flink.model.spec import JobSpec, parse_scaling_value, scaling_default
 
 Job = dict[str, Any]
 
 
-def _config(name: str) -> Callable[[Job], Any]:
-    return lambda job: (job.get("job_config") or {}).get(name)
-
-
-def _top(name: str) -> Callable[[Job], Any]:
-    return lambda job: job.get(name)
-
-
-FIELDS: tuple[tuple[tuple[str, ...], Callable[[Job], Any], Any], ...] = (
-    (("queue",), _top("queue_name"), None),
-    (("description",), _top("desc"), ""),
-    (("flinkVersion",), _config("flink_version"), None),
-    (("sql",), _top("sql_body"), None),
-    (("resources", "cu"), _config("cu_number"), 2),
-    (("resources", "managerCu"), _config("manager_cu_number"), 1),
-    (("resources", "parallelism"), _config("parallel_number"), 1),
-    (("resources", "taskManagerCu"), _config("tm_cus"), None),
-    (("resources", "slotsPerTaskManager"), _config("tm_slot_num"), None),
-    (("checkpoint", "enabled"), _config("checkpoint_enabled"), False),
-    (("checkpoint", "intervalSeconds"), _config("checkpoint_interval"), 10),
-    (("checkpoint", "mode"), _config("checkpoint_mode"), "exactly_once"),
-    (("obsBucket",), _config("obs_bucket"), None),
-    (("logEnabled",), _config("log_enabled"), False),
-    (("smnTopic",), _config("smn_topic"), ""),
-    (("restartOnException",), _config("restart_when_exception"), False),
-    (("resumeFromCheckpoint",), _config("resume_checkpoint"), False),
-    (("resumeMaxTimes",), _config("resume_max_num"), -1),
-    (("jar", "entrypoint"), _config("entrypoint"), None),
-    (("jar", "mainClass"), _top("main_class"), None),
-)
-"""(document path, where DLI reports it, DLI's value when the document does not set it)."""
+def reported(row: Field, job: Job) -> Any:
+    """What DLI's job answer holds for a row (its `reported` place: "desc", "job_config.cu_number")."""
+    head, _, inner = row.reported.partition(".")  # type: ignore[union-attr]
+    return (job.get(head) or {}).get(inner) if inner else job.get(head)
 
 
 def runtime_config(job: Job) -> dict[str, str] | None:
@@ -74,15 +48,16 @@ def observed_document(declared: dict[str, Any], job: Job) -> dict[str, Any]:
     spec = JobSpec.from_document(declared)
     meant = flatten(spec)
     doc = copy.deepcopy(declared)
-    for path, read, default in FIELDS:
-        if path[0] == ("jar" if spec.is_sql else "sql"):
+    for row in fields.TABLE.reported:
+        if spec.kind not in row.kinds:
             continue
-        real = read(job)
+        real = reported(row, job)
         if real is None:
             continue
-        declared_value = meant.get(".".join(path), default)
+        default = row.default_for(spec.kind) if row.dli_default is None else row.dli_default
+        declared_value = meant.get(row.path, default)
         if real != declared_value and not (declared_value is None and real == default):
-            _put(doc, path, real)
+            _put(doc, tuple(row.path.split(".")), real)
     runtime = runtime_config(job)
     if runtime is not None:
         _patch_scaling(doc, spec, meant, runtime, job)
@@ -93,11 +68,13 @@ def observed_document(declared: dict[str, Any], job: Job) -> dict[str, Any]:
 def _patch_scaling(
     doc: dict[str, Any], spec: JobSpec, meant: dict[str, Any], runtime: dict[str, str], job: Job
 ) -> None:
-    cu = _config("cu_number")(job) or spec.resources.cu
-    defaults = {"enabled": False, "intervalMinutes": 30, "cuMin": 2, "cuMax": cu, "priority": None}
-    for key, runtime_key in SCALING_KEYS.items():
-        raw = runtime.get(runtime_key)
-        real = parse_scaling_value(key, raw) if raw is not None else defaults[key]
+    # A default that follows another field (cuMax: the job's CUs) follows DLI's value of it.
+    real_values = {row.path: reported(row, job) for row in fields.TABLE.reported}
+    values = {**spec.values, **{k: v for k, v in real_values.items() if v is not None}}
+    for key, row in fields.TABLE.scaling.items():
+        runtime_key = row.runtime_key
+        raw = runtime.get(runtime_key)  # type: ignore[arg-type]
+        real = parse_scaling_value(key, raw) if raw is not None else scaling_default(row, values)
         if real == meant.get(f"scaling.{key}"):
             continue
         if spec.setting(key).path[0] == "runtimeConfig":
@@ -113,7 +90,7 @@ def _patch_runtime(doc: dict[str, Any], spec: JobSpec, runtime: dict[str, str]) 
     if not isinstance(declared, dict):
         return
     for key in list(declared):
-        if key in SCALING_KEYS.values():
+        if key in fields.TABLE.scaling_keys.values():
             continue
         if key not in runtime:
             del declared[key]

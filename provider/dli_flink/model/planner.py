@@ -4,7 +4,8 @@
 changes before an upgrade. The provider's diff and update and the review report all call it, so what a
 reviewer is told is exactly what `pulumi up` does.
 
-Classes, from DLI's rules (shared/docs/dli-api.md):
+Each field's class is declared on its row of the field table (`fields.py`), from DLI's rules
+(shared/docs/dli-api.md):
 - in place: the "hot" fields DLI accepts while the job runs (smnTopic, restartOnException,
   resumeFromCheckpoint, resumeMaxTimes, obsBucket, a Jar job's checkpoint.path); tags, which DLI sets
   only at creation, are recorded in state and sent to nothing, so they need no restart either;
@@ -16,61 +17,23 @@ Classes, from DLI's rules (shared/docs/dli-api.md):
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, fields, is_dataclass
-from enum import IntEnum
+from dataclasses import dataclass
 from typing import Any
 
-from dli_flink.model.spec import SCALING_KEYS, JobSpec, Unknown
+from dli_flink.model import fields
+from dli_flink.model.fields import ChangeClass
+from dli_flink.model.spec import JobSpec, Unknown
 
-
-class ChangeClass(IntEnum):
-    """Ordered by risk, so `max()` of the fields' classes is the change's class."""
-
-    NONE = 0
-    IN_PLACE = 1
-    RESTART = 2
-    REPLACE = 3
-
-    @property
-    def label(self) -> str:
-        return {0: "none", 1: "in place", 2: "restart with savepoint", 3: "replace"}[self]
-
-
-HOT_FIELDS = frozenset(
-    {
-        "smnTopic",
-        "restartOnException",
-        "resumeFromCheckpoint",
-        "resumeMaxTimes",
-        "obsBucket",
-        "checkpoint.path",
-        "tags",
-    }
-)
-REPLACE_FIELDS = frozenset({"kind", "jobType"})
-
-_NAMES = {
-    "flink_version": "flinkVersion",
-    "job_type": "jobType",
-    "sql_file": "sqlFile",
-    "obs_bucket": "obsBucket",
-    "log_enabled": "logEnabled",
-    "restart_on_exception": "restartOnException",
-    "resume_from_checkpoint": "resumeFromCheckpoint",
-    "resume_max_times": "resumeMaxTimes",
-    "smn_topic": "smnTopic",
-    "idle_state_retention_seconds": "idleStateRetentionSeconds",
-    "dirty_data_strategy": "dirtyDataStrategy",
-    "runtime_config": "runtimeConfig",
-    "manager_cu": "managerCu",
-    "task_manager_cu": "taskManagerCu",
-    "slots_per_task_manager": "slotsPerTaskManager",
-    "interval_seconds": "intervalSeconds",
-    "main_class": "mainClass",
-    "dependency_jars": "dependencyJars",
-    "dependency_files": "dependencyFiles",
-}
-"""JobSpec attribute -> document key, where they differ beyond case."""
+__all__ = [
+    "Change",
+    "ChangeClass",
+    "FieldChange",
+    "classify",
+    "describe",
+    "flatten",
+    "plan",
+    "show",
+]
 
 
 @dataclass(frozen=True)
@@ -110,12 +73,11 @@ def plan(old: JobSpec, new: JobSpec) -> Change:
 
 
 def classify(key: str) -> ChangeClass:
-    """What a change of document field `key` alone makes DLI do."""
-    if key in REPLACE_FIELDS:
-        return ChangeClass.REPLACE
-    if key in HOT_FIELDS or key.startswith("tags."):
-        return ChangeClass.IN_PLACE
-    return ChangeClass.RESTART
+    """What a change of document field `key` alone makes DLI do: its row's class (a runtimeConfig
+    or tags entry takes the class of its map's row)."""
+    table = fields.TABLE
+    row = table.by_path.get(key) or table.by_path.get(key.split(".", 1)[0])
+    return row.change if row is not None and row.change is not None else ChangeClass.RESTART
 
 
 def flatten(spec: JobSpec) -> dict[str, Any]:
@@ -124,21 +86,21 @@ def flatten(spec: JobSpec) -> dict[str, Any]:
     Scaling is compared as DLI reads it (the block or a flink.dli.job.* runtime key, else DLI's
     default), so moving a key from runtimeConfig into the scaling block, same value, is no change.
     """
-    flat: dict[str, Any] = {}
-    for attribute in fields(spec):
-        name = attribute.name
-        value = getattr(spec, name)
-        if name in ("scaling", "runtime_config", "tags", "sql_file"):
-            continue
-        _put(flat, _NAMES.get(name, name), value)
-    for key in SCALING_KEYS:
+    table = fields.TABLE
+    flat: dict[str, Any] = {
+        row.path: spec.values.get(row.path)
+        for row in table.rows
+        if row.change is not None and not row.runtime_key and row.shape != "map"
+    }
+    for key in table.scaling:
         flat[f"scaling.{key}"] = spec.setting(key).value
     runtime = spec.runtime_config
     if isinstance(runtime, Unknown):
         flat["runtimeConfig"] = runtime
     else:
+        scaling_keys = table.scaling_keys.values()
         for key, value in runtime:
-            if key not in SCALING_KEYS.values():
+            if key not in scaling_keys:
                 flat[f"runtimeConfig.{key}"] = value
     tags = spec.tags
     if isinstance(tags, Unknown):
@@ -146,14 +108,6 @@ def flatten(spec: JobSpec) -> dict[str, Any]:
     else:
         flat.update((f"tags.{key}", value) for key, value in tags)
     return {key: value for key, value in flat.items() if value is not None and value != ()}
-
-
-def _put(flat: dict[str, Any], key: str, value: Any) -> None:
-    if is_dataclass(value):
-        for inner in fields(value):
-            _put(flat, f"{key}.{_NAMES.get(inner.name, inner.name)}", getattr(value, inner.name))
-    else:
-        flat[key] = value
 
 
 _FIRST = ("kind", "jobType", "scaling.")

@@ -1,72 +1,63 @@
 """JobSpec: the one typed model of a DLI Flink job, and the only place that converts it.
 
 A spec comes from a job document (a YAML document, or Pulumi inputs of the same shape) and becomes a DLI
-request body. Every front end, and every rule, reads jobs through it.
+request body. Every front end, and every rule, reads jobs through it. What it reads and what it sends
+is the field table (`fields.py`): a spec holds one value per row, by the row's document path, and
+knows nothing of individual fields but the scaling block's DLI semantics.
 
-Values the checker cannot trust are UNKNOWN rather than guessed: a value the schema rejected, a
-required key that is missing, or a Pulumi input not yet known during preview. Rules skip what they
-cannot know, so a finding is never built on a default the user did not write.
+Values the checker cannot trust are UNKNOWN (see `values.py`): a rule never builds a finding on a
+default the user did not write.
 """
 
 from __future__ import annotations
 
+import functools
 import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
+from dli_flink.model import fields
+from dli_flink.model.fields import (
+    CHECKPOINT_MODES,
+    JAR_KIND,
+    KINDS,
+    OPENSOURCE_SQL,
+    SQL_KIND,
+    Field,
+    FollowField,
+)
 from dli_flink.model.findings import Path as DocPath
+from dli_flink.model.values import UNKNOWN, Maybe, Unknown, known, whole, wire_string
 
-T = TypeVar("T")
+__all__ = [
+    "CHECKPOINT_MODES",
+    "DEFAULT_CU_MIN",
+    "JAR_KIND",
+    "OPENSOURCE_SQL",
+    "SQL_KIND",
+    "UNKNOWN",
+    "JobSpec",
+    "Maybe",
+    "Setting",
+    "Unknown",
+    "camel",
+    "known",
+    "parse_scaling_value",
+    "read_sql",
+]
 
-
-class Unknown:
-    """A value that is not known (yet): see the module docstring."""
-
-    _instance: Unknown | None = None
-
-    def __new__(cls) -> Unknown:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-    def __reduce__(self) -> str:
-        return "UNKNOWN"
-
-
-UNKNOWN: Final = Unknown()
-Maybe = T | Unknown
+DEFAULT_CU_MIN: Final = 2
+"""The smallest DLI job, and DLI's default for flink.dli.job.cu.min."""
 
 
-def known(*values: object) -> bool:
-    """True when none of `values` is UNKNOWN."""
-    return not any(isinstance(v, Unknown) for v in values)
-
-
-SQL_KIND = "FlinkSqlJob"
-JAR_KIND = "FlinkJarJob"
-OPENSOURCE_SQL = "flink_opensource_sql_job"
-DEFAULT_CU = 2
-DEFAULT_MANAGER_CU = 1
-DEFAULT_PARALLELISM = 1
-DEFAULT_SCALE_INTERVAL = 30
-DEFAULT_CU_MIN = 2
-CHECKPOINT_MODES = {"exactly_once": 1, "at_least_once": 2}
-
-SCALING_KEYS: Final = {
-    "enabled": "flink.dli.job.scale.enable",
-    "intervalMinutes": "flink.dli.job.scale.interval",
-    "cuMin": "flink.dli.job.cu.min",
-    "cuMax": "flink.dli.job.cu.max",
-    "priority": "flink.dli.job.priority",
-}
-"""The scaling block's keys and the DLI runtime keys they become."""
+@functools.cache
+def camel(name: str) -> str:
+    """A snake_case attribute as its document key: manager_cu -> managerCu."""
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
 
 
 @dataclass(frozen=True)
@@ -79,70 +70,49 @@ class Setting:
     """False when the value is DLI's default."""
 
 
-@dataclass(frozen=True)
-class Resources:
-    cu: Maybe[int] = DEFAULT_CU
-    manager_cu: Maybe[int] = DEFAULT_MANAGER_CU
-    parallelism: Maybe[int] = DEFAULT_PARALLELISM
-    task_manager_cu: Maybe[int | None] = None
-    slots_per_task_manager: Maybe[int | None] = None
+class Group:
+    """A block of the document (`spec.resources`): its fields as snake_case attributes."""
 
+    def __init__(self, spec: JobSpec, path: str) -> None:
+        self._spec = spec
+        self._path = path
 
-@dataclass(frozen=True)
-class Checkpoint:
-    enabled: Maybe[bool] = False
-    interval_seconds: Maybe[int] = 10
-    mode: Maybe[str | None] = None
-    path: Maybe[str | None] = None
-
-
-@dataclass(frozen=True)
-class Jar:
-    entrypoint: Maybe[str]
-    main_class: Maybe[str | None] = None
-    args: Maybe[tuple[str, ...]] = ()
-    dependency_jars: Maybe[tuple[str, ...]] = ()
-    dependency_files: Maybe[tuple[str, ...]] = ()
-
-
-@dataclass(frozen=True)
-class Scaling:
-    """The scaling block as written: None where a key is not set."""
-
-    enabled: Maybe[bool | None] = None
-    interval_minutes: Maybe[int | None] = None
-    cu_min: Maybe[int | None] = None
-    cu_max: Maybe[int | None] = None
-    priority: Maybe[int | None] = None
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        found = self._spec.value(f"{self._path}.{camel(name)}", name)
+        setattr(self, name, found)
+        return found
 
 
 @dataclass(frozen=True)
 class JobSpec:
-    """One Flink job, SQL or Jar, as declared."""
+    """One Flink job, SQL or Jar, as declared: a value per field-table row, by document path.
+
+    `spec.value("resources.cu")`, or as attributes: `spec.resources.cu`, `spec.flink_version`.
+    """
 
     kind: str
-    name: Maybe[str]
-    queue: Maybe[str]
-    flink_version: Maybe[str]
-    description: Maybe[str | None] = None
-    job_type: Maybe[str] = OPENSOURCE_SQL
-    sql: Maybe[str | None] = None
-    sql_file: Maybe[str | None] = None
-    jar: Maybe[Jar | None] = None
-    resources: Resources = Resources()
-    checkpoint: Checkpoint = Checkpoint()
-    obs_bucket: Maybe[str | None] = None
-    log_enabled: Maybe[bool] = False
-    restart_on_exception: Maybe[bool | None] = None
-    resume_from_checkpoint: Maybe[bool | None] = None
-    resume_max_times: Maybe[int | None] = None
-    smn_topic: Maybe[str | None] = None
-    idle_state_retention_seconds: Maybe[int | None] = None
-    dirty_data_strategy: Maybe[str | None] = None
-    scaling: Scaling = Scaling()
-    runtime_config: Maybe[tuple[tuple[str, str], ...]] = ()
-    """Other runtime keys, values as the strings DLI receives, in document order."""
-    tags: Maybe[tuple[tuple[str, str], ...]] = ()
+    values: Mapping[str, Any]
+
+    def value(self, path: str, attribute: str | None = None) -> Any:
+        """The value at a document path; AttributeError for a path that is not a row."""
+        try:
+            return self.values[path]
+        except KeyError:
+            if path in fields.TABLE.by_path:
+                return None
+            raise AttributeError(attribute or path) from None
+
+    def __getattr__(self, name: str) -> Any:
+        """`spec.flink_version`, `spec.resources`: looked up once, then kept on the instance (a
+        spec never changes, and rules read the same few attributes many times)."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        path = camel(name)
+        found = Group(self, path) if path in fields.TABLE.groups else self.value(path, name)
+        object.__setattr__(self, name, found)
+        return found
 
     @property
     def is_sql(self) -> bool:
@@ -154,70 +124,28 @@ class JobSpec:
 
         `base_dir` is where a relative `sqlFile` is read from; without it the SQL stays unread.
         """
-        doc = _Doc(document)
-        kind = doc.get("kind")
-        resources, checkpoint, scaling = (
-            doc.sub("resources"),
-            doc.sub("checkpoint"),
-            doc.sub("scaling"),
-        )
-        jar = doc.sub("jar")
-        sql, sql_file = doc.get("sql"), doc.get("sqlFile")
-        if sql is None and isinstance(sql_file, str) and base_dir is not None:
-            sql = read_sql(base_dir / sql_file)
-        return cls(
-            kind=kind,
-            name=doc.required("name"),
-            queue=doc.required("queue"),
-            flink_version=doc.required("flinkVersion"),
-            description=doc.get("description"),
-            job_type=doc.get("jobType", OPENSOURCE_SQL) if kind == SQL_KIND else "flink_jar_job",
-            sql=sql,
-            sql_file=sql_file,
-            jar=None
-            if jar.absent
-            else (
-                UNKNOWN
-                if jar.unknown
-                else Jar(
-                    entrypoint=jar.required("entrypoint"),
-                    main_class=jar.get("mainClass"),
-                    args=jar.strings("args"),
-                    dependency_jars=jar.strings("dependencyJars"),
-                    dependency_files=jar.strings("dependencyFiles"),
-                )
-            ),
-            resources=Resources(
-                cu=resources.number("cu", DEFAULT_CU),
-                manager_cu=resources.number("managerCu", DEFAULT_MANAGER_CU),
-                parallelism=resources.number("parallelism", DEFAULT_PARALLELISM),
-                task_manager_cu=resources.number("taskManagerCu"),
-                slots_per_task_manager=resources.number("slotsPerTaskManager"),
-            ),
-            checkpoint=Checkpoint(
-                enabled=checkpoint.get("enabled", False),
-                interval_seconds=checkpoint.number("intervalSeconds", 10),
-                mode=checkpoint.get("mode"),
-                path=checkpoint.get("path"),
-            ),
-            obs_bucket=doc.get("obsBucket"),
-            log_enabled=doc.get("logEnabled", False),
-            restart_on_exception=doc.get("restartOnException"),
-            resume_from_checkpoint=doc.get("resumeFromCheckpoint"),
-            resume_max_times=doc.number("resumeMaxTimes"),
-            smn_topic=doc.get("smnTopic"),
-            idle_state_retention_seconds=doc.number("idleStateRetentionSeconds"),
-            dirty_data_strategy=doc.get("dirtyDataStrategy"),
-            scaling=Scaling(
-                enabled=scaling.get("enabled"),
-                interval_minutes=scaling.number("intervalMinutes"),
-                cu_min=scaling.number("cuMin"),
-                cu_max=scaling.number("cuMax"),
-                priority=scaling.number("priority"),
-            ),
-            runtime_config=doc.pairs("runtimeConfig"),
-            tags=doc.pairs("tags"),
-        )
+        kind = document.get("kind")
+        values: dict[str, Any] = {}
+        known_kind = kind if isinstance(kind, str) and kind in KINDS else None
+        for group, readers in _readers(fields.TABLE, known_kind):
+            block = document if group is None else document.get(group)
+            if isinstance(block, Unknown):
+                values.update((reader[0], UNKNOWN) for reader in readers)
+                continue
+            if not isinstance(block, Mapping):
+                block = {}
+            for path, key, shape, missing in readers:
+                value = block.get(key) if key else None
+                if value is None:
+                    values[path] = missing
+                elif shape is None:
+                    values[path] = whole(value)
+                else:
+                    values[path] = _shaped(shape, value)
+        sql_file = values.get("sqlFile")
+        if values.get("sql") is None and isinstance(sql_file, str) and base_dir is not None:
+            values["sql"] = read_sql(base_dir / sql_file)
+        return cls(kind, values)
 
     def setting(self, key: str) -> Setting:
         """The effective value of a scaling key ("enabled", "cuMax", ...) and where it is set.
@@ -231,16 +159,16 @@ class JobSpec:
     def _settings(self) -> dict[str, Setting]:
         """Every scaling setting, worked out once: each rule asks for several of them."""
         settings = {}
-        for key, runtime_key in SCALING_KEYS.items():
-            declared = getattr(self.scaling, _SNAKE[key])
-            raw = self.runtime_value(runtime_key)
+        for key, row in fields.TABLE.scaling.items():
+            declared = self.values.get(row.path)
+            raw = self.runtime_value(row.runtime_key)  # type: ignore[arg-type]
             if declared is not None:
                 settings[key] = Setting(declared, ("scaling", key), True)
             elif raw is not None:
                 value = raw if isinstance(raw, Unknown) else parse_scaling_value(key, raw)
-                settings[key] = Setting(value, ("runtimeConfig", runtime_key), True)
+                settings[key] = Setting(value, ("runtimeConfig", row.runtime_key), True)
             else:
-                settings[key] = Setting(self._scaling_default(key), ("scaling", key), False)
+                settings[key] = Setting(scaling_default(row, self.values), ("scaling", key), False)
         return settings
 
     def runtime_value(self, key: str) -> Maybe[str | None]:
@@ -255,15 +183,6 @@ class JobSpec:
             runtime.setdefault(key, value)
         return runtime
 
-    def _scaling_default(self, key: str) -> Any:
-        return {
-            "enabled": False,
-            "intervalMinutes": DEFAULT_SCALE_INTERVAL,
-            "cuMin": DEFAULT_CU_MIN,
-            "cuMax": self.resources.cu,
-            "priority": None,
-        }[key]
-
     @cached_property
     def scaling_enabled(self) -> Maybe[bool]:
         value = self.setting("enabled").value
@@ -274,10 +193,10 @@ class JobSpec:
         entries = (
             {key: value for key, value in self.runtime_config} if known(self.runtime_config) else {}
         )
-        for key, runtime_key in SCALING_KEYS.items():
-            value = getattr(self.scaling, _SNAKE[key])
+        for row in fields.TABLE.scaling.values():
+            value = self.values.get(row.path)
             if value is not None and known(value):
-                entries[runtime_key] = _wire_string(value)
+                entries[row.runtime_key] = wire_string(value)  # type: ignore[index]
         return [{"key": key, "value": value} for key, value in entries.items()]
 
     def to_dli_body(self, *, for_update: bool = False) -> dict[str, Any]:
@@ -285,63 +204,82 @@ class JobSpec:
 
         Only a known spec converts: preview never calls DLI.
         """
-        if not _all_known(self):
+        if not _all_known(self.values):
             raise ValueError(f"job {self.name!r} has values that are not known yet")
-        r, c = self.resources, self.checkpoint
-        body: dict[str, Any] = {
-            "name": self.name,
-            "desc": self.description,
-            "queue_name": self.queue,
-            "cu_number": r.cu,
-            "manager_cu_number": r.manager_cu,
-            "parallel_number": r.parallelism,
-            "tm_cus": r.task_manager_cu,
-            "tm_slot_num": r.slots_per_task_manager,
-            "checkpoint_enabled": c.enabled,
-            "checkpoint_mode": CHECKPOINT_MODES[c.mode] if c.mode else None,
-            "checkpoint_interval": c.interval_seconds,
-            "obs_bucket": self.obs_bucket,
-            "log_enabled": self.log_enabled,
-            "smn_topic": self.smn_topic,
-            "restart_when_exception": self.restart_on_exception,
-            "resume_checkpoint": self.resume_from_checkpoint,
-            "resume_max_num": self.resume_max_times,
-            "flink_version": self.flink_version,
-            "runtime_config": json.dumps(self.effective_runtime_config(), separators=(",", ":")),
-        }
-        if not for_update:
-            body["tags"] = [{"key": k, "value": v} for k, v in self.tags] or None
-        if self.is_sql:
-            body.update(
-                sql_body=self.sql,
-                idle_state_retention=self.idle_state_retention_seconds,
-                dirty_data_strategy=self.dirty_data_strategy,
-            )
-            if not for_update:
-                body["job_type"] = self.job_type
-        else:
-            jar = self.jar
-            assert isinstance(jar, Jar)
-            body.update(
-                entrypoint=jar.entrypoint,
-                main_class=jar.main_class,
-                entrypoint_args=" ".join(jar.args) or None,
-                dependency_jars=list(jar.dependency_jars) or None,
-                dependency_files=list(jar.dependency_files) or None,
-                checkpoint_path=c.path,
-            )
-            if for_update:
-                body["job_type"] = self.job_type
-        return {key: value for key, value in body.items() if value is not None}
+        body: dict[str, Any] = {}
+        for row in fields.TABLE.rows:
+            if not row.sent(self.kind, for_update=for_update):
+                continue
+            if row.path == "runtimeConfig":
+                value: Any = json.dumps(self.effective_runtime_config(), separators=(",", ":"))
+            else:
+                value = self.values.get(row.path)
+                if value is not None and row.encode is not None:
+                    value = row.encode(value)
+            if value is not None:
+                body[row.wire] = value  # type: ignore[index]
+        return body
 
 
-_SNAKE = {
-    "enabled": "enabled",
-    "intervalMinutes": "interval_minutes",
-    "cuMin": "cu_min",
-    "cuMax": "cu_max",
-    "priority": "priority",
-}
+Reader = tuple[str, str | None, str | None, Any]
+"""(document path, key in its block or None when not read, list/map shape or None, the value when
+the key is absent)."""
+
+
+@functools.cache
+def _readers(
+    table: fields.FieldTable, kind: str | None
+) -> tuple[tuple[str | None, tuple[Reader, ...]], ...]:
+    """How each row is read for a job of `kind`, block by block, worked out once per table and kind
+    (every file of a validate run reads the same rows)."""
+    return tuple(
+        (
+            group,
+            tuple((row.path, _key(row, kind), _shape(row), _missing(row, kind)) for row in rows),
+        )
+        for group, rows in table.groups.items()
+    )
+
+
+def _key(row: Field, kind: str | None) -> str | None:
+    """The key to read; None for a value fixed by the kind (a Jar job's job_type), which no
+    document writes."""
+    fixed = kind is not None and kind not in row.kinds and row.default_for(kind) is not None
+    return None if fixed else row.key
+
+
+def _shape(row: Field) -> str | None:
+    return None if row.shape == "scalar" else row.shape
+
+
+def _missing(row: Field, kind: str | None) -> Any:
+    """A row's value when the document does not write it: the default; UNKNOWN where the schema
+    requires it; nothing for another kind's field, except a fixed per-kind value (a Jar job's
+    job_type)."""
+    if kind is not None and kind not in row.kinds:
+        return row.default_for(kind)
+    if row.shape != "scalar":
+        return ()
+    return UNKNOWN if row.required else row.default_for(kind)
+
+
+def _shaped(shape: str, value: Any) -> Any:
+    """A list as a tuple of DLI strings; a map as (key, DLI string) pairs in document order."""
+    if isinstance(value, Unknown):
+        return UNKNOWN
+    if shape == "list":
+        return tuple(wire_string(v) for v in value) if isinstance(value, list) else UNKNOWN
+    if not isinstance(value, Mapping):
+        return UNKNOWN
+    return tuple(
+        (str(k), v if isinstance(v, Unknown) else wire_string(v)) for k, v in value.items()
+    )
+
+
+def scaling_default(row: Field, values: Mapping[str, Any]) -> Any:
+    """DLI's value for a scaling key the job does not set (cuMax: the job's own CUs)."""
+    default = row.dli_default
+    return values.get(default.path) if isinstance(default, FollowField) else default
 
 
 def parse_scaling_value(key: str, raw: str) -> Any:
@@ -353,14 +291,6 @@ def parse_scaling_value(key: str, raw: str) -> Any:
         return int(text)
     except ValueError:
         return UNKNOWN
-
-
-def _wire_string(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 MAX_SQL_BYTES = 1024 * 1024
@@ -387,52 +317,6 @@ def _all_known(value: Any) -> bool:
         return False
     if isinstance(value, tuple):
         return all(_all_known(v) for v in value)
-    if hasattr(value, "__dataclass_fields__"):
-        return all(_all_known(getattr(value, name)) for name in value.__dataclass_fields__)
+    if isinstance(value, Mapping):
+        return all(_all_known(v) for v in value.values())
     return True
-
-
-class _Doc:
-    """Read access to one mapping of a document, UNKNOWN-aware, numbers normalised.
-
-    Pulumi sends every number as a float (8 -> 8.0): a whole float becomes an int here, once.
-    """
-
-    def __init__(self, data: Any) -> None:
-        self.unknown = isinstance(data, Unknown)
-        self.absent = data is None
-        self.data: Mapping[str, Any] = data if isinstance(data, Mapping) else {}
-
-    def get(self, key: str, default: Any = None) -> Any:
-        if self.unknown:
-            return UNKNOWN
-        return self.data.get(key, default)
-
-    def required(self, key: str) -> Any:
-        value = self.get(key)
-        return UNKNOWN if value is None else value
-
-    def number(self, key: str, default: Any = None) -> Any:
-        value = self.get(key, default)
-        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-            return int(value)
-        return value
-
-    def sub(self, key: str) -> _Doc:
-        return _Doc(self.get(key))
-
-    def strings(self, key: str) -> Maybe[tuple[str, ...]]:
-        value = self.get(key)
-        if isinstance(value, Unknown):
-            return UNKNOWN
-        return tuple(_wire_string(v) for v in value or ())
-
-    def pairs(self, key: str) -> Maybe[tuple[tuple[str, str], ...]]:
-        value = self.get(key)
-        if isinstance(value, Unknown):
-            return UNKNOWN
-        if not value:
-            return ()
-        return tuple(
-            (str(k), v if isinstance(v, Unknown) else _wire_string(v)) for k, v in value.items()
-        )

@@ -36,8 +36,9 @@ FAIL::
 
 from collections.abc import Iterator
 
+from dli_flink.model import fields
 from dli_flink.model.findings import Problem, Severity
-from dli_flink.model.spec import SCALING_KEYS, JobSpec, known, parse_scaling_value
+from dli_flink.model.spec import JobSpec, known, parse_scaling_value
 from dli_flink.rules.base import Context
 
 ID = "runtime-config-conflict"
@@ -46,7 +47,7 @@ OPTIONS: dict = {}
 
 
 def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
-    for key, runtime_key in SCALING_KEYS.items():
+    for key, runtime_key in fields.TABLE.scaling_keys.items():
         declared = spec.setting(key)
         raw = spec.runtime_value(runtime_key)
         in_block = declared.explicit and declared.path[0] == "scaling"

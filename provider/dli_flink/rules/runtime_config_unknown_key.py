@@ -27,8 +27,9 @@ FAIL::
 import difflib
 from collections.abc import Iterator
 
+from dli_flink.model import fields
 from dli_flink.model.findings import Problem, Severity
-from dli_flink.model.spec import SCALING_KEYS, JobSpec, known
+from dli_flink.model.spec import JobSpec, known
 from dli_flink.rules.base import Context
 
 ID = "runtime-config-unknown-key"
@@ -40,7 +41,7 @@ _PREFIX = "flink.dli."
 def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     if not known(spec.runtime_config):
         return
-    known_keys = [*SCALING_KEYS.values(), *map(str, context.options["known-keys"])]
+    known_keys = [*fields.TABLE.scaling_keys.values(), *map(str, context.options["known-keys"])]
     for key, _ in spec.runtime_config:
         if key.startswith(_PREFIX) and key not in known_keys:
             hint = difflib.get_close_matches(key, known_keys, n=1, cutoff=0.8)

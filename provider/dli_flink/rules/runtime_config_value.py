@@ -26,8 +26,9 @@ FAIL::
 
 from collections.abc import Iterator
 
+from dli_flink.model import fields
 from dli_flink.model.findings import Problem, Severity
-from dli_flink.model.spec import SCALING_KEYS, JobSpec, Unknown, known, parse_scaling_value
+from dli_flink.model.spec import JobSpec, Unknown, known, parse_scaling_value
 from dli_flink.rules.base import Context
 
 ID = "runtime-config-value"
@@ -36,7 +37,7 @@ OPTIONS: dict = {}
 
 
 def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
-    for key, runtime_key in SCALING_KEYS.items():
+    for key, runtime_key in fields.TABLE.scaling_keys.items():
         raw = spec.runtime_value(runtime_key)
         if raw is None or not known(raw):
             continue

@@ -1,0 +1,287 @@
+"""The field table: every fact about a job document field, in one row.
+
+A row says where the field sits in the document, what DLI calls it on the wire, which job kinds have
+it, the value the document means when it does not write it, what changing it makes DLI do (its change
+class, declared on the field as the Flink Kubernetes Operator's `@SpecDiff` does), and where DLI's
+answer reports it back. Everything else is derived from these rows: the JobSpec read from a document
+(`spec.py`), the DLI request body, the change planner's classes (`planner.py`), refresh's observed
+document and the lifecycle's in-place fields (`deploy/`), and the typed args (`deploy/args.py`).
+
+A new DLI field is one schema entry and one row here; `tests/model/test_fields.py` proves every
+schema property has a row, every row a schema property, and that a new row reaches all of the above.
+
+Sources for the wire names and the change classes: shared/docs/dli-api.md (the create and update
+request bodies of the official SDK models `create_flink_sql_job_request_body.py`,
+`update_flink_sql_job_request_body.py`, `create_flink_jar_job_request_body.py`,
+`update_flink_jar_job_request_body.py`, and DLI's rule that a running job accepts only the "hot"
+fields: everything else needs the job stopped).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import IntEnum
+from functools import cached_property
+from typing import Any, Final
+
+SQL_KIND: Final = "FlinkSqlJob"
+JAR_KIND: Final = "FlinkJarJob"
+KINDS: Final = frozenset({SQL_KIND, JAR_KIND})
+OPENSOURCE_SQL: Final = "flink_opensource_sql_job"
+JAR_JOB_TYPE: Final = "flink_jar_job"
+
+
+class ChangeClass(IntEnum):
+    """What changing a field makes DLI do; ordered by risk, so `max()` of the fields' classes is
+    the class of the whole change."""
+
+    NONE = 0
+    IN_PLACE = 1
+    RESTART = 2
+    REPLACE = 3
+
+    @property
+    def label(self) -> str:
+        return {0: "none", 1: "in place", 2: "restart with savepoint", 3: "replace"}[self]
+
+
+IN_PLACE, RESTART, REPLACE = ChangeClass.IN_PLACE, ChangeClass.RESTART, ChangeClass.REPLACE
+
+
+@dataclass(frozen=True)
+class FollowField:
+    """A default that is another field's value: cuMax defaults to the job's CUs."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class Field:
+    """One document field (a leaf of the schema, or a free-form map such as runtimeConfig)."""
+
+    path: str
+    """The dotted document path: "resources.cu"."""
+    wire: str | None = None
+    """The DLI request field; None when DLI is not sent this field by that name."""
+    kinds: frozenset[str] = KINDS
+    """The job kinds the document may hold it in."""
+    change: ChangeClass | None = RESTART
+    """What changing it alone makes DLI do; None for what is not DLI's configuration (provider
+    options, the sqlFile whose SQL is compared instead)."""
+    default: Any = None
+    """The value a document means when it does not write the field (and which is then sent);
+    None: nothing is sent. A mapping by kind where the kinds differ."""
+    dli_default: Any = None
+    """The value DLI reports when the field was never sent (refresh compares with it)."""
+    reported: str | None = None
+    """Where DLI's job answer (show_flink_job) holds it: "desc", or "job_config.cu_number"."""
+    create: frozenset[str] | None = None
+    """The kinds it is sent for on create (default: `kinds`)."""
+    update: frozenset[str] | None = None
+    """The kinds it is sent for on update (default: `kinds`)."""
+    encode: Callable[[Any], Any] | None = None
+    """The wire value of the spec's value, where DLI wants another form."""
+    runtime_key: str | None = None
+    """For the scaling block: the DLI runtime_config key the value is sent as."""
+    required: bool = False
+    """The schema requires it (where its group is written)."""
+    shape: str = "scalar"
+    """scalar, list (of strings) or map (key: scalar, kept in document order)."""
+
+    @property
+    def group(self) -> str | None:
+        """The enclosing block ("resources"), or None for a top-level field."""
+        head, dot, _ = self.path.rpartition(".")
+        return head if dot else None
+
+    @property
+    def key(self) -> str:
+        return self.path.rpartition(".")[2]
+
+    def default_for(self, kind: str) -> Any:
+        return self.default.get(kind) if isinstance(self.default, Mapping) else self.default
+
+    def sent(self, kind: str, *, for_update: bool) -> bool:
+        """Whether a job of `kind` sends this field in a create (or update) body (a kind whose
+        documents do not write it sends its fixed per-kind default, as Jar jobs send job_type)."""
+        kinds = self.update if for_update else self.create
+        return self.wire is not None and kind in (self.kinds if kinds is None else kinds)
+
+
+SQL, JAR = frozenset({SQL_KIND}), frozenset({JAR_KIND})
+CHECKPOINT_MODES: Final = {"exactly_once": 1, "at_least_once": 2}
+"""checkpoint_mode on the wire (SDK model: 1 exactly once, 2 at least once)."""
+
+
+def _joined(args: tuple[str, ...]) -> str | None:
+    """entrypoint_args is one string (SDK model: "the arguments of the job, separated by spaces")."""
+    return " ".join(args) or None
+
+
+def _listed(values: tuple[str, ...]) -> list[str] | None:
+    return list(values) or None
+
+
+def _tags(pairs: tuple[tuple[str, str], ...]) -> list[dict[str, str]] | None:
+    return [{"key": k, "value": v} for k, v in pairs] or None
+
+
+ROWS: Final[tuple[Field, ...]] = (
+    Field("kind", change=REPLACE, required=True),
+    Field("name", "name", required=True),
+    Field("description", "desc", dli_default="", reported="desc"),
+    Field("queue", "queue_name", reported="queue_name", required=True),
+    Field("flinkVersion", "flink_version", reported="job_config.flink_version", required=True),
+    # jobType: set at creation (SQL create body); the Jar update body carries it too (SDK model
+    # update_flink_jar_job_request_body.job_type). DLI cannot change it: a new job.
+    Field(
+        "jobType",
+        "job_type",
+        SQL,
+        change=REPLACE,
+        default={SQL_KIND: OPENSOURCE_SQL, JAR_KIND: JAR_JOB_TYPE},
+        create=SQL,
+        update=JAR,
+    ),
+    Field("sql", "sql_body", SQL, reported="sql_body"),
+    Field("sqlFile", kinds=SQL, change=None),
+    Field("jar.entrypoint", "entrypoint", JAR, reported="job_config.entrypoint", required=True),
+    Field("jar.mainClass", "main_class", JAR, reported="main_class"),
+    Field("jar.args", "entrypoint_args", JAR, encode=_joined, shape="list"),
+    Field("jar.dependencyJars", "dependency_jars", JAR, encode=_listed, shape="list"),
+    Field("jar.dependencyFiles", "dependency_files", JAR, encode=_listed, shape="list"),
+    Field("resources.cu", "cu_number", default=2, reported="job_config.cu_number"),
+    Field(
+        "resources.managerCu",
+        "manager_cu_number",
+        default=1,
+        reported="job_config.manager_cu_number",
+    ),
+    Field(
+        "resources.parallelism", "parallel_number", default=1, reported="job_config.parallel_number"
+    ),
+    Field("resources.taskManagerCu", "tm_cus", reported="job_config.tm_cus"),
+    Field("resources.slotsPerTaskManager", "tm_slot_num", reported="job_config.tm_slot_num"),
+    Field(
+        "checkpoint.enabled",
+        "checkpoint_enabled",
+        default=False,
+        reported="job_config.checkpoint_enabled",
+    ),
+    Field(
+        "checkpoint.intervalSeconds",
+        "checkpoint_interval",
+        default=10,
+        reported="job_config.checkpoint_interval",
+    ),
+    Field(
+        "checkpoint.mode",
+        "checkpoint_mode",
+        encode=CHECKPOINT_MODES.__getitem__,
+        dli_default="exactly_once",
+        reported="job_config.checkpoint_mode",
+    ),
+    Field("checkpoint.path", "checkpoint_path", JAR, change=IN_PLACE),
+    Field("obsBucket", "obs_bucket", change=IN_PLACE, reported="job_config.obs_bucket"),
+    Field("logEnabled", "log_enabled", default=False, reported="job_config.log_enabled"),
+    Field(
+        "restartOnException",
+        "restart_when_exception",
+        change=IN_PLACE,
+        dli_default=False,
+        reported="job_config.restart_when_exception",
+    ),
+    Field(
+        "resumeFromCheckpoint",
+        "resume_checkpoint",
+        change=IN_PLACE,
+        dli_default=False,
+        reported="job_config.resume_checkpoint",
+    ),
+    Field(
+        "resumeMaxTimes",
+        "resume_max_num",
+        change=IN_PLACE,
+        dli_default=-1,
+        reported="job_config.resume_max_num",
+    ),
+    Field(
+        "smnTopic", "smn_topic", change=IN_PLACE, dli_default="", reported="job_config.smn_topic"
+    ),
+    Field("idleStateRetentionSeconds", "idle_state_retention", SQL),
+    Field("dirtyDataStrategy", "dirty_data_strategy", SQL),
+    # The scaling block: DLI reads it as flink.dli.job.* runtime_config keys (shared/seed/).
+    Field("scaling.enabled", runtime_key="flink.dli.job.scale.enable", dli_default=False),
+    Field("scaling.intervalMinutes", runtime_key="flink.dli.job.scale.interval", dli_default=30),
+    Field("scaling.cuMin", runtime_key="flink.dli.job.cu.min", dli_default=2),
+    Field(
+        "scaling.cuMax",
+        runtime_key="flink.dli.job.cu.max",
+        dli_default=FollowField("resources.cu"),
+    ),
+    Field("scaling.priority", runtime_key="flink.dli.job.priority"),
+    # runtime_config is one JSON-list string on the wire, the scaling keys merged in: the JobSpec
+    # builds it (effective_runtime_config), so the row has no encoder of its own.
+    Field("runtimeConfig", "runtime_config", shape="map"),
+    # Tags: DLI takes them only in the create body; a change is recorded in state, sent nowhere.
+    Field("tags", "tags", change=IN_PLACE, update=frozenset(), encode=_tags, shape="map"),
+    # Provider options: how Pulumi deploys the job, not DLI's configuration.
+    Field("desiredState", change=None, default="running"),
+    Field("timeouts.create", change=None, default=20),
+    Field("timeouts.update", change=None, default=30),
+    Field("timeouts.delete", change=None, default=20),
+    Field("adopt", change=None, default=False),
+)
+
+
+class FieldTable:
+    """The rows and what is derived from them, worked out once per table.
+
+    Everything reads the table through `fields.TABLE` at call time, so a test can put a table with
+    one more row in its place and see that row reach every consumer.
+    """
+
+    def __init__(self, rows: tuple[Field, ...]) -> None:
+        self.rows = rows
+
+    @cached_property
+    def by_path(self) -> dict[str, Field]:
+        return {row.path: row for row in self.rows}
+
+    @cached_property
+    def groups(self) -> dict[str | None, tuple[Field, ...]]:
+        """Rows by enclosing block (None: top level), in table order."""
+        found: dict[str | None, list[Field]] = {}
+        for row in self.rows:
+            found.setdefault(row.group, []).append(row)
+        return {group: tuple(rows) for group, rows in found.items()}
+
+    @cached_property
+    def scaling(self) -> dict[str, Field]:
+        """The scaling block's rows by key ("cuMax")."""
+        return {row.key: row for row in self.rows if row.runtime_key}
+
+    @cached_property
+    def scaling_keys(self) -> dict[str, str]:
+        """The scaling block's keys and the DLI runtime keys they become."""
+        return {key: row.runtime_key for key, row in self.scaling.items()}  # type: ignore[misc]
+
+    @cached_property
+    def hot_wire_fields(self) -> frozenset[str]:
+        """The request fields DLI accepts while a job runs (in-place rows sent on update)."""
+        return frozenset(
+            row.wire
+            for row in self.rows
+            if row.change == IN_PLACE
+            and row.wire
+            and any(row.sent(k, for_update=True) for k in KINDS)
+        )
+
+    @cached_property
+    def reported(self) -> tuple[Field, ...]:
+        """The rows DLI's job answer reports back."""
+        return tuple(row for row in self.rows if row.reported)
+
+
+TABLE = FieldTable(ROWS)

@@ -1,0 +1,56 @@
+"""Values as the model holds them: the UNKNOWN sentinel, whole numbers, and DLI's string form.
+
+Values the checker cannot trust are UNKNOWN rather than guessed: a value the schema rejected, a
+required key that is missing, or a Pulumi input not yet known during preview. Rules skip what they
+cannot know, so a finding is never built on a default the user did not write.
+
+Pulumi sends every number as a float (8 -> 8.0): `whole` turns a whole float back into an int, and
+every reader of engine values (JobSpec, provider inputs, policy properties) goes through it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Final, TypeVar
+
+T = TypeVar("T")
+
+
+class Unknown:
+    """A value that is not known (yet): see the module docstring."""
+
+    _instance: Unknown | None = None
+
+    def __new__(cls) -> Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __reduce__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Final = Unknown()
+Maybe = T | Unknown
+
+
+def known(*values: object) -> bool:
+    """True when none of `values` is UNKNOWN."""
+    return not any(isinstance(v, Unknown) for v in values)
+
+
+def whole(value: Any) -> Any:
+    """A whole finite float as an int (8.0 -> 8); anything else as it is."""
+    if type(value) is float and math.isfinite(value) and value.is_integer():
+        return int(value)
+    return value
+
+
+def wire_string(value: Any) -> str:
+    """A scalar as the string DLI receives in runtime_config, tags and lists: true, 8, 1h."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(whole(value))
