@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from dli_flink.emulator import admin
@@ -24,39 +23,8 @@ from dli_flink.emulator.checks import ApiError, bad_request
 from dli_flink.emulator.faults import Failure
 from dli_flink.emulator.models import Backend
 from dli_flink.emulator.signing import SignatureError, verify
+from dli_flink.emulator.urls import URLS
 
-P = "/v1.0/<project_id>"
-URLS = Map(
-    [
-        Rule(f"{P}/streaming/sql-jobs", methods=["POST"], endpoint="create_flink_sql_job"),
-        Rule(
-            f"{P}/streaming/sql-jobs/<int:job_id>", methods=["PUT"], endpoint="update_flink_sql_job"
-        ),
-        Rule(f"{P}/streaming/flink-jobs", methods=["POST"], endpoint="create_flink_jar_job"),
-        Rule(
-            f"{P}/streaming/flink-jobs/<int:job_id>",
-            methods=["PUT"],
-            endpoint="update_flink_jar_job",
-        ),
-        Rule(f"{P}/streaming/jobs/run", methods=["POST"], endpoint="batch_run_flink_jobs"),
-        Rule(f"{P}/streaming/jobs/stop", methods=["POST"], endpoint="batch_stop_flink_jobs"),
-        Rule(f"{P}/streaming/jobs/delete", methods=["POST"], endpoint="batch_delete_flink_jobs"),
-        Rule(f"{P}/streaming/jobs", methods=["GET"], endpoint="list_flink_jobs"),
-        Rule(f"{P}/streaming/jobs/<int:job_id>", methods=["GET"], endpoint="show_flink_job"),
-        Rule(f"{P}/streaming/jobs/<int:job_id>", methods=["DELETE"], endpoint="delete_flink_job"),
-        Rule(
-            f"{P}/streaming/jobs/<int:job_id>/savepoint",
-            methods=["POST"],
-            endpoint="execute_flink_job_savepoint",
-        ),
-        Rule(
-            f"{P}/streaming/jobs/<int:job_id>/import-savepoint",
-            methods=["POST"],
-            endpoint="import_flink_job_savepoint",
-        ),
-        Rule(f"{P}/dli/obs-authorize", methods=["POST"], endpoint="register_bucket"),
-    ]
-)
 BATCH = frozenset({"batch_run_flink_jobs", "batch_stop_flink_jobs", "batch_delete_flink_jobs"})
 CHECKPOINT_MODES = {1: "exactly_once", 2: "at_least_once"}
 JOB_CONFIG_FIELDS = (
