@@ -24,7 +24,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from dli_flink.emulator.checks import ApiError
+from dli_flink.emulator.errors import ApiError, InternalError
 from dli_flink.emulator.faults import OPERATIONS, Failure
 from dli_flink.emulator.models import Backend
 
@@ -113,7 +113,7 @@ def _dispatch(backend: Backend, endpoint: str, body: dict[str, Any], **args: Any
         faults.delay(operation, float(seconds))
         return {"ok": True}
     status = _int(body, "status", 500)
-    default_code = THROTTLED if status == 429 else "DLI.0999"
+    default_code = THROTTLED if status == 429 else InternalError.code
     failure = Failure(
         remaining=_int(body, "count", 1) or 1,
         status=status,

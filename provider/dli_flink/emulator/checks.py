@@ -11,20 +11,7 @@ import json
 import re
 from typing import Any
 
-
-class ApiError(Exception):
-    """A DLI error answer: HTTP status, DLI error code and message."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-
-def bad_request(message: str) -> ApiError:
-    return ApiError(400, "DLI.0001", message)
-
+from dli_flink.emulator.errors import ParameterError
 
 _STR, _INT, _BOOL, _LIST, _DICT = str, int, bool, list, dict
 _COMMON = {
@@ -99,50 +86,50 @@ NAME = re.compile(r"^[A-Za-z0-9_-]{1,57}$")
 def check_body(kind: str, create: bool, body: Any) -> dict[str, Any]:
     """The body's fields with nulls dropped, or DLI.0001 naming the first unknown or mistyped field."""
     if not isinstance(body, dict):
-        raise bad_request("The request body must be a JSON object")
+        raise ParameterError("The request body must be a JSON object")
     fields = FIELDS[(kind, create)]
     clean = {}
     for key, value in body.items():
         if value is None:
             continue
         if key not in fields:
-            raise bad_request(f"Unknown parameter: {key}")
+            raise ParameterError(f"Unknown parameter: {key}")
         expected = fields[key]
         ok = isinstance(value, expected) and (expected is bool or not isinstance(value, bool))
         if not ok:
-            raise bad_request(f"Parameter {key} must be of type {expected.__name__}")
+            raise ParameterError(f"Parameter {key} must be of type {expected.__name__}")
         clean[key] = value
     if create and "name" not in clean:
-        raise bad_request("Parameter name is required")
+        raise ParameterError("Parameter name is required")
     return clean
 
 
 def check_config(kind: str, conf: dict[str, Any]) -> None:
     """DLI.0001 for a merged job configuration outside DLI's documented ranges."""
     if not NAME.match(conf["name"]):
-        raise bad_request(
+        raise ParameterError(
             "Job name must be 1-57 characters of letters, digits, '-' and '_': " + conf["name"]
         )
     cu, manager = conf["cu_number"], conf["manager_cu_number"]
     if not 2 <= cu <= 400:
-        raise bad_request(f"cu_number must be between 2 and 400, got {cu}")
+        raise ParameterError(f"cu_number must be between 2 and 400, got {cu}")
     if not 1 <= manager < cu:
-        raise bad_request(
+        raise ParameterError(
             f"manager_cu_number must be at least 1 and below cu_number, got {manager}"
         )
     parallel = conf["parallel_number"]
     if not 1 <= parallel <= min(2000, 4 * (cu - manager)):
-        raise bad_request(
+        raise ParameterError(
             f"parallel_number must be between 1 and 4 x (cu_number - manager_cu_number) "
             f"= {4 * (cu - manager)}, got {parallel}"
         )
     if conf["checkpoint_mode"] not in (1, 2):
-        raise bad_request("checkpoint_mode must be 1 (exactly once) or 2 (at least once)")
+        raise ParameterError("checkpoint_mode must be 1 (exactly once) or 2 (at least once)")
     if conf.get("run_mode", "shared_cluster") not in RUN_MODES:
-        raise bad_request(f"run_mode must be one of {', '.join(RUN_MODES)}")
+        raise ParameterError(f"run_mode must be one of {', '.join(RUN_MODES)}")
     allowed = ("flink_jar_job",) if kind == "jar" else SQL_JOB_TYPES
     if conf["job_type"] not in allowed:
-        raise bad_request(f"job_type must be one of {', '.join(allowed)}")
+        raise ParameterError(f"job_type must be one of {', '.join(allowed)}")
     runtime_config(conf)
 
 
@@ -160,7 +147,7 @@ def runtime_config(conf: dict[str, Any]) -> dict[str, str]:
         for i in items
     )
     if not shape:
-        raise bad_request('runtime_config must be a JSON array of {"key": ..., "value": "..."}')
+        raise ParameterError('runtime_config must be a JSON array of {"key": ..., "value": "..."}')
     return {item["key"]: item["value"] for item in items}
 
 

@@ -23,12 +23,16 @@ from typing import Any
 
 from dli_flink.emulator.checks import (
     HOT_FIELDS,
-    ApiError,
-    bad_request,
     check_body,
     check_config,
     scaling_bounds,
     scaling_failure,
+)
+from dli_flink.emulator.errors import (
+    FlinkJobNotFound,
+    OperationNotSupported,
+    ParameterError,
+    QueueUnavailable,
 )
 from dli_flink.emulator.faults import Faults
 from dli_flink.emulator.store import Store
@@ -81,14 +85,6 @@ class Settings:
     speed: float = 1.0
     durations: Durations = Durations()
     scaling_flink_versions: tuple[str, ...] | None = None
-
-
-def missing(job_id: int) -> ApiError:
-    return ApiError(400, "DLI.16001", f"The Flink job {job_id} does not exist")
-
-
-def not_supported(message: str) -> ApiError:
-    return ApiError(400, "DLI.0007", message)
 
 
 class Backend:
@@ -155,10 +151,10 @@ class Backend:
 
     def _job(self, job_id: Any) -> dict[str, Any]:
         if not isinstance(job_id, int) or isinstance(job_id, bool):
-            raise bad_request(f"job_id must be an integer, got {job_id!r}")
+            raise ParameterError(f"job_id must be an integer, got {job_id!r}")
         job = self._jobs.get(job_id)
         if job is None:
-            raise missing(job_id)
+            raise FlinkJobNotFound(job_id)
         return job
 
     def _set_status(
@@ -236,17 +232,17 @@ class Backend:
     def _check_unique(self, name: str, job_id: int | None) -> None:
         for other in self._jobs.values():
             if other["conf"]["name"] == name and other["job_id"] != job_id:
-                raise bad_request(f"A Flink job named {name} already exists")
+                raise ParameterError(f"A Flink job named {name} already exists")
 
     def update_job(self, kind: str, job_id: int, body: Any) -> int:
         clean = check_body(kind, False, body)
         with self._cond:
             job = self._job(job_id)
             if job["kind"] != kind:
-                raise bad_request(f"Job {job_id} is not a Flink {kind.upper()} job")
+                raise ParameterError(f"Job {job_id} is not a Flink {kind.upper()} job")
             cold = sorted(set(clean) - HOT_FIELDS)
             if job["status"] in BUSY and cold:
-                raise not_supported(
+                raise OperationNotSupported(
                     f"Job {job_id} is {job['status']}: stop the job before editing "
                     + ", ".join(cold)
                 )
@@ -310,15 +306,13 @@ class Backend:
             jobs = [self._job(i) for i in job_ids]
             for job in jobs:
                 if job["status"] not in RUNNABLE:
-                    raise not_supported(
+                    raise OperationNotSupported(
                         f"Job {job['job_id']} is {job['status']}: only a new, stopped or failed "
                         "job can be run"
                     )
                 queue = job["conf"].get("queue_name")
                 if queue not in self.settings.queues:
-                    raise ApiError(
-                        400, "DLI.13024", f"Job {job['job_id']}: queue {queue} is not available"
-                    )
+                    raise QueueUnavailable(f"Job {job['job_id']}: queue {queue} is not available")
             for job in jobs:
                 self._submit(job, resume_savepoint)
             self._store.save(*jobs)
@@ -346,12 +340,12 @@ class Backend:
             jobs = [self._job(i) for i in job_ids]
             for job in jobs:
                 if job["status"] not in STOPPABLE:
-                    raise not_supported(
+                    raise OperationNotSupported(
                         f"Job {job['job_id']} is {job['status']}: only a running or submitting "
                         "job can be stopped"
                     )
                 if trigger_savepoint and not job["conf"].get("obs_bucket"):
-                    raise bad_request(
+                    raise ParameterError(
                         f"Job {job['job_id']} has no obs_bucket to write the savepoint to"
                     )
             for job in jobs:
@@ -371,13 +365,13 @@ class Backend:
         with self._cond:
             job = self._job(job_id)
             if action != "TRIGGER":
-                raise bad_request(f"action must be TRIGGER, got {action!r}")
+                raise ParameterError(f"action must be TRIGGER, got {action!r}")
             if job["status"] != "job_running":
-                raise not_supported(
+                raise OperationNotSupported(
                     f"Job {job_id} is {job['status']}: a savepoint needs a running job"
                 )
             if savepoint_path is None and not job["conf"].get("obs_bucket"):
-                raise bad_request(f"Job {job_id} has no obs_bucket to write the savepoint to")
+                raise ParameterError(f"Job {job_id} has no obs_bucket to write the savepoint to")
             if savepoint_path is not None:
                 self._obs_dir(savepoint_path)
             start = self._set_status(job, "job_savepointing")
@@ -396,18 +390,18 @@ class Backend:
         with self._cond:
             job = self._job(job_id)
             if job["status"] in BUSY:
-                raise not_supported(
+                raise OperationNotSupported(
                     f"Job {job_id} is {job['status']}: stop the job before importing a savepoint"
                 )
             if not (self._obs_dir(savepoint_path) / "_metadata").is_file():
-                raise bad_request(f"No savepoint (_metadata) under {savepoint_path}")
+                raise ParameterError(f"No savepoint (_metadata) under {savepoint_path}")
             job["savepoint_path"] = savepoint_path
             self._store.save(job)
 
     def register_buckets(self, buckets: Any) -> None:
         """Recorded, not enforced: DLI's docs do not say which calls fail without it."""
         if not isinstance(buckets, list) or not all(isinstance(b, str) and b for b in buckets):
-            raise bad_request("obs_buckets must be a list of bucket names")
+            raise ParameterError("obs_buckets must be a list of bucket names")
         with self._cond:
             self._store.add_buckets(buckets)
 
@@ -418,10 +412,10 @@ class Backend:
     def _obs_dir(self, path: str) -> Path:
         """The local directory behind an obs://bucket/key path, refusing paths that escape the root."""
         if not isinstance(path, str) or not path.startswith("obs://"):
-            raise bad_request(f"savepoint_path must be an obs:// path, got {path!r}")
+            raise ParameterError(f"savepoint_path must be an obs:// path, got {path!r}")
         parts = [p for p in path[len("obs://") :].split("/") if p]
         if not parts or any(p in (".", "..") for p in parts):
-            raise bad_request(f"Invalid OBS path {path!r}")
+            raise ParameterError(f"Invalid OBS path {path!r}")
         return self.obs_root.joinpath(*parts)
 
     def _write_savepoint(self, job: dict[str, Any], path: str | None) -> None:

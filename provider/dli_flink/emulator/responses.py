@@ -16,47 +16,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from dli_flink.emulator import admin
-from dli_flink.emulator.checks import ApiError, bad_request
+from dli_flink.emulator.errors import ApiError, InternalError, ParameterError
 from dli_flink.emulator.faults import Failure
 from dli_flink.emulator.models import Backend
 from dli_flink.emulator.signing import SignatureError, verify
+from dli_flink.emulator.urls import URLS
 
-P = "/v1.0/<project_id>"
-URLS = Map(
-    [
-        Rule(f"{P}/streaming/sql-jobs", methods=["POST"], endpoint="create_flink_sql_job"),
-        Rule(
-            f"{P}/streaming/sql-jobs/<int:job_id>", methods=["PUT"], endpoint="update_flink_sql_job"
-        ),
-        Rule(f"{P}/streaming/flink-jobs", methods=["POST"], endpoint="create_flink_jar_job"),
-        Rule(
-            f"{P}/streaming/flink-jobs/<int:job_id>",
-            methods=["PUT"],
-            endpoint="update_flink_jar_job",
-        ),
-        Rule(f"{P}/streaming/jobs/run", methods=["POST"], endpoint="batch_run_flink_jobs"),
-        Rule(f"{P}/streaming/jobs/stop", methods=["POST"], endpoint="batch_stop_flink_jobs"),
-        Rule(f"{P}/streaming/jobs/delete", methods=["POST"], endpoint="batch_delete_flink_jobs"),
-        Rule(f"{P}/streaming/jobs", methods=["GET"], endpoint="list_flink_jobs"),
-        Rule(f"{P}/streaming/jobs/<int:job_id>", methods=["GET"], endpoint="show_flink_job"),
-        Rule(f"{P}/streaming/jobs/<int:job_id>", methods=["DELETE"], endpoint="delete_flink_job"),
-        Rule(
-            f"{P}/streaming/jobs/<int:job_id>/savepoint",
-            methods=["POST"],
-            endpoint="execute_flink_job_savepoint",
-        ),
-        Rule(
-            f"{P}/streaming/jobs/<int:job_id>/import-savepoint",
-            methods=["POST"],
-            endpoint="import_flink_job_savepoint",
-        ),
-        Rule(f"{P}/dli/obs-authorize", methods=["POST"], endpoint="register_bucket"),
-    ]
-)
 BATCH = frozenset({"batch_run_flink_jobs", "batch_stop_flink_jobs", "batch_delete_flink_jobs"})
 CHECKPOINT_MODES = {1: "exactly_once", 2: "at_least_once"}
 JOB_CONFIG_FIELDS = (
@@ -141,16 +109,16 @@ def flink_job(job: dict[str, Any], project_id: str, detail: bool = True) -> dict
 def _job_ids(body: dict[str, Any]) -> list[int]:
     ids = body.get("job_ids")
     if not isinstance(ids, list) or not ids:
-        raise bad_request("job_ids must be a non-empty list of job ids")
+        raise ParameterError("job_ids must be a non-empty list of job ids")
     if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
-        raise bad_request("job_ids must be integers")
+        raise ParameterError("job_ids must be integers")
     return ids
 
 
 def _flag(body: dict[str, Any], name: str) -> bool:
     value = body.get(name, False)
     if not isinstance(value, bool):
-        raise bad_request(f"{name} must be a boolean")
+        raise ParameterError(f"{name} must be a boolean")
     return value
 
 
@@ -213,9 +181,9 @@ class DliApp:
         try:
             payload = json.loads(body) if body else {}
         except (json.JSONDecodeError, UnicodeDecodeError):
-            return self._error(bad_request("The request body is not valid JSON"))
+            return self._error(ParameterError("The request body is not valid JSON"))
         if not isinstance(payload, dict):
-            return self._error(bad_request("The request body must be a JSON object"))
+            return self._error(ParameterError("The request body must be a JSON object"))
         args.pop("project_id")
         try:
             answer = getattr(self, endpoint)(payload, request.args, **args)
@@ -223,7 +191,7 @@ class DliApp:
             return self._error(error)
         except Exception as error:  # a bug here must still answer like a server, not hang a client
             logging.getLogger(__name__).exception("internal error in %s", endpoint)
-            return self._error(ApiError(500, "DLI.0999", f"Internal error: {error}"))
+            return self._error(InternalError(f"Internal error: {error}"))
         return self._json(200, answer)
 
     # -- answers ----------------------------------------------------------------------------------
@@ -307,17 +275,17 @@ class DliApp:
             offset = int(query.get("offset", 0))
             limit = int(query.get("limit", 10))
         except ValueError as error:
-            raise bad_request("offset and limit must be integers") from error
+            raise ParameterError("offset and limit must be integers") from error
         if offset < 0 or not 1 <= limit <= 100:
-            raise bad_request("offset must be >= 0 and limit between 1 and 100")
+            raise ParameterError("offset must be >= 0 and limit between 1 and 100")
         order = query.get("order", "desc_by_job_id")
         if order not in ("desc_by_job_id", "asc_by_job_id"):
-            raise bad_request("order must be asc_by_job_id or desc_by_job_id")
+            raise ParameterError("order must be asc_by_job_id or desc_by_job_id")
         tags = {}
         for pair in filter(None, query.get("tags", "").split(",")):
             key, sep, value = pair.partition("=")
             if not sep:
-                raise bad_request("tags must be k=v pairs separated by commas")
+                raise ParameterError("tags must be k=v pairs separated by commas")
             tags[key] = value
         total, jobs = self.backend.list_jobs(
             name=query.get("name"),
@@ -342,7 +310,7 @@ class DliApp:
 
     def import_flink_job_savepoint(self, body: Any, query: Any, job_id: int) -> dict[str, Any]:
         if body.get("job_id", job_id) != job_id:
-            raise bad_request("job_id in the body does not match the path")
+            raise ParameterError("job_id in the body does not match the path")
         self.backend.import_savepoint(job_id, body.get("savepoint_path"))
         return success("The savepoint is imported successfully.")
 

@@ -1,0 +1,43 @@
+"""DLI's routes: the Flink job API under /v1.0/<project_id>, each rule's endpoint named as the official
+SDK's DliClient method is (the `responses.DliApp` method that answers it, and the operation name that
+the admin API's fault injection takes).
+
+The admin API's own routes under /_emulator/ stay in `admin`: they are the emulator's, not DLI's.
+"""
+
+from __future__ import annotations
+
+from werkzeug.routing import Map, Rule
+
+P = "/v1.0/<project_id>"
+URLS = Map(
+    [
+        Rule(f"{P}/streaming/sql-jobs", methods=["POST"], endpoint="create_flink_sql_job"),
+        Rule(
+            f"{P}/streaming/sql-jobs/<int:job_id>", methods=["PUT"], endpoint="update_flink_sql_job"
+        ),
+        Rule(f"{P}/streaming/flink-jobs", methods=["POST"], endpoint="create_flink_jar_job"),
+        Rule(
+            f"{P}/streaming/flink-jobs/<int:job_id>",
+            methods=["PUT"],
+            endpoint="update_flink_jar_job",
+        ),
+        Rule(f"{P}/streaming/jobs/run", methods=["POST"], endpoint="batch_run_flink_jobs"),
+        Rule(f"{P}/streaming/jobs/stop", methods=["POST"], endpoint="batch_stop_flink_jobs"),
+        Rule(f"{P}/streaming/jobs/delete", methods=["POST"], endpoint="batch_delete_flink_jobs"),
+        Rule(f"{P}/streaming/jobs", methods=["GET"], endpoint="list_flink_jobs"),
+        Rule(f"{P}/streaming/jobs/<int:job_id>", methods=["GET"], endpoint="show_flink_job"),
+        Rule(f"{P}/streaming/jobs/<int:job_id>", methods=["DELETE"], endpoint="delete_flink_job"),
+        Rule(
+            f"{P}/streaming/jobs/<int:job_id>/savepoint",
+            methods=["POST"],
+            endpoint="execute_flink_job_savepoint",
+        ),
+        Rule(
+            f"{P}/streaming/jobs/<int:job_id>/import-savepoint",
+            methods=["POST"],
+            endpoint="import_flink_job_savepoint",
+        ),
+        Rule(f"{P}/dli/obs-authorize", methods=["POST"], endpoint="register_bucket"),
+    ]
+)
