@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from dli_flink.model import schema
-from dli_flink.model.findings import Finding, Problem, Severity
+from dli_flink.model.findings import Finding, Problem, Report
 from dli_flink.model.source import Document, SourceError, load_documents, read_text
 from dli_flink.model.spec import JAR_KIND, SQL_KIND, UNKNOWN, JobSpec
 from dli_flink.rules import JOB_RULES, RULES, STACK_RULES, yaml_syntax
@@ -32,19 +32,6 @@ _SUPPRESSION = re.compile(r"#[ \t]*dli-flink:[ \t]*disable=")
 
 class UsageError(Exception):
     """A path that does not exist: the run cannot do what was asked (exit 2)."""
-
-
-@dataclass
-class Report:
-    findings: list[Finding] = field(default_factory=list)
-    files: int = 0
-    jobs: int = 0
-    suppressed: int = 0
-    unreadable: list[str] = field(default_factory=list)
-    """One line per file that could not be read at all (I/O errors: exit 2)."""
-
-    def count(self, severity: Severity) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
 
 
 @dataclass
