@@ -17,16 +17,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from dli_flink.cli.validate import (
-    UsageError,
-    check_document,
-    collect_files,
-    collector_paused,
-    is_job_file,
-)
+from dli_flink.cli.validate import check_document
+from dli_flink.model.files import UsageError, collect_files, is_job_file
 from dli_flink.model.findings import Finding, Problem, Severity
 from dli_flink.model.planner import Change, ChangeClass, plan
-from dli_flink.model.source import Document, SourceError, load_documents, read_text
+from dli_flink.model.source import (
+    Document,
+    SourceError,
+    collector_paused,
+    load_documents,
+    read_text,
+)
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules import JOB_RULES, STACK_RULES
 from dli_flink.rules.config import Config
@@ -141,7 +142,7 @@ def _review(paths: list[Path], config: Config, base: str | None) -> Review:
         raise GitError(
             f"unknown revision '{revision}': give --base a commit, branch or tag"
         ) from None
-    files = collect_files(paths, config)
+    files = collect_files(paths, config.exclude, config.root)
     rel = {path.resolve().relative_to(root).as_posix(): path for path in files}
     scope = [path.resolve().relative_to(root).as_posix() for path in paths]
     diff = _git(root, "diff", "--name-only", "--no-renames", commit, "--", *scope).splitlines()
@@ -244,7 +245,7 @@ def _place(job: _Job, problem: Problem, severity: Severity) -> Finding:
 def _deleted_job_file(root: Path, name: str, config: Config) -> bool:
     """A file gone from the working tree that validate would have checked as a job file."""
     path = root / name
-    return not path.exists() and is_job_file(path, root, config)
+    return not path.exists() and is_job_file(path, root, config.exclude, config.root)
 
 
 def _default_base(root: Path) -> str:

@@ -8,8 +8,6 @@ Positions are looked up only for the problems found, so clean files cost a parse
 from __future__ import annotations
 
 import contextlib
-import fnmatch
-import gc
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -17,21 +15,21 @@ from pathlib import Path
 from typing import Any
 
 from dli_flink.model import schema
+from dli_flink.model.files import collect_files
 from dli_flink.model.findings import Finding, Problem, Report
-from dli_flink.model.source import Document, SourceError, load_documents, read_text
+from dli_flink.model.source import (
+    Document,
+    SourceError,
+    collector_paused,
+    load_documents,
+    read_text,
+)
 from dli_flink.model.spec import JAR_KIND, SQL_KIND, UNKNOWN, JobSpec
 from dli_flink.rules import JOB_RULES, RULES, STACK_RULES, yaml_syntax
 from dli_flink.rules import suppression as suppression_rule
 from dli_flink.rules.config import Config
 
-YAML_SUFFIXES = (".yaml", ".yml")
-_SKIPPED_NAMES = ("Pulumi.yaml", "Pulumi.*.yaml", "PulumiPolicy.yaml")
-"""Files a job folder often holds next to the jobs (a Pulumi project) and that are not jobs."""
 _SUPPRESSION = re.compile(r"#[ \t]*dli-flink:[ \t]*disable=")
-
-
-class UsageError(Exception):
-    """A path that does not exist: the run cannot do what was asked (exit 2)."""
 
 
 @dataclass
@@ -61,68 +59,16 @@ class _File:
     problems: list[tuple[Document | _FileLevel, Problem]] = field(default_factory=list)
 
 
-def collect_files(paths: Iterable[Path], config: Config) -> list[Path]:
-    """The YAML files named or found (recursively) under `paths`, in a stable order.
-
-    Walking a folder skips hidden entries, Pulumi project files and the configured `exclude`
-    patterns; a file named explicitly is always checked.
-    """
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(
-                sorted(p for p in path.rglob("*") if is_job_file(p, path, config) and p.is_file())
-            )
-        elif path.exists():
-            files.append(path)
-        else:
-            raise UsageError(f"{path}: no such file or directory")
-    return list(dict.fromkeys(files))
-
-
-def is_job_file(path: Path, top: Path, config: Config) -> bool:
-    """Whether a file found under folder `top` is one to check as job YAML."""
-    if path.suffix not in YAML_SUFFIXES:
-        return False
-    if any(part.startswith(".") for part in path.relative_to(top).parts):
-        return False
-    if any(fnmatch.fnmatch(path.name, pattern) for pattern in _SKIPPED_NAMES):
-        return False
-    if not config.exclude:
-        return True
-    try:
-        relative = path.resolve().relative_to(config.root.resolve()).as_posix()
-    except ValueError:
-        relative = path.as_posix()
-    return not any(fnmatch.fnmatch(relative, pattern) for pattern in config.exclude)
-
-
 def validate(paths: Iterable[Path], config: Config) -> Report:
     with collector_paused():
         return _validate(paths, config)
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while files are checked.
-
-    Every file's node tree is kept for positions, and the trees hold no cycles: full collections
-    only rescan them, a quarter of the time of a large run. Memory is bounded by the files' size.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _validate(paths: Iterable[Path], config: Config) -> Report:
     report = Report()
     files: list[_File] = []
     jobs: list[_Job] = []
-    for path in collect_files(paths, config):
+    for path in collect_files(paths, config.exclude, config.root):
         checked = _File(path, _display(path))
         try:
             _check_file(checked, jobs, config)
