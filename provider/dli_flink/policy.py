@@ -2,8 +2,8 @@
 
 `pulumi preview --policy-pack policies/` runs `policies/__main__.py`, which serves `policies()`. The
 policies live here, inside the package, so tests call them without a server and the pack and the
-validator cannot drift apart: every policy runs the shared pipeline (`check_document`: schema, pruning,
-JobSpec) and the rule modules themselves; nothing here decides what is wrong with a job. Only this
+validator cannot drift apart: every policy runs the rule engine's `parse` (schema, pruning, JobSpec)
+and the rule modules themselves; nothing here decides what is wrong with a job. Only this
 module imports pulumi_policy, so `dli-flink validate` never pays for it (pulumi and grpc).
 
 What the engine hands a policy, and how it is adapted:
@@ -53,13 +53,12 @@ from pulumi_policy.proxy import (
     UNKNOWN_STRING_VALUE,
 )
 
-from dli_flink.cli.validate import check_document
 from dli_flink.model import schema
 from dli_flink.model.findings import Path, Problem, Severity
 from dli_flink.model.spec import JAR_KIND, SQL_KIND, UNKNOWN, JobSpec
 from dli_flink.rules import JOB_RULES, RULES, STACK_RULES, queue_capacity, scaling_interval
 from dli_flink.rules.base import Context, summary
-from dli_flink.rules.config import Config
+from dli_flink.rules.engine import parse
 
 PACK_NAME = "dli-flink"
 JOB_TYPES = {
@@ -91,8 +90,6 @@ _UNKNOWNS = frozenset(
     }
 )
 """The strings the engine sends in place of values not known during preview."""
-_SCHEMA_ONLY = Config(severities={rule.ID: None for rule in JOB_RULES})
-"""check_document with every rule off: the schema check and the JobSpec, shared by all policies."""
 _LEVELS = {Severity.ERROR: EnforcementLevel.MANDATORY, Severity.WARNING: EnforcementLevel.ADVISORY}
 _OPTION_SCHEMAS: dict[str, dict[str, Any]] = {
     "min-minutes": {
@@ -204,7 +201,7 @@ _CACHE_SIZE = 4096
 
 def _check(document: dict[str, Any]) -> Checked:
     """Schema and JobSpec; the schema's complaints about values not known yet are dropped."""
-    spec, problems = check_document(document, _SCHEMA_ONLY)
+    spec, problems = parse(document)
     assert spec is not None, "kind comes from the type token, so there is always a spec"
     unknown = list(_unknown_paths(document, ()))
     kept = tuple(p for p in problems if not any(p.path[: len(u)] == u for u in unknown))

@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from dli_flink.model import schema
 from dli_flink.model.files import collect_files
@@ -24,8 +23,8 @@ from dli_flink.model.source import (
     load_documents,
     read_text,
 )
-from dli_flink.model.spec import JAR_KIND, SQL_KIND, UNKNOWN, JobSpec
-from dli_flink.rules import JOB_RULES, RULES, STACK_RULES, yaml_syntax
+from dli_flink.model.spec import JobSpec
+from dli_flink.rules import RULES, engine, yaml_syntax
 from dli_flink.rules import suppression as suppression_rule
 from dli_flink.rules.config import Config
 
@@ -76,12 +75,9 @@ def _validate(paths: Iterable[Path], config: Config) -> Report:
             report.unreadable.append(f"{checked.display}: cannot read: {error.strerror}")
             continue
         files.append(checked)
-    for rule in STACK_RULES:
-        if config.severity(rule.ID, rule.SEVERITY) is None:
-            continue
-        specs = [job.spec for job in jobs]
-        for index, problem in rule.check_jobs(specs, config.contexts[rule.ID]):
-            jobs[index].file.problems.append((jobs[index].document, problem))
+    specs = [job.spec for job in jobs]
+    for index, problem in engine.check_stack(specs, config):
+        jobs[index].file.problems.append((jobs[index].document, problem))
     for checked in files:
         report.findings.extend(_place(checked, config, report))
     report.findings.sort(key=Finding.sort_key)
@@ -96,53 +92,17 @@ def _check_file(checked: _File, jobs: list[_Job], config: Config) -> None:
         empty = True
         for document in load_documents(checked.path, checked.text):
             empty = False
-            spec, problems = check_document(document.data, config, checked.path.parent)
-            checked.problems.extend((document, problem) for problem in problems)
+            spec, problems = engine.parse(document.data, checked.path.parent)
             if spec is not None:
+                problems += engine.check(spec, config)
                 jobs.append(_Job(spec, document, checked))
+            checked.problems.extend((document, problem) for problem in problems)
         if empty:
             problem = Problem(schema.RULE, (), "the file is empty: a job file holds job documents")
             checked.problems.append((_FileLevel(), problem))
     except SourceError as error:
         problem = Problem(yaml_syntax.ID, (), error.message)
         checked.problems.append((_FileLevel(error.line, error.column), problem))
-
-
-def check_document(
-    data: Any, config: Config, base_dir: Path | None = None
-) -> tuple[JobSpec | None, list[Problem]]:
-    """Schema and per-job rules on one document: its JobSpec (if its kind is known) and problems.
-
-    `base_dir` is where a relative sqlFile is read from. Severity and suppression are left to the
-    caller, which knows where the document came from.
-    """
-    problems = schema.schema_problems(data)
-    if not isinstance(data, dict) or data.get("kind") not in (SQL_KIND, JAR_KIND):
-        return None, problems
-    spec = JobSpec.from_document(_prune(data, schema.invalid_paths(problems)), base_dir)
-    for rule in JOB_RULES:
-        if config.severity(rule.ID, rule.SEVERITY) is not None:
-            problems.extend(rule.check(spec, config.contexts[rule.ID]))
-    return spec, problems
-
-
-def _prune(data: dict, paths: set[tuple]) -> dict:
-    """A copy of `data` with the values at `paths` replaced by UNKNOWN (see JobSpec)."""
-    if not paths:
-        return data
-    root = dict(data)
-    for path in paths:
-        keys = path[: next((i for i, k in enumerate(path) if isinstance(k, int)), len(path))]
-        node = root
-        for key in keys[:-1]:
-            child = node.get(key)
-            if not isinstance(child, dict):
-                break
-            node[key] = node = dict(child)
-        else:
-            if keys:
-                node[keys[-1]] = UNKNOWN
-    return root
 
 
 def _place(checked: _File, config: Config, report: Report) -> Iterator[Finding]:
