@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 OptionType = Literal["integer", "string", "string-list"]
 _EXPECTED: dict[str, str] = {
@@ -32,12 +32,13 @@ class Context:
     """Queue name -> capacity in CUs, where the configuration declares them."""
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     """One option of a rule, declared once, with the rule (yamllint's CONF and DEFAULT in one).
 
     `.dli-flink.yaml` and the policy pack's config are both checked by `option_values` against it,
     and the pack's config schema and `dli-flink rules` are built from it, so they cannot disagree.
+    A NamedTuple rather than a dataclass: every `dli-flink validate` defines it, and a frozen
+    dataclass costs half a millisecond more to define.
     """
 
     name: str
