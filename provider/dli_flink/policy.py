@@ -2,8 +2,8 @@
 
 `pulumi preview --policy-pack policies/` runs `policies/__main__.py`, which serves `policies()`. The
 policies live here, inside the package, so tests call them without a server and the pack and the
-validator cannot drift apart: every policy runs the shared pipeline (`check_document`: schema, pruning,
-JobSpec) and the rule modules themselves; nothing here decides what is wrong with a job. Only this
+validator cannot drift apart: every policy runs the rule engine's `parse` (schema, pruning, JobSpec)
+and the rule modules themselves; nothing here decides what is wrong with a job. Only this
 module imports pulumi_policy, so `dli-flink validate` never pays for it (pulumi and grpc).
 
 What the engine hands a policy, and how it is adapted:
@@ -18,7 +18,7 @@ What the engine hands a policy, and how it is adapted:
 - CrossGuard gives each policy one enforcement level: a rule's errors are mandatory and its warnings
   advisory; `scaling-interval`, the one rule with both, is two policies (see `ADVISORY_PARTS`);
 - without the Pulumi CLI the config is empty (the CLI merges the schema defaults), so every default is
-  the rule's own `OPTIONS`.
+  the one the rule's `OPTIONS` declare; the config schema is built from those declarations too.
 
 Not in the pack: `yaml-syntax` and `suppression`, which are about YAML files and their comments
 (`dli-flink validate` checks them). `sql-file` is: the program reads a sqlFile into `sql`
@@ -53,13 +53,12 @@ from pulumi_policy.proxy import (
     UNKNOWN_STRING_VALUE,
 )
 
-from dli_flink.cli.validate import check_document
 from dli_flink.model import schema
 from dli_flink.model.findings import Path, Problem, Severity
 from dli_flink.model.spec import JAR_KIND, SQL_KIND, UNKNOWN, JobSpec
 from dli_flink.rules import JOB_RULES, RULES, STACK_RULES, queue_capacity, scaling_interval
-from dli_flink.rules.base import Context, summary
-from dli_flink.rules.config import Config
+from dli_flink.rules.base import Context, OptionError, option_values, summary
+from dli_flink.rules.engine import parse
 
 PACK_NAME = "dli-flink"
 JOB_TYPES = {
@@ -91,31 +90,7 @@ _UNKNOWNS = frozenset(
     }
 )
 """The strings the engine sends in place of values not known during preview."""
-_SCHEMA_ONLY = Config(severities={rule.ID: None for rule in JOB_RULES})
-"""check_document with every rule off: the schema check and the JobSpec, shared by all policies."""
 _LEVELS = {Severity.ERROR: EnforcementLevel.MANDATORY, Severity.WARNING: EnforcementLevel.ADVISORY}
-_OPTION_SCHEMAS: dict[str, dict[str, Any]] = {
-    "min-minutes": {
-        "type": "integer",
-        "minimum": 1,
-        "description": "Warn below this many minutes between scaling checks.",
-    },
-    "min-version": {
-        "type": "string",
-        "description": "The oldest Flink version (like 1.12) that may enable scaling.",
-    },
-    "versions": {
-        "type": "array",
-        "items": {"type": "string"},
-        "description": "If not empty, the only Flink versions that may enable scaling.",
-    },
-    "known-keys": {
-        "type": "array",
-        "items": {"type": "string"},
-        "description": "flink.dli.* runtime keys to accept besides the scaling keys.",
-    },
-}
-"""The JSON schema of each rule option; the default is the rule's own OPTIONS value."""
 QUEUES_SCHEMA: dict[str, Any] = {
     "type": "object",
     "description": "Queue name -> {cu: capacity in CUs}, for queue-capacity.",
@@ -204,7 +179,7 @@ _CACHE_SIZE = 4096
 
 def _check(document: dict[str, Any]) -> Checked:
     """Schema and JobSpec; the schema's complaints about values not known yet are dropped."""
-    spec, problems = check_document(document, _SCHEMA_ONLY)
+    spec, problems = parse(document)
     assert spec is not None, "kind comes from the type token, so there is always a spec"
     unknown = list(_unknown_paths(document, ()))
     kept = tuple(p for p in problems if not any(p.path[: len(u)] == u for u in unknown))
@@ -292,9 +267,7 @@ def _rule_policy(
             return
         spec = check_props(args.resource_type, args.props, known_keys_only=False).spec
         try:
-            context = Context(
-                rule_options(rule, args.get_config()) if with_options else rule.OPTIONS
-            )
+            context = Context(rule_options(rule, args.get_config() if with_options else {}))
         except PolicyConfigError as error:
             report(f"[{name}] policy config: {error}")
             return
@@ -357,31 +330,18 @@ def _summary(rule: ModuleType) -> str:
 def _options_schema(
     rule: ModuleType, extra: dict[str, Any] | None = None
 ) -> PolicyConfigSchema | None:
-    properties = {key: {**_OPTION_SCHEMAS[key], "default": v} for key, v in rule.OPTIONS.items()}
+    properties = {option.name: option.json_schema() for option in rule.OPTIONS}
     properties.update(extra or {})
     return PolicyConfigSchema(properties) if properties else None
 
 
 def rule_options(rule: ModuleType, config: Mapping[str, Any]) -> dict[str, Any]:
-    """The rule's OPTIONS overridden by policy config, whole floats as ints, types checked."""
-    options = dict(rule.OPTIONS)
-    for key, default in rule.OPTIONS.items():
-        if key not in config:
-            continue
-        value = _whole(config[key])
-        if isinstance(default, list):
-            ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
-            expected = "a list of strings"
-        elif isinstance(default, int):
-            ok = isinstance(value, int) and not isinstance(value, bool)
-            expected = "a whole number"
-        else:
-            ok = isinstance(value, str)
-            expected = "a string"
-        if not ok:
-            raise PolicyConfigError(f"{key} must be {expected}, not {value!r}")
-        options[key] = value
-    return options
+    """The rule's options from policy config (whole floats as ints), checked as `.dli-flink.yaml`
+    checks them; options not in the config keep their defaults."""
+    try:
+        return option_values(rule, {key: _whole(value) for key, value in config.items()})
+    except OptionError as error:
+        raise PolicyConfigError(str(error)) from None
 
 
 def queue_capacities(config: Mapping[str, Any]) -> dict[str, int]:

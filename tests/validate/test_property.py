@@ -24,9 +24,9 @@ from typing import Any
 
 import yaml
 from dli_flink.cli.formats import NAMES, render
-from dli_flink.cli.validate import Report, validate
+from dli_flink.cli.validate import validate
 from dli_flink.model import schema
-from dli_flink.model.findings import Severity
+from dli_flink.model.findings import Report, Severity
 from dli_flink.model.source import load_documents
 from dli_flink.rules import RULES
 from dli_flink.rules.config import Config

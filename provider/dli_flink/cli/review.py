@@ -13,22 +13,22 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dli_flink.cli.validate import (
-    UsageError,
-    check_document,
-    collect_files,
-    collector_paused,
-    is_job_file,
-)
+from dli_flink.model.files import UsageError, collect_files, is_job_file
 from dli_flink.model.findings import Finding, Problem, Severity
 from dli_flink.model.planner import Change, ChangeClass, plan
-from dli_flink.model.source import Document, SourceError, load_documents, read_text
+from dli_flink.model.source import (
+    Document,
+    SourceError,
+    collector_paused,
+    load_documents,
+    read_text,
+)
 from dli_flink.model.spec import JobSpec
-from dli_flink.rules import JOB_RULES, STACK_RULES
+from dli_flink.rules import engine
 from dli_flink.rules.config import Config
 
 MINUTES_A_DAY = 1440
@@ -141,7 +141,7 @@ def _review(paths: list[Path], config: Config, base: str | None) -> Review:
         raise GitError(
             f"unknown revision '{revision}': give --base a commit, branch or tag"
         ) from None
-    files = collect_files(paths, config)
+    files = collect_files(paths, config.exclude, config.root)
     rel = {path.resolve().relative_to(root).as_posix(): path for path in files}
     scope = [path.resolve().relative_to(root).as_posix() for path in paths]
     diff = _git(root, "diff", "--name-only", "--no-renames", commit, "--", *scope).splitlines()
@@ -149,9 +149,8 @@ def _review(paths: list[Path], config: Config, base: str | None) -> Review:
     tracked = _tracked(root, commit, scope)
     changed |= {name for name in rel if name not in tracked}
     # Unchanged files feed only the cross-job rules: their own findings cannot be new.
-    quiet = replace(config, severities={rule.ID: None for rule in JOB_RULES})
     new_jobs = {
-        name: _parse(_read(path), name, config if name in changed else quiet)
+        name: _parse(_read(path), name, config if name in changed else None)
         for name, path in rel.items()
     }
     old_texts = _show(root, commit, sorted(changed))
@@ -199,15 +198,19 @@ def _read(path: Path) -> str | None:
         return None
 
 
-def _parse(text: str | None, file: str, config: Config) -> list[_Job]:
-    """The jobs of one file; a file that is not readable YAML has none (validate reports it)."""
+def _parse(text: str | None, file: str, config: Config | None) -> list[_Job]:
+    """The jobs of one file with their schema problems, and their rules' problems if given the
+    `config` to run the rules with; a file that is not readable YAML has none (validate reports it).
+    """
     jobs: list[_Job] = []
     if text is None:
         return jobs
     try:
         for document in load_documents(Path(file), text):
-            spec, problems = check_document(document.data, config)
+            spec, problems = engine.parse(document.data)
             if spec is not None and isinstance(spec.name, str):
+                if config is not None:
+                    problems += engine.check(spec, config)
                 jobs.append(_Job(spec, document, file, problems))
     except SourceError:
         return []
@@ -221,10 +224,8 @@ def _by_name(jobs: Iterable[_Job]) -> dict[str, _Job]:
 def _stack_problems(jobs: list[_Job], config: Config) -> dict[str, dict[tuple, Problem]]:
     """Cross-job problems, per job name, keyed as `_key` keys them."""
     found: dict[str, dict[tuple, Problem]] = {}
-    specs = [job.spec for job in jobs]
-    for rule in STACK_RULES:
-        for index, problem in rule.check_jobs(specs, config.contexts[rule.ID]):
-            found.setdefault(jobs[index].spec.name, {})[_key(problem)] = problem
+    for index, problem in engine.check_stack([job.spec for job in jobs], config):
+        found.setdefault(jobs[index].spec.name, {})[_key(problem)] = problem
     return found
 
 
@@ -244,7 +245,7 @@ def _place(job: _Job, problem: Problem, severity: Severity) -> Finding:
 def _deleted_job_file(root: Path, name: str, config: Config) -> bool:
     """A file gone from the working tree that validate would have checked as a job file."""
     path = root / name
-    return not path.exists() and is_job_file(path, root, config)
+    return not path.exists() and is_job_file(path, root, config.exclude, config.root)
 
 
 def _default_base(root: Path) -> str:

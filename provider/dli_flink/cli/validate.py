@@ -8,43 +8,27 @@ Positions are looked up only for the problems found, so clean files cost a parse
 from __future__ import annotations
 
 import contextlib
-import fnmatch
-import gc
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from dli_flink.model import schema
-from dli_flink.model.findings import Finding, Problem, Severity
-from dli_flink.model.source import Document, SourceError, load_documents, read_text
-from dli_flink.model.spec import JAR_KIND, SQL_KIND, UNKNOWN, JobSpec
-from dli_flink.rules import JOB_RULES, RULES, STACK_RULES, yaml_syntax
+from dli_flink.model.files import collect_files
+from dli_flink.model.findings import Finding, Problem, Report
+from dli_flink.model.source import (
+    Document,
+    SourceError,
+    collector_paused,
+    load_documents,
+    read_text,
+)
+from dli_flink.model.spec import JobSpec
+from dli_flink.rules import RULES, engine, yaml_syntax
 from dli_flink.rules import suppression as suppression_rule
 from dli_flink.rules.config import Config
 
-YAML_SUFFIXES = (".yaml", ".yml")
-_SKIPPED_NAMES = ("Pulumi.yaml", "Pulumi.*.yaml", "PulumiPolicy.yaml")
-"""Files a job folder often holds next to the jobs (a Pulumi project) and that are not jobs."""
 _SUPPRESSION = re.compile(r"#[ \t]*dli-flink:[ \t]*disable=")
-
-
-class UsageError(Exception):
-    """A path that does not exist: the run cannot do what was asked (exit 2)."""
-
-
-@dataclass
-class Report:
-    findings: list[Finding] = field(default_factory=list)
-    files: int = 0
-    jobs: int = 0
-    suppressed: int = 0
-    unreadable: list[str] = field(default_factory=list)
-    """One line per file that could not be read at all (I/O errors: exit 2)."""
-
-    def count(self, severity: Severity) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
 
 
 @dataclass
@@ -74,68 +58,16 @@ class _File:
     problems: list[tuple[Document | _FileLevel, Problem]] = field(default_factory=list)
 
 
-def collect_files(paths: Iterable[Path], config: Config) -> list[Path]:
-    """The YAML files named or found (recursively) under `paths`, in a stable order.
-
-    Walking a folder skips hidden entries, Pulumi project files and the configured `exclude`
-    patterns; a file named explicitly is always checked.
-    """
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(
-                sorted(p for p in path.rglob("*") if is_job_file(p, path, config) and p.is_file())
-            )
-        elif path.exists():
-            files.append(path)
-        else:
-            raise UsageError(f"{path}: no such file or directory")
-    return list(dict.fromkeys(files))
-
-
-def is_job_file(path: Path, top: Path, config: Config) -> bool:
-    """Whether a file found under folder `top` is one to check as job YAML."""
-    if path.suffix not in YAML_SUFFIXES:
-        return False
-    if any(part.startswith(".") for part in path.relative_to(top).parts):
-        return False
-    if any(fnmatch.fnmatch(path.name, pattern) for pattern in _SKIPPED_NAMES):
-        return False
-    if not config.exclude:
-        return True
-    try:
-        relative = path.resolve().relative_to(config.root.resolve()).as_posix()
-    except ValueError:
-        relative = path.as_posix()
-    return not any(fnmatch.fnmatch(relative, pattern) for pattern in config.exclude)
-
-
 def validate(paths: Iterable[Path], config: Config) -> Report:
     with collector_paused():
         return _validate(paths, config)
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while files are checked.
-
-    Every file's node tree is kept for positions, and the trees hold no cycles: full collections
-    only rescan them, a quarter of the time of a large run. Memory is bounded by the files' size.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _validate(paths: Iterable[Path], config: Config) -> Report:
     report = Report()
     files: list[_File] = []
     jobs: list[_Job] = []
-    for path in collect_files(paths, config):
+    for path in collect_files(paths, config.exclude, config.root):
         checked = _File(path, _display(path))
         try:
             _check_file(checked, jobs, config)
@@ -143,12 +75,9 @@ def _validate(paths: Iterable[Path], config: Config) -> Report:
             report.unreadable.append(f"{checked.display}: cannot read: {error.strerror}")
             continue
         files.append(checked)
-    for rule in STACK_RULES:
-        if config.severity(rule.ID, rule.SEVERITY) is None:
-            continue
-        specs = [job.spec for job in jobs]
-        for index, problem in rule.check_jobs(specs, config.contexts[rule.ID]):
-            jobs[index].file.problems.append((jobs[index].document, problem))
+    specs = [job.spec for job in jobs]
+    for index, problem in engine.check_stack(specs, config):
+        jobs[index].file.problems.append((jobs[index].document, problem))
     for checked in files:
         report.findings.extend(_place(checked, config, report))
     report.findings.sort(key=Finding.sort_key)
@@ -163,53 +92,17 @@ def _check_file(checked: _File, jobs: list[_Job], config: Config) -> None:
         empty = True
         for document in load_documents(checked.path, checked.text):
             empty = False
-            spec, problems = check_document(document.data, config, checked.path.parent)
-            checked.problems.extend((document, problem) for problem in problems)
+            spec, problems = engine.parse(document.data, checked.path.parent)
             if spec is not None:
+                problems += engine.check(spec, config)
                 jobs.append(_Job(spec, document, checked))
+            checked.problems.extend((document, problem) for problem in problems)
         if empty:
             problem = Problem(schema.RULE, (), "the file is empty: a job file holds job documents")
             checked.problems.append((_FileLevel(), problem))
     except SourceError as error:
         problem = Problem(yaml_syntax.ID, (), error.message)
         checked.problems.append((_FileLevel(error.line, error.column), problem))
-
-
-def check_document(
-    data: Any, config: Config, base_dir: Path | None = None
-) -> tuple[JobSpec | None, list[Problem]]:
-    """Schema and per-job rules on one document: its JobSpec (if its kind is known) and problems.
-
-    `base_dir` is where a relative sqlFile is read from. Severity and suppression are left to the
-    caller, which knows where the document came from.
-    """
-    problems = schema.schema_problems(data)
-    if not isinstance(data, dict) or data.get("kind") not in (SQL_KIND, JAR_KIND):
-        return None, problems
-    spec = JobSpec.from_document(_prune(data, schema.invalid_paths(problems)), base_dir)
-    for rule in JOB_RULES:
-        if config.severity(rule.ID, rule.SEVERITY) is not None:
-            problems.extend(rule.check(spec, config.contexts[rule.ID]))
-    return spec, problems
-
-
-def _prune(data: dict, paths: set[tuple]) -> dict:
-    """A copy of `data` with the values at `paths` replaced by UNKNOWN (see JobSpec)."""
-    if not paths:
-        return data
-    root = dict(data)
-    for path in paths:
-        keys = path[: next((i for i, k in enumerate(path) if isinstance(k, int)), len(path))]
-        node = root
-        for key in keys[:-1]:
-            child = node.get(key)
-            if not isinstance(child, dict):
-                break
-            node[key] = node = dict(child)
-        else:
-            if keys:
-                node[keys[-1]] = UNKNOWN
-    return root
 
 
 def _place(checked: _File, config: Config, report: Report) -> Iterator[Finding]:

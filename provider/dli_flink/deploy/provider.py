@@ -27,7 +27,6 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from dli_flink.cli.validate import check_document
 from dli_flink.deploy.dliapi import DliApi, DliConfig, DliConfigError
 from dli_flink.deploy.inputs import (
     OPTION_KEYS,
@@ -44,6 +43,7 @@ from dli_flink.model.findings import Severity
 from dli_flink.model.planner import ChangeClass, plan
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules import config as rules_config
+from dli_flink.rules import engine as rules_engine
 from dli_flink.rules.config import Config
 
 CONFIG_KEYS = {
@@ -108,7 +108,9 @@ class JobProvider(ResourceProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         doc = document(news)
         config = project_config()
-        _, problems = check_document(doc, config)
+        spec, problems = rules_engine.parse(doc)
+        if spec is not None:
+            problems += rules_engine.check(spec, config)
         failures: list[CheckFailure] = []
         name = doc.get("name") if isinstance(doc.get("name"), str) else "(unnamed job)"
         for problem in problems:
@@ -196,7 +198,9 @@ def project_config() -> Config:
 def _validated(doc: dict[str, Any], operation: str) -> JobSpec:
     """The spec of `doc`, or a LifecycleError listing its errors (check() stops these earlier)."""
     config = project_config()
-    spec, problems = check_document(doc, config)
+    spec, problems = rules_engine.parse(doc)
+    if spec is not None:
+        problems += rules_engine.check(spec, config)
     errors = [
         f"[{p.rule}] {'.'.join(map(str, p.path))}: {p.message}"
         for p in problems

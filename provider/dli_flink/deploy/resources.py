@@ -19,13 +19,12 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import Resource
 
-from dli_flink.cli.validate import collect_files
 from dli_flink.deploy.args import FlinkJarJobArgs, FlinkSqlJobArgs, to_document
 from dli_flink.deploy.inputs import OUTPUT_KEYS
 from dli_flink.deploy.provider import JobProvider
+from dli_flink.model.files import collect_files
 from dli_flink.model.source import SourceError, load_documents, read_text
 from dli_flink.model.spec import JAR_KIND, SQL_KIND, read_sql
-from dli_flink.rules.config import Config
 
 
 def _props(spec: Any, kind: str, base_dir: Path | None) -> dict[str, Any]:
@@ -104,7 +103,7 @@ def load_jobs(
 def read_job_documents(path: str | os.PathLike[str]) -> dict[str, tuple[dict[str, Any], Path]]:
     """Job name -> (its document as plain data, sqlFile read into sql, the YAML file it is in)."""
     found: dict[str, tuple[dict[str, Any], Path]] = {}
-    for file in collect_files([Path(path)], Config()):
+    for file in collect_files([Path(path)]):
         try:
             documents = list(load_documents(file, read_text(file)))
         except SourceError as error:

@@ -1,13 +1,14 @@
-"""What checks report: a Problem in a document, and a Finding placed in a file.
+"""What checks report: a Problem in a document, a Finding placed in a file, a Report of a run.
 
 Rules and the schema check produce Problems (a spec path and a message); only the front end that has
 a file turns them into Findings with line and column, so the provider and the policy pack can use the
-same Problems without any YAML.
+same Problems without any YAML. The Report lives here, beside its Findings, so the output formats
+render it without importing the validator that fills it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -50,3 +51,18 @@ class Finding:
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.file, self.line, self.column, self.rule)
+
+
+@dataclass
+class Report:
+    """Every finding of a validate run and what the summary counts, for the output formats."""
+
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0
+    jobs: int = 0
+    suppressed: int = 0
+    unreadable: list[str] = field(default_factory=list)
+    """One line per file that could not be read at all (I/O errors: exit 2)."""
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)

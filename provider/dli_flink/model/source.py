@@ -15,6 +15,8 @@ aliases are expanded virtually before anything walks the data (the "billion laug
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -405,3 +407,19 @@ def _children(node: Node) -> list[Node]:
     if isinstance(node, SequenceNode):
         return list(node.value)
     return []
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while many files are read and checked.
+
+    Every Document keeps its node tree for positions, and the trees hold no cycles: full collections
+    only rescan them, a quarter of the time of a large run. Memory is bounded by the files' size.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -27,7 +27,7 @@ from typing import Any
 from dli_flink.model.findings import Problem, Severity
 from dli_flink.model.source import SourceError, load_documents, read_text
 from dli_flink.rules import RULES
-from dli_flink.rules.base import Context
+from dli_flink.rules.base import Context, OptionError, option_values
 
 FILE_NAME = ".dli-flink.yaml"
 DEFAULT_RESTART_SECONDS = 60.0
@@ -45,6 +45,7 @@ class Config:
     severities: Mapping[str, Severity | None] = field(default_factory=dict)
     """Rule id -> configured severity (None: off); absent rules keep their own."""
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Rule id -> configured option values; options not given keep the rule's defaults."""
     queues: Mapping[str, int] = field(default_factory=dict)
     exclude: tuple[str, ...] = ()
     restart_seconds: float = DEFAULT_RESTART_SECONDS
@@ -62,7 +63,7 @@ class Config:
     def contexts(self) -> dict[str, Context]:
         """What each rule is given: its option defaults overridden by configuration."""
         return {
-            rule: Context({**module.OPTIONS, **self.options.get(rule, {})}, self.queues)
+            rule: Context(option_values(module, self.options.get(rule, {})), self.queues)
             for rule, module in RULES.items()
         }
 
@@ -141,17 +142,17 @@ def _rules(section: Any, fail: Any) -> tuple[dict, dict]:
             if level not in _LEVELS:
                 raise fail(where, f"severity of {rule_id} is '{level}': use off, warning or error")
             severities[rule_id] = _LEVELS[level]
-        allowed = RULES[rule_id].OPTIONS
-        for option, option_value in settings.items():
+        allowed = [option.name for option in RULES[rule_id].OPTIONS]
+        for option in settings:
             if option not in allowed:
                 known = ", ".join(["severity", *allowed])
                 raise fail(where, f"{rule_id} has no option '{option}' (it has: {known})")
-            if not isinstance(option_value, type(allowed[option])):
-                raise fail(
-                    (*where, option),
-                    f"option {option} of {rule_id} must be like {allowed[option]!r}",
-                )
-        options[rule_id] = settings
+        try:
+            options[rule_id] = option_values(RULES[rule_id], settings)
+        except OptionError as error:
+            raise fail(
+                (*where, error.name), f"option {error.name} of {rule_id} {error.reason}"
+            ) from None
     return severities, options
 
 

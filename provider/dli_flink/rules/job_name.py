@@ -39,11 +39,11 @@ from collections.abc import Iterator
 
 from dli_flink.model.findings import Problem, Severity
 from dli_flink.model.spec import JobSpec
-from dli_flink.rules.base import Context
+from dli_flink.rules.base import Context, Option
 
 ID = "job-name"
 SEVERITY = Severity.ERROR
-OPTIONS: dict = {}
+OPTIONS: tuple[Option, ...] = ()
 MAX_LENGTH = 57
 _ALLOWED = re.compile(r"[A-Za-z0-9_-]+")
 

@@ -41,11 +41,11 @@ from collections.abc import Iterator
 
 from dli_flink.model.findings import Problem, Severity
 from dli_flink.model.spec import JobSpec
-from dli_flink.rules.base import Context
+from dli_flink.rules.base import Context, Option
 
 ID = "queue-capacity"
 SEVERITY = Severity.WARNING
-OPTIONS: dict = {}
+OPTIONS: tuple[Option, ...] = ()
 
 
 def peak_cu(spec: JobSpec) -> int | None:

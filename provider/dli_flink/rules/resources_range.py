@@ -26,11 +26,11 @@ from collections.abc import Iterator
 
 from dli_flink.model.findings import Problem, Severity
 from dli_flink.model.spec import JobSpec
-from dli_flink.rules.base import Context
+from dli_flink.rules.base import Context, Option
 
 ID = "resources-range"
 SEVERITY = Severity.ERROR
-OPTIONS: dict = {}
+OPTIONS: tuple[Option, ...] = ()
 MIN_CU, MAX_CU, MAX_PARALLELISM, SLOTS_PER_CU = 2, 400, 2000, 4
 
 

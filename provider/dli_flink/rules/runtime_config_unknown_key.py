@@ -30,11 +30,18 @@ from collections.abc import Iterator
 from dli_flink.model import fields
 from dli_flink.model.findings import Problem, Severity
 from dli_flink.model.spec import JobSpec, known
-from dli_flink.rules.base import Context
+from dli_flink.rules.base import Context, Option
 
 ID = "runtime-config-unknown-key"
 SEVERITY = Severity.WARNING
-OPTIONS = {"known-keys": []}
+OPTIONS = (
+    Option(
+        "known-keys",
+        [],
+        "flink.dli.* runtime keys to accept besides the scaling keys.",
+        "string-list",
+    ),
+)
 _PREFIX = "flink.dli."
 
 

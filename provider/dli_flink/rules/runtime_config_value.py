@@ -29,11 +29,11 @@ from collections.abc import Iterator
 from dli_flink.model import fields
 from dli_flink.model.findings import Problem, Severity
 from dli_flink.model.spec import JobSpec, Unknown, known, parse_scaling_value
-from dli_flink.rules.base import Context
+from dli_flink.rules.base import Context, Option
 
 ID = "runtime-config-value"
 SEVERITY = Severity.ERROR
-OPTIONS: dict = {}
+OPTIONS: tuple[Option, ...] = ()
 
 
 def check(spec: JobSpec, context: Context) -> Iterator[Problem]:

@@ -35,11 +35,24 @@ from collections.abc import Iterator
 
 from dli_flink.model.findings import Problem, Severity
 from dli_flink.model.spec import JobSpec, known
-from dli_flink.rules.base import Context
+from dli_flink.rules.base import Context, Option
 
 ID = "scaling-flink-version"
 SEVERITY = Severity.ERROR
-OPTIONS = {"min-version": "1.12", "versions": []}
+OPTIONS = (
+    Option(
+        "min-version",
+        "1.12",
+        "The oldest Flink version (like 1.12) that may enable scaling.",
+        "string",
+    ),
+    Option(
+        "versions",
+        [],
+        "If not empty, the only Flink versions that may enable scaling.",
+        "string-list",
+    ),
+)
 
 
 def check(spec: JobSpec, context: Context) -> Iterator[Problem]:

@@ -33,11 +33,19 @@ from collections.abc import Iterator
 
 from dli_flink.model.findings import Problem, Severity
 from dli_flink.model.spec import JobSpec
-from dli_flink.rules.base import Context
+from dli_flink.rules.base import Context, Option
 
 ID = "scaling-interval"
 SEVERITY = Severity.ERROR
-OPTIONS = {"min-minutes": 10}
+OPTIONS = (
+    Option(
+        "min-minutes",
+        10,
+        "Warn below this many minutes between scaling checks.",
+        "integer",
+        minimum=1,
+    ),
+)
 
 
 def check(spec: JobSpec, context: Context) -> Iterator[Problem]:

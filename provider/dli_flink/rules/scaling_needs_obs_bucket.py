@@ -30,11 +30,11 @@ from collections.abc import Iterator
 
 from dli_flink.model.findings import Problem, Severity
 from dli_flink.model.spec import JobSpec
-from dli_flink.rules.base import Context
+from dli_flink.rules.base import Context, Option
 
 ID = "scaling-needs-obs-bucket"
 SEVERITY = Severity.ERROR
-OPTIONS: dict = {}
+OPTIONS: tuple[Option, ...] = ()
 
 
 def check(spec: JobSpec, context: Context) -> Iterator[Problem]:

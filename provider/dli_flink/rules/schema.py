@@ -24,7 +24,8 @@ FAIL::
 """
 
 from dli_flink.model.findings import Severity
+from dli_flink.rules.base import Option
 
 ID = "schema"
 SEVERITY = Severity.ERROR
-OPTIONS: dict = {}
+OPTIONS: tuple[Option, ...] = ()

@@ -32,7 +32,8 @@ FAIL::
 """
 
 from dli_flink.model.findings import Severity
+from dli_flink.rules.base import Option
 
 ID = "suppression"
 SEVERITY = Severity.WARNING
-OPTIONS: dict = {}
+OPTIONS: tuple[Option, ...] = ()

@@ -11,7 +11,8 @@ FAIL::
 """
 
 from dli_flink.model.findings import Severity
+from dli_flink.rules.base import Option
 
 ID = "yaml-syntax"
 SEVERITY = Severity.ERROR
-OPTIONS: dict = {}
+OPTIONS: tuple[Option, ...] = ()

@@ -33,7 +33,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from dli_flink.cli import review_report
     from dli_flink.cli.review import review
-    from dli_flink.cli.validate import UsageError
+    from dli_flink.model.files import UsageError
     from dli_flink.rules import config as configuration
 
     try:

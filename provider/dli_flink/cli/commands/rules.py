@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
         if args.brief:
             print(f"{rule.ID:28} {rule.SEVERITY:8} {summary(rule)}")
             continue
-        options = ", ".join(f"{k}={v!r}" for k, v in rule.OPTIONS.items()) or "none"
+        options = ", ".join(f"{o.name}={o.default!r}" for o in rule.OPTIONS) or "none"
         print(f"{rule.ID} ({rule.SEVERITY}; options: {options})")
         print(inspect.cleandoc(rule.__doc__ or "").replace("\n", "\n    ").join(["    ", "\n"]))
     return 0

@@ -32,7 +32,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from dli_flink.cli.formats import render
-    from dli_flink.cli.validate import UsageError, validate
+    from dli_flink.cli.validate import validate
+    from dli_flink.model.files import UsageError
     from dli_flink.model.findings import Severity
     from dli_flink.rules import config as configuration
 

@@ -10,7 +10,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from dli_flink.cli.validate import Report
+    from dli_flink.model.findings import Report
 
 NAMES = ("text", "json", "github", "sarif")
 

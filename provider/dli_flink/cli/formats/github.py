@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dli_flink.cli.formats.text import summary
-from dli_flink.cli.validate import Report
+from dli_flink.model.findings import Report
 
 
 def render(report: Report) -> str:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from dli_flink.cli.validate import Report
-from dli_flink.model.findings import Severity
+from dli_flink.model.findings import Report, Severity
 
 
 def render(report: Report) -> str:

@@ -11,7 +11,7 @@ import json
 from sarif_kit import Location, Result, Rule, SarifBuilder
 
 from dli_flink import __version__
-from dli_flink.cli.validate import Report
+from dli_flink.model.findings import Report
 from dli_flink.rules import RULES
 from dli_flink.rules.base import summary
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dli_flink.cli.validate import Report
-from dli_flink.model.findings import Severity
+from dli_flink.model.findings import Report, Severity
 
 
 def render(report: Report) -> str:

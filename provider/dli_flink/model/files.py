@@ -1,0 +1,64 @@
+"""Which files are job files: the ones named, and the YAML found under the folders named.
+
+One selection for every reader of job folders (`dli-flink validate`, `dli-flink review` and the
+Pulumi program's `load_jobs`), so a file the validator skips is never deployed unchecked, and the
+other way round.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+YAML_SUFFIXES = (".yaml", ".yml")
+_SKIPPED_NAMES = ("Pulumi.yaml", "Pulumi.*.yaml", "PulumiPolicy.yaml")
+"""Files a job folder often holds next to the jobs (a Pulumi project) and that are not jobs."""
+
+
+class UsageError(Exception):
+    """A path that does not exist: the run cannot do what was asked (exit 2)."""
+
+
+def collect_files(
+    paths: Iterable[Path], exclude: Sequence[str] = (), root: Path | None = None
+) -> list[Path]:
+    """The YAML files named or found (recursively) under `paths`, in a stable order.
+
+    Walking a folder skips hidden entries, Pulumi project files and the `exclude` glob patterns
+    (relative to `root`, default the working directory); a file named explicitly is always checked.
+    """
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if is_job_file(p, path, exclude, root) and p.is_file()
+                )
+            )
+        elif path.exists():
+            files.append(path)
+        else:
+            raise UsageError(f"{path}: no such file or directory")
+    return list(dict.fromkeys(files))
+
+
+def is_job_file(
+    path: Path, top: Path, exclude: Sequence[str] = (), root: Path | None = None
+) -> bool:
+    """Whether a file found under folder `top` is one to check as job YAML."""
+    if path.suffix not in YAML_SUFFIXES:
+        return False
+    if any(part.startswith(".") for part in path.relative_to(top).parts):
+        return False
+    if any(fnmatch.fnmatch(path.name, pattern) for pattern in _SKIPPED_NAMES):
+        return False
+    if not exclude:
+        return True
+    try:
+        relative = path.resolve().relative_to((root or Path.cwd()).resolve()).as_posix()
+    except ValueError:
+        relative = path.as_posix()
+    return not any(fnmatch.fnmatch(relative, pattern) for pattern in exclude)
