@@ -27,7 +27,8 @@ from typing import Any
 from dli_flink.deploy.dliapi import DliApi, DliError
 from dli_flink.deploy.inputs import Options
 from dli_flink.deploy.observed import FIELDS, observed_document
-from dli_flink.deploy.waits import Progress, WaitTimeout, poll_until, say
+from dli_flink.deploy.progress import Progress, say
+from dli_flink.deploy.waits import WaitTimeout, poll_until
 from dli_flink.model.planner import ChangeClass, plan
 from dli_flink.model.spec import JobSpec
 

@@ -1,4 +1,4 @@
-"""Bounded waits with polling that starts fast and backs off, and progress lines for the user.
+"""Bounded waits with polling that starts fast and backs off.
 
 Pulumi's customTimeouts never reach a dynamic provider, so every wait carries its own deadline. The
 poll interval grows with the time already waited (about a tenth of it, between `first` and `longest`):
@@ -8,11 +8,9 @@ a poll every few seconds, not a storm of them.
 
 from __future__ import annotations
 
-import sys
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -67,33 +65,3 @@ def poll_until(
             beats = int(waited // every)
             heartbeat(value, waited)
         time.sleep(min(backoff.interval(waited), max(seconds - waited, 0.0)))
-
-
-_OUT = threading.Lock()
-
-
-def say(line: str) -> None:
-    """One whole line to stdout: four update threads print at once, and lines must not interleave."""
-    with _OUT:
-        sys.stdout.write(line + "\n")
-        sys.stdout.flush()
-
-
-@dataclass
-class Progress:
-    """Lines the Pulumi user reads while an operation runs: job, step, seconds since it began.
-
-    The provider host forwards its stdout to the engine, which shows it under the resource.
-    """
-
-    job: str
-    operation: str
-    started: float = field(default_factory=time.monotonic)
-    print_line: Callable[[str], None] = field(default=lambda line: say(line))
-
-    @property
-    def elapsed(self) -> float:
-        return time.monotonic() - self.started
-
-    def __call__(self, step: str) -> None:
-        self.print_line(f"dli-flink: {self.job}: {self.operation}: {step} [{self.elapsed:.1f}s]")
