@@ -28,7 +28,7 @@ from dli_flink.deploy.dliapi import DliApi, DliError
 from dli_flink.deploy.inputs import Options
 from dli_flink.deploy.observed import FIELDS, observed_document
 from dli_flink.deploy.progress import Progress, say
-from dli_flink.deploy.waits import WaitTimeout, poll_until
+from dli_flink.deploy.waits import Heartbeat, WaitTimeout, poll_until
 from dli_flink.model.planner import ChangeClass, plan
 from dli_flink.model.spec import JobSpec
 
@@ -183,7 +183,7 @@ class Lifecycle:
                 f"{job.get('status')} [{waited:.0f}s of at most {seconds:.0f}s]"
             )
 
-        return poll_until(read, done, seconds, what, heartbeat=heartbeat)
+        return poll_until(read, done, seconds, what, Heartbeat(heartbeat))
 
     def _wait_running(self, job_id: int, before: str, seconds: float) -> dict[str, Any]:
         """Wait for job_running after a run call; StartFailed when DLI says the start failed."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -38,20 +38,27 @@ class Backoff:
         return min(self.longest, max(self.first, waited * self.share))
 
 
+BACKOFF = Backoff()
+"""The pacing of every wait: one suits every DLI transition, from a 1 s submit to a long restore."""
+
+
+@dataclass(frozen=True)
+class Heartbeat(Generic[T]):
+    """A long wait's sign of life, so a user watching a ten-minute restore sees it is still going:
+    `call(value, waited)` every `every` seconds of waiting."""
+
+    call: Callable[[T, float], None]
+    every: float = 30.0
+
+
 def poll_until(
     read: Callable[[], T],
     done: Callable[[T], bool],
     seconds: float,
     what: str,
-    backoff: Backoff = Backoff(),
-    heartbeat: Callable[[T, float], None] | None = None,
-    every: float = 30.0,
+    heartbeat: Heartbeat[T] | None = None,
 ) -> T:
-    """Call `read` until `done(value)`; WaitTimeout after `seconds`. The first read is immediate.
-
-    `heartbeat(value, waited)` is called every `every` seconds of waiting, so a user watching a
-    ten-minute restore sees it is still alive.
-    """
+    """Call `read` until `done(value)`; WaitTimeout after `seconds`. The first read is immediate."""
     start = time.monotonic()
     beats = 0
     while True:
@@ -61,7 +68,7 @@ def poll_until(
         waited = time.monotonic() - start
         if waited >= seconds:
             raise WaitTimeout(what, seconds, value)
-        if heartbeat is not None and waited >= every * (beats + 1):
-            beats = int(waited // every)
-            heartbeat(value, waited)
-        time.sleep(min(backoff.interval(waited), max(seconds - waited, 0.0)))
+        if heartbeat is not None and waited >= heartbeat.every * (beats + 1):
+            beats = int(waited // heartbeat.every)
+            heartbeat.call(value, waited)
+        time.sleep(min(BACKOFF.interval(waited), max(seconds - waited, 0.0)))
