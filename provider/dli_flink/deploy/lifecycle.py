@@ -18,6 +18,7 @@ step, DLI's error code and request id, and the savepoint, because that line is w
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,36 +28,12 @@ from typing import Any
 from dli_flink.deploy.dliapi import DliApi, DliError
 from dli_flink.deploy.inputs import Options
 from dli_flink.deploy.observed import FIELDS, observed_document
-from dli_flink.deploy.progress import Progress, say
-from dli_flink.deploy.waits import Heartbeat, WaitTimeout, poll_until
+from dli_flink.deploy.progress import Progress
+from dli_flink.deploy.status import RUNNING, STOPPABLE, STOPPED, TRANSITIONAL, StartFailed, Watch
+from dli_flink.deploy.waits import WaitTimeout, poll_until
 from dli_flink.model.planner import ChangeClass, plan
 from dli_flink.model.spec import JobSpec
 
-RUNNING = "job_running"
-STOPPED = "job_cancel_success"
-TRANSITIONAL = frozenset(
-    {
-        "job_submitting",
-        "job_savepointing",
-        "job_canceling",
-        "job_downloading",
-        "job_arrearage_recovering",
-    }
-)
-STOPPABLE = frozenset({"job_running", "job_submitting"})
-FAILED_START = frozenset(
-    {
-        "job_submit_fail",
-        "job_running_exception",
-        "job_cancel_success",
-        "job_cancel_fail",
-        "job_finish",
-        "job_arrearage_stopped",
-    }
-)
-STALE_GRACE = 2.0
-"""Seconds a status left over from before a run/stop call is taken as "not applied yet", unless the
-job has been seen in a transitional state since (then the status is news, not a leftover)."""
 HOT_WIRE_FIELDS = (
     "smn_topic",
     "restart_when_exception",
@@ -73,10 +50,6 @@ VERIFIABLE = frozenset(".".join(path) for path, _, _ in FIELDS)
 
 class LifecycleError(Exception):
     """An operation that did not complete; the message is the one line the Pulumi user reads."""
-
-
-class StartFailed(Exception):
-    """DLI reports that the job did not start (job_submit_fail and the like)."""
 
 
 def is_missing(error: DliError) -> bool:
@@ -164,77 +137,15 @@ class Lifecycle:
         """The job with exactly this name (DLI's name filter matches substrings)."""
         return next((j for j in self.api.iter_jobs(name=name) if j.get("name") == name), None)
 
-    def _wait(
-        self,
-        job_id: int,
-        done: Callable[[dict[str, Any]], bool],
-        seconds: float,
-        what: str,
-    ) -> dict[str, Any]:
-        def read() -> dict[str, Any]:
-            job = self.show(job_id)
-            if job is None:
-                raise LifecycleError(f"DLI job {job_id} disappeared while waiting for {what}")
-            return job
+    def _watch(self, job_id: int) -> Watch:
+        """The job's status, read until a step's condition holds (observing, apart from acting)."""
+        return Watch(job_id, functools.partial(self._present, job_id))
 
-        def heartbeat(job: dict[str, Any], waited: float) -> None:
-            say(
-                f"dli-flink: {job.get('name', job_id)}: waiting for {what}, DLI reports "
-                f"{job.get('status')} [{waited:.0f}s of at most {seconds:.0f}s]"
-            )
-
-        return poll_until(read, done, seconds, what, Heartbeat(heartbeat))
-
-    def _wait_running(self, job_id: int, before: str, seconds: float) -> dict[str, Any]:
-        """Wait for job_running after a run call; StartFailed when DLI says the start failed."""
-        called = time.monotonic()
-        seen_transition = False
-
-        def done(job: dict[str, Any]) -> bool:
-            nonlocal seen_transition
-            status = job["status"]
-            if status == RUNNING:
-                return True
-            if status in TRANSITIONAL:
-                seen_transition = True
-                return False
-            stale = (
-                status == before and not seen_transition and time.monotonic() - called < STALE_GRACE
-            )
-            return status in FAILED_START and not stale
-
-        job = self._wait(job_id, done, seconds, "job_running")
-        if job["status"] != RUNNING:
-            reason = job.get("status_desc") or "no reason given"
-            raise StartFailed(f"DLI reports {job['status']}: {reason}")
-        return job
-
-    def _wait_stopped(self, job_id: int, seconds: float, savepoint: bool) -> dict[str, Any]:
-        """Wait for job_cancel_success after a stop call.
-
-        A stop with savepoint whose savepoint fails leaves the job running (DLI goes back to
-        job_running): that is reported as a failed savepoint, not waited out.
-        """
-        called = time.monotonic()
-        seen_transition = False
-
-        def done(job: dict[str, Any]) -> bool:
-            nonlocal seen_transition
-            status = job["status"]
-            if status in TRANSITIONAL:
-                seen_transition = True
-                return False
-            if status == RUNNING:
-                failed = "savepoint" in str(job.get("status_desc") or "").lower()
-                return seen_transition or failed or time.monotonic() - called > STALE_GRACE
-            return True
-
-        job = self._wait(job_id, done, seconds, "job_cancel_success")
-        if job["status"] == RUNNING and savepoint:
-            reason = job.get("status_desc") or "the job went back to job_running"
-            raise StartFailed(f"the savepoint failed ({reason})")
-        if job["status"] != STOPPED and job["status"] not in FAILED_START:
-            raise StartFailed(f"DLI reports {job['status']}: {job.get('status_desc') or ''}")
+    def _present(self, job_id: int, what: str) -> dict[str, Any]:
+        """The job as DLI reports it during a wait for `what`; gone, it ends the operation."""
+        job = self.show(job_id)
+        if job is None:
+            raise LifecycleError(f"DLI job {job_id} disappeared while waiting for {what}")
         return job
 
     # -- create -----------------------------------------------------------------------------------
@@ -273,7 +184,7 @@ class Lifecycle:
         try:
             self.api.run_jobs([job_id])
             progress("submitted, waiting for job_running")
-            job = self._wait_running(job_id, "job_init", options.create_seconds)
+            job = self._watch(job_id).running("job_init", options.create_seconds)
         except (DliError, StartFailed, WaitTimeout, LifecycleError) as failure:
             cleanup = self._remove_after_failed_create(job_id, options)
             raise LifecycleError(
@@ -323,8 +234,7 @@ class Lifecycle:
         if job["status"] in TRANSITIONAL:
             progress(f"job is {job['status']}: waiting for it to settle")
             record.step(f"found {job['status']}")
-            job = self._wait(
-                job_id,
+            job = self._watch(job_id).until(
                 lambda j: j["status"] not in TRANSITIONAL,
                 max(deadline - time.monotonic(), 0.0),
                 "the job to settle",
@@ -381,7 +291,7 @@ class Lifecycle:
         record.down()
         self._stop(name, job_id, keep, step, progress)
         try:
-            job = self._wait_stopped(job_id, max(deadline - time.monotonic(), 0.0), keep)
+            job = self._watch(job_id).stopped(max(deadline - time.monotonic(), 0.0), keep)
         except (StartFailed, WaitTimeout) as failure:
             raise LifecycleError(
                 f"job {name}: update: {step} failed: {describe_error(failure)}; "
@@ -440,7 +350,7 @@ class Lifecycle:
             progress(f"edited, {step}")
             before = (self.show(job_id) or {}).get("status", "")
             self.api.run_jobs([job_id], bool(savepoint))
-            job = self._wait_running(job_id, before, max(deadline - time.monotonic(), 0.0))
+            job = self._watch(job_id).running(before, max(deadline - time.monotonic(), 0.0))
         except (DliError, StartFailed, WaitTimeout) as failure:
             if old is None:
                 state = f"; its state is in savepoint {savepoint}" if savepoint else ""
@@ -484,8 +394,7 @@ class Lifecycle:
             if job.get("status") in STOPPABLE or job.get("status") in TRANSITIONAL:
                 if job.get("status") in STOPPABLE:
                     self.api.stop_jobs([job_id], False)
-                self._wait(
-                    job_id,
+                self._watch(job_id).until(
                     lambda j: j["status"] not in TRANSITIONAL and j["status"] not in STOPPABLE,
                     options.create_seconds,
                     "the failed start to stop",
@@ -498,7 +407,7 @@ class Lifecycle:
             rollback_step = "resume the previous configuration"
             before = (self.show(job_id) or {}).get("status", "")
             self.api.run_jobs([job_id], bool(savepoint))
-            self._wait_running(job_id, before, options.create_seconds)
+            self._watch(job_id).running(before, options.create_seconds)
         except (DliError, StartFailed, WaitTimeout, LifecycleError) as second:
             resume = (
                 f"Resume it with: {RESUME_COMMAND.format(job_id=job_id, savepoint=savepoint)}"
@@ -583,7 +492,7 @@ class Lifecycle:
         record.down()
         self._stop(name, job_id, keep, step, progress)
         try:
-            job = self._wait_stopped(job_id, max(deadline - time.monotonic(), 0.0), keep)
+            job = self._watch(job_id).stopped(max(deadline - time.monotonic(), 0.0), keep)
         except (StartFailed, WaitTimeout) as failure:
             raise LifecycleError(
                 f"job {name}: {step} failed: {describe_error(failure)}; the job is still running"
@@ -607,7 +516,7 @@ class Lifecycle:
         if job.get("savepoint_path") != savepoint:
             self.api.import_savepoint(job_id, savepoint)
         self.api.run_jobs([job_id], True)
-        return self._wait_running(job_id, job["status"], seconds)
+        return self._watch(job_id).running(job["status"], seconds)
 
     # -- delete -----------------------------------------------------------------------------------
 
@@ -635,8 +544,7 @@ class Lifecycle:
             note("already gone")
             return None
         if job["status"] in TRANSITIONAL - STOPPABLE:
-            job = self._wait(
-                job_id,
+            job = self._watch(job_id).until(
                 lambda j: j["status"] not in TRANSITIONAL - STOPPABLE,
                 seconds,
                 "the job to settle",
@@ -647,12 +555,12 @@ class Lifecycle:
             note("stopping with a final savepoint" if final else "stopping")
             self.api.stop_jobs([job_id], final)
             try:
-                job = self._wait_stopped(job_id, max(deadline - time.monotonic(), 0.0), final)
+                job = self._watch(job_id).stopped(max(deadline - time.monotonic(), 0.0), final)
                 path = job.get("savepoint_path") if final else None
             except StartFailed as failure:
                 note(f"final savepoint failed ({failure}): stopping without one")
                 self.api.stop_jobs([job_id], False)
-                self._wait_stopped(job_id, max(deadline - time.monotonic(), 0.0), False)
+                self._watch(job_id).stopped(max(deadline - time.monotonic(), 0.0), False)
             if path:
                 note(f"final savepoint kept at {path}")
         try:

@@ -14,7 +14,8 @@ import argparse
 import sys
 
 from dli_flink.deploy.dliapi import DliApi, DliConfigError, DliError
-from dli_flink.deploy.lifecycle import Lifecycle, LifecycleError, StartFailed, describe_error
+from dli_flink.deploy.lifecycle import Lifecycle, LifecycleError, describe_error
+from dli_flink.deploy.status import StartFailed
 from dli_flink.deploy.waits import WaitTimeout
 
 
