@@ -21,13 +21,13 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NoReturn
 
 from dli_flink.deploy.dliapi import DliApi, DliError
 from dli_flink.deploy.inputs import Options
 from dli_flink.deploy.observed import FIELDS, observed_document
+from dli_flink.deploy.operation import Operation, Record, UpdateOperation
 from dli_flink.deploy.progress import Progress
 from dli_flink.deploy.status import RUNNING, STOPPABLE, STOPPED, TRANSITIONAL, StartFailed, Watch
 from dli_flink.deploy.waits import WaitTimeout, poll_until
@@ -65,43 +65,6 @@ def describe_error(error: BaseException) -> str:
     return str(error).rstrip(".")
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-@dataclass
-class Record:
-    """What an update did, for the `lastChange` output: a reviewer reads it after the fact."""
-
-    change_class: str
-    started: float = field(default_factory=time.monotonic)
-    steps: list[dict[str, Any]] = field(default_factory=list)
-    savepoint: str | None = None
-    stopped_at: float | None = None
-    not_running: float = 0.0
-
-    def step(self, name: str) -> None:
-        self.steps.append(
-            {"step": name, "at": _now(), "seconds": round(time.monotonic() - self.started, 3)}
-        )
-
-    def down(self) -> None:
-        self.stopped_at = time.monotonic()
-
-    def up(self) -> None:
-        if self.stopped_at is not None:
-            self.not_running += time.monotonic() - self.stopped_at
-            self.stopped_at = None
-
-    def as_output(self) -> dict[str, Any]:
-        return {
-            "class": self.change_class,
-            "steps": self.steps,
-            "savepointUsed": self.savepoint,
-            "secondsNotRunning": round(self.not_running, 3),
-        }
-
-
 @dataclass
 class Outcome:
     """Where an operation left the job: DLI's last answer, the savepoint, what the update did."""
@@ -113,7 +76,12 @@ class Outcome:
 
 
 class Lifecycle:
-    """The operations of one job on one DliApi. Stateless between calls: safe from many threads."""
+    """The operations of one job on one DliApi. Stateless between calls: safe from many threads.
+
+    An update or delete makes one Operation and hands it to its steps, as the Flink Kubernetes
+    Operator hands its reconcile steps a FlinkResourceContext; the job's status is read by a
+    status.Watch, apart from the calls that act on the job.
+    """
 
     def __init__(self, api: DliApi, say: Callable[[str], None] | None = None) -> None:
         self.api = api
@@ -166,7 +134,9 @@ class Lifecycle:
             progress(f"adopting existing job {job_id} ({existing.get('status')})")
             real = self.show(job_id) or existing
             real_spec = JobSpec.from_document(observed_document(document, real))
-            return self.update(job_id, real_spec, spec, options, "adopt", document)
+            return self._update(
+                self._begin(job_id, name, options, "adopt"), real_spec, spec, document
+            )
         body = spec.to_dli_body()
         if spec.obs_bucket:
             self._call(
@@ -186,7 +156,7 @@ class Lifecycle:
             progress("submitted, waiting for job_running")
             job = self._watch(job_id).running("job_init", options.create_seconds)
         except (DliError, StartFailed, WaitTimeout, LifecycleError) as failure:
-            cleanup = self._remove_after_failed_create(job_id, options)
+            cleanup = self._remove_after_failed_create(job_id, name, options)
             raise LifecycleError(
                 f"job {name}: create: starting job {job_id} failed: {describe_error(failure)}; "
                 f"{cleanup}"
@@ -194,9 +164,15 @@ class Lifecycle:
         progress("running")
         return Outcome(job_id, job)
 
-    def _remove_after_failed_create(self, job_id: int, options: Options) -> str:
+    def _remove_after_failed_create(self, job_id: int, name: str, options: Options) -> str:
+        """Delete the job a create could not start; the create's error says how that went, so
+        this delete prints no progress of its own."""
+        silent = Progress(name, "delete", print_line=lambda _: None)
+        cleanup = Operation(
+            job_id, name, options, silent, time.monotonic() + options.delete_seconds
+        )
         try:
-            self._delete(job_id, options.delete_seconds, savepoint=False, progress=None)
+            self._delete(cleanup, savepoint=False)
         except (DliError, WaitTimeout, LifecycleError) as error:
             return (
                 f"deleting the new job failed too ({describe_error(error)}): delete DLI job "
@@ -212,7 +188,6 @@ class Lifecycle:
         old: JobSpec,
         new: JobSpec,
         options: Options,
-        operation: str = "update",
         document: dict[str, Any] | None = None,
     ) -> Outcome:
         """Bring job `job_id` from `old` to `new` (both validated by the caller).
@@ -220,291 +195,257 @@ class Lifecycle:
         `document` (the new job document) lets an update that finds an interrupted cycle tell
         whether that cycle's edit already went through, so the job is not restarted twice.
         """
-        name = str(new.name)
+        return self._update(
+            self._begin(job_id, str(new.name), options, "update"), old, new, document
+        )
+
+    def _begin(self, job_id: int, name: str, options: Options, operation: str) -> Operation:
+        """An update of the job (named `operation`: update or adopt), bounded by timeouts.update."""
         progress = self._progress(name, operation)
+        return Operation(job_id, name, options, progress, time.monotonic() + options.update_seconds)
+
+    def _update(
+        self, begun: Operation, old: JobSpec, new: JobSpec, document: dict[str, Any] | None
+    ) -> Outcome:
         change = plan(old, new)
-        record = Record(change.change_class.label)
-        deadline = time.monotonic() + options.update_seconds
-        job = self.show(job_id)
+        op = UpdateOperation.of(begun, Record(change.change_class.label))
+        job = self.show(op.job_id)
         if job is None:
             raise LifecycleError(
-                f"job {name}: {operation}: DLI job {job_id} no longer exists; run pulumi refresh "
-                "and then pulumi up to create it again"
+                f"job {op.name}: {op.progress.operation}: DLI job {op.job_id} no longer exists; "
+                "run pulumi refresh and then pulumi up to create it again"
             )
         if job["status"] in TRANSITIONAL:
-            progress(f"job is {job['status']}: waiting for it to settle")
-            record.step(f"found {job['status']}")
-            job = self._watch(job_id).until(
-                lambda j: j["status"] not in TRANSITIONAL,
-                max(deadline - time.monotonic(), 0.0),
-                "the job to settle",
+            op.progress(f"job is {job['status']}: waiting for it to settle")
+            op.record.step(f"found {job['status']}")
+            job = self._watch(op.job_id).until(
+                lambda j: j["status"] not in TRANSITIONAL, op.remaining(), "the job to settle"
             )
         if job["status"] != RUNNING:
-            return self._start_stopped(job_id, job, old, new, options, record, progress, deadline)
-        if not options.running:
-            return self._stop_running(job_id, job, new, record, progress, deadline)
+            return self._start_stopped(op, job, old, new)
+        if not op.options.running:
+            return self._stop_running(op, job, new)
         if change.change_class == ChangeClass.NONE:
-            return Outcome(job_id, job, record=None)
+            return Outcome(op.job_id, job, record=None)
         if document is not None and _applied(job, old, new, document):
-            progress("DLI already runs this configuration (an interrupted update applied it)")
-            record.step("found running with the new configuration")
-            return Outcome(job_id, job, record=record)
+            op.progress("DLI already runs this configuration (an interrupted update applied it)")
+            op.record.step("found running with the new configuration")
+            return Outcome(op.job_id, job, record=op.record)
         if change.change_class == ChangeClass.IN_PLACE:
-            record.step("edit in place")
+            op.record.step("edit in place")
             hot = {
                 k: v for k, v in new.to_dli_body(for_update=True).items() if k in HOT_WIRE_FIELDS
             }
             if new.obs_bucket and new.obs_bucket != old.obs_bucket:
                 self._call(
-                    name,
+                    op.name,
                     "authorise the OBS bucket",
                     None,
                     self.api.authorize_buckets,
                     [new.obs_bucket],
                 )
-            self._call(name, "edit in place", None, self._put, new, job_id, hot)
-            progress("edited in place, the job kept running")
-            record.step("done")
-            return Outcome(job_id, self.show(job_id) or job, record=record)
-        return self._restart(job_id, old, new, options, record, progress, deadline)
+            self._call(op.name, "edit in place", None, self._put, new, op.job_id, hot)
+            op.progress("edited in place, the job kept running")
+            op.record.step("done")
+            return Outcome(op.job_id, self.show(op.job_id) or job, record=op.record)
+        return self._restart(op, old, new)
 
-    def _restart(
-        self,
-        job_id: int,
-        old: JobSpec,
-        new: JobSpec,
-        options: Options,
-        record: Record,
-        progress: Progress,
-        deadline: float,
-    ) -> Outcome:
-        name = str(new.name)
+    def _restart(self, op: UpdateOperation, old: JobSpec, new: JobSpec) -> Outcome:
         if new.obs_bucket and new.obs_bucket != old.obs_bucket:
             self._call(
-                name, "authorise the OBS bucket", None, self.api.authorize_buckets, [new.obs_bucket]
+                op.name,
+                "authorise the OBS bucket",
+                None,
+                self.api.authorize_buckets,
+                [new.obs_bucket],
             )
         body = new.to_dli_body(for_update=True)
         keep = bool(old.obs_bucket)
         step = "stop with savepoint" if keep else "stop (no obsBucket: no savepoint possible)"
-        progress(step)
-        record.step(step)
-        record.down()
-        self._stop(name, job_id, keep, step, progress)
+        op.progress(step)
+        op.record.step(step)
+        op.record.down()
+        self._stop(op, keep, step)
         try:
-            job = self._watch(job_id).stopped(max(deadline - time.monotonic(), 0.0), keep)
+            job = self._watch(op.job_id).stopped(op.remaining(), keep)
         except (StartFailed, WaitTimeout) as failure:
             raise LifecycleError(
-                f"job {name}: update: {step} failed: {describe_error(failure)}; "
+                f"job {op.name}: update: {step} failed: {describe_error(failure)}; "
                 "nothing was changed and the previous configuration is still running"
                 if isinstance(failure, StartFailed)
-                else f"job {name}: update: {step}: {failure}; the job may still be "
+                else f"job {op.name}: update: {step}: {failure}; the job may still be "
                 "stopping: run pulumi up again, it resumes the job from its savepoint"
             ) from None
         savepoint = job.get("savepoint_path") if keep else None
-        record.savepoint = savepoint
-        record.step("stopped")
+        op.record.savepoint = savepoint
+        op.record.step("stopped")
         if keep and not savepoint:
             raise LifecycleError(
-                f"job {name}: update: DLI stopped job {job_id} but reports no savepoint; "
+                f"job {op.name}: update: DLI stopped job {op.job_id} but reports no savepoint; "
                 f"nothing was edited: start it from its last checkpoint in the DLI console"
             )
-        progress(f"stopped, savepoint {savepoint}" if savepoint else "stopped")
-        return self._edit_and_resume(
-            job_id, old, new, body, savepoint, options, record, progress, deadline
-        )
+        op.progress(f"stopped, savepoint {savepoint}" if savepoint else "stopped")
+        return self._edit_and_resume(op, old, new, body, savepoint)
 
-    def _stop(self, name: str, job_id: int, keep: bool, step: str, progress: Progress) -> None:
+    def _stop(self, op: Operation, keep: bool, step: str) -> None:
         """Ask DLI to stop the job. An error answer is checked against the job itself: a lost or
         failed answer to a stop DLI carried out must not stop the cycle halfway."""
         try:
-            self.api.stop_jobs([job_id], keep)
+            self.api.stop_jobs([op.job_id], keep)
         except DliError as error:
-            job = self.show(job_id) or {}
+            job = self.show(op.job_id) or {}
             if job.get("status") in ("job_savepointing", "job_canceling", STOPPED):
-                progress(f"the stop call failed ({describe_error(error)}) but DLI is stopping it")
+                op.progress(
+                    f"the stop call failed ({describe_error(error)}) but DLI is stopping it"
+                )
                 return
             raise LifecycleError(
-                f"job {name}: update: {step} failed: {describe_error(error)}; nothing was "
+                f"job {op.name}: update: {step} failed: {describe_error(error)}; nothing was "
                 f"changed, the job is still {job.get('status', 'in its previous state')}"
             ) from None
 
     def _edit_and_resume(
         self,
-        job_id: int,
+        op: UpdateOperation,
         old: JobSpec | None,
         new: JobSpec,
         body: dict[str, Any],
         savepoint: str | None,
-        options: Options,
-        record: Record,
-        progress: Progress,
-        deadline: float,
     ) -> Outcome:
         """PUT `body` into the stopped job and resume it from `savepoint`; roll back on failure."""
         step = "edit"
         try:
-            record.step("edit")
-            self._put(new, job_id, body)
+            op.record.step("edit")
+            self._put(new, op.job_id, body)
             step = "resume from the savepoint" if savepoint else "start"
-            record.step(step)
-            progress(f"edited, {step}")
-            before = (self.show(job_id) or {}).get("status", "")
-            self.api.run_jobs([job_id], bool(savepoint))
-            job = self._watch(job_id).running(before, max(deadline - time.monotonic(), 0.0))
+            op.record.step(step)
+            op.progress(f"edited, {step}")
+            before = (self.show(op.job_id) or {}).get("status", "")
+            self.api.run_jobs([op.job_id], bool(savepoint))
+            job = self._watch(op.job_id).running(before, op.remaining())
         except (DliError, StartFailed, WaitTimeout) as failure:
             if old is None:
                 state = f"; its state is in savepoint {savepoint}" if savepoint else ""
                 raise LifecycleError(
-                    f"job {new.name}: {step} of DLI job {job_id} failed: "
+                    f"job {op.name}: {step} of DLI job {op.job_id} failed: "
                     f"{describe_error(failure)}. The job is not running{state}; fix the cause "
                     "and run pulumi up again"
                 ) from None
-            self._rollback(job_id, old, new, savepoint, step, failure, options, record, progress)
-        record.up()
-        record.step("running")
-        progress(f"running again after {record.not_running:.2f}s not running")
-        return Outcome(job_id, job, savepoint, record)
+            self._rollback(op, old, savepoint, step, failure)
+        op.record.up()
+        op.record.step("running")
+        op.progress(f"running again after {op.record.not_running:.2f}s not running")
+        return Outcome(op.job_id, job, savepoint, op.record)
 
     def _rollback(
         self,
-        job_id: int,
+        op: UpdateOperation,
         old: JobSpec,
-        new: JobSpec,
         savepoint: str | None,
         step: str,
         failure: BaseException,
-        options: Options,
-        record: Record,
-        progress: Progress,
-    ) -> None:
+    ) -> NoReturn:
         """Put the old configuration back and resume it from the same savepoint, then raise."""
-        name = str(new.name)
-        what = f"job {name}: update failed at '{step}': {describe_error(failure)}"
+        what = f"job {op.name}: update failed at '{step}': {describe_error(failure)}"
         state = (
             f"its state is in savepoint {savepoint}"
             if savepoint
             else "it has no savepoint (no obsBucket)"
         )
         restored = f"restored from savepoint {savepoint}" if savepoint else "started without state"
-        progress(f"{step} failed, rolling back to the previous configuration")
-        record.step("roll back")
+        op.progress(f"{step} failed, rolling back to the previous configuration")
+        op.record.step("roll back")
         rollback_step = "stop the failed start"
         try:
-            job = self.show(job_id) or {}
+            job = self.show(op.job_id) or {}
             if job.get("status") in STOPPABLE or job.get("status") in TRANSITIONAL:
                 if job.get("status") in STOPPABLE:
-                    self.api.stop_jobs([job_id], False)
-                self._watch(job_id).until(
+                    self.api.stop_jobs([op.job_id], False)
+                self._watch(op.job_id).until(
                     lambda j: j["status"] not in TRANSITIONAL and j["status"] not in STOPPABLE,
-                    options.create_seconds,
+                    op.options.create_seconds,
                     "the failed start to stop",
                 )
-            if savepoint and not (self.show(job_id) or {}).get("has_savepoint"):
+            if savepoint and not (self.show(op.job_id) or {}).get("has_savepoint"):
                 rollback_step = "import the savepoint"
-                self.api.import_savepoint(job_id, savepoint)
+                self.api.import_savepoint(op.job_id, savepoint)
             rollback_step = "restore the previous configuration"
-            self._put(old, job_id, old.to_dli_body(for_update=True))
+            self._put(old, op.job_id, old.to_dli_body(for_update=True))
             rollback_step = "resume the previous configuration"
-            before = (self.show(job_id) or {}).get("status", "")
-            self.api.run_jobs([job_id], bool(savepoint))
-            self._watch(job_id).running(before, options.create_seconds)
+            before = (self.show(op.job_id) or {}).get("status", "")
+            self.api.run_jobs([op.job_id], bool(savepoint))
+            self._watch(op.job_id).running(before, op.options.create_seconds)
         except (DliError, StartFailed, WaitTimeout, LifecycleError) as second:
             resume = (
-                f"Resume it with: {RESUME_COMMAND.format(job_id=job_id, savepoint=savepoint)}"
+                f"Resume it with: {RESUME_COMMAND.format(job_id=op.job_id, savepoint=savepoint)}"
                 if savepoint
                 else "Start it again in the DLI console"
             )
             raise LifecycleError(
                 f"{what}. The rollback failed too at '{rollback_step}': "
-                f"{describe_error(second)}. Job {job_id} is STOPPED; {state}. "
+                f"{describe_error(second)}. Job {op.job_id} is STOPPED; {state}. "
                 f"{resume} (or run pulumi up again: an update resumes a stopped job from its "
                 "savepoint)"
             ) from None
-        record.up()
-        progress("rolled back: the previous configuration is running again")
+        op.record.up()
+        op.progress("rolled back: the previous configuration is running again")
         raise LifecycleError(
             f"{what}. Rolled back: the previous configuration is running again, {restored}; "
             "fix the spec and run pulumi up again"
         )
 
     def _start_stopped(
-        self,
-        job_id: int,
-        job: dict[str, Any],
-        old: JobSpec,
-        new: JobSpec,
-        options: Options,
-        record: Record,
-        progress: Progress,
-        deadline: float,
+        self, op: UpdateOperation, job: dict[str, Any], old: JobSpec, new: JobSpec
     ) -> Outcome:
         """The job is not running when the update starts: edit it and, if wanted, resume it.
 
         A savepoint left by an interrupted cycle is what it resumes from: never an empty start
         when state exists.
         """
-        name = str(new.name)
         savepoint = job.get("savepoint_path") if job.get("has_savepoint") else None
-        record.savepoint = savepoint
-        record.step(f"found {job['status']}")
+        op.record.savepoint = savepoint
+        op.record.step(f"found {job['status']}")
         if job["status"] != "job_init":
-            record.down()
+            op.record.down()
         body = new.to_dli_body(for_update=True)
-        if not options.running:
-            self._call(name, "edit", savepoint, self._put, new, job_id, body)
-            record.step("edited, left stopped")
-            progress("edited, left stopped as desiredState says")
-            return Outcome(job_id, self.show(job_id) or job, savepoint, record)
-        progress(
+        if not op.options.running:
+            self._call(op.name, "edit", savepoint, self._put, new, op.job_id, body)
+            op.record.step("edited, left stopped")
+            op.progress("edited, left stopped as desiredState says")
+            return Outcome(op.job_id, self.show(op.job_id) or job, savepoint, op.record)
+        op.progress(
             f"job is {job['status']}: "
             + (f"resuming from savepoint {savepoint}" if savepoint else "starting")
         )
         return self._edit_and_resume(
-            job_id,
-            None if job["status"] == "job_init" else old,
-            new,
-            body,
-            savepoint,
-            options,
-            record,
-            progress,
-            deadline,
+            op, None if job["status"] == "job_init" else old, new, body, savepoint
         )
 
-    def _stop_running(
-        self,
-        job_id: int,
-        job: dict[str, Any],
-        new: JobSpec,
-        record: Record,
-        progress: Progress,
-        deadline: float,
-    ) -> Outcome:
+    def _stop_running(self, op: UpdateOperation, job: dict[str, Any], new: JobSpec) -> Outcome:
         """desiredState: stopped: stop with a savepoint (kept for the next start), then edit.
 
         Without an OBS bucket DLI can write no savepoint: the job is stopped without one.
         """
-        name = str(new.name)
         keep = bool((job.get("job_config") or {}).get("obs_bucket"))
         step = "stop with savepoint" if keep else "stop (no obsBucket: no savepoint possible)"
-        progress(f"{step} (desiredState: stopped)")
-        record.step(step)
-        record.down()
-        self._stop(name, job_id, keep, step, progress)
+        op.progress(f"{step} (desiredState: stopped)")
+        op.record.step(step)
+        op.record.down()
+        self._stop(op, keep, step)
         try:
-            job = self._watch(job_id).stopped(max(deadline - time.monotonic(), 0.0), keep)
+            job = self._watch(op.job_id).stopped(op.remaining(), keep)
         except (StartFailed, WaitTimeout) as failure:
             raise LifecycleError(
-                f"job {name}: {step} failed: {describe_error(failure)}; the job is still running"
+                f"job {op.name}: {step} failed: {describe_error(failure)}; the job is still running"
             ) from None
         savepoint = job.get("savepoint_path") if keep else None
-        record.savepoint = savepoint
+        op.record.savepoint = savepoint
         self._call(
-            name, "edit", savepoint, self._put, new, job_id, new.to_dli_body(for_update=True)
+            op.name, "edit", savepoint, self._put, new, op.job_id, new.to_dli_body(for_update=True)
         )
-        record.step("stopped")
-        progress(f"stopped, savepoint {savepoint}" if savepoint else "stopped")
-        return Outcome(job_id, self.show(job_id) or job, savepoint, record)
+        op.record.step("stopped")
+        op.progress(f"stopped, savepoint {savepoint}" if savepoint else "stopped")
+        return Outcome(op.job_id, self.show(op.job_id) or job, savepoint, op.record)
 
     # -- resume by hand ----------------------------------------------------------------------------
 
@@ -526,56 +467,53 @@ class Lifecycle:
         The final savepoint stays in OBS after the job is deleted; its path is returned.
         """
         progress = self._progress(name, "delete")
+        op = Operation(job_id, name, options, progress, time.monotonic() + options.delete_seconds)
         try:
-            return self._delete(job_id, options.delete_seconds, savepoint, progress)
+            return self._delete(op, savepoint)
         except (DliError, WaitTimeout, StartFailed) as error:
             raise LifecycleError(
                 f"job {name}: delete of DLI job {job_id} failed: {describe_error(error)}; "
                 "run pulumi destroy again"
             ) from None
 
-    def _delete(
-        self, job_id: int, seconds: float, savepoint: bool, progress: Progress | None
-    ) -> str | None:
-        note = progress or (lambda _: None)
-        deadline = time.monotonic() + seconds
-        job = self.show(job_id)
+    def _delete(self, op: Operation, savepoint: bool) -> str | None:
+        job = self.show(op.job_id)
         if job is None:
-            note("already gone")
+            op.progress("already gone")
             return None
         if job["status"] in TRANSITIONAL - STOPPABLE:
-            job = self._watch(job_id).until(
+            job = self._watch(op.job_id).until(
                 lambda j: j["status"] not in TRANSITIONAL - STOPPABLE,
-                seconds,
+                op.options.delete_seconds,
                 "the job to settle",
             )
         path = None
         if job["status"] in STOPPABLE:
             final = savepoint and job["status"] == RUNNING
-            note("stopping with a final savepoint" if final else "stopping")
-            self.api.stop_jobs([job_id], final)
+            op.progress("stopping with a final savepoint" if final else "stopping")
+            self.api.stop_jobs([op.job_id], final)
             try:
-                job = self._watch(job_id).stopped(max(deadline - time.monotonic(), 0.0), final)
+                job = self._watch(op.job_id).stopped(op.remaining(), final)
                 path = job.get("savepoint_path") if final else None
             except StartFailed as failure:
-                note(f"final savepoint failed ({failure}): stopping without one")
-                self.api.stop_jobs([job_id], False)
-                self._watch(job_id).stopped(max(deadline - time.monotonic(), 0.0), False)
+                op.progress(f"final savepoint failed ({failure}): stopping without one")
+                self.api.stop_jobs([op.job_id], False)
+                self._watch(op.job_id).stopped(op.remaining(), False)
             if path:
-                note(f"final savepoint kept at {path}")
+                op.progress(f"final savepoint kept at {path}")
         try:
-            self.api.delete_job(job_id)
+            self.api.delete_job(op.job_id)
         except DliError as error:
             if not is_missing(error):
                 raise
-        note("deleted, waiting until DLI no longer lists it")
+        op.progress("deleted, waiting until DLI no longer lists it")
         poll_until(
-            lambda: self.show(job_id),
+            lambda: self.show(op.job_id),
             lambda j: j is None,
-            max(deadline - time.monotonic(), 1.0),
+            max(op.remaining(), 1.0),
             "the job to be gone",
         )
-        note("gone")
+        op.progress("gone")
         return path
 
     # -- plumbing ---------------------------------------------------------------------------------
