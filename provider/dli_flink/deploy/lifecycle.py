@@ -138,14 +138,7 @@ class Lifecycle:
                 self._begin(job_id, name, options, "adopt"), real_spec, spec, document
             )
         body = spec.to_dli_body()
-        if spec.obs_bucket:
-            self._call(
-                name,
-                "authorise the OBS bucket",
-                None,
-                self.api.authorize_buckets,
-                [spec.obs_bucket],
-            )
+        self._authorize(name, spec)
         create = self.api.create_sql_job if spec.is_sql else self.api.create_jar_job
         job_id = int(self._call(name, "create the job", None, create, body))
         progress(f"created job {job_id}")
@@ -236,14 +229,7 @@ class Lifecycle:
             hot = {
                 k: v for k, v in new.to_dli_body(for_update=True).items() if k in HOT_WIRE_FIELDS
             }
-            if new.obs_bucket and new.obs_bucket != old.obs_bucket:
-                self._call(
-                    op.name,
-                    "authorise the OBS bucket",
-                    None,
-                    self.api.authorize_buckets,
-                    [new.obs_bucket],
-                )
+            self._authorize(op.name, new, old)
             self._call(op.name, "edit in place", None, self._put, new, op.job_id, hot)
             op.progress("edited in place, the job kept running")
             op.record.step("done")
@@ -251,23 +237,15 @@ class Lifecycle:
         return self._restart(op, old, new)
 
     def _restart(self, op: UpdateOperation, old: JobSpec, new: JobSpec) -> Outcome:
-        if new.obs_bucket and new.obs_bucket != old.obs_bucket:
-            self._call(
-                op.name,
-                "authorise the OBS bucket",
-                None,
-                self.api.authorize_buckets,
-                [new.obs_bucket],
-            )
+        self._authorize(op.name, new, old)
         body = new.to_dli_body(for_update=True)
         keep = bool(old.obs_bucket)
         step = "stop with savepoint" if keep else "stop (no obsBucket: no savepoint possible)"
         op.progress(step)
         op.record.step(step)
         op.record.down()
-        self._stop(op, keep, step)
         try:
-            job = self._watch(op.job_id).stopped(op.remaining(), keep)
+            _, savepoint = self._stop_with_savepoint(op, keep, step)
         except (StartFailed, WaitTimeout) as failure:
             raise LifecycleError(
                 f"job {op.name}: update: {step} failed: {describe_error(failure)}; "
@@ -276,7 +254,6 @@ class Lifecycle:
                 else f"job {op.name}: update: {step}: {failure}; the job may still be "
                 "stopping: run pulumi up again, it resumes the job from its savepoint"
             ) from None
-        savepoint = job.get("savepoint_path") if keep else None
         op.record.savepoint = savepoint
         op.record.step("stopped")
         if keep and not savepoint:
@@ -287,22 +264,31 @@ class Lifecycle:
         op.progress(f"stopped, savepoint {savepoint}" if savepoint else "stopped")
         return self._edit_and_resume(op, old, new, body, savepoint)
 
-    def _stop(self, op: Operation, keep: bool, step: str) -> None:
-        """Ask DLI to stop the job. An error answer is checked against the job itself: a lost or
-        failed answer to a stop DLI carried out must not stop the cycle halfway."""
+    def _stop_with_savepoint(
+        self, op: Operation, keep: bool, step: str | None = None
+    ) -> tuple[dict[str, Any], str | None]:
+        """Stop the job (with a savepoint when `keep`), wait until DLI reports it stopped, and
+        return DLI's view of it and the savepoint's path (None without `keep`).
+
+        StartFailed (the savepoint failed, the job runs on) and WaitTimeout mean something else to
+        each caller, so each words them itself. An update names its `step`: then an error answer to
+        the stop is checked against the job, because a lost or failed answer to a stop DLI carried
+        out must not stop the cycle halfway. A delete names none and reports the error itself.
+        """
         try:
             self.api.stop_jobs([op.job_id], keep)
         except DliError as error:
+            if step is None:
+                raise
             job = self.show(op.job_id) or {}
-            if job.get("status") in ("job_savepointing", "job_canceling", STOPPED):
-                op.progress(
-                    f"the stop call failed ({describe_error(error)}) but DLI is stopping it"
-                )
-                return
-            raise LifecycleError(
-                f"job {op.name}: update: {step} failed: {describe_error(error)}; nothing was "
-                f"changed, the job is still {job.get('status', 'in its previous state')}"
-            ) from None
+            if job.get("status") not in ("job_savepointing", "job_canceling", STOPPED):
+                raise LifecycleError(
+                    f"job {op.name}: update: {step} failed: {describe_error(error)}; nothing was "
+                    f"changed, the job is still {job.get('status', 'in its previous state')}"
+                ) from None
+            op.progress(f"the stop call failed ({describe_error(error)}) but DLI is stopping it")
+        job = self._watch(op.job_id).stopped(op.remaining(), keep)
+        return job, job.get("savepoint_path") if keep else None
 
     def _edit_and_resume(
         self,
@@ -431,14 +417,12 @@ class Lifecycle:
         op.progress(f"{step} (desiredState: stopped)")
         op.record.step(step)
         op.record.down()
-        self._stop(op, keep, step)
         try:
-            job = self._watch(op.job_id).stopped(op.remaining(), keep)
+            job, savepoint = self._stop_with_savepoint(op, keep, step)
         except (StartFailed, WaitTimeout) as failure:
             raise LifecycleError(
                 f"job {op.name}: {step} failed: {describe_error(failure)}; the job is still running"
             ) from None
-        savepoint = job.get("savepoint_path") if keep else None
         op.record.savepoint = savepoint
         self._call(
             op.name, "edit", savepoint, self._put, new, op.job_id, new.to_dli_body(for_update=True)
@@ -491,14 +475,11 @@ class Lifecycle:
         if job["status"] in STOPPABLE:
             final = savepoint and job["status"] == RUNNING
             op.progress("stopping with a final savepoint" if final else "stopping")
-            self.api.stop_jobs([op.job_id], final)
             try:
-                job = self._watch(op.job_id).stopped(op.remaining(), final)
-                path = job.get("savepoint_path") if final else None
+                _, path = self._stop_with_savepoint(op, final)
             except StartFailed as failure:
                 op.progress(f"final savepoint failed ({failure}): stopping without one")
-                self.api.stop_jobs([op.job_id], False)
-                self._watch(op.job_id).stopped(op.remaining(), False)
+                self._stop_with_savepoint(op, False)
             if path:
                 op.progress(f"final savepoint kept at {path}")
         try:
@@ -517,6 +498,14 @@ class Lifecycle:
         return path
 
     # -- plumbing ---------------------------------------------------------------------------------
+
+    def _authorize(self, name: str, new: JobSpec, old: JobSpec | None = None) -> None:
+        """Let DLI use the job's OBS bucket (savepoints, checkpoints) before a call needs it: on
+        create, and when an update names a bucket other than the one already authorised."""
+        if new.obs_bucket and (old is None or new.obs_bucket != old.obs_bucket):
+            self._call(
+                name, "authorise the OBS bucket", None, self.api.authorize_buckets, [new.obs_bucket]
+            )
 
     def _put(self, spec: JobSpec, job_id: int, body: dict[str, Any]) -> None:
         update = self.api.update_sql_job if spec.is_sql else self.api.update_jar_job
