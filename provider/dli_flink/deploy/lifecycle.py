@@ -14,6 +14,10 @@ The state machine of architecture.md, after the Flink Kubernetes Operator's save
 Create cleans up after itself (no leaked job), delete stops first and waits until the job is gone.
 Every wait is bounded by the spec's `timeouts`; every error's text is one line naming the job, the
 step, DLI's error code and request id, and the savepoint, because that line is what the user reads.
+
+In layers, each on the one before: JobCalls (DLI's calls, each with its error line), UpdateSteps (the
+cycle above), Lifecycle (create, update, resume, delete). Each step takes the operation's context
+(operation.py) and at most three things of its own; status.py watches DLI apart from acting on it.
 """
 
 from __future__ import annotations
@@ -65,6 +69,11 @@ def describe_error(error: BaseException) -> str:
     return str(error).rstrip(".")
 
 
+def _stop_step(keep: bool) -> str:
+    """The stop's step name: without an OBS bucket DLI can write no savepoint, and the step says so."""
+    return "stop with savepoint" if keep else "stop (no obsBucket: no savepoint possible)"
+
+
 @dataclass
 class Outcome:
     """Where an operation left the job: DLI's last answer, the savepoint, what the update did."""
@@ -75,20 +84,14 @@ class Outcome:
     record: Record | None = None
 
 
-class Lifecycle:
-    """The operations of one job on one DliApi. Stateless between calls: safe from many threads.
+class JobCalls:
+    """The DLI calls of the lifecycle's steps, each failing with the one line the user reads.
 
-    An update or delete makes one Operation and hands it to its steps, as the Flink Kubernetes
-    Operator hands its reconcile steps a FlinkResourceContext; the job's status is read by a
-    status.Watch, apart from the calls that act on the job.
+    Acting on the job is here; observing its status is status.Watch's, which `_watch` hands out.
     """
 
-    def __init__(self, api: DliApi, say: Callable[[str], None] | None = None) -> None:
+    def __init__(self, api: DliApi) -> None:
         self.api = api
-        self.say = say
-
-    def _progress(self, name: str, operation: str) -> Progress:
-        return Progress(str(name), operation, **({"print_line": self.say} if self.say else {}))
 
     # -- reading ----------------------------------------------------------------------------------
 
@@ -115,6 +118,281 @@ class Lifecycle:
         if job is None:
             raise LifecycleError(f"DLI job {job_id} disappeared while waiting for {what}")
         return job
+
+    # -- acting -----------------------------------------------------------------------------------
+
+    def _authorize(self, name: str, new: JobSpec, old: JobSpec | None = None) -> None:
+        """Let DLI use the job's OBS bucket (savepoints, checkpoints) before a call needs it: on
+        create, and when an update names a bucket other than the one already authorised."""
+        if new.obs_bucket and (old is None or new.obs_bucket != old.obs_bucket):
+            self._call(
+                name, "authorise the OBS bucket", None, self.api.authorize_buckets, [new.obs_bucket]
+            )
+
+    def _put(self, spec: JobSpec, job_id: int, body: dict[str, Any]) -> None:
+        update = self.api.update_sql_job if spec.is_sql else self.api.update_jar_job
+        update(job_id, body)
+
+    def _call(
+        self, name: str, step: str, savepoint: str | None, call: Callable[..., Any], *args: Any
+    ) -> Any:
+        """A DLI call whose failure needs no rollback: nothing changed yet, or nothing to undo."""
+        try:
+            return call(*args)
+        except DliError as error:
+            tail = f"; the savepoint is {savepoint}" if savepoint else ""
+            raise LifecycleError(
+                f"job {name}: {step} failed: {describe_error(error)}{tail}"
+            ) from None
+
+    def _stop_with_savepoint(
+        self, op: Operation, keep: bool, step: str | None = None
+    ) -> tuple[dict[str, Any], str | None]:
+        """Stop the job (with a savepoint when `keep`), wait until DLI reports it stopped, and
+        return DLI's view of it and the savepoint's path (None without `keep`).
+
+        StartFailed (the savepoint failed, the job runs on) and WaitTimeout mean something else to
+        each caller, so each words them itself. An update names its `step`: then an error answer to
+        the stop is checked against the job, because a lost or failed answer to a stop DLI carried
+        out must not stop the cycle halfway. A delete names none and reports the error itself.
+        """
+        try:
+            self.api.stop_jobs([op.job_id], keep)
+        except DliError as error:
+            if step is None:
+                raise
+            job = self.show(op.job_id) or {}
+            if job.get("status") not in ("job_savepointing", "job_canceling", STOPPED):
+                raise LifecycleError(
+                    f"job {op.name}: update: {step} failed: {describe_error(error)}; nothing was "
+                    f"changed, the job is still {job.get('status', 'in its previous state')}"
+                ) from None
+            op.progress(f"the stop call failed ({describe_error(error)}) but DLI is stopping it")
+        job = self._watch(op.job_id).stopped(op.remaining(), keep)
+        return job, job.get("savepoint_path") if keep else None
+
+
+class UpdateSteps(JobCalls):
+    """An update's steps after the planner's class: edit in place, or stop with a savepoint, edit,
+    resume from it and roll back on failure; a job found stopped is resumed, never started empty."""
+
+    def _update(
+        self, begun: Operation, old: JobSpec, new: JobSpec, document: dict[str, Any] | None
+    ) -> Outcome:
+        """Bring the job from `old` to `new` by the planner's class, starting from where DLI has it:
+        settling, stopped (an interrupted cycle), running, or already running `new`."""
+        change = plan(old, new)
+        op = UpdateOperation.of(begun, Record(change.change_class.label))
+        job = self.show(op.job_id)
+        if job is None:
+            raise LifecycleError(
+                f"job {op.name}: {op.progress.operation}: DLI job {op.job_id} no longer exists; "
+                "run pulumi refresh and then pulumi up to create it again"
+            )
+        if job["status"] in TRANSITIONAL:
+            op.progress(f"job is {job['status']}: waiting for it to settle")
+            op.record.step(f"found {job['status']}")
+            job = self._watch(op.job_id).until(
+                lambda j: j["status"] not in TRANSITIONAL, op.remaining(), "the job to settle"
+            )
+        if job["status"] != RUNNING:
+            return self._start_stopped(op, job, old, new)
+        if not op.options.running:
+            return self._stop_running(op, job, new)
+        if change.change_class == ChangeClass.NONE:
+            return Outcome(op.job_id, job, record=None)
+        if document is not None and _applied(job, old, new, document):
+            op.progress("DLI already runs this configuration (an interrupted update applied it)")
+            op.record.step("found running with the new configuration")
+            return Outcome(op.job_id, job, record=op.record)
+        if change.change_class == ChangeClass.IN_PLACE:
+            op.record.step("edit in place")
+            hot = {
+                k: v for k, v in new.to_dli_body(for_update=True).items() if k in HOT_WIRE_FIELDS
+            }
+            self._authorize(op.name, new, old)
+            self._call(op.name, "edit in place", None, self._put, new, op.job_id, hot)
+            op.progress("edited in place, the job kept running")
+            op.record.step("done")
+            return Outcome(op.job_id, self.show(op.job_id) or job, record=op.record)
+        return self._restart(op, old, new)
+
+    def _restart(self, op: UpdateOperation, old: JobSpec, new: JobSpec) -> Outcome:
+        """The restart class: stop with a savepoint (nothing is edited without one), then edit and
+        resume from it."""
+        self._authorize(op.name, new, old)
+        body = new.to_dli_body(for_update=True)
+        keep = bool(old.obs_bucket)
+        step = _stop_step(keep)
+        op.progress(step)
+        op.record.step(step)
+        op.record.down()
+        try:
+            _, savepoint = self._stop_with_savepoint(op, keep, step)
+        except (StartFailed, WaitTimeout) as failure:
+            raise LifecycleError(
+                f"job {op.name}: update: {step} failed: {describe_error(failure)}; "
+                "nothing was changed and the previous configuration is still running"
+                if isinstance(failure, StartFailed)
+                else f"job {op.name}: update: {step}: {failure}; the job may still be "
+                "stopping: run pulumi up again, it resumes the job from its savepoint"
+            ) from None
+        op.record.savepoint = savepoint
+        op.record.step("stopped")
+        if keep and not savepoint:
+            raise LifecycleError(
+                f"job {op.name}: update: DLI stopped job {op.job_id} but reports no savepoint; "
+                f"nothing was edited: start it from its last checkpoint in the DLI console"
+            )
+        op.progress(f"stopped, savepoint {savepoint}" if savepoint else "stopped")
+        return self._edit_and_resume(op, old, new, body)
+
+    def _edit_and_resume(
+        self, op: UpdateOperation, old: JobSpec | None, new: JobSpec, body: dict[str, Any]
+    ) -> Outcome:
+        """PUT `body` into the stopped job and resume it from the savepoint the record names (the
+        one lastChange reports as used); roll back to `old` on failure."""
+        savepoint = op.record.savepoint
+        step = "edit"
+        try:
+            op.record.step("edit")
+            self._put(new, op.job_id, body)
+            step = "resume from the savepoint" if savepoint else "start"
+            op.record.step(step)
+            op.progress(f"edited, {step}")
+            before = (self.show(op.job_id) or {}).get("status", "")
+            self.api.run_jobs([op.job_id], bool(savepoint))
+            job = self._watch(op.job_id).running(before, op.remaining())
+        except (DliError, StartFailed, WaitTimeout) as failure:
+            if old is None:
+                state = f"; its state is in savepoint {savepoint}" if savepoint else ""
+                raise LifecycleError(
+                    f"job {op.name}: {step} of DLI job {op.job_id} failed: "
+                    f"{describe_error(failure)}. The job is not running{state}; fix the cause "
+                    "and run pulumi up again"
+                ) from None
+            self._rollback(op, old, step, failure)
+        op.record.up()
+        op.record.step("running")
+        op.progress(f"running again after {op.record.not_running:.2f}s not running")
+        return Outcome(op.job_id, job, savepoint, op.record)
+
+    def _rollback(
+        self, op: UpdateOperation, old: JobSpec, step: str, failure: BaseException
+    ) -> NoReturn:
+        """Put the old configuration back and resume it from the same savepoint, then raise."""
+        savepoint = op.record.savepoint
+        what = f"job {op.name}: update failed at '{step}': {describe_error(failure)}"
+        state = (
+            f"its state is in savepoint {savepoint}"
+            if savepoint
+            else "it has no savepoint (no obsBucket)"
+        )
+        restored = f"restored from savepoint {savepoint}" if savepoint else "started without state"
+        op.progress(f"{step} failed, rolling back to the previous configuration")
+        op.record.step("roll back")
+        rollback_step = "stop the failed start"
+        try:
+            job = self.show(op.job_id) or {}
+            if job.get("status") in STOPPABLE or job.get("status") in TRANSITIONAL:
+                if job.get("status") in STOPPABLE:
+                    self.api.stop_jobs([op.job_id], False)
+                self._watch(op.job_id).until(
+                    lambda j: j["status"] not in TRANSITIONAL and j["status"] not in STOPPABLE,
+                    op.options.create_seconds,
+                    "the failed start to stop",
+                )
+            if savepoint and not (self.show(op.job_id) or {}).get("has_savepoint"):
+                rollback_step = "import the savepoint"
+                self.api.import_savepoint(op.job_id, savepoint)
+            rollback_step = "restore the previous configuration"
+            self._put(old, op.job_id, old.to_dli_body(for_update=True))
+            rollback_step = "resume the previous configuration"
+            before = (self.show(op.job_id) or {}).get("status", "")
+            self.api.run_jobs([op.job_id], bool(savepoint))
+            self._watch(op.job_id).running(before, op.options.create_seconds)
+        except (DliError, StartFailed, WaitTimeout, LifecycleError) as second:
+            resume = (
+                f"Resume it with: {RESUME_COMMAND.format(job_id=op.job_id, savepoint=savepoint)}"
+                if savepoint
+                else "Start it again in the DLI console"
+            )
+            raise LifecycleError(
+                f"{what}. The rollback failed too at '{rollback_step}': "
+                f"{describe_error(second)}. Job {op.job_id} is STOPPED; {state}. "
+                f"{resume} (or run pulumi up again: an update resumes a stopped job from its "
+                "savepoint)"
+            ) from None
+        op.record.up()
+        op.progress("rolled back: the previous configuration is running again")
+        raise LifecycleError(
+            f"{what}. Rolled back: the previous configuration is running again, {restored}; "
+            "fix the spec and run pulumi up again"
+        )
+
+    def _start_stopped(
+        self, op: UpdateOperation, job: dict[str, Any], old: JobSpec, new: JobSpec
+    ) -> Outcome:
+        """The job is not running when the update starts: edit it and, if wanted, resume it.
+
+        A savepoint left by an interrupted cycle is what it resumes from: never an empty start
+        when state exists.
+        """
+        savepoint = job.get("savepoint_path") if job.get("has_savepoint") else None
+        op.record.savepoint = savepoint
+        op.record.step(f"found {job['status']}")
+        if job["status"] != "job_init":
+            op.record.down()
+        body = new.to_dli_body(for_update=True)
+        if not op.options.running:
+            self._call(op.name, "edit", savepoint, self._put, new, op.job_id, body)
+            op.record.step("edited, left stopped")
+            op.progress("edited, left stopped as desiredState says")
+            return Outcome(op.job_id, self.show(op.job_id) or job, savepoint, op.record)
+        op.progress(
+            f"job is {job['status']}: "
+            + (f"resuming from savepoint {savepoint}" if savepoint else "starting")
+        )
+        return self._edit_and_resume(op, None if job["status"] == "job_init" else old, new, body)
+
+    def _stop_running(self, op: UpdateOperation, job: dict[str, Any], new: JobSpec) -> Outcome:
+        """desiredState: stopped: stop with a savepoint (kept for the next start), then edit.
+
+        Without an OBS bucket DLI can write no savepoint: the job is stopped without one.
+        """
+        keep = bool((job.get("job_config") or {}).get("obs_bucket"))
+        step = _stop_step(keep)
+        op.progress(f"{step} (desiredState: stopped)")
+        op.record.step(step)
+        op.record.down()
+        try:
+            job, savepoint = self._stop_with_savepoint(op, keep, step)
+        except (StartFailed, WaitTimeout) as failure:
+            raise LifecycleError(
+                f"job {op.name}: {step} failed: {describe_error(failure)}; the job is still running"
+            ) from None
+        op.record.savepoint = savepoint
+        self._call(
+            op.name, "edit", savepoint, self._put, new, op.job_id, new.to_dli_body(for_update=True)
+        )
+        op.record.step("stopped")
+        op.progress(f"stopped, savepoint {savepoint}" if savepoint else "stopped")
+        return Outcome(op.job_id, self.show(op.job_id) or job, savepoint, op.record)
+
+
+class Lifecycle(UpdateSteps):
+    """The operations of one job on one DliApi. Stateless between calls: safe from many threads.
+
+    An update or delete makes one Operation and hands it to its steps, as the Flink Kubernetes
+    Operator hands its reconcile steps a FlinkResourceContext.
+    """
+
+    def __init__(self, api: DliApi, say: Callable[[str], None] | None = None) -> None:
+        super().__init__(api)
+        self.say = say
+
+    def _progress(self, name: str, operation: str) -> Progress:
+        return Progress(str(name), operation, **({"print_line": self.say} if self.say else {}))
 
     # -- create -----------------------------------------------------------------------------------
 
@@ -197,241 +475,7 @@ class Lifecycle:
         progress = self._progress(name, operation)
         return Operation(job_id, name, options, progress, time.monotonic() + options.update_seconds)
 
-    def _update(
-        self, begun: Operation, old: JobSpec, new: JobSpec, document: dict[str, Any] | None
-    ) -> Outcome:
-        change = plan(old, new)
-        op = UpdateOperation.of(begun, Record(change.change_class.label))
-        job = self.show(op.job_id)
-        if job is None:
-            raise LifecycleError(
-                f"job {op.name}: {op.progress.operation}: DLI job {op.job_id} no longer exists; "
-                "run pulumi refresh and then pulumi up to create it again"
-            )
-        if job["status"] in TRANSITIONAL:
-            op.progress(f"job is {job['status']}: waiting for it to settle")
-            op.record.step(f"found {job['status']}")
-            job = self._watch(op.job_id).until(
-                lambda j: j["status"] not in TRANSITIONAL, op.remaining(), "the job to settle"
-            )
-        if job["status"] != RUNNING:
-            return self._start_stopped(op, job, old, new)
-        if not op.options.running:
-            return self._stop_running(op, job, new)
-        if change.change_class == ChangeClass.NONE:
-            return Outcome(op.job_id, job, record=None)
-        if document is not None and _applied(job, old, new, document):
-            op.progress("DLI already runs this configuration (an interrupted update applied it)")
-            op.record.step("found running with the new configuration")
-            return Outcome(op.job_id, job, record=op.record)
-        if change.change_class == ChangeClass.IN_PLACE:
-            op.record.step("edit in place")
-            hot = {
-                k: v for k, v in new.to_dli_body(for_update=True).items() if k in HOT_WIRE_FIELDS
-            }
-            self._authorize(op.name, new, old)
-            self._call(op.name, "edit in place", None, self._put, new, op.job_id, hot)
-            op.progress("edited in place, the job kept running")
-            op.record.step("done")
-            return Outcome(op.job_id, self.show(op.job_id) or job, record=op.record)
-        return self._restart(op, old, new)
-
-    def _restart(self, op: UpdateOperation, old: JobSpec, new: JobSpec) -> Outcome:
-        self._authorize(op.name, new, old)
-        body = new.to_dli_body(for_update=True)
-        keep = bool(old.obs_bucket)
-        step = "stop with savepoint" if keep else "stop (no obsBucket: no savepoint possible)"
-        op.progress(step)
-        op.record.step(step)
-        op.record.down()
-        try:
-            _, savepoint = self._stop_with_savepoint(op, keep, step)
-        except (StartFailed, WaitTimeout) as failure:
-            raise LifecycleError(
-                f"job {op.name}: update: {step} failed: {describe_error(failure)}; "
-                "nothing was changed and the previous configuration is still running"
-                if isinstance(failure, StartFailed)
-                else f"job {op.name}: update: {step}: {failure}; the job may still be "
-                "stopping: run pulumi up again, it resumes the job from its savepoint"
-            ) from None
-        op.record.savepoint = savepoint
-        op.record.step("stopped")
-        if keep and not savepoint:
-            raise LifecycleError(
-                f"job {op.name}: update: DLI stopped job {op.job_id} but reports no savepoint; "
-                f"nothing was edited: start it from its last checkpoint in the DLI console"
-            )
-        op.progress(f"stopped, savepoint {savepoint}" if savepoint else "stopped")
-        return self._edit_and_resume(op, old, new, body, savepoint)
-
-    def _stop_with_savepoint(
-        self, op: Operation, keep: bool, step: str | None = None
-    ) -> tuple[dict[str, Any], str | None]:
-        """Stop the job (with a savepoint when `keep`), wait until DLI reports it stopped, and
-        return DLI's view of it and the savepoint's path (None without `keep`).
-
-        StartFailed (the savepoint failed, the job runs on) and WaitTimeout mean something else to
-        each caller, so each words them itself. An update names its `step`: then an error answer to
-        the stop is checked against the job, because a lost or failed answer to a stop DLI carried
-        out must not stop the cycle halfway. A delete names none and reports the error itself.
-        """
-        try:
-            self.api.stop_jobs([op.job_id], keep)
-        except DliError as error:
-            if step is None:
-                raise
-            job = self.show(op.job_id) or {}
-            if job.get("status") not in ("job_savepointing", "job_canceling", STOPPED):
-                raise LifecycleError(
-                    f"job {op.name}: update: {step} failed: {describe_error(error)}; nothing was "
-                    f"changed, the job is still {job.get('status', 'in its previous state')}"
-                ) from None
-            op.progress(f"the stop call failed ({describe_error(error)}) but DLI is stopping it")
-        job = self._watch(op.job_id).stopped(op.remaining(), keep)
-        return job, job.get("savepoint_path") if keep else None
-
-    def _edit_and_resume(
-        self,
-        op: UpdateOperation,
-        old: JobSpec | None,
-        new: JobSpec,
-        body: dict[str, Any],
-        savepoint: str | None,
-    ) -> Outcome:
-        """PUT `body` into the stopped job and resume it from `savepoint`; roll back on failure."""
-        step = "edit"
-        try:
-            op.record.step("edit")
-            self._put(new, op.job_id, body)
-            step = "resume from the savepoint" if savepoint else "start"
-            op.record.step(step)
-            op.progress(f"edited, {step}")
-            before = (self.show(op.job_id) or {}).get("status", "")
-            self.api.run_jobs([op.job_id], bool(savepoint))
-            job = self._watch(op.job_id).running(before, op.remaining())
-        except (DliError, StartFailed, WaitTimeout) as failure:
-            if old is None:
-                state = f"; its state is in savepoint {savepoint}" if savepoint else ""
-                raise LifecycleError(
-                    f"job {op.name}: {step} of DLI job {op.job_id} failed: "
-                    f"{describe_error(failure)}. The job is not running{state}; fix the cause "
-                    "and run pulumi up again"
-                ) from None
-            self._rollback(op, old, savepoint, step, failure)
-        op.record.up()
-        op.record.step("running")
-        op.progress(f"running again after {op.record.not_running:.2f}s not running")
-        return Outcome(op.job_id, job, savepoint, op.record)
-
-    def _rollback(
-        self,
-        op: UpdateOperation,
-        old: JobSpec,
-        savepoint: str | None,
-        step: str,
-        failure: BaseException,
-    ) -> NoReturn:
-        """Put the old configuration back and resume it from the same savepoint, then raise."""
-        what = f"job {op.name}: update failed at '{step}': {describe_error(failure)}"
-        state = (
-            f"its state is in savepoint {savepoint}"
-            if savepoint
-            else "it has no savepoint (no obsBucket)"
-        )
-        restored = f"restored from savepoint {savepoint}" if savepoint else "started without state"
-        op.progress(f"{step} failed, rolling back to the previous configuration")
-        op.record.step("roll back")
-        rollback_step = "stop the failed start"
-        try:
-            job = self.show(op.job_id) or {}
-            if job.get("status") in STOPPABLE or job.get("status") in TRANSITIONAL:
-                if job.get("status") in STOPPABLE:
-                    self.api.stop_jobs([op.job_id], False)
-                self._watch(op.job_id).until(
-                    lambda j: j["status"] not in TRANSITIONAL and j["status"] not in STOPPABLE,
-                    op.options.create_seconds,
-                    "the failed start to stop",
-                )
-            if savepoint and not (self.show(op.job_id) or {}).get("has_savepoint"):
-                rollback_step = "import the savepoint"
-                self.api.import_savepoint(op.job_id, savepoint)
-            rollback_step = "restore the previous configuration"
-            self._put(old, op.job_id, old.to_dli_body(for_update=True))
-            rollback_step = "resume the previous configuration"
-            before = (self.show(op.job_id) or {}).get("status", "")
-            self.api.run_jobs([op.job_id], bool(savepoint))
-            self._watch(op.job_id).running(before, op.options.create_seconds)
-        except (DliError, StartFailed, WaitTimeout, LifecycleError) as second:
-            resume = (
-                f"Resume it with: {RESUME_COMMAND.format(job_id=op.job_id, savepoint=savepoint)}"
-                if savepoint
-                else "Start it again in the DLI console"
-            )
-            raise LifecycleError(
-                f"{what}. The rollback failed too at '{rollback_step}': "
-                f"{describe_error(second)}. Job {op.job_id} is STOPPED; {state}. "
-                f"{resume} (or run pulumi up again: an update resumes a stopped job from its "
-                "savepoint)"
-            ) from None
-        op.record.up()
-        op.progress("rolled back: the previous configuration is running again")
-        raise LifecycleError(
-            f"{what}. Rolled back: the previous configuration is running again, {restored}; "
-            "fix the spec and run pulumi up again"
-        )
-
-    def _start_stopped(
-        self, op: UpdateOperation, job: dict[str, Any], old: JobSpec, new: JobSpec
-    ) -> Outcome:
-        """The job is not running when the update starts: edit it and, if wanted, resume it.
-
-        A savepoint left by an interrupted cycle is what it resumes from: never an empty start
-        when state exists.
-        """
-        savepoint = job.get("savepoint_path") if job.get("has_savepoint") else None
-        op.record.savepoint = savepoint
-        op.record.step(f"found {job['status']}")
-        if job["status"] != "job_init":
-            op.record.down()
-        body = new.to_dli_body(for_update=True)
-        if not op.options.running:
-            self._call(op.name, "edit", savepoint, self._put, new, op.job_id, body)
-            op.record.step("edited, left stopped")
-            op.progress("edited, left stopped as desiredState says")
-            return Outcome(op.job_id, self.show(op.job_id) or job, savepoint, op.record)
-        op.progress(
-            f"job is {job['status']}: "
-            + (f"resuming from savepoint {savepoint}" if savepoint else "starting")
-        )
-        return self._edit_and_resume(
-            op, None if job["status"] == "job_init" else old, new, body, savepoint
-        )
-
-    def _stop_running(self, op: UpdateOperation, job: dict[str, Any], new: JobSpec) -> Outcome:
-        """desiredState: stopped: stop with a savepoint (kept for the next start), then edit.
-
-        Without an OBS bucket DLI can write no savepoint: the job is stopped without one.
-        """
-        keep = bool((job.get("job_config") or {}).get("obs_bucket"))
-        step = "stop with savepoint" if keep else "stop (no obsBucket: no savepoint possible)"
-        op.progress(f"{step} (desiredState: stopped)")
-        op.record.step(step)
-        op.record.down()
-        try:
-            job, savepoint = self._stop_with_savepoint(op, keep, step)
-        except (StartFailed, WaitTimeout) as failure:
-            raise LifecycleError(
-                f"job {op.name}: {step} failed: {describe_error(failure)}; the job is still running"
-            ) from None
-        op.record.savepoint = savepoint
-        self._call(
-            op.name, "edit", savepoint, self._put, new, op.job_id, new.to_dli_body(for_update=True)
-        )
-        op.record.step("stopped")
-        op.progress(f"stopped, savepoint {savepoint}" if savepoint else "stopped")
-        return Outcome(op.job_id, self.show(op.job_id) or job, savepoint, op.record)
-
-    # -- resume by hand ----------------------------------------------------------------------------
+    # -- resume by hand ---------------------------------------------------------------------------
 
     def resume(self, job_id: int, savepoint: str, seconds: float) -> dict[str, Any]:
         """Start a stopped job from `savepoint` (imported first if DLI no longer points at it)."""
@@ -461,6 +505,8 @@ class Lifecycle:
             ) from None
 
     def _delete(self, op: Operation, savepoint: bool) -> str | None:
+        """Stop the job (with a final savepoint if `savepoint` and it runs), delete it, and wait
+        until DLI no longer lists it; the savepoint's path, if one was written."""
         job = self.show(op.job_id)
         if job is None:
             op.progress("already gone")
@@ -496,32 +542,6 @@ class Lifecycle:
         )
         op.progress("gone")
         return path
-
-    # -- plumbing ---------------------------------------------------------------------------------
-
-    def _authorize(self, name: str, new: JobSpec, old: JobSpec | None = None) -> None:
-        """Let DLI use the job's OBS bucket (savepoints, checkpoints) before a call needs it: on
-        create, and when an update names a bucket other than the one already authorised."""
-        if new.obs_bucket and (old is None or new.obs_bucket != old.obs_bucket):
-            self._call(
-                name, "authorise the OBS bucket", None, self.api.authorize_buckets, [new.obs_bucket]
-            )
-
-    def _put(self, spec: JobSpec, job_id: int, body: dict[str, Any]) -> None:
-        update = self.api.update_sql_job if spec.is_sql else self.api.update_jar_job
-        update(job_id, body)
-
-    def _call(
-        self, name: str, step: str, savepoint: str | None, call: Callable[..., Any], *args: Any
-    ) -> Any:
-        """A DLI call whose failure needs no rollback: nothing changed yet, or nothing to undo."""
-        try:
-            return call(*args)
-        except DliError as error:
-            tail = f"; the savepoint is {savepoint}" if savepoint else ""
-            raise LifecycleError(
-                f"job {name}: {step} failed: {describe_error(error)}{tail}"
-            ) from None
 
 
 def _applied(job: dict[str, Any], old: JobSpec, new: JobSpec, document: dict[str, Any]) -> bool:
