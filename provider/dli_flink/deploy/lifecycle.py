@@ -47,7 +47,7 @@ HOT_WIRE_FIELDS = (
     "checkpoint_path",
 )
 """The request fields DLI accepts while a job runs (the planner's in-place class)."""
-RESUME_COMMAND = "python -m dli_flink.deploy.resume {job_id} {savepoint}"
+RESUME_COMMAND = "dli-flink resume {job_id} {savepoint}"
 VERIFIABLE = frozenset(".".join(path) for path, _, _ in FIELDS)
 """Document fields whose value DLI reports back (see observed.FIELDS)."""
 
