@@ -56,7 +56,11 @@ class Record:
 
 @dataclass(frozen=True)
 class Operation:
-    """An update or delete of one job (a failed create's cleanup is a delete), made once."""
+    """An update or delete of one job, made once and handed to each of its steps.
+
+    A create has no job until DLI makes one and is a single step, so only its cleanup (a delete)
+    is an Operation.
+    """
 
     job_id: int
     name: str
@@ -79,4 +83,5 @@ class UpdateOperation(Operation):
 
     @classmethod
     def of(cls, operation: Operation, record: Record) -> UpdateOperation:
+        """`operation` as an update, once the planner has classed its change for the Record."""
         return cls(**vars(operation), record=record)
