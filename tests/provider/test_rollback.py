@@ -133,7 +133,7 @@ def test_when_the_rollback_fails_too_the_error_names_the_savepoint_and_the_next_
     savepoint = stopped["savepoint_path"]
     assert "The rollback failed too at 'resume the previous configuration'" in line
     assert f"its state is in savepoint {savepoint}" in line
-    assert f"python -m dli_flink.deploy.resume {job_id} {savepoint}" in line
+    assert f"dli-flink resume {job_id} {savepoint}" in line
 
     step = engine.up([job])[job.name]
     assert step.error is None, step.error
@@ -158,7 +158,7 @@ def test_the_resume_command_named_by_a_failed_rollback_starts_the_job(
         "HUAWEICLOUD_SDK_PROJECT_ID": emulator.project_id,
     }
     done = subprocess.run(
-        [sys.executable, "-m", "dli_flink.deploy.resume", str(job_id), savepoint],
+        [sys.executable, "-m", "dli_flink", "resume", str(job_id), savepoint],
         env=host_env(env),
         capture_output=True,
         text=True,

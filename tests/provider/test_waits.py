@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from dli_flink.deploy.waits import Backoff, WaitTimeout, poll_until
+from dli_flink.deploy.waits import Backoff, Heartbeat, WaitTimeout, poll_until
 
 
 def test_a_one_second_transition_is_noticed_within_a_fifth_of_a_second() -> None:
@@ -48,8 +48,7 @@ def test_a_long_wait_says_it_is_still_waiting() -> None:
         lambda status: status == "job_running",
         5,
         "job_running",
-        heartbeat=lambda status, waited: beats.append((status, waited)),
-        every=0.1,
+        heartbeat=Heartbeat(lambda status, waited: beats.append((status, waited)), every=0.1),
     )
     assert [status for status, _ in beats] == ["job_submitting"] * len(beats)
     assert 2 <= len(beats) <= 4

@@ -14,58 +14,36 @@ The state machine of architecture.md, after the Flink Kubernetes Operator's save
 Create cleans up after itself (no leaked job), delete stops first and waits until the job is gone.
 Every wait is bounded by the spec's `timeouts`; every error's text is one line naming the job, the
 step, DLI's error code and request id, and the savepoint, because that line is what the user reads.
+
+In layers, each on the one before: JobCalls (DLI's calls, each with its error line), UpdateSteps (the
+cycle above), Lifecycle (create, update, resume, delete). Each step takes the operation's context
+(operation.py) and at most three things of its own; status.py watches DLI apart from acting on it.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NoReturn
 
 from dli_flink.deploy.dliapi import DliApi, DliError
 from dli_flink.deploy.inputs import Options
 from dli_flink.deploy.observed import observed_document
-from dli_flink.deploy.waits import Progress, WaitTimeout, poll_until, say
+from dli_flink.deploy.operation import Operation, Record, UpdateOperation
+from dli_flink.deploy.progress import Progress
+from dli_flink.deploy.status import RUNNING, STOPPABLE, STOPPED, TRANSITIONAL, StartFailed, Watch
+from dli_flink.deploy.waits import WaitTimeout, poll_until
 from dli_flink.model import fields
 from dli_flink.model.planner import ChangeClass, plan
 from dli_flink.model.spec import JobSpec
 
-RUNNING = "job_running"
-STOPPED = "job_cancel_success"
-TRANSITIONAL = frozenset(
-    {
-        "job_submitting",
-        "job_savepointing",
-        "job_canceling",
-        "job_downloading",
-        "job_arrearage_recovering",
-    }
-)
-STOPPABLE = frozenset({"job_running", "job_submitting"})
-FAILED_START = frozenset(
-    {
-        "job_submit_fail",
-        "job_running_exception",
-        "job_cancel_success",
-        "job_cancel_fail",
-        "job_finish",
-        "job_arrearage_stopped",
-    }
-)
-STALE_GRACE = 2.0
-"""Seconds a status left over from before a run/stop call is taken as "not applied yet", unless the
-job has been seen in a transitional state since (then the status is news, not a leftover)."""
-RESUME_COMMAND = "python -m dli_flink.deploy.resume {job_id} {savepoint}"
+RESUME_COMMAND = "dli-flink resume {job_id} {savepoint}"
 
 
 class LifecycleError(Exception):
     """An operation that did not complete; the message is the one line the Pulumi user reads."""
-
-
-class StartFailed(Exception):
-    """DLI reports that the job did not start (job_submit_fail and the like)."""
 
 
 def is_missing(error: DliError) -> bool:
@@ -81,41 +59,9 @@ def describe_error(error: BaseException) -> str:
     return str(error).rstrip(".")
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-@dataclass
-class Record:
-    """What an update did, for the `lastChange` output: a reviewer reads it after the fact."""
-
-    change_class: str
-    started: float = field(default_factory=time.monotonic)
-    steps: list[dict[str, Any]] = field(default_factory=list)
-    savepoint: str | None = None
-    stopped_at: float | None = None
-    not_running: float = 0.0
-
-    def step(self, name: str) -> None:
-        self.steps.append(
-            {"step": name, "at": _now(), "seconds": round(time.monotonic() - self.started, 3)}
-        )
-
-    def down(self) -> None:
-        self.stopped_at = time.monotonic()
-
-    def up(self) -> None:
-        if self.stopped_at is not None:
-            self.not_running += time.monotonic() - self.stopped_at
-            self.stopped_at = None
-
-    def as_output(self) -> dict[str, Any]:
-        return {
-            "class": self.change_class,
-            "steps": self.steps,
-            "savepointUsed": self.savepoint,
-            "secondsNotRunning": round(self.not_running, 3),
-        }
+def _stop_step(keep: bool) -> str:
+    """The stop's step name: without an OBS bucket DLI can write no savepoint, and the step says so."""
+    return "stop with savepoint" if keep else "stop (no obsBucket: no savepoint possible)"
 
 
 @dataclass
@@ -128,15 +74,14 @@ class Outcome:
     record: Record | None = None
 
 
-class Lifecycle:
-    """The operations of one job on one DliApi. Stateless between calls: safe from many threads."""
+class JobCalls:
+    """The DLI calls of the lifecycle's steps, each failing with the one line the user reads.
 
-    def __init__(self, api: DliApi, say: Callable[[str], None] | None = None) -> None:
+    Acting on the job is here; observing its status is status.Watch's, which `_watch` hands out.
+    """
+
+    def __init__(self, api: DliApi) -> None:
         self.api = api
-        self.say = say
-
-    def _progress(self, name: str, operation: str) -> Progress:
-        return Progress(str(name), operation, **({"print_line": self.say} if self.say else {}))
 
     # -- reading ----------------------------------------------------------------------------------
 
@@ -153,78 +98,293 @@ class Lifecycle:
         """The job with exactly this name (DLI's name filter matches substrings)."""
         return next((j for j in self.api.iter_jobs(name=name) if j.get("name") == name), None)
 
-    def _wait(
-        self,
-        job_id: int,
-        done: Callable[[dict[str, Any]], bool],
-        seconds: float,
-        what: str,
-    ) -> dict[str, Any]:
-        def read() -> dict[str, Any]:
-            job = self.show(job_id)
-            if job is None:
-                raise LifecycleError(f"DLI job {job_id} disappeared while waiting for {what}")
-            return job
+    def _watch(self, job_id: int) -> Watch:
+        """The job's status, read until a step's condition holds (observing, apart from acting)."""
+        return Watch(job_id, functools.partial(self._present, job_id))
 
-        def heartbeat(job: dict[str, Any], waited: float) -> None:
-            say(
-                f"dli-flink: {job.get('name', job_id)}: waiting for {what}, DLI reports "
-                f"{job.get('status')} [{waited:.0f}s of at most {seconds:.0f}s]"
-            )
-
-        return poll_until(read, done, seconds, what, heartbeat=heartbeat)
-
-    def _wait_running(self, job_id: int, before: str, seconds: float) -> dict[str, Any]:
-        """Wait for job_running after a run call; StartFailed when DLI says the start failed."""
-        called = time.monotonic()
-        seen_transition = False
-
-        def done(job: dict[str, Any]) -> bool:
-            nonlocal seen_transition
-            status = job["status"]
-            if status == RUNNING:
-                return True
-            if status in TRANSITIONAL:
-                seen_transition = True
-                return False
-            stale = (
-                status == before and not seen_transition and time.monotonic() - called < STALE_GRACE
-            )
-            return status in FAILED_START and not stale
-
-        job = self._wait(job_id, done, seconds, "job_running")
-        if job["status"] != RUNNING:
-            reason = job.get("status_desc") or "no reason given"
-            raise StartFailed(f"DLI reports {job['status']}: {reason}")
+    def _present(self, job_id: int, what: str) -> dict[str, Any]:
+        """The job as DLI reports it during a wait for `what`; gone, it ends the operation."""
+        job = self.show(job_id)
+        if job is None:
+            raise LifecycleError(f"DLI job {job_id} disappeared while waiting for {what}")
         return job
 
-    def _wait_stopped(self, job_id: int, seconds: float, savepoint: bool) -> dict[str, Any]:
-        """Wait for job_cancel_success after a stop call.
+    # -- acting -----------------------------------------------------------------------------------
 
-        A stop with savepoint whose savepoint fails leaves the job running (DLI goes back to
-        job_running): that is reported as a failed savepoint, not waited out.
+    def _authorize(self, name: str, new: JobSpec, old: JobSpec | None = None) -> None:
+        """Let DLI use the job's OBS bucket (savepoints, checkpoints) before a call needs it: on
+        create, and when an update names a bucket other than the one already authorised."""
+        if new.obs_bucket and (old is None or new.obs_bucket != old.obs_bucket):
+            self._call(
+                name, "authorise the OBS bucket", None, self.api.authorize_buckets, [new.obs_bucket]
+            )
+
+    def _put(self, spec: JobSpec, job_id: int, body: dict[str, Any]) -> None:
+        update = self.api.update_sql_job if spec.is_sql else self.api.update_jar_job
+        update(job_id, body)
+
+    def _call(
+        self, name: str, step: str, savepoint: str | None, call: Callable[..., Any], *args: Any
+    ) -> Any:
+        """A DLI call whose failure needs no rollback: nothing changed yet, or nothing to undo."""
+        try:
+            return call(*args)
+        except DliError as error:
+            tail = f"; the savepoint is {savepoint}" if savepoint else ""
+            raise LifecycleError(
+                f"job {name}: {step} failed: {describe_error(error)}{tail}"
+            ) from None
+
+    def _stop_with_savepoint(
+        self, op: Operation, keep: bool, step: str | None = None
+    ) -> tuple[dict[str, Any], str | None]:
+        """Stop the job (with a savepoint when `keep`), wait until DLI reports it stopped, and
+        return DLI's view of it and the savepoint's path (None without `keep`).
+
+        StartFailed (the savepoint failed, the job runs on) and WaitTimeout mean something else to
+        each caller, so each words them itself. An update names its `step`: then an error answer to
+        the stop is checked against the job, because a lost or failed answer to a stop DLI carried
+        out must not stop the cycle halfway. A delete names none and reports the error itself.
         """
-        called = time.monotonic()
-        seen_transition = False
+        try:
+            self.api.stop_jobs([op.job_id], keep)
+        except DliError as error:
+            if step is None:
+                raise
+            job = self.show(op.job_id) or {}
+            if job.get("status") not in ("job_savepointing", "job_canceling", STOPPED):
+                raise LifecycleError(
+                    f"job {op.name}: update: {step} failed: {describe_error(error)}; nothing was "
+                    f"changed, the job is still {job.get('status', 'in its previous state')}"
+                ) from None
+            op.progress(f"the stop call failed ({describe_error(error)}) but DLI is stopping it")
+        job = self._watch(op.job_id).stopped(op.remaining(), keep)
+        return job, job.get("savepoint_path") if keep else None
 
-        def done(job: dict[str, Any]) -> bool:
-            nonlocal seen_transition
-            status = job["status"]
-            if status in TRANSITIONAL:
-                seen_transition = True
-                return False
-            if status == RUNNING:
-                failed = "savepoint" in str(job.get("status_desc") or "").lower()
-                return seen_transition or failed or time.monotonic() - called > STALE_GRACE
-            return True
 
-        job = self._wait(job_id, done, seconds, "job_cancel_success")
-        if job["status"] == RUNNING and savepoint:
-            reason = job.get("status_desc") or "the job went back to job_running"
-            raise StartFailed(f"the savepoint failed ({reason})")
-        if job["status"] != STOPPED and job["status"] not in FAILED_START:
-            raise StartFailed(f"DLI reports {job['status']}: {job.get('status_desc') or ''}")
-        return job
+class UpdateSteps(JobCalls):
+    """An update's steps after the planner's class: edit in place, or stop with a savepoint, edit,
+    resume from it and roll back on failure; a job found stopped is resumed, never started empty."""
+
+    def _update(
+        self, begun: Operation, old: JobSpec, new: JobSpec, document: dict[str, Any] | None
+    ) -> Outcome:
+        """Bring the job from `old` to `new` by the planner's class, starting from where DLI has it:
+        settling, stopped (an interrupted cycle), running, or already running `new`."""
+        change = plan(old, new)
+        op = UpdateOperation.of(begun, Record(change.change_class.label))
+        job = self.show(op.job_id)
+        if job is None:
+            raise LifecycleError(
+                f"job {op.name}: {op.progress.operation}: DLI job {op.job_id} no longer exists; "
+                "run pulumi refresh and then pulumi up to create it again"
+            )
+        if job["status"] in TRANSITIONAL:
+            op.progress(f"job is {job['status']}: waiting for it to settle")
+            op.record.step(f"found {job['status']}")
+            job = self._watch(op.job_id).until(
+                lambda j: j["status"] not in TRANSITIONAL, op.remaining(), "the job to settle"
+            )
+        if job["status"] != RUNNING:
+            return self._start_stopped(op, job, old, new)
+        if not op.options.running:
+            return self._stop_running(op, job, new)
+        if change.change_class == ChangeClass.NONE:
+            return Outcome(op.job_id, job, record=None)
+        if document is not None and _applied(job, old, new, document):
+            op.progress("DLI already runs this configuration (an interrupted update applied it)")
+            op.record.step("found running with the new configuration")
+            return Outcome(op.job_id, job, record=op.record)
+        if change.change_class == ChangeClass.IN_PLACE:
+            op.record.step("edit in place")
+            hot = {
+                k: v
+                for k, v in new.to_dli_body(for_update=True).items()
+                if k in fields.TABLE.hot_wire_fields
+            }
+            self._authorize(op.name, new, old)
+            self._call(op.name, "edit in place", None, self._put, new, op.job_id, hot)
+            op.progress("edited in place, the job kept running")
+            op.record.step("done")
+            return Outcome(op.job_id, self.show(op.job_id) or job, record=op.record)
+        return self._restart(op, old, new)
+
+    def _restart(self, op: UpdateOperation, old: JobSpec, new: JobSpec) -> Outcome:
+        """The restart class: stop with a savepoint (nothing is edited without one), then edit and
+        resume from it."""
+        self._authorize(op.name, new, old)
+        body = new.to_dli_body(for_update=True)
+        keep = bool(old.obs_bucket)
+        step = _stop_step(keep)
+        op.progress(step)
+        op.record.step(step)
+        op.record.down()
+        try:
+            _, savepoint = self._stop_with_savepoint(op, keep, step)
+        except (StartFailed, WaitTimeout) as failure:
+            raise LifecycleError(
+                f"job {op.name}: update: {step} failed: {describe_error(failure)}; "
+                "nothing was changed and the previous configuration is still running"
+                if isinstance(failure, StartFailed)
+                else f"job {op.name}: update: {step}: {failure}; the job may still be "
+                "stopping: run pulumi up again, it resumes the job from its savepoint"
+            ) from None
+        op.record.savepoint = savepoint
+        op.record.step("stopped")
+        if keep and not savepoint:
+            raise LifecycleError(
+                f"job {op.name}: update: DLI stopped job {op.job_id} but reports no savepoint; "
+                f"nothing was edited: start it from its last checkpoint in the DLI console"
+            )
+        op.progress(f"stopped, savepoint {savepoint}" if savepoint else "stopped")
+        return self._edit_and_resume(op, old, new, body)
+
+    def _edit_and_resume(
+        self, op: UpdateOperation, old: JobSpec | None, new: JobSpec, body: dict[str, Any]
+    ) -> Outcome:
+        """PUT `body` into the stopped job and resume it from the savepoint the record names (the
+        one lastChange reports as used); roll back to `old` on failure."""
+        savepoint = op.record.savepoint
+        step = "edit"
+        try:
+            op.record.step("edit")
+            self._put(new, op.job_id, body)
+            step = "resume from the savepoint" if savepoint else "start"
+            op.record.step(step)
+            op.progress(f"edited, {step}")
+            before = (self.show(op.job_id) or {}).get("status", "")
+            self.api.run_jobs([op.job_id], bool(savepoint))
+            job = self._watch(op.job_id).running(before, op.remaining())
+        except (DliError, StartFailed, WaitTimeout) as failure:
+            if old is None:
+                state = f"; its state is in savepoint {savepoint}" if savepoint else ""
+                raise LifecycleError(
+                    f"job {op.name}: {step} of DLI job {op.job_id} failed: "
+                    f"{describe_error(failure)}. The job is not running{state}; fix the cause "
+                    "and run pulumi up again"
+                ) from None
+            self._rollback(op, old, step, failure)
+        op.record.up()
+        op.record.step("running")
+        op.progress(f"running again after {op.record.not_running:.2f}s not running")
+        return Outcome(op.job_id, job, savepoint, op.record)
+
+    def _rollback(
+        self, op: UpdateOperation, old: JobSpec, step: str, failure: BaseException
+    ) -> NoReturn:
+        """Put the old configuration back and resume it from the same savepoint, then raise."""
+        savepoint = op.record.savepoint
+        what = f"job {op.name}: update failed at '{step}': {describe_error(failure)}"
+        state = (
+            f"its state is in savepoint {savepoint}"
+            if savepoint
+            else "it has no savepoint (no obsBucket)"
+        )
+        restored = f"restored from savepoint {savepoint}" if savepoint else "started without state"
+        op.progress(f"{step} failed, rolling back to the previous configuration")
+        op.record.step("roll back")
+        rollback_step = "stop the failed start"
+        try:
+            job = self.show(op.job_id) or {}
+            if job.get("status") in STOPPABLE or job.get("status") in TRANSITIONAL:
+                if job.get("status") in STOPPABLE:
+                    self.api.stop_jobs([op.job_id], False)
+                self._watch(op.job_id).until(
+                    lambda j: j["status"] not in TRANSITIONAL and j["status"] not in STOPPABLE,
+                    op.options.create_seconds,
+                    "the failed start to stop",
+                )
+            if savepoint and not (self.show(op.job_id) or {}).get("has_savepoint"):
+                rollback_step = "import the savepoint"
+                self.api.import_savepoint(op.job_id, savepoint)
+            rollback_step = "restore the previous configuration"
+            self._put(old, op.job_id, old.to_dli_body(for_update=True))
+            rollback_step = "resume the previous configuration"
+            before = (self.show(op.job_id) or {}).get("status", "")
+            self.api.run_jobs([op.job_id], bool(savepoint))
+            self._watch(op.job_id).running(before, op.options.create_seconds)
+        except (DliError, StartFailed, WaitTimeout, LifecycleError) as second:
+            resume = (
+                f"Resume it with: {RESUME_COMMAND.format(job_id=op.job_id, savepoint=savepoint)}"
+                if savepoint
+                else "Start it again in the DLI console"
+            )
+            raise LifecycleError(
+                f"{what}. The rollback failed too at '{rollback_step}': "
+                f"{describe_error(second)}. Job {op.job_id} is STOPPED; {state}. "
+                f"{resume} (or run pulumi up again: an update resumes a stopped job from its "
+                "savepoint)"
+            ) from None
+        op.record.up()
+        op.progress("rolled back: the previous configuration is running again")
+        raise LifecycleError(
+            f"{what}. Rolled back: the previous configuration is running again, {restored}; "
+            "fix the spec and run pulumi up again"
+        )
+
+    def _start_stopped(
+        self, op: UpdateOperation, job: dict[str, Any], old: JobSpec, new: JobSpec
+    ) -> Outcome:
+        """The job is not running when the update starts: edit it and, if wanted, resume it.
+
+        A savepoint left by an interrupted cycle is what it resumes from: never an empty start
+        when state exists.
+        """
+        savepoint = job.get("savepoint_path") if job.get("has_savepoint") else None
+        op.record.savepoint = savepoint
+        op.record.step(f"found {job['status']}")
+        if job["status"] != "job_init":
+            op.record.down()
+        body = new.to_dli_body(for_update=True)
+        if not op.options.running:
+            self._call(op.name, "edit", savepoint, self._put, new, op.job_id, body)
+            op.record.step("edited, left stopped")
+            op.progress("edited, left stopped as desiredState says")
+            return Outcome(op.job_id, self.show(op.job_id) or job, savepoint, op.record)
+        op.progress(
+            f"job is {job['status']}: "
+            + (f"resuming from savepoint {savepoint}" if savepoint else "starting")
+        )
+        return self._edit_and_resume(op, None if job["status"] == "job_init" else old, new, body)
+
+    def _stop_running(self, op: UpdateOperation, job: dict[str, Any], new: JobSpec) -> Outcome:
+        """desiredState: stopped: stop with a savepoint (kept for the next start), then edit.
+
+        Without an OBS bucket DLI can write no savepoint: the job is stopped without one.
+        """
+        keep = bool((job.get("job_config") or {}).get("obs_bucket"))
+        step = _stop_step(keep)
+        op.progress(f"{step} (desiredState: stopped)")
+        op.record.step(step)
+        op.record.down()
+        try:
+            job, savepoint = self._stop_with_savepoint(op, keep, step)
+        except (StartFailed, WaitTimeout) as failure:
+            raise LifecycleError(
+                f"job {op.name}: {step} failed: {describe_error(failure)}; the job is still running"
+            ) from None
+        op.record.savepoint = savepoint
+        self._call(
+            op.name, "edit", savepoint, self._put, new, op.job_id, new.to_dli_body(for_update=True)
+        )
+        op.record.step("stopped")
+        op.progress(f"stopped, savepoint {savepoint}" if savepoint else "stopped")
+        return Outcome(op.job_id, self.show(op.job_id) or job, savepoint, op.record)
+
+
+class Lifecycle(UpdateSteps):
+    """The operations of one job on one DliApi. Stateless between calls: safe from many threads.
+
+    An update or delete makes one Operation and hands it to its steps, as the Flink Kubernetes
+    Operator hands its reconcile steps a FlinkResourceContext.
+    """
+
+    def __init__(self, api: DliApi, say: Callable[[str], None] | None = None) -> None:
+        super().__init__(api)
+        self.say = say
+
+    def _progress(self, name: str, operation: str) -> Progress:
+        return Progress(str(name), operation, **({"print_line": self.say} if self.say else {}))
 
     # -- create -----------------------------------------------------------------------------------
 
@@ -244,16 +404,11 @@ class Lifecycle:
             progress(f"adopting existing job {job_id} ({existing.get('status')})")
             real = self.show(job_id) or existing
             real_spec = JobSpec.from_document(observed_document(document, real))
-            return self.update(job_id, real_spec, spec, options, "adopt", document)
-        body = spec.to_dli_body()
-        if spec.obs_bucket:
-            self._call(
-                name,
-                "authorise the OBS bucket",
-                None,
-                self.api.authorize_buckets,
-                [spec.obs_bucket],
+            return self._update(
+                self._begin(job_id, name, options, "adopt"), real_spec, spec, document
             )
+        body = spec.to_dli_body()
+        self._authorize(name, spec)
         create = self.api.create_sql_job if spec.is_sql else self.api.create_jar_job
         job_id = int(self._call(name, "create the job", None, create, body))
         progress(f"created job {job_id}")
@@ -262,9 +417,9 @@ class Lifecycle:
         try:
             self.api.run_jobs([job_id])
             progress("submitted, waiting for job_running")
-            job = self._wait_running(job_id, "job_init", options.create_seconds)
+            job = self._watch(job_id).running("job_init", options.create_seconds)
         except (DliError, StartFailed, WaitTimeout, LifecycleError) as failure:
-            cleanup = self._remove_after_failed_create(job_id, options)
+            cleanup = self._remove_after_failed_create(job_id, name, options)
             raise LifecycleError(
                 f"job {name}: create: starting job {job_id} failed: {describe_error(failure)}; "
                 f"{cleanup}"
@@ -272,9 +427,15 @@ class Lifecycle:
         progress("running")
         return Outcome(job_id, job)
 
-    def _remove_after_failed_create(self, job_id: int, options: Options) -> str:
+    def _remove_after_failed_create(self, job_id: int, name: str, options: Options) -> str:
+        """Delete the job a create could not start; the create's error says how that went, so
+        this delete prints no progress of its own."""
+        silent = Progress(name, "delete", print_line=lambda _: None)
+        cleanup = Operation(
+            job_id, name, options, silent, time.monotonic() + options.delete_seconds
+        )
         try:
-            self._delete(job_id, options.delete_seconds, savepoint=False, progress=None)
+            self._delete(cleanup, savepoint=False)
         except (DliError, WaitTimeout, LifecycleError) as error:
             return (
                 f"deleting the new job failed too ({describe_error(error)}): delete DLI job "
@@ -290,7 +451,6 @@ class Lifecycle:
         old: JobSpec,
         new: JobSpec,
         options: Options,
-        operation: str = "update",
         document: dict[str, Any] | None = None,
     ) -> Outcome:
         """Bring job `job_id` from `old` to `new` (both validated by the caller).
@@ -298,297 +458,16 @@ class Lifecycle:
         `document` (the new job document) lets an update that finds an interrupted cycle tell
         whether that cycle's edit already went through, so the job is not restarted twice.
         """
-        name = str(new.name)
+        return self._update(
+            self._begin(job_id, str(new.name), options, "update"), old, new, document
+        )
+
+    def _begin(self, job_id: int, name: str, options: Options, operation: str) -> Operation:
+        """An update of the job (named `operation`: update or adopt), bounded by timeouts.update."""
         progress = self._progress(name, operation)
-        change = plan(old, new)
-        record = Record(change.change_class.label)
-        deadline = time.monotonic() + options.update_seconds
-        job = self.show(job_id)
-        if job is None:
-            raise LifecycleError(
-                f"job {name}: {operation}: DLI job {job_id} no longer exists; run pulumi refresh "
-                "and then pulumi up to create it again"
-            )
-        if job["status"] in TRANSITIONAL:
-            progress(f"job is {job['status']}: waiting for it to settle")
-            record.step(f"found {job['status']}")
-            job = self._wait(
-                job_id,
-                lambda j: j["status"] not in TRANSITIONAL,
-                max(deadline - time.monotonic(), 0.0),
-                "the job to settle",
-            )
-        if job["status"] != RUNNING:
-            return self._start_stopped(job_id, job, old, new, options, record, progress, deadline)
-        if not options.running:
-            return self._stop_running(job_id, job, new, record, progress, deadline)
-        if change.change_class == ChangeClass.NONE:
-            return Outcome(job_id, job, record=None)
-        if document is not None and _applied(job, old, new, document):
-            progress("DLI already runs this configuration (an interrupted update applied it)")
-            record.step("found running with the new configuration")
-            return Outcome(job_id, job, record=record)
-        if change.change_class == ChangeClass.IN_PLACE:
-            record.step("edit in place")
-            hot = {
-                k: v
-                for k, v in new.to_dli_body(for_update=True).items()
-                if k in fields.TABLE.hot_wire_fields
-            }
-            if new.obs_bucket and new.obs_bucket != old.obs_bucket:
-                self._call(
-                    name,
-                    "authorise the OBS bucket",
-                    None,
-                    self.api.authorize_buckets,
-                    [new.obs_bucket],
-                )
-            self._call(name, "edit in place", None, self._put, new, job_id, hot)
-            progress("edited in place, the job kept running")
-            record.step("done")
-            return Outcome(job_id, self.show(job_id) or job, record=record)
-        return self._restart(job_id, old, new, options, record, progress, deadline)
+        return Operation(job_id, name, options, progress, time.monotonic() + options.update_seconds)
 
-    def _restart(
-        self,
-        job_id: int,
-        old: JobSpec,
-        new: JobSpec,
-        options: Options,
-        record: Record,
-        progress: Progress,
-        deadline: float,
-    ) -> Outcome:
-        name = str(new.name)
-        if new.obs_bucket and new.obs_bucket != old.obs_bucket:
-            self._call(
-                name, "authorise the OBS bucket", None, self.api.authorize_buckets, [new.obs_bucket]
-            )
-        body = new.to_dli_body(for_update=True)
-        keep = bool(old.obs_bucket)
-        step = "stop with savepoint" if keep else "stop (no obsBucket: no savepoint possible)"
-        progress(step)
-        record.step(step)
-        record.down()
-        self._stop(name, job_id, keep, step, progress)
-        try:
-            job = self._wait_stopped(job_id, max(deadline - time.monotonic(), 0.0), keep)
-        except (StartFailed, WaitTimeout) as failure:
-            raise LifecycleError(
-                f"job {name}: update: {step} failed: {describe_error(failure)}; "
-                "nothing was changed and the previous configuration is still running"
-                if isinstance(failure, StartFailed)
-                else f"job {name}: update: {step}: {failure}; the job may still be "
-                "stopping: run pulumi up again, it resumes the job from its savepoint"
-            ) from None
-        savepoint = job.get("savepoint_path") if keep else None
-        record.savepoint = savepoint
-        record.step("stopped")
-        if keep and not savepoint:
-            raise LifecycleError(
-                f"job {name}: update: DLI stopped job {job_id} but reports no savepoint; "
-                f"nothing was edited: start it from its last checkpoint in the DLI console"
-            )
-        progress(f"stopped, savepoint {savepoint}" if savepoint else "stopped")
-        return self._edit_and_resume(
-            job_id, old, new, body, savepoint, options, record, progress, deadline
-        )
-
-    def _stop(self, name: str, job_id: int, keep: bool, step: str, progress: Progress) -> None:
-        """Ask DLI to stop the job. An error answer is checked against the job itself: a lost or
-        failed answer to a stop DLI carried out must not stop the cycle halfway."""
-        try:
-            self.api.stop_jobs([job_id], keep)
-        except DliError as error:
-            job = self.show(job_id) or {}
-            if job.get("status") in ("job_savepointing", "job_canceling", STOPPED):
-                progress(f"the stop call failed ({describe_error(error)}) but DLI is stopping it")
-                return
-            raise LifecycleError(
-                f"job {name}: update: {step} failed: {describe_error(error)}; nothing was "
-                f"changed, the job is still {job.get('status', 'in its previous state')}"
-            ) from None
-
-    def _edit_and_resume(
-        self,
-        job_id: int,
-        old: JobSpec | None,
-        new: JobSpec,
-        body: dict[str, Any],
-        savepoint: str | None,
-        options: Options,
-        record: Record,
-        progress: Progress,
-        deadline: float,
-    ) -> Outcome:
-        """PUT `body` into the stopped job and resume it from `savepoint`; roll back on failure."""
-        step = "edit"
-        try:
-            record.step("edit")
-            self._put(new, job_id, body)
-            step = "resume from the savepoint" if savepoint else "start"
-            record.step(step)
-            progress(f"edited, {step}")
-            before = (self.show(job_id) or {}).get("status", "")
-            self.api.run_jobs([job_id], bool(savepoint))
-            job = self._wait_running(job_id, before, max(deadline - time.monotonic(), 0.0))
-        except (DliError, StartFailed, WaitTimeout) as failure:
-            if old is None:
-                state = f"; its state is in savepoint {savepoint}" if savepoint else ""
-                raise LifecycleError(
-                    f"job {new.name}: {step} of DLI job {job_id} failed: "
-                    f"{describe_error(failure)}. The job is not running{state}; fix the cause "
-                    "and run pulumi up again"
-                ) from None
-            self._rollback(job_id, old, new, savepoint, step, failure, options, record, progress)
-        record.up()
-        record.step("running")
-        progress(f"running again after {record.not_running:.2f}s not running")
-        return Outcome(job_id, job, savepoint, record)
-
-    def _rollback(
-        self,
-        job_id: int,
-        old: JobSpec,
-        new: JobSpec,
-        savepoint: str | None,
-        step: str,
-        failure: BaseException,
-        options: Options,
-        record: Record,
-        progress: Progress,
-    ) -> None:
-        """Put the old configuration back and resume it from the same savepoint, then raise."""
-        name = str(new.name)
-        what = f"job {name}: update failed at '{step}': {describe_error(failure)}"
-        state = (
-            f"its state is in savepoint {savepoint}"
-            if savepoint
-            else "it has no savepoint (no obsBucket)"
-        )
-        restored = f"restored from savepoint {savepoint}" if savepoint else "started without state"
-        progress(f"{step} failed, rolling back to the previous configuration")
-        record.step("roll back")
-        rollback_step = "stop the failed start"
-        try:
-            job = self.show(job_id) or {}
-            if job.get("status") in STOPPABLE or job.get("status") in TRANSITIONAL:
-                if job.get("status") in STOPPABLE:
-                    self.api.stop_jobs([job_id], False)
-                self._wait(
-                    job_id,
-                    lambda j: j["status"] not in TRANSITIONAL and j["status"] not in STOPPABLE,
-                    options.create_seconds,
-                    "the failed start to stop",
-                )
-            if savepoint and not (self.show(job_id) or {}).get("has_savepoint"):
-                rollback_step = "import the savepoint"
-                self.api.import_savepoint(job_id, savepoint)
-            rollback_step = "restore the previous configuration"
-            self._put(old, job_id, old.to_dli_body(for_update=True))
-            rollback_step = "resume the previous configuration"
-            before = (self.show(job_id) or {}).get("status", "")
-            self.api.run_jobs([job_id], bool(savepoint))
-            self._wait_running(job_id, before, options.create_seconds)
-        except (DliError, StartFailed, WaitTimeout, LifecycleError) as second:
-            resume = (
-                f"Resume it with: {RESUME_COMMAND.format(job_id=job_id, savepoint=savepoint)}"
-                if savepoint
-                else "Start it again in the DLI console"
-            )
-            raise LifecycleError(
-                f"{what}. The rollback failed too at '{rollback_step}': "
-                f"{describe_error(second)}. Job {job_id} is STOPPED; {state}. "
-                f"{resume} (or run pulumi up again: an update resumes a stopped job from its "
-                "savepoint)"
-            ) from None
-        record.up()
-        progress("rolled back: the previous configuration is running again")
-        raise LifecycleError(
-            f"{what}. Rolled back: the previous configuration is running again, {restored}; "
-            "fix the spec and run pulumi up again"
-        )
-
-    def _start_stopped(
-        self,
-        job_id: int,
-        job: dict[str, Any],
-        old: JobSpec,
-        new: JobSpec,
-        options: Options,
-        record: Record,
-        progress: Progress,
-        deadline: float,
-    ) -> Outcome:
-        """The job is not running when the update starts: edit it and, if wanted, resume it.
-
-        A savepoint left by an interrupted cycle is what it resumes from: never an empty start
-        when state exists.
-        """
-        name = str(new.name)
-        savepoint = job.get("savepoint_path") if job.get("has_savepoint") else None
-        record.savepoint = savepoint
-        record.step(f"found {job['status']}")
-        if job["status"] != "job_init":
-            record.down()
-        body = new.to_dli_body(for_update=True)
-        if not options.running:
-            self._call(name, "edit", savepoint, self._put, new, job_id, body)
-            record.step("edited, left stopped")
-            progress("edited, left stopped as desiredState says")
-            return Outcome(job_id, self.show(job_id) or job, savepoint, record)
-        progress(
-            f"job is {job['status']}: "
-            + (f"resuming from savepoint {savepoint}" if savepoint else "starting")
-        )
-        return self._edit_and_resume(
-            job_id,
-            None if job["status"] == "job_init" else old,
-            new,
-            body,
-            savepoint,
-            options,
-            record,
-            progress,
-            deadline,
-        )
-
-    def _stop_running(
-        self,
-        job_id: int,
-        job: dict[str, Any],
-        new: JobSpec,
-        record: Record,
-        progress: Progress,
-        deadline: float,
-    ) -> Outcome:
-        """desiredState: stopped: stop with a savepoint (kept for the next start), then edit.
-
-        Without an OBS bucket DLI can write no savepoint: the job is stopped without one.
-        """
-        name = str(new.name)
-        keep = bool((job.get("job_config") or {}).get("obs_bucket"))
-        step = "stop with savepoint" if keep else "stop (no obsBucket: no savepoint possible)"
-        progress(f"{step} (desiredState: stopped)")
-        record.step(step)
-        record.down()
-        self._stop(name, job_id, keep, step, progress)
-        try:
-            job = self._wait_stopped(job_id, max(deadline - time.monotonic(), 0.0), keep)
-        except (StartFailed, WaitTimeout) as failure:
-            raise LifecycleError(
-                f"job {name}: {step} failed: {describe_error(failure)}; the job is still running"
-            ) from None
-        savepoint = job.get("savepoint_path") if keep else None
-        record.savepoint = savepoint
-        self._call(
-            name, "edit", savepoint, self._put, new, job_id, new.to_dli_body(for_update=True)
-        )
-        record.step("stopped")
-        progress(f"stopped, savepoint {savepoint}" if savepoint else "stopped")
-        return Outcome(job_id, self.show(job_id) or job, savepoint, record)
-
-    # -- resume by hand ----------------------------------------------------------------------------
+    # -- resume by hand ---------------------------------------------------------------------------
 
     def resume(self, job_id: int, savepoint: str, seconds: float) -> dict[str, Any]:
         """Start a stopped job from `savepoint` (imported first if DLI no longer points at it)."""
@@ -598,7 +477,7 @@ class Lifecycle:
         if job.get("savepoint_path") != savepoint:
             self.api.import_savepoint(job_id, savepoint)
         self.api.run_jobs([job_id], True)
-        return self._wait_running(job_id, job["status"], seconds)
+        return self._watch(job_id).running(job["status"], seconds)
 
     # -- delete -----------------------------------------------------------------------------------
 
@@ -608,76 +487,53 @@ class Lifecycle:
         The final savepoint stays in OBS after the job is deleted; its path is returned.
         """
         progress = self._progress(name, "delete")
+        op = Operation(job_id, name, options, progress, time.monotonic() + options.delete_seconds)
         try:
-            return self._delete(job_id, options.delete_seconds, savepoint, progress)
+            return self._delete(op, savepoint)
         except (DliError, WaitTimeout, StartFailed) as error:
             raise LifecycleError(
                 f"job {name}: delete of DLI job {job_id} failed: {describe_error(error)}; "
                 "run pulumi destroy again"
             ) from None
 
-    def _delete(
-        self, job_id: int, seconds: float, savepoint: bool, progress: Progress | None
-    ) -> str | None:
-        note = progress or (lambda _: None)
-        deadline = time.monotonic() + seconds
-        job = self.show(job_id)
+    def _delete(self, op: Operation, savepoint: bool) -> str | None:
+        """Stop the job (with a final savepoint if `savepoint` and it runs), delete it, and wait
+        until DLI no longer lists it; the savepoint's path, if one was written."""
+        job = self.show(op.job_id)
         if job is None:
-            note("already gone")
+            op.progress("already gone")
             return None
         if job["status"] in TRANSITIONAL - STOPPABLE:
-            job = self._wait(
-                job_id,
+            job = self._watch(op.job_id).until(
                 lambda j: j["status"] not in TRANSITIONAL - STOPPABLE,
-                seconds,
+                op.options.delete_seconds,
                 "the job to settle",
             )
         path = None
         if job["status"] in STOPPABLE:
             final = savepoint and job["status"] == RUNNING
-            note("stopping with a final savepoint" if final else "stopping")
-            self.api.stop_jobs([job_id], final)
+            op.progress("stopping with a final savepoint" if final else "stopping")
             try:
-                job = self._wait_stopped(job_id, max(deadline - time.monotonic(), 0.0), final)
-                path = job.get("savepoint_path") if final else None
+                _, path = self._stop_with_savepoint(op, final)
             except StartFailed as failure:
-                note(f"final savepoint failed ({failure}): stopping without one")
-                self.api.stop_jobs([job_id], False)
-                self._wait_stopped(job_id, max(deadline - time.monotonic(), 0.0), False)
+                op.progress(f"final savepoint failed ({failure}): stopping without one")
+                self._stop_with_savepoint(op, False)
             if path:
-                note(f"final savepoint kept at {path}")
+                op.progress(f"final savepoint kept at {path}")
         try:
-            self.api.delete_job(job_id)
+            self.api.delete_job(op.job_id)
         except DliError as error:
             if not is_missing(error):
                 raise
-        note("deleted, waiting until DLI no longer lists it")
+        op.progress("deleted, waiting until DLI no longer lists it")
         poll_until(
-            lambda: self.show(job_id),
+            lambda: self.show(op.job_id),
             lambda j: j is None,
-            max(deadline - time.monotonic(), 1.0),
+            max(op.remaining(), 1.0),
             "the job to be gone",
         )
-        note("gone")
+        op.progress("gone")
         return path
-
-    # -- plumbing ---------------------------------------------------------------------------------
-
-    def _put(self, spec: JobSpec, job_id: int, body: dict[str, Any]) -> None:
-        update = self.api.update_sql_job if spec.is_sql else self.api.update_jar_job
-        update(job_id, body)
-
-    def _call(
-        self, name: str, step: str, savepoint: str | None, call: Callable[..., Any], *args: Any
-    ) -> Any:
-        """A DLI call whose failure needs no rollback: nothing changed yet, or nothing to undo."""
-        try:
-            return call(*args)
-        except DliError as error:
-            tail = f"; the savepoint is {savepoint}" if savepoint else ""
-            raise LifecycleError(
-                f"job {name}: {step} failed: {describe_error(error)}{tail}"
-            ) from None
 
 
 def _applied(job: dict[str, Any], old: JobSpec, new: JobSpec, document: dict[str, Any]) -> bool:
@@ -693,5 +549,5 @@ def _applied(job: dict[str, Any], old: JobSpec, new: JobSpec, document: dict[str
 
 
 def _verifiable(field: str) -> bool:
-    reported = fields.TABLE.by_path.get(field)
-    return bool(reported and reported.reported) or field.startswith(("scaling.", "runtimeConfig."))
+    row = fields.TABLE.by_path.get(field)
+    return bool(row and row.reported) or field.startswith(("scaling.", "runtimeConfig."))

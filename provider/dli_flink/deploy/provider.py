@@ -38,7 +38,7 @@ from dli_flink.deploy.inputs import (
 )
 from dli_flink.deploy.lifecycle import Lifecycle, LifecycleError, Outcome
 from dli_flink.deploy.observed import observed_document
-from dli_flink.deploy.waits import say
+from dli_flink.deploy.progress import say
 from dli_flink.model.findings import Severity
 from dli_flink.model.planner import ChangeClass, plan
 from dli_flink.model.spec import JobSpec

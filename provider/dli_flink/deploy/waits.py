@@ -1,4 +1,4 @@
-"""Bounded waits with polling that starts fast and backs off, and progress lines for the user.
+"""Bounded waits with polling that starts fast and backs off.
 
 Pulumi's customTimeouts never reach a dynamic provider, so every wait carries its own deadline. The
 poll interval grows with the time already waited (about a tenth of it, between `first` and `longest`):
@@ -8,12 +8,10 @@ a poll every few seconds, not a storm of them.
 
 from __future__ import annotations
 
-import sys
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -40,20 +38,27 @@ class Backoff:
         return min(self.longest, max(self.first, waited * self.share))
 
 
+BACKOFF = Backoff()
+"""The pacing of every wait: one suits every DLI transition, from a 1 s submit to a long restore."""
+
+
+@dataclass(frozen=True)
+class Heartbeat(Generic[T]):
+    """A long wait's sign of life, so a user watching a ten-minute restore sees it is still going:
+    `call(value, waited)` every `every` seconds of waiting."""
+
+    call: Callable[[T, float], None]
+    every: float = 30.0
+
+
 def poll_until(
     read: Callable[[], T],
     done: Callable[[T], bool],
     seconds: float,
     what: str,
-    backoff: Backoff = Backoff(),
-    heartbeat: Callable[[T, float], None] | None = None,
-    every: float = 30.0,
+    heartbeat: Heartbeat[T] | None = None,
 ) -> T:
-    """Call `read` until `done(value)`; WaitTimeout after `seconds`. The first read is immediate.
-
-    `heartbeat(value, waited)` is called every `every` seconds of waiting, so a user watching a
-    ten-minute restore sees it is still alive.
-    """
+    """Call `read` until `done(value)`; WaitTimeout after `seconds`. The first read is immediate."""
     start = time.monotonic()
     beats = 0
     while True:
@@ -63,37 +68,7 @@ def poll_until(
         waited = time.monotonic() - start
         if waited >= seconds:
             raise WaitTimeout(what, seconds, value)
-        if heartbeat is not None and waited >= every * (beats + 1):
-            beats = int(waited // every)
-            heartbeat(value, waited)
-        time.sleep(min(backoff.interval(waited), max(seconds - waited, 0.0)))
-
-
-_OUT = threading.Lock()
-
-
-def say(line: str) -> None:
-    """One whole line to stdout: four update threads print at once, and lines must not interleave."""
-    with _OUT:
-        sys.stdout.write(line + "\n")
-        sys.stdout.flush()
-
-
-@dataclass
-class Progress:
-    """Lines the Pulumi user reads while an operation runs: job, step, seconds since it began.
-
-    The provider host forwards its stdout to the engine, which shows it under the resource.
-    """
-
-    job: str
-    operation: str
-    started: float = field(default_factory=time.monotonic)
-    print_line: Callable[[str], None] = field(default=lambda line: say(line))
-
-    @property
-    def elapsed(self) -> float:
-        return time.monotonic() - self.started
-
-    def __call__(self, step: str) -> None:
-        self.print_line(f"dli-flink: {self.job}: {self.operation}: {step} [{self.elapsed:.1f}s]")
+        if heartbeat is not None and waited >= heartbeat.every * (beats + 1):
+            beats = int(waited // heartbeat.every)
+            heartbeat.call(value, waited)
+        time.sleep(min(BACKOFF.interval(waited), max(seconds - waited, 0.0)))

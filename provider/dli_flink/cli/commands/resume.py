@@ -1,7 +1,5 @@
 """Resume a stopped DLI Flink job from a savepoint: the command a failed rollback names.
 
-    python -m dli_flink.deploy.resume JOB_ID SAVEPOINT_PATH [--timeout MINUTES]
-
 When an update fails and its rollback fails too, the job is left stopped with its state in a
 savepoint; this starts it again from exactly that savepoint (importing it if DLI no longer points at
 it) and waits until it runs. Settings come from the environment, as for the SDK: DLI_FLINK_ENDPOINT
@@ -13,17 +11,27 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dli_flink.deploy.dliapi import DliApi, DliConfigError, DliError
-from dli_flink.deploy.lifecycle import Lifecycle, LifecycleError, StartFailed, describe_error
-from dli_flink.deploy.waits import WaitTimeout
+HELP = "resume a stopped job from a savepoint (the command a failed rollback names)"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dli_flink.deploy.resume", description=__doc__)
-    parser.add_argument("job_id", type=int)
-    parser.add_argument("savepoint")
-    parser.add_argument("--timeout", type=float, default=20.0, help="minutes (default 20)")
-    args = parser.parse_args(argv)
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("job_id", type=int, metavar="JOB_ID", help="the DLI job's id")
+    parser.add_argument("savepoint", metavar="SAVEPOINT", help="the savepoint's OBS path")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=20.0,
+        metavar="MINUTES",
+        help="how long to wait for job_running (default 20)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from dli_flink.deploy.dliapi import DliApi, DliConfigError, DliError
+    from dli_flink.deploy.lifecycle import Lifecycle, LifecycleError, describe_error
+    from dli_flink.deploy.status import StartFailed
+    from dli_flink.deploy.waits import WaitTimeout
+
     try:
         job = Lifecycle(DliApi()).resume(args.job_id, args.savepoint, args.timeout * 60)
     except (DliConfigError, DliError, LifecycleError, StartFailed, WaitTimeout) as error:
@@ -31,7 +39,3 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"resume: job {args.job_id} ({job.get('name')}) is running from {args.savepoint}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
