@@ -150,7 +150,7 @@ def run(endpoint: str, host: ProviderHost, blob: str) -> None:
     )
     lifecycle = Lifecycle(api, say=lambda _: None)
     old = JobSpec.from_document(document("bench-calls"))
-    outcome = lifecycle.create(document("bench-calls"), Options())
+    outcome = lifecycle.create(old, Options())
     api.calls.clear()
     lifecycle.update(
         outcome.job_id, old, JobSpec.from_document(document("bench-calls", 12)), Options()

@@ -30,13 +30,13 @@ from typing import Any, NoReturn
 
 from dli_flink.deploy.dliapi import DliApi, DliError
 from dli_flink.deploy.inputs import Options
-from dli_flink.deploy.observed import observed_document
+from dli_flink.deploy.observed import observed
 from dli_flink.deploy.operation import Operation, Record, UpdateOperation
 from dli_flink.deploy.progress import Progress
 from dli_flink.deploy.status import RUNNING, STOPPABLE, STOPPED, TRANSITIONAL, StartFailed, Watch
 from dli_flink.deploy.waits import WaitTimeout, poll_until
 from dli_flink.model import fields
-from dli_flink.model.planner import ChangeClass, plan
+from dli_flink.model.planner import Change, ChangeClass, plan
 from dli_flink.model.spec import JobSpec
 
 RESUME_COMMAND = "dli-flink resume {job_id} {savepoint}"
@@ -166,9 +166,7 @@ class UpdateSteps(JobCalls):
     """An update's steps after the planner's class: edit in place, or stop with a savepoint, edit,
     resume from it and roll back on failure; a job found stopped is resumed, never started empty."""
 
-    def _update(
-        self, begun: Operation, old: JobSpec, new: JobSpec, document: dict[str, Any] | None
-    ) -> Outcome:
+    def _update(self, begun: Operation, old: JobSpec, new: JobSpec) -> Outcome:
         """Bring the job from `old` to `new` by the planner's class, starting from where DLI has it:
         settling, stopped (an interrupted cycle), running, or already running `new`."""
         change = plan(old, new)
@@ -191,7 +189,7 @@ class UpdateSteps(JobCalls):
             return self._stop_running(op, job, new)
         if change.change_class == ChangeClass.NONE:
             return Outcome(op.job_id, job, record=None)
-        if document is not None and _applied(job, old, new, document):
+        if _applied(job, change, new):
             op.progress("DLI already runs this configuration (an interrupted update applied it)")
             op.record.step("found running with the new configuration")
             return Outcome(op.job_id, job, record=op.record)
@@ -388,9 +386,8 @@ class Lifecycle(UpdateSteps):
 
     # -- create -----------------------------------------------------------------------------------
 
-    def create(self, document: dict[str, Any], options: Options) -> Outcome:
-        """Create and start the job of `document` (validated by the caller), or adopt its namesake."""
-        spec = JobSpec.from_document(document)
+    def create(self, spec: JobSpec, options: Options) -> Outcome:
+        """Create and start the job of `spec` (validated by the caller), or adopt its namesake."""
         name = str(spec.name)
         progress = self._progress(name, "create")
         existing = self.find(name)
@@ -403,10 +400,8 @@ class Lifecycle(UpdateSteps):
                 )
             progress(f"adopting existing job {job_id} ({existing.get('status')})")
             real = self.show(job_id) or existing
-            real_spec = JobSpec.from_document(observed_document(document, real))
-            return self._update(
-                self._begin(job_id, name, options, "adopt"), real_spec, spec, document
-            )
+            begun = self._begin(job_id, name, options, "adopt")
+            return self._update(begun, observed(spec, real), spec)
         body = spec.to_dli_body()
         self._authorize(name, spec)
         create = self.api.create_sql_job if spec.is_sql else self.api.create_jar_job
@@ -451,16 +446,9 @@ class Lifecycle(UpdateSteps):
         old: JobSpec,
         new: JobSpec,
         options: Options,
-        document: dict[str, Any] | None = None,
     ) -> Outcome:
-        """Bring job `job_id` from `old` to `new` (both validated by the caller).
-
-        `document` (the new job document) lets an update that finds an interrupted cycle tell
-        whether that cycle's edit already went through, so the job is not restarted twice.
-        """
-        return self._update(
-            self._begin(job_id, str(new.name), options, "update"), old, new, document
-        )
+        """Bring job `job_id` from `old` to `new` (both validated by the caller)."""
+        return self._update(self._begin(job_id, str(new.name), options, "update"), old, new)
 
     def _begin(self, job_id: int, name: str, options: Options, operation: str) -> Operation:
         """An update of the job (named `operation`: update or adopt), bounded by timeouts.update."""
@@ -536,16 +524,14 @@ class Lifecycle(UpdateSteps):
         return path
 
 
-def _applied(job: dict[str, Any], old: JobSpec, new: JobSpec, document: dict[str, Any]) -> bool:
+def _applied(job: dict[str, Any], change: Change, new: JobSpec) -> bool:
     """Whether DLI already holds every changed field with its new value (an interrupted update's
     PUT went in, or someone made the same edit). Only a change whose fields DLI reports back
     (the field table's reported rows, the scaling and runtime keys) can be verified; any other
     change is done."""
-    change = plan(old, new)
     if not all(_verifiable(f.field) for f in change.fields):
         return False
-    real = JobSpec.from_document(observed_document(document, job))
-    return plan(real, new).change_class == ChangeClass.NONE
+    return plan(observed(new, job), new).change_class == ChangeClass.NONE
 
 
 def _verifiable(field: str) -> bool:

@@ -1,4 +1,5 @@
-"""What DLI reports about a job, as the job document: refresh's view of the real configuration.
+"""What DLI reports about a job: the spec as DLI runs it (`observed`, for the lifecycle) and the
+declared document patched with it (`observed_document`, refresh's inputs).
 
 A refresh must show real drift (someone edited the job in the console) and nothing else. So the
 declared document is patched only where DLI's value differs from what the declaration means (its
@@ -20,7 +21,7 @@ from typing import Any
 from dli_flink.model import fields
 from dli_flink.model.fields import Field
 from dli_flink.model.planner import flatten
-from dli_flink.model.spec import JobSpec, parse_scaling_value, scaling_default
+from dli_flink.model.spec import JobSpec, known, parse_scaling_value, scaling_default
 
 Job = dict[str, Any]
 
@@ -43,11 +44,47 @@ def runtime_config(job: Job) -> dict[str, str] | None:
         return None
 
 
+Drift = dict[tuple[str, ...], Any]
+"""Document path -> the value DLI runs where it differs in meaning (DELETE: the key goes)."""
+DELETE: Any = object()
+
+
+def observed(spec: JobSpec, job: Job) -> JobSpec:
+    """The job as DLI runs it: `spec` with DLI's values where they differ in meaning."""
+    values = dict(spec.values)
+    runtime = dict(spec.runtime_config) if known(spec.runtime_config) else None
+    for path, value in drift(spec, job).items():
+        if path[0] == "runtimeConfig" and runtime is not None:
+            if value is DELETE:
+                runtime.pop(path[1], None)
+            else:
+                runtime[path[1]] = value
+        else:
+            values[".".join(path)] = None if value is DELETE else value
+    if runtime is not None:
+        values["runtimeConfig"] = tuple(runtime.items())
+    return JobSpec(spec.kind, values)
+
+
 def observed_document(declared: dict[str, Any], job: Job) -> dict[str, Any]:
-    """`declared` (a job document) patched with what DLI reports where it differs in meaning."""
-    spec = JobSpec.from_document(declared)
-    meant = flatten(spec)
+    """`declared` (a job document) patched with what DLI reports where it differs in meaning:
+    refresh's inputs, in the shape the user wrote them."""
     doc = copy.deepcopy(declared)
+    for path, value in drift(JobSpec.from_document(declared), job).items():
+        if value is DELETE:
+            parent = doc.get(path[0])
+            if isinstance(parent, dict):
+                parent.pop(path[1], None)
+        else:
+            _put(doc, path, value)
+    return doc
+
+
+def drift(spec: JobSpec, job: Job) -> Drift:
+    """Where DLI's answer differs in meaning from what `spec` declares (its value, or DLI's default
+    when the document does not write it)."""
+    meant = flatten(spec)
+    found: Drift = {}
     for row in fields.TABLE.reported:
         if spec.kind not in row.kinds:
             continue
@@ -57,16 +94,16 @@ def observed_document(declared: dict[str, Any], job: Job) -> dict[str, Any]:
         default = row.default_for(spec.kind) if row.dli_default is None else row.dli_default
         declared_value = meant.get(row.path, default)
         if real != declared_value and not (declared_value is None and real == default):
-            _put(doc, tuple(row.path.split(".")), real)
+            found[tuple(row.path.split("."))] = real
     runtime = runtime_config(job)
     if runtime is not None:
-        _patch_scaling(doc, spec, meant, runtime, job)
-        _patch_runtime(doc, spec, runtime)
-    return doc
+        _scaling_drift(found, spec, meant, runtime, job)
+        _runtime_drift(found, spec, runtime)
+    return found
 
 
-def _patch_scaling(
-    doc: dict[str, Any], spec: JobSpec, meant: dict[str, Any], runtime: dict[str, str], job: Job
+def _scaling_drift(
+    found: Drift, spec: JobSpec, meant: dict[str, Any], runtime: dict[str, str], job: Job
 ) -> None:
     # A default that follows another field (cuMax: the job's CUs) follows DLI's value of it.
     real_values = {row.path: reported(row, job) for row in fields.TABLE.reported}
@@ -78,24 +115,23 @@ def _patch_scaling(
         if real == meant.get(f"scaling.{key}"):
             continue
         if spec.setting(key).path[0] == "runtimeConfig":
-            doc.setdefault("runtimeConfig", {})[runtime_key] = raw
-        elif real is not None:
-            doc.setdefault("scaling", {})[key] = real
+            found[("runtimeConfig", runtime_key)] = raw  # type: ignore[index]
         else:
-            doc.get("scaling", {}).pop(key, None)
+            found[("scaling", key)] = DELETE if real is None else real
 
 
-def _patch_runtime(doc: dict[str, Any], spec: JobSpec, runtime: dict[str, str]) -> None:
-    declared = doc.get("runtimeConfig")
-    if not isinstance(declared, dict):
+def _runtime_drift(found: Drift, spec: JobSpec, runtime: dict[str, str]) -> None:
+    """Declared keys only: keys DLI adds by itself are not the user's."""
+    if not known(spec.runtime_config):
         return
-    for key in list(declared):
-        if key in fields.TABLE.scaling_keys.values():
+    scaling_keys = fields.TABLE.scaling_keys.values()
+    for key, _ in spec.runtime_config:
+        if key in scaling_keys:
             continue
         if key not in runtime:
-            del declared[key]
+            found[("runtimeConfig", key)] = DELETE
         elif runtime[key] != spec.runtime_value(key):
-            declared[key] = runtime[key]
+            found[("runtimeConfig", key)] = runtime[key]
 
 
 def _put(doc: dict[str, Any], path: tuple[str, ...], value: Any) -> None:

@@ -152,15 +152,14 @@ class JobProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         doc = job_document(props)
         options = Options.of(props)
-        _validated(doc, "create")
-        outcome = self.lifecycle.create(doc, options)
+        outcome = self.lifecycle.create(_validated(doc, "create"), options)
         return CreateResult(str(outcome.job_id), _outputs(props, outcome, None))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         new_doc = job_document(news)
         new = _validated(new_doc, "update")
         old = JobSpec.from_document(job_document(olds))
-        outcome = self.lifecycle.update(int(id_), old, new, Options.of(news), document=new_doc)
+        outcome = self.lifecycle.update(int(id_), old, new, Options.of(news))
         outputs = _outputs(news, outcome, olds.get("savepointPath"))
         if outputs["lastChange"] is None:
             outputs["lastChange"] = olds.get("lastChange")
