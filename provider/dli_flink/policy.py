@@ -56,6 +56,7 @@ from pulumi_policy.proxy import (
 from dli_flink.model import schema
 from dli_flink.model.findings import Path, Problem, Severity
 from dli_flink.model.spec import JAR_KIND, SQL_KIND, UNKNOWN, JobSpec
+from dli_flink.model.values import whole
 from dli_flink.rules import JOB_RULES, RULES, STACK_RULES, queue_capacity, scaling_interval
 from dli_flink.rules.base import Context, OptionError, option_values, summary
 from dli_flink.rules.engine import parse
@@ -164,7 +165,7 @@ def check_props(resource_type: str, props: Mapping[str, Any], *, known_keys_only
     if checked is None:
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.clear()
-        document = _plain(raw)
+        document = _as_document(raw)
         document["kind"] = JOB_TYPES[resource_type]
         checked = _CACHE[key] = _check(document)
     return checked
@@ -186,7 +187,7 @@ def _check(document: dict[str, Any]) -> Checked:
     return Checked(spec, kept)
 
 
-def _plain(value: Any) -> Any:
+def _as_document(value: Any) -> Any:
     """A property value as plain job-document data: unknowns -> UNKNOWN, 8.0 -> 8.
 
     Walks the containers behind pulumi_policy's unknown-checking proxies, as the SDK's own
@@ -197,14 +198,14 @@ def _plain(value: Any) -> Any:
     if kind is str:
         return UNKNOWN if value in _UNKNOWNS else value
     if kind is float:
-        return int(value) if value.is_integer() else value
+        return whole(value)
     if kind is bool or kind is int or value is None:
         return value
     raw = _target(value)
     if isinstance(raw, Mapping):
-        return {key: _plain(item) for key, item in raw.items()}
+        return {key: _as_document(item) for key, item in raw.items()}
     if isinstance(raw, Sequence):
-        return [_plain(item) for item in raw]
+        return [_as_document(item) for item in raw]
     return value
 
 
@@ -233,12 +234,6 @@ def _unknown_paths(value: Any, path: Path) -> Iterator[Path]:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _unknown_paths(item, (*path, index))
-
-
-def _whole(value: Any) -> Any:
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
 
 
 def _schema_policy() -> ResourceValidationPolicy:
@@ -339,7 +334,7 @@ def rule_options(rule: ModuleType, config: Mapping[str, Any]) -> dict[str, Any]:
     """The rule's options from policy config (whole floats as ints), checked as `.dli-flink.yaml`
     checks them; options not in the config keep their defaults."""
     try:
-        return option_values(rule, {key: _whole(value) for key, value in config.items()})
+        return option_values(rule, {key: whole(value) for key, value in config.items()})
     except OptionError as error:
         raise PolicyConfigError(str(error)) from None
 
@@ -351,7 +346,7 @@ def queue_capacities(config: Mapping[str, Any]) -> dict[str, int]:
         raise PolicyConfigError("queues must map queue names to {cu: N}")
     capacities = {}
     for queue, value in section.items():
-        cu = _whole(value.get("cu")) if isinstance(value, Mapping) else None
+        cu = whole(value.get("cu")) if isinstance(value, Mapping) else None
         if not isinstance(cu, int) or isinstance(cu, bool) or cu < 1:
             raise PolicyConfigError(f"queues.{queue} needs its capacity as cu: N (N >= 1)")
         capacities[str(queue)] = cu

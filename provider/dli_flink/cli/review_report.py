@@ -96,8 +96,8 @@ def as_json(review: Review) -> str:
                 "fields": [
                     {
                         "field": f.field,
-                        "old": _plain(f.old),
-                        "new": _plain(f.new),
+                        "old": _json_value(f.old),
+                        "new": _json_value(f.new),
                         "class": f.change_class.label,
                     }
                     for f in job.change.fields
@@ -118,14 +118,15 @@ def _envelope(envelope: Any) -> dict | None:
     if envelope is None:
         return None
     return {
-        "cu": _plain(envelope.cu),
-        "cuMin": _plain(envelope.cu_min),
-        "cuMax": _plain(envelope.cu_max),
-        "intervalMinutes": _plain(envelope.interval_minutes),
+        "cu": _json_value(envelope.cu),
+        "cuMin": _json_value(envelope.cu_min),
+        "cuMax": _json_value(envelope.cu_max),
+        "intervalMinutes": _json_value(envelope.interval_minutes),
         "scaling": envelope.scaling,
         "maxRestartsADay": envelope.max_restarts_a_day,
     }
 
 
-def _plain(value: Any) -> Any:
+def _json_value(value: Any) -> Any:
+    """A value for the JSON report: null where it is not known yet."""
     return None if isinstance(value, Unknown) else value

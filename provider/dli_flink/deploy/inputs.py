@@ -12,12 +12,11 @@ cheap.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dli_flink.model.spec import UNKNOWN, Unknown
+from dli_flink.model.values import UNKNOWN, Unknown, whole
 
 PROVIDER_KEY = "__provider"
 OPTION_KEYS = ("desiredState", "timeouts", "adopt")
@@ -41,13 +40,11 @@ def normalise(value: Any) -> Any:
     """A plain copy of `value`: Unknowns as spec.UNKNOWN, whole floats as ints (Pulumi sends 2.0)."""
     if is_pulumi_unknown(value) or isinstance(value, Unknown):
         return UNKNOWN
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return int(value)
     if isinstance(value, Mapping):
         return {str(k): normalise(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [normalise(v) for v in value]
-    return value
+    return whole(value)
 
 
 def document(props: Mapping[str, Any]) -> dict[str, Any]:

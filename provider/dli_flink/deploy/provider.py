@@ -42,6 +42,7 @@ from dli_flink.deploy.progress import say
 from dli_flink.model.findings import Severity
 from dli_flink.model.planner import ChangeClass, plan
 from dli_flink.model.spec import JobSpec
+from dli_flink.model.values import whole
 from dli_flink.rules import config as rules_config
 from dli_flink.rules import engine as rules_engine
 from dli_flink.rules.config import Config
@@ -126,7 +127,7 @@ class JobProvider(ResourceProvider):
                 failures.append(CheckFailure(prop, reason))
             else:
                 say(f"dli-flink: {name}: warning {reason}")
-        inputs = {key: _clean(value) for key, value in news.items()}
+        inputs = {key: _whole_numbers(value) for key, value in news.items()}
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -213,15 +214,13 @@ def _validated(doc: dict[str, Any], operation: str) -> JobSpec:
     return spec
 
 
-def _clean(value: Any) -> Any:
+def _whole_numbers(value: Any) -> Any:
     """Inputs as check returns them: whole floats as ints, Unknowns left for the engine."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
     if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
+        return {k: _whole_numbers(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
+        return [_whole_numbers(v) for v in value]
+    return whole(value)
 
 
 def _outputs(inputs: dict[str, Any], outcome: Outcome, previous_savepoint: Any) -> dict[str, Any]:

@@ -109,7 +109,7 @@ def read_job_documents(path: str | os.PathLike[str]) -> dict[str, tuple[dict[str
         except SourceError as error:
             raise ValueError(f"{file}:{error.line}:{error.column}: {error.message}") from None
         for document in documents:
-            data = _plain(document.data)
+            data = _as_plain_data(document.data)
             line, column = document.position(("name",))
             if not isinstance(data, dict):
                 raise ValueError(f"{file}:{line}:{column}: a job document must be a mapping")
@@ -138,10 +138,10 @@ def _with_sql(spec: Mapping[str, Any], base_dir: Path) -> dict[str, Any]:
     return props
 
 
-def _plain(value: Any) -> Any:
+def _as_plain_data(value: Any) -> Any:
     """YAML data as plain dicts and lists (what Pulumi serialises)."""
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): _as_plain_data(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [_as_plain_data(v) for v in value]
     return value
