@@ -1,6 +1,6 @@
 """Validating job files: every finding of every file, placed at its line and column.
 
-The pipeline of architecture.md for YAML: source -> schema -> JobSpec -> rules -> findings. Files are
+The pipeline of docs/architecture.md for YAML: source -> schema -> JobSpec -> rules -> findings. Files are
 checked one by one and nothing stops at the first problem; cross-job rules run once all are read.
 Positions are looked up only for the problems found, so clean files cost a parse and a few checks.
 """

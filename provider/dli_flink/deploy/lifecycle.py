@@ -1,6 +1,6 @@
 """The lifecycle: carrying out a planned change against DLI without losing state or leaving a job stopped.
 
-The state machine of architecture.md, after the Flink Kubernetes Operator's savepoint upgrade:
+The state machine of docs/architecture.md, after the Flink Kubernetes Operator's savepoint upgrade:
 
     restart class:  stop with savepoint -> wait stopped -> record the savepoint -> PUT the new
                     configuration -> run resuming from the savepoint -> wait running
