@@ -64,6 +64,15 @@ def _stop_step(keep: bool) -> str:
     return "stop with savepoint" if keep else "stop (no obsBucket: no savepoint possible)"
 
 
+def _going_down(op: UpdateOperation, keep: bool, why: str) -> str:
+    """Say and record that an update stops the job (from now on it is not running); its step name."""
+    step = _stop_step(keep)
+    op.progress(step + why)
+    op.record.step(step)
+    op.record.down()
+    return step
+
+
 @dataclass
 class Outcome:
     """Where an operation left the job: DLI's last answer, the savepoint, what the update did."""
@@ -213,10 +222,7 @@ class UpdateSteps(JobCalls):
         self._authorize(op.name, new, old)
         body = new.to_dli_body(for_update=True)
         keep = bool(old.obs_bucket)
-        step = _stop_step(keep)
-        op.progress(step)
-        op.record.step(step)
-        op.record.down()
+        step = _going_down(op, keep, "")
         try:
             _, savepoint = self._stop_with_savepoint(op, keep, step)
         except (StartFailed, WaitTimeout) as failure:
@@ -351,10 +357,7 @@ class UpdateSteps(JobCalls):
         Without an OBS bucket DLI can write no savepoint: the job is stopped without one.
         """
         keep = bool((job.get("job_config") or {}).get("obs_bucket"))
-        step = _stop_step(keep)
-        op.progress(f"{step} (desiredState: stopped)")
-        op.record.step(step)
-        op.record.down()
+        step = _going_down(op, keep, " (desiredState: stopped)")
         try:
             job, savepoint = self._stop_with_savepoint(op, keep, step)
         except (StartFailed, WaitTimeout) as failure:

@@ -39,9 +39,9 @@ def _props(spec: Any, kind: str, base_dir: Path | None) -> dict[str, Any]:
     return props
 
 
-class FlinkSqlJob(Resource, module="dli", name="FlinkSqlJob"):
-    """A DLI Flink OpenSource SQL job; outputs: every input, jobId, status, currentCu,
-    restartTimes, savepointPath, lastChange."""
+class _FlinkJob(Resource):
+    """What both kinds output: every input, jobId, status, currentCu, restartTimes, savepointPath,
+    lastChange. Each kind sets its own type token (policies match on it)."""
 
     jobId: pulumi.Output[int]
     status: pulumi.Output[str]
@@ -49,6 +49,10 @@ class FlinkSqlJob(Resource, module="dli", name="FlinkSqlJob"):
     restartTimes: pulumi.Output[int]
     savepointPath: pulumi.Output[str | None]
     lastChange: pulumi.Output[dict[str, Any] | None]
+
+
+class FlinkSqlJob(_FlinkJob, module="dli", name="FlinkSqlJob"):
+    """A DLI Flink OpenSource SQL job."""
 
     def __init__(
         self,
@@ -62,15 +66,8 @@ class FlinkSqlJob(Resource, module="dli", name="FlinkSqlJob"):
         super().__init__(JobProvider(), resource_name, _props(spec, SQL_KIND, base), opts)
 
 
-class FlinkJarJob(Resource, module="dli", name="FlinkJarJob"):
-    """A DLI Flink Jar job; outputs as FlinkSqlJob's."""
-
-    jobId: pulumi.Output[int]
-    status: pulumi.Output[str]
-    currentCu: pulumi.Output[int]
-    restartTimes: pulumi.Output[int]
-    savepointPath: pulumi.Output[str | None]
-    lastChange: pulumi.Output[dict[str, Any] | None]
+class FlinkJarJob(_FlinkJob, module="dli", name="FlinkJarJob"):
+    """A DLI Flink Jar job."""
 
     def __init__(
         self,

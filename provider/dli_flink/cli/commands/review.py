@@ -11,23 +11,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+
+from dli_flink.cli.commands import add_job_paths
 
 HELP = "report what a change to job documents does (for pull requests)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        type=Path,
-        default=[Path(".")],
-        metavar="PATH",
-        help="job files or folders",
-    )
+    add_job_paths(parser, "job files or folders")
     parser.add_argument("--base", help="git revision to compare with (default: merge base)")
     parser.add_argument("--format", choices=("markdown", "json"), default="markdown")
-    parser.add_argument("--config", type=Path, help="configuration file (default: .dli-flink.yaml)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -9,25 +9,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
+from dli_flink.cli.commands import add_job_paths
 from dli_flink.cli.formats import NAMES
 
 HELP = "check job YAML files against the schema and the DLI scaling rules"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        type=Path,
-        default=[Path(".")],
-        metavar="PATH",
-        help="job files, or folders to search for *.yaml / *.yml (default: .)",
-    )
+    add_job_paths(parser, "job files, or folders to search for *.yaml / *.yml (default: .)")
     parser.add_argument("--format", choices=NAMES, default="text", help="output format")
     parser.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
-    parser.add_argument("--config", type=Path, help="configuration file (default: .dli-flink.yaml)")
 
 
 def run(args: argparse.Namespace) -> int:
