@@ -81,6 +81,24 @@ SQL_JOB_TYPES = ("flink_opensource_sql_job", "flink_sql_job")
 SCALABLE_JOB_TYPES = ("flink_opensource_sql_job", "flink_jar_job")
 RUN_MODES = ("shared_cluster", "exclusive_cluster", "edge_node")
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,57}$")
+# OBS's bucket naming rules, which OBS "strictly checks" (OBS User Guide, Creating a Bucket, "Bucket
+# Naming Rules", https://support.huaweicloud.com/intl/en-us/usermanual-obs/en-us_topic_0045853662.html;
+# the same list in the OBS Developer Guide, Use Restrictions, obs_06_0019): 3 to 63 characters; only
+# lowercase letters, digits, hyphens and periods; no period or hyphen first or last; no two periods
+# in a row and no period next to a hyphen; not formatted as an IP address. A name breaking them names
+# no bucket DLI could write to. DLI's docs do not say which call refuses it: the emulator refuses it
+# at the first call that names it (create, update, authorise, a savepoint path), with DLI.0001.
+BUCKET_RULE = (
+    "an OBS bucket name is 3 to 63 lowercase letters, digits, '-' and '.', starts and ends with a "
+    "letter or digit, has no '..', '.-' or '-.', and is not an IP address"
+)
+_BUCKET_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-.")
+_IP_ADDRESS = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3}){3}")
+# An OBS object key "is a UTF-8 string up to 1,024 characters long" (OBS User Guide, Object Overview,
+# https://support.huaweicloud.com/intl/en-us/usermanual-obs/obs_41_0015.html).
+OBJECT_KEY_MAX = 1024
+# Longest name of one directory the emulator's local files can hold (NAME_MAX on Linux and macOS).
+_SEGMENT_MAX_BYTES = 255
 
 
 def check_body(kind: str, create: bool, body: Any) -> dict[str, Any]:
@@ -130,7 +148,63 @@ def check_config(kind: str, conf: dict[str, Any]) -> None:
     allowed = ("flink_jar_job",) if kind == "jar" else SQL_JOB_TYPES
     if conf["job_type"] not in allowed:
         raise ParameterError(f"job_type must be one of {', '.join(allowed)}")
+    if "obs_bucket" in conf:
+        check_bucket(conf["obs_bucket"], "obs_bucket")
     runtime_config(conf)
+
+
+def shown(value: Any, limit: int = 80) -> str:
+    """`value` quoted for an error message, cut to `limit` characters: a message never echoes a
+    whole hostile value back (nor recurses into a nested one: containers are named, not shown)."""
+    if not isinstance(value, str | int | float | bool | None):
+        return f"a JSON {'array' if isinstance(value, list) else 'object'}"
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(text)} characters)"
+
+
+def check_bucket(name: Any, field: str) -> None:
+    """DLI.0001 unless `name` is a bucket name by OBS's rules (see BUCKET_RULE's sources above)."""
+    valid = (
+        isinstance(name, str)
+        and 3 <= len(name) <= 63
+        and set(name) <= _BUCKET_CHARS
+        and name[0] not in "-."
+        and name[-1] not in "-."
+        and not any(pair in name for pair in ("..", ".-", "-."))
+        and not _IP_ADDRESS.fullmatch(name)
+    )
+    if not valid:
+        raise ParameterError(f"{field} {shown(name)} is not a valid OBS bucket name: {BUCKET_RULE}")
+
+
+def obs_path(path: Any, field: str) -> tuple[str, list[str]]:
+    """The bucket and the key's directory names of an obs://bucket/key path, or DLI.0001.
+
+    The bucket must follow OBS's naming rules and the key OBS's limits (UTF-8, at most 1,024
+    characters). OBS itself accepts any key within them; the emulator, whose OBS is a local
+    directory, cannot store a NUL, a '.' or '..' directory or a name over 255 bytes, and refuses
+    those too (an emulator limit, not DLI's) rather than fail later inside a transition.
+    """
+    if not isinstance(path, str) or not path.startswith("obs://"):
+        raise ParameterError(f"{field} must be an obs:// path, got {shown(path)}")
+    bucket, _, key = path[len("obs://") :].partition("/")
+    check_bucket(bucket, f"the bucket of {field}")
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ParameterError(f"{field}: an OBS object key must be UTF-8 text") from None
+    if len(key) > OBJECT_KEY_MAX:
+        raise ParameterError(f"{field}: an OBS object key has at most {OBJECT_KEY_MAX} characters")
+    parts = [part for part in key.split("/") if part]
+    unstorable = [
+        p for p in parts if p in (".", "..") or "\0" in p or len(p.encode()) > _SEGMENT_MAX_BYTES
+    ]
+    if unstorable:
+        raise ParameterError(
+            f"{field} {shown(path)}: the emulator cannot store a key with a NUL, a '.' or '..' "
+            f"part or a part over {_SEGMENT_MAX_BYTES} bytes"
+        )
+    return bucket, parts
 
 
 def runtime_config(conf: dict[str, Any]) -> dict[str, str]:
