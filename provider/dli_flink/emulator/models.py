@@ -29,6 +29,7 @@ from dli_flink.emulator.checks import (
     obs_path,
     scaling_bounds,
     scaling_failure,
+    shown,
 )
 from dli_flink.emulator.errors import (
     FlinkJobNotFound,
@@ -171,7 +172,7 @@ class Backend:
 
     def _job(self, job_id: Any) -> dict[str, Any]:
         if not isinstance(job_id, int) or isinstance(job_id, bool):
-            raise ParameterError(f"job_id must be an integer, got {job_id!r}")
+            raise ParameterError(f"job_id must be an integer, got {shown(job_id)}")
         job = self._jobs.get(job_id)
         if job is None:
             raise FlinkJobNotFound(job_id)
@@ -385,7 +386,7 @@ class Backend:
         with self._cond:
             job = self._job(job_id)
             if action != "TRIGGER":
-                raise ParameterError(f"action must be TRIGGER, got {action!r}")
+                raise ParameterError(f"action must be TRIGGER, got {shown(action)}")
             if job["status"] != "job_running":
                 raise OperationNotSupported(
                     f"Job {job_id} is {job['status']}: a savepoint needs a running job"

@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
 from dli_flink.emulator import admin
+from dli_flink.emulator.checks import long_id, parse_json
 from dli_flink.emulator.errors import ApiError, InternalError, ParameterError
 from dli_flink.emulator.faults import Failure
 from dli_flink.emulator.models import Backend
@@ -178,14 +179,13 @@ class DliApp:
         failure = self.backend.faults.take_failure(endpoint)
         if failure is not None:
             return self._failure(endpoint, failure, request_id)
-        try:
-            payload = json.loads(body) if body else {}
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return self._error(ParameterError("The request body is not valid JSON"))
-        if not isinstance(payload, dict):
-            return self._error(ParameterError("The request body must be a JSON object"))
         args.pop("project_id")
         try:
+            payload = parse_json(body, "The request body") if body else {}
+            if not isinstance(payload, dict):
+                raise ParameterError("The request body must be a JSON object")
+            if "job_id" in args:
+                args["job_id"] = long_id(args["job_id"], "job_id")
             answer = getattr(self, endpoint)(payload, request.args, **args)
         except ApiError as error:
             return self._error(error)
