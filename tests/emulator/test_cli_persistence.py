@@ -3,56 +3,14 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import ACCESS_KEY, PROJECT_ID, SECRET_KEY, AdminClient, RunningEmulator, api_for
-
-READY = re.compile(r"^DLI emulator listening on (http://127\.0\.0\.1:(\d+)) \((\S+)\)$")
-
-
-class Process:
-    def __init__(self, data_dir: Path, *extra: str, speed: float = 10) -> None:
-        command = [sys.executable, "-m", "dli_flink", "emulator", "--port", "0"]
-        command += ["--data-dir", str(data_dir), "--speed", str(speed)]
-        command += ["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY]
-        command += ["--project-id", PROJECT_ID, *extra]
-        self.proc = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        line = self.proc.stdout.readline().rstrip("\n")
-        match = READY.match(line)
-        assert match, f"unexpected first line {line!r}: {self.proc.stderr.read()}"
-        assert match[3] == PROJECT_ID
-        self.endpoint = match[1]
-        self.emulator = RunningEmulator(
-            server=None,
-            endpoint=self.endpoint,
-            access_key=ACCESS_KEY,
-            secret_key=SECRET_KEY,
-            project_id=PROJECT_ID,
-            data_dir=data_dir,
-            admin=AdminClient(self.endpoint),
-        )
-
-    def stop(self, signum: int) -> int:
-        self.proc.send_signal(signum)
-        return self.proc.wait(timeout=10)
-
-
-@pytest.fixture
-def processes():
-    started: list[Process] = []
-    yield started
-    for process in started:
-        if process.proc.poll() is None:
-            process.proc.kill()
-            process.proc.wait()
+from tests.conftest import api_for
+from tests.emulator.wire import Process
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
