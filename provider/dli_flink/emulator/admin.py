@@ -22,13 +22,14 @@ import logging
 import math
 from typing import Any
 
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import Map, Rule
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Response
 
 from dli_flink.emulator.checks import long_id, parse_json
 from dli_flink.emulator.errors import ApiError, InternalError
 from dli_flink.emulator.faults import OPERATIONS, Failure
+from dli_flink.emulator.gateway import MAX_BODY, BoundedRequest, read_body
 from dli_flink.emulator.models import Backend
 from dli_flink.emulator.urls import Digits
 
@@ -78,7 +79,7 @@ def _text(body: dict[str, Any], name: str, default: str) -> str:
     return value
 
 
-def handle(backend: Backend, request: Request) -> Response:
+def handle(backend: Backend, request: BoundedRequest) -> Response:
     if not ipaddress.ip_address(request.remote_addr or "0.0.0.0").is_loopback:
         return _answer(403, {"error": "the admin API answers loopback clients only"})
     try:
@@ -88,7 +89,7 @@ def handle(backend: Backend, request: Request) -> Response:
             error.code or 404, {"error": f"no admin route {request.method} {request.path}"}
         )
     try:
-        body = parse_json(request.get_data() or b"{}", "the body")
+        body = parse_json(read_body(request) or b"{}", "the body")
         if not isinstance(body, dict):
             raise AdminError("the body must be a JSON object")
         if "job_id" in args:
@@ -96,6 +97,8 @@ def handle(backend: Backend, request: Request) -> Response:
         return _answer(200, _dispatch(backend, endpoint, body, **args))
     except AdminError as error:
         return _answer(400, {"error": str(error)})
+    except RequestEntityTooLarge:
+        return _answer(413, {"error": f"the body is larger than {MAX_BODY} bytes"})
     except ApiError as error:
         return _answer(error.status, {"error": error.message, "error_code": error.code})
     except Exception as error:  # a bug here must still answer in JSON, as the DLI API does
