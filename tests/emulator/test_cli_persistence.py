@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -47,6 +49,39 @@ def test_busy_port_is_a_one_line_error(tmp_path, emulator):
     assert done.returncode == 1
     assert done.stderr.startswith("dli-flink emulator: error: cannot serve on 127.0.0.1:")
     assert done.stderr.count("\n") == 1
+
+
+def _damage(data: Path, how: str) -> None:
+    """Leave `data` (the --data-dir) unusable in the way `how` names."""
+    if how == "data-dir-is-a-file":
+        data.write_text("not a directory")
+    elif how == "database-is-a-directory":
+        (data / "emulator.sqlite3").mkdir(parents=True)
+    elif how == "corrupt-database":
+        data.mkdir()
+        (data / "emulator.sqlite3").write_bytes(b"this is not an SQLite database\n" * 200)
+    elif how == "unreadable-job-row":
+        data.mkdir()
+        with sqlite3.connect(data / "emulator.sqlite3") as db:
+            db.execute("CREATE TABLE jobs (id INTEGER PRIMARY KEY, data TEXT NOT NULL)")
+            db.execute('INSERT INTO jobs VALUES (10001, \'{"job_id": 10001, "status"\')')
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["data-dir-is-a-file", "database-is-a-directory", "corrupt-database", "unreadable-job-row"],
+)
+def test_an_unusable_data_dir_is_a_one_line_error_that_names_it(tmp_path, how):
+    data = tmp_path / "data"
+    _damage(data, how)
+    command = [sys.executable, "-m", "dli_flink", "emulator", "--port", "0"]
+    done = subprocess.run(
+        [*command, "--data-dir", str(data)], capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.startswith(f"dli-flink emulator: error: cannot use the data dir {data}: ")
+    assert "cannot serve" not in done.stderr
 
 
 @pytest.mark.parametrize(

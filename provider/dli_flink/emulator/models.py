@@ -15,6 +15,7 @@ import logging
 import shutil
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,7 +39,7 @@ from dli_flink.emulator.errors import (
     QueueUnavailable,
 )
 from dli_flink.emulator.faults import Faults
-from dli_flink.emulator.store import Store
+from dli_flink.emulator.store import Store, StoreError
 
 log = logging.getLogger(__name__)
 FIRST_JOB_ID = 10001
@@ -112,7 +113,11 @@ class Backend:
         self.obs_root = data_dir / "obs"
         self._clock = clock
         self._store = Store(data_dir)
-        self._jobs = self._store.load_jobs()
+        try:
+            self._jobs = self._store.load_jobs()
+        except StoreError:
+            self._store.close()
+            raise
         self._doomed: list[Path] = []  # savepoint directories to remove after the next commit
         self._cond = threading.Condition(threading.RLock())
         self._heap = [(j["next_at"], i) for i, j in self._jobs.items() if j["next_at"]]
@@ -177,6 +182,20 @@ class Backend:
         if job is None:
             raise FlinkJobNotFound(job_id)
         return job
+
+    def _batch(self, job_ids: list[int]) -> list[dict[str, Any]]:
+        """The jobs a batch call names, each exactly once, or DLI.0001.
+
+        DLI's docs do not say what a batch naming a job twice does. Its answer holds one result per
+        id, so it would report one job's outcome twice (and a stop with a savepoint would be
+        overtaken by a second stop without one): the emulator refuses the batch instead.
+        """
+        repeated = sorted(i for i, n in Counter(job_ids).items() if n > 1)
+        if repeated:
+            raise ParameterError(
+                f"job_ids names job {', '.join(map(str, repeated))} more than once"
+            )
+        return [self._job(i) for i in job_ids]
 
     def _set_status(
         self, job: dict[str, Any], status: str, desc: str = "", due: float = 0
@@ -312,8 +331,7 @@ class Backend:
     def delete_jobs(self, job_ids: list[int]) -> None:
         """Delete in any state (DLI does); the job's CUs are free at once. Savepoints stay in OBS."""
         with self._cond:
-            for job_id in job_ids:
-                self._job(job_id)
+            self._batch(job_ids)
             for job_id in job_ids:
                 del self._jobs[job_id]
             self._store.delete(job_ids)
@@ -324,7 +342,7 @@ class Backend:
         """Submit: all jobs must be runnable (else DLI.0007, none submitted); the outcome is decided
         now (scaling rules, queue CUs) and becomes visible when the submit duration has passed."""
         with self._cond:
-            jobs = [self._job(i) for i in job_ids]
+            jobs = self._batch(job_ids)
             for job in jobs:
                 if job["status"] not in RUNNABLE:
                     raise OperationNotSupported(
@@ -358,7 +376,7 @@ class Backend:
 
     def stop_jobs(self, job_ids: list[int], trigger_savepoint: bool) -> None:
         with self._cond:
-            jobs = [self._job(i) for i in job_ids]
+            jobs = self._batch(job_ids)
             for job in jobs:
                 if job["status"] not in STOPPABLE:
                     raise OperationNotSupported(

@@ -135,6 +135,7 @@ def run(args: argparse.Namespace) -> int:
 
     from dli_flink.emulator.models import Durations, Settings
     from dli_flink.emulator.server import Emulator
+    from dli_flink.emulator.store import StoreError
 
     try:
         conf = resolve(args)
@@ -163,6 +164,9 @@ def run(args: argparse.Namespace) -> int:
             host=str(conf["host"]),
             port=int(conf["port"]),
         )
+    except StoreError as error:
+        print(f"dli-flink emulator: error: {error}", file=sys.stderr)
+        return 1
     except OSError as error:
         print(
             f"dli-flink emulator: error: cannot serve on {conf['host']}:{conf['port']}: {error}",
