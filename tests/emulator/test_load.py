@@ -84,8 +84,9 @@ def test_hostile_requests_leave_memory_bounded_and_every_other_client_answered(
     clients take jobs through full cycles, to the emulator in its own process: every honest call is
     answered correctly, every hostile one gets its 4xx in JSON, and the emulator's peak memory
     grows by a bounded amount, nothing like the 1 GiB bodies it was sent."""
-    log = (tmp_path / "emulator.log").open("w")
-    process = Process(tmp_path / "data", speed=200, stderr=log)
+    log = tmp_path / "emulator.log"
+    with log.open("w") as stderr:
+        process = Process(tmp_path / "data", speed=200, stderr=stderr)
     processes.append(process)
     emulator = process.emulator
     api = api_for(emulator, attempts=1)  # no retries: any error fails the test
@@ -220,3 +221,4 @@ def test_hostile_requests_leave_memory_bounded_and_every_other_client_answered(
     print(f"emulator peak RSS {before['VmHWM'] / 1024:.0f} -> {after['VmHWM'] / 1024:.0f} MiB")
     assert grown_mib < 128, f"peak memory grew by {grown_mib:.0f} MiB"
     assert [job["name"] for job in api.list_jobs()] == ["victim"]
+    assert "Traceback" not in log.read_text(), "no request reached an internal error"
