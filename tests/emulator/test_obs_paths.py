@@ -1,7 +1,10 @@
-"""OBS bucket names and savepoint paths: refused when DLI would refuse them, and a transition that fails
-(a savepoint that cannot be written, say) fails the job's transition instead of wedging the job."""
+"""OBS bucket names and savepoint paths: refused when DLI would refuse them; a transition that fails
+(a savepoint that cannot be written, say) fails the job's transition instead of wedging the job, and
+no transition can stop the clock of the others."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from dli_flink.deploy.dliapi import DliError
@@ -139,6 +142,23 @@ def test_any_failure_inside_a_transition_fails_that_transition(
     job = wait_status(dli_api, job_id, failed, timeout=10)
     assert job["status_desc"].endswith("failed: boom")
     monkeypatch.undo()
+    other = dli_api.create_sql_job(job_body())
+    dli_api.run_jobs([other])
+    wait_status(dli_api, other, "job_running")
+
+
+def test_a_transition_due_centuries_away_does_not_stop_the_clock(dli_api, job_body, wait_status):
+    """A scaling interval of 10^300 minutes is a due time no timer can wait for: the scheduler
+    waits in bounded steps instead of dying with every other job's clock."""
+    far = json.dumps(
+        [
+            {"key": "flink.dli.job.scale.enable", "value": "true"},
+            {"key": "flink.dli.job.scale.interval", "value": "1" + "0" * 300},
+        ]
+    )
+    scaling = dli_api.create_sql_job(job_body(runtime_config=far))
+    dli_api.run_jobs([scaling])
+    wait_status(dli_api, scaling, "job_running")
     other = dli_api.create_sql_job(job_body())
     dli_api.run_jobs([other])
     wait_status(dli_api, other, "job_running")
