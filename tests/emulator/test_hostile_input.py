@@ -254,3 +254,15 @@ def test_any_json_body_gets_dlis_answer_never_a_500(emulator, dli_api, job_body,
     assert status in (200, 400), answer
     if status == 400:
         assert answer["error_code"].startswith("DLI.") and len(answer["error_msg"]) < 1000
+
+
+def test_a_bug_behind_the_admin_api_answers_500_in_json(emulator, admin, monkeypatch):
+    def broken(job_id: int) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(emulator.server.backend, "timeline", broken)
+    request = urllib.request.Request(f"{emulator.endpoint}/_emulator/jobs/10001/timeline")
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(request, timeout=30)
+    assert caught.value.code == 500
+    assert json.loads(caught.value.read()) == {"error": "internal error: boom"}
