@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import signal
 
+import pytest
+
 from tests.emulator.wire import (
     Process,
     chunked,
@@ -60,13 +62,19 @@ def test_a_chunked_body_over_the_limit_is_413(emulator):
     assert (status, kind, json.loads(body)["error_code"]) == (413, "application/json", "APIGW.0201")
 
 
-def test_a_body_of_exactly_the_limit_is_read_and_signed(emulator, dli_api):
+@pytest.mark.parametrize("framing", ["Content-Length", "chunked"])
+def test_a_body_of_exactly_the_limit_is_read_and_signed(emulator, dli_api, framing):
     frame = json.dumps({"name": "at-the-limit", "queue_name": "default", "desc": ""}).encode()
     body = frame.replace(b'"desc": ""', b'"desc": "' + b"x" * (LIMIT - len(frame)) + b'"')
     assert len(body) == LIMIT
     uri, headers = signed_headers(emulator, create_path(emulator), method="POST", body=body)
-    headers["Content-Length"] = str(len(body))
-    status, _, answer = raw_call(emulator.endpoint, "POST", uri, headers, [body])
+    if framing == "chunked":
+        headers["Transfer-Encoding"] = "chunked"
+        stream = chunked(body[i : i + MIB] for i in range(0, LIMIT, MIB))
+    else:
+        headers["Content-Length"] = str(len(body))
+        stream = iter([body])
+    status, _, answer = raw_call(emulator.endpoint, "POST", uri, headers, stream)
     assert status == 200, answer[:300]
     assert [job["name"] for job in dli_api.list_jobs()] == ["at-the-limit"]
 
@@ -98,3 +106,16 @@ def test_the_admin_api_has_the_same_limit(emulator):
     status, kind, body = raw_call(emulator.endpoint, "POST", "/_emulator/faults", headers)
     assert (status, kind) == (413, "application/json")
     assert "larger than" in json.loads(body)["error"]
+
+
+def test_a_malformed_chunked_body_is_the_gateways_400_in_json(emulator):
+    uri, headers = signed_headers(emulator, create_path(emulator), method="POST", body=b"{}")
+    headers["Transfer-Encoding"] = "chunked"
+    for body in (b"zz\r\n{}\r\n0\r\n\r\n", b"2\r\n{}XX0\r\n\r\n"):
+        status, kind, answer = raw_call(emulator.endpoint, "POST", uri, headers, [body])
+        assert (status, kind) == (400, "application/json"), answer
+        assert json.loads(answer)["error_code"] == "APIGW.0201"
+    admin = {"Host": headers["Host"], "Transfer-Encoding": "chunked"}
+    status, kind, answer = raw_call(emulator.endpoint, "POST", "/_emulator/faults", admin, [body])
+    assert (status, kind) == (400, "application/json"), answer
+    assert "chunked" in json.loads(answer)["error"]

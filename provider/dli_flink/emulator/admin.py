@@ -22,7 +22,7 @@ import logging
 import math
 from typing import Any
 
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Response
 
@@ -99,6 +99,8 @@ def handle(backend: Backend, request: BoundedRequest) -> Response:
         return _answer(400, {"error": str(error)})
     except RequestEntityTooLarge:
         return _answer(413, {"error": f"the body is larger than {MAX_BODY} bytes"})
+    except BadRequest as error:
+        return _answer(400, {"error": error.description})
     except ApiError as error:
         return _answer(error.status, {"error": error.message, "error_code": error.code})
     except Exception as error:  # a bug here must still answer in JSON, as the DLI API does

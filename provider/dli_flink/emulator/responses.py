@@ -15,7 +15,13 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
+from werkzeug.exceptions import (
+    BadRequest,
+    HTTPException,
+    MethodNotAllowed,
+    NotFound,
+    RequestEntityTooLarge,
+)
 from werkzeug.wrappers import Response
 
 from dli_flink.emulator import admin
@@ -180,6 +186,9 @@ class DliApp:
             )
         except RequestEntityTooLarge:
             return self._gateway_error(413, "APIGW.0201", "Request entity too large", request_id)
+        except BadRequest as error:
+            message = f"API request error: {error.description}"
+            return self._gateway_error(400, "APIGW.0201", message, request_id)
         delay = self.backend.faults.delay_for(endpoint)
         if delay:
             time.sleep(delay)
