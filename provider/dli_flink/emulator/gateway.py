@@ -1,14 +1,14 @@
-"""The API gateway's limit on request bodies, which it applies before DLI (or the signature check)
-sees the body.
+"""The API gateway's limit on request bodies: a body is read only up to it, and only once the headers'
+part of the signature has passed (`responses`), so a refused request costs no memory.
 
 The gateway in front of DLI forwards only requests whose body is at most 12 MB (APIG FAQ, "Does APIG
 Have a Limit on the Size of the API Request Body?",
 https://support.huaweicloud.com/intl/en-us/apig_faq/apig-faq-180606013.html) and answers a larger one
 413 "Request entity too large", code APIG(W).0201 (APIG User Guide, Error Codes,
-https://support.huaweicloud.com/intl/en-us/usermanual-apig/apig_03_0048.html; the same table answers
-a request it cannot read 400 "API request error", also .0201). The docs do not say
-whether MB means 10^6 or 2^20 bytes: the emulator takes 12 MiB, the more lenient reading, so that it
-never refuses a body DLI takes.
+https://support.huaweicloud.com/intl/en-us/usermanual-apig/apig_03_0048.html, whose table answers a
+request it cannot read 400 "API request error", also .0201). The docs do not say whether MB means 10^6
+or 2^20 bytes: the emulator takes 12 MiB, the more lenient reading, so it never refuses a body DLI
+takes. Which the gateway checks first, the signature or the size, they do not say either.
 """
 
 from __future__ import annotations
