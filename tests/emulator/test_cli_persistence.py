@@ -3,56 +3,16 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ACCESS_KEY, PROJECT_ID, SECRET_KEY, AdminClient, RunningEmulator, api_for
-
-READY = re.compile(r"^DLI emulator listening on (http://127\.0\.0\.1:(\d+)) \((\S+)\)$")
-
-
-class Process:
-    def __init__(self, data_dir: Path, *extra: str, speed: float = 10) -> None:
-        command = [sys.executable, "-m", "dli_flink", "emulator", "--port", "0"]
-        command += ["--data-dir", str(data_dir), "--speed", str(speed)]
-        command += ["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY]
-        command += ["--project-id", PROJECT_ID, *extra]
-        self.proc = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        line = self.proc.stdout.readline().rstrip("\n")
-        match = READY.match(line)
-        assert match, f"unexpected first line {line!r}: {self.proc.stderr.read()}"
-        assert match[3] == PROJECT_ID
-        self.endpoint = match[1]
-        self.emulator = RunningEmulator(
-            server=None,
-            endpoint=self.endpoint,
-            access_key=ACCESS_KEY,
-            secret_key=SECRET_KEY,
-            project_id=PROJECT_ID,
-            data_dir=data_dir,
-            admin=AdminClient(self.endpoint),
-        )
-
-    def stop(self, signum: int) -> int:
-        self.proc.send_signal(signum)
-        return self.proc.wait(timeout=10)
-
-
-@pytest.fixture
-def processes():
-    started: list[Process] = []
-    yield started
-    for process in started:
-        if process.proc.poll() is None:
-            process.proc.kill()
-            process.proc.wait()
+from tests.conftest import api_for
+from tests.emulator.wire import Process
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
@@ -89,6 +49,39 @@ def test_busy_port_is_a_one_line_error(tmp_path, emulator):
     assert done.returncode == 1
     assert done.stderr.startswith("dli-flink emulator: error: cannot serve on 127.0.0.1:")
     assert done.stderr.count("\n") == 1
+
+
+def _damage(data: Path, how: str) -> None:
+    """Leave `data` (the --data-dir) unusable in the way `how` names."""
+    if how == "data-dir-is-a-file":
+        data.write_text("not a directory")
+    elif how == "database-is-a-directory":
+        (data / "emulator.sqlite3").mkdir(parents=True)
+    elif how == "corrupt-database":
+        data.mkdir()
+        (data / "emulator.sqlite3").write_bytes(b"this is not an SQLite database\n" * 200)
+    elif how == "unreadable-job-row":
+        data.mkdir()
+        with sqlite3.connect(data / "emulator.sqlite3") as db:
+            db.execute("CREATE TABLE jobs (id INTEGER PRIMARY KEY, data TEXT NOT NULL)")
+            db.execute('INSERT INTO jobs VALUES (10001, \'{"job_id": 10001, "status"\')')
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["data-dir-is-a-file", "database-is-a-directory", "corrupt-database", "unreadable-job-row"],
+)
+def test_an_unusable_data_dir_is_a_one_line_error_that_names_it(tmp_path, how):
+    data = tmp_path / "data"
+    _damage(data, how)
+    command = [sys.executable, "-m", "dli_flink", "emulator", "--port", "0"]
+    done = subprocess.run(
+        [*command, "--data-dir", str(data)], capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.startswith(f"dli-flink emulator: error: cannot use the data dir {data}: ")
+    assert "cannot serve" not in done.stderr
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """The gateway's SDK-HMAC-SHA256 check: only correctly signed, current, same-project requests get in.
 
-Hand-made requests are signed with the official SDK's own `Signer`, so a refusal here means the
-emulator saw a real difference, not a bug in a second signer.
+Hand-made requests are signed with the official SDK's own `Signer` (tests/emulator/wire.py), so a
+refusal here means the emulator saw a real difference, not a bug in a second signer.
 """
 
 from __future__ import annotations
@@ -12,58 +12,13 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
-from huaweicloudsdkcore.sdk_request import SdkRequest
-from huaweicloudsdkcore.signer.signer import Signer
 from huaweicloudsdkdli.v1 import model as m
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import sdk_client
-
-
-def signed_call(
-    emulator,
-    path: str,
-    *,
-    method: str = "GET",
-    body: bytes = b"",
-    query: list[tuple[str, object]] | None = None,
-    date: datetime | None = None,
-    project_header: str | None = None,
-    tamper: bytes | None = None,
-    secret: str | None = None,
-) -> tuple[int, dict]:
-    host = emulator.endpoint.removeprefix("http://")
-    headers = {
-        "Content-Type": "application/json",
-        "User-Agent": "test",
-        "X-Project-Id": project_header or emulator.project_id,
-    }
-    if date is not None:
-        headers["X-Sdk-Date"] = date.strftime("%Y%m%dT%H%M%SZ")
-    request = SdkRequest(
-        method=method,
-        schema="http",
-        host=host,
-        resource_path=path,
-        query_params=query or [],
-        header_params=headers,
-        body=body,
-    )
-    credentials = BasicCredentials(emulator.access_key, secret or emulator.secret_key)
-    Signer(credentials).sign(request)
-    url = f"{emulator.endpoint}{request.uri}"
-    http = urllib.request.Request(
-        url, data=tamper or body or None, method=method, headers=request.header_params
-    )
-    try:
-        with urllib.request.urlopen(http, timeout=10) as answer:
-            return answer.status, json.loads(answer.read())
-    except urllib.error.HTTPError as error:
-        assert error.headers["X-Request-Id"]
-        return error.code, json.loads(error.read())
+from tests.emulator.wire import signed_call
 
 
 def jobs_path(emulator) -> str:

@@ -6,6 +6,8 @@ import json
 
 import pytest
 from dli_flink.deploy.dliapi import DliError
+from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
+from huaweicloudsdkdli.v1 import model as m
 
 SCALING = {"flink.dli.job.scale.enable": "true", "flink.dli.job.cu.max": "8"}
 
@@ -162,3 +164,33 @@ def test_import_needs_an_existing_savepoint(dli_api, job_body):
     with pytest.raises(DliError) as caught:
         dli_api.import_savepoint(job_id, "obs://bucket/nothing/here")
     assert caught.value.code == "DLI.0001"
+
+
+@pytest.mark.parametrize("call", ["run", "stop", "delete"])
+def test_a_batch_naming_a_job_twice_is_refused_and_changes_nothing(
+    dli_client, dli_api, job_body, wait_status, call
+):
+    """DLI's docs do not say what a batch naming a job twice does; its answer holds one result per
+    id, so it would report one job's outcome twice. The emulator refuses it."""
+    running, fresh = dli_api.create_sql_job(job_body()), dli_api.create_sql_job(job_body())
+    dli_api.run_jobs([running])
+    wait_status(dli_api, running, "job_running")
+    request = {
+        "run": lambda: m.BatchRunFlinkJobsRequest(
+            body=m.BatchRunFlinkJobsRequestBody(job_ids=[fresh, fresh])
+        ),
+        "stop": lambda: m.BatchStopFlinkJobsRequest(
+            body=m.StopFlinkJobsRequestBody(job_ids=[running, running], trigger_savepoint=True)
+        ),
+        "delete": lambda: m.BatchDeleteFlinkJobsRequest(
+            body=m.BatchDeleteFlinkJobsRequestBody(job_ids=[fresh, running, fresh])
+        ),
+    }[call]()
+    with pytest.raises(ClientRequestException) as caught:
+        getattr(dli_client, f"batch_{call}_flink_jobs")(request)
+    assert (caught.value.status_code, caught.value.error_code) == (400, "DLI.0001")
+    assert "more than once" in caught.value.error_msg
+    assert dli_api.show_job(fresh)["status"] == "job_init"
+    assert dli_api.show_job(running)["status"] == "job_running"
+    dli_api.stop_jobs([running], trigger_savepoint=True)
+    assert wait_status(dli_api, running, "job_cancel_success")["has_savepoint"] is True

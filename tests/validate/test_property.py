@@ -73,6 +73,8 @@ PATTERN_EDGES = st.sampled_from(
 names = st.from_regex(r"[A-Za-z0-9_-]{1,57}", fullmatch=True)
 obs_paths = st.from_regex(r"[a-z0-9][a-z0-9/._-]{0,20}", fullmatch=True).map("obs://".__add__)
 versions = st.from_regex(r"[0-9]{1,2}\.[0-9]{1,2}(\.[0-9]{1,2})?", fullmatch=True)
+buckets = st.from_regex(r"[a-z][a-z0-9-]{1,20}[a-z0-9](\.[a-z0-9]{1,10}){0,2}", fullmatch=True)
+"""OBS bucket names (3 to 63 characters, no '..', '.-' or '-.', never an IP address)."""
 config_values = st.one_of(words, st.integers(), finite, st.booleans())
 
 
@@ -110,7 +112,7 @@ def valid_jobs(draw: st.DrawFn) -> dict[str, Any]:
                 **({"path": obs_paths} if kind == "FlinkJarJob" else {}),
             },
         ),
-        "obsBucket": words,
+        "obsBucket": buckets,
         "logEnabled": st.booleans(),
         "restartOnException": st.booleans(),
         "resumeFromCheckpoint": st.booleans(),

@@ -18,33 +18,45 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
+import math
 from typing import Any
 
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 from werkzeug.routing import Map, Rule
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Response
 
+from dli_flink.emulator.checks import long_id, parse_json
 from dli_flink.emulator.errors import ApiError, InternalError
 from dli_flink.emulator.faults import OPERATIONS, Failure
+from dli_flink.emulator.gateway import MAX_BODY, BoundedRequest, read_body
 from dli_flink.emulator.models import Backend
+from dli_flink.emulator.urls import Digits
 
 URLS = Map(
     [
         Rule("/_emulator/health", methods=["GET"], endpoint="health"),
-        Rule("/_emulator/jobs/<int:job_id>/timeline", methods=["GET"], endpoint="timeline"),
-        Rule("/_emulator/jobs/<int:job_id>/load", methods=["POST"], endpoint="load"),
+        Rule("/_emulator/jobs/<digits:job_id>/timeline", methods=["GET"], endpoint="timeline"),
+        Rule("/_emulator/jobs/<digits:job_id>/load", methods=["POST"], endpoint="load"),
         Rule("/_emulator/faults", methods=["POST"], endpoint="fail"),
         Rule("/_emulator/faults", methods=["DELETE"], endpoint="clear"),
         Rule("/_emulator/faults/delay", methods=["POST"], endpoint="delay"),
         Rule("/_emulator/faults/savepoint", methods=["POST"], endpoint="savepoint"),
         Rule("/_emulator/faults/restore", methods=["POST"], endpoint="restore"),
-    ]
+    ],
+    converters={"digits": Digits},
 )
 THROTTLED = "APIGW.0308"
+# The emulator's own limits (no DLI source applies to its admin API): a count, a CU demand or a state
+# size fits a 32-bit int, far above any test's need, so durations computed from them stay finite; a
+# delay of at most an hour outlasts any client timeout (the SDK's default read timeout is 120 s) and
+# stays within what time.sleep accepts.
+MAX_INT = 2**31 - 1
+MAX_DELAY_SECONDS = 3600
 
 
 class AdminError(Exception):
-    pass
+    """A bad admin request: answered 400 with the message."""
 
 
 def _answer(status: int, payload: Any) -> Response:
@@ -53,12 +65,21 @@ def _answer(status: int, payload: Any) -> Response:
 
 def _int(body: dict[str, Any], name: str, default: int | None = None) -> int | None:
     value = body.get(name, default)
-    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-        raise AdminError(f"{name} must be a non-negative integer")
+    if value is not None and (
+        not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_INT
+    ):
+        raise AdminError(f"{name} must be a whole number from 0 to {MAX_INT}")
     return value
 
 
-def handle(backend: Backend, request: Request) -> Response:
+def _text(body: dict[str, Any], name: str, default: str) -> str:
+    value = body.get(name, default)
+    if not isinstance(value, str):
+        raise AdminError(f"{name} must be a string")
+    return value
+
+
+def handle(backend: Backend, request: BoundedRequest) -> Response:
     if not ipaddress.ip_address(request.remote_addr or "0.0.0.0").is_loopback:
         return _answer(403, {"error": "the admin API answers loopback clients only"})
     try:
@@ -68,14 +89,23 @@ def handle(backend: Backend, request: Request) -> Response:
             error.code or 404, {"error": f"no admin route {request.method} {request.path}"}
         )
     try:
-        body = json.loads(request.get_data() or b"{}")
+        body = parse_json(read_body(request) or b"{}", "the body")
         if not isinstance(body, dict):
             raise AdminError("the body must be a JSON object")
+        if "job_id" in args:
+            args["job_id"] = long_id(args["job_id"], "job_id")
         return _answer(200, _dispatch(backend, endpoint, body, **args))
-    except (AdminError, ValueError) as error:
+    except AdminError as error:
         return _answer(400, {"error": str(error)})
+    except RequestEntityTooLarge:
+        return _answer(413, {"error": f"the body is larger than {MAX_BODY} bytes"})
+    except BadRequest as error:
+        return _answer(400, {"error": error.description})
     except ApiError as error:
         return _answer(error.status, {"error": error.message, "error_code": error.code})
+    except Exception as error:  # a bug here must still answer in JSON, as the DLI API does
+        logging.getLogger(__name__).exception("internal error in admin %s", endpoint)
+        return _answer(500, {"error": f"internal error: {error}"})
 
 
 def _dispatch(backend: Backend, endpoint: str, body: dict[str, Any], **args: Any) -> Any:
@@ -108,17 +138,22 @@ def _dispatch(backend: Backend, endpoint: str, body: dict[str, Any], **args: Any
         raise AdminError(f"operation must be one of {', '.join(OPERATIONS)}")
     if endpoint == "delay":
         seconds = body.get("seconds")
-        if not isinstance(seconds, int | float) or seconds < 0:
-            raise AdminError("seconds must be a non-negative number")
+        number = isinstance(seconds, int | float) and not isinstance(seconds, bool)
+        if not number or not math.isfinite(seconds) or not 0 <= seconds <= MAX_DELAY_SECONDS:
+            raise AdminError(f"seconds must be a number from 0 to {MAX_DELAY_SECONDS}")
         faults.delay(operation, float(seconds))
         return {"ok": True}
     status = _int(body, "status", 500)
+    if status != 200 and not 400 <= status <= 599:
+        raise AdminError(
+            'status must be 200 (an is_success "false" answer) or an error status, 400 to 599'
+        )
     default_code = THROTTLED if status == 429 else InternalError.code
     failure = Failure(
         remaining=_int(body, "count", 1) or 1,
         status=status,
-        error_code=str(body.get("error_code", default_code)),
-        error_msg=str(body.get("error_msg", f"Injected fault: HTTP {status}")),
+        error_code=_text(body, "error_code", default_code),
+        error_msg=_text(body, "error_msg", f"Injected fault: HTTP {status}"),
     )
     faults.fail(operation, failure)
     return {"ok": True}

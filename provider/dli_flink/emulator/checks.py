@@ -8,12 +8,87 @@ instead of sharing them. Do not import the rule engine here.
 from __future__ import annotations
 
 import json
+import math
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from dli_flink.emulator.errors import ParameterError
 
-_STR, _INT, _BOOL, _LIST, _DICT = str, int, bool, list, dict
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+LONG_MAX = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a body field holds, as the official SDK's request models type it (huaweicloudsdkdli
+    3.1.219: CreateFlinkSqlJobRequestBody and its siblings, Tag, ResourceConfig, ResourceSpec)."""
+
+    name: str  # for the error message: "Parameter x must be <name>"
+    fits: Callable[[Any], bool]
+
+
+def _is_int(value: Any) -> bool:
+    """An Integer of the API reference (its request tables type these fields Integer and job ids
+    Long): a Java int in DLI's service, so -2**31 to 2**31 - 1; beyond is not that type."""
+    return isinstance(value, int) and not isinstance(value, bool) and INT_MIN <= value <= INT_MAX
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_tag(value: Any) -> bool:
+    """The SDK's Tag: key (1 to 128 characters) and value (1 to 255), both strings, both given."""
+    return (
+        isinstance(value, dict)
+        and set(value) == {"key", "value"}
+        and isinstance(value["key"], str)
+        and isinstance(value["value"], str)
+        and 1 <= len(value["key"]) <= 128
+        and 1 <= len(value["value"]) <= 255
+    )
+
+
+def _is_resource_spec(value: Any) -> bool:
+    """The SDK's ResourceSpec: cpu (float) and memory (str), both optional."""
+    return (
+        isinstance(value, dict)
+        and set(value) <= {"cpu", "memory"}
+        and (value.get("cpu") is None or _is_number(value["cpu"]))
+        and (value.get("memory") is None or isinstance(value["memory"], str))
+    )
+
+
+def _is_resource_config(value: Any) -> bool:
+    """The SDK's ResourceConfig: max_slot and parallel_number (int), the job and task managers'
+    ResourceSpec; all optional."""
+    specs = ("jobmanager_resource_spec", "taskmanager_resource_spec")
+    return (
+        isinstance(value, dict)
+        and set(value) <= {"max_slot", "parallel_number", *specs}
+        and all(value.get(k) is None or _is_int(value[k]) for k in ("max_slot", "parallel_number"))
+        and all(value.get(k) is None or _is_resource_spec(value[k]) for k in specs)
+    )
+
+
+_STR = Shape("a string", lambda value: isinstance(value, str))
+_INT = Shape(f"an integer from {INT_MIN} to {INT_MAX}", _is_int)
+_BOOL = Shape("a boolean", lambda value: isinstance(value, bool))
+_STRINGS = Shape(
+    "a list of strings",
+    lambda value: isinstance(value, list) and all(isinstance(v, str) for v in value),
+)
+_TAGS = Shape(
+    'a list of {"key": ..., "value": ...} strings (key 1-128, value 1-255 characters)',
+    lambda value: isinstance(value, list) and all(_is_tag(v) for v in value),
+)
+_RESOURCE_CONFIG = Shape(
+    "an object of max_slot, parallel_number, jobmanager_resource_spec and "
+    "taskmanager_resource_spec ({cpu: number, memory: string})",
+    _is_resource_config,
+)
 _COMMON = {
     "name": _STR,
     "desc": _STR,
@@ -37,7 +112,7 @@ _COMMON = {
     "flink_log_config": _STR,
     "execution_agency_urn": _STR,
     "resource_config_version": _STR,
-    "resource_config": _DICT,
+    "resource_config": _RESOURCE_CONFIG,
 }
 _SQL = {
     **_COMMON,
@@ -46,24 +121,24 @@ _SQL = {
     "idle_state_retention": _INT,
     "dirty_data_strategy": _STR,
     "udf_jar_url": _STR,
-    "edge_group_ids": _LIST,
+    "edge_group_ids": _STRINGS,
 }
 _JAR = {
     **_COMMON,
     "main_class": _STR,
     "entrypoint_args": _STR,
     "entrypoint": _STR,
-    "dependency_jars": _LIST,
-    "dependency_files": _LIST,
+    "dependency_jars": _STRINGS,
+    "dependency_files": _STRINGS,
     "image": _STR,
     "feature": _STR,
     "checkpoint_path": _STR,
 }
 # Which fields each of the four create/update calls accepts (job_type: SQL create, Jar update only).
 FIELDS = {
-    ("sql", True): {**_SQL, "job_type": _STR, "tags": _LIST, "template_id": _INT},
+    ("sql", True): {**_SQL, "job_type": _STR, "tags": _TAGS, "template_id": _INT},
     ("sql", False): {**_SQL, "operator_config": _STR, "static_estimator_config": _STR},
-    ("jar", True): {**_JAR, "tags": _LIST},
+    ("jar", True): {**_JAR, "tags": _TAGS},
     ("jar", False): {**_JAR, "job_type": _STR},
 }
 # Fields DLI lets you PUT while the job runs; anything else needs stop, edit, submit.
@@ -81,6 +156,24 @@ SQL_JOB_TYPES = ("flink_opensource_sql_job", "flink_sql_job")
 SCALABLE_JOB_TYPES = ("flink_opensource_sql_job", "flink_jar_job")
 RUN_MODES = ("shared_cluster", "exclusive_cluster", "edge_node")
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,57}$")
+# OBS's bucket naming rules, which OBS "strictly checks" (OBS User Guide, Creating a Bucket, "Bucket
+# Naming Rules", https://support.huaweicloud.com/intl/en-us/usermanual-obs/en-us_topic_0045853662.html;
+# the same list in the OBS Developer Guide, Use Restrictions, obs_06_0019): 3 to 63 characters; only
+# lowercase letters, digits, hyphens and periods; no period or hyphen first or last; no two periods
+# in a row and no period next to a hyphen; not formatted as an IP address. A name breaking them names
+# no bucket DLI could write to. DLI's docs do not say which call refuses it: the emulator refuses it
+# at the first call that names it (create, update, authorise, a savepoint path), with DLI.0001.
+BUCKET_RULE = (
+    "an OBS bucket name is 3 to 63 lowercase letters, digits, '-' and '.', starts and ends with a "
+    "letter or digit, has no '..', '.-' or '-.', and is not an IP address"
+)
+_BUCKET_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-.")
+_IP_ADDRESS = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3}){3}")
+# An OBS object key "is a UTF-8 string up to 1,024 characters long" (OBS User Guide, Object Overview,
+# https://support.huaweicloud.com/intl/en-us/usermanual-obs/obs_41_0015.html).
+OBJECT_KEY_MAX = 1024
+# Longest name of one directory the emulator's local files can hold (NAME_MAX on Linux and macOS).
+_SEGMENT_MAX_BYTES = 255
 
 
 def check_body(kind: str, create: bool, body: Any) -> dict[str, Any]:
@@ -93,11 +186,9 @@ def check_body(kind: str, create: bool, body: Any) -> dict[str, Any]:
         if value is None:
             continue
         if key not in fields:
-            raise ParameterError(f"Unknown parameter: {key}")
-        expected = fields[key]
-        ok = isinstance(value, expected) and (expected is bool or not isinstance(value, bool))
-        if not ok:
-            raise ParameterError(f"Parameter {key} must be of type {expected.__name__}")
+            raise ParameterError(f"Unknown parameter: {shown(key)}")
+        if not fields[key].fits(value):
+            raise ParameterError(f"Parameter {key} must be {fields[key].name}")
         clean[key] = value
     if create and "name" not in clean:
         raise ParameterError("Parameter name is required")
@@ -130,25 +221,114 @@ def check_config(kind: str, conf: dict[str, Any]) -> None:
     allowed = ("flink_jar_job",) if kind == "jar" else SQL_JOB_TYPES
     if conf["job_type"] not in allowed:
         raise ParameterError(f"job_type must be one of {', '.join(allowed)}")
+    if "obs_bucket" in conf:
+        check_bucket(conf["obs_bucket"], "obs_bucket")
     runtime_config(conf)
 
 
+def shown(value: Any, limit: int = 80) -> str:
+    """`value` quoted for an error message, cut to `limit` characters: a message never echoes a
+    whole hostile value back (nor recurses into a nested one: containers are named, not shown)."""
+    if not isinstance(value, str | int | float | bool | None):
+        return f"a JSON {'array' if isinstance(value, list) else 'object'}"
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(text)} characters)"
+
+
+def check_bucket(name: Any, field: str) -> None:
+    """DLI.0001 unless `name` is a bucket name by OBS's rules (see BUCKET_RULE's sources above)."""
+    valid = (
+        isinstance(name, str)
+        and 3 <= len(name) <= 63
+        and set(name) <= _BUCKET_CHARS
+        and name[0] not in "-."
+        and name[-1] not in "-."
+        and not any(pair in name for pair in ("..", ".-", "-."))
+        and not _IP_ADDRESS.fullmatch(name)
+    )
+    if not valid:
+        raise ParameterError(f"{field} {shown(name)} is not a valid OBS bucket name: {BUCKET_RULE}")
+
+
+def obs_path(path: Any, field: str) -> tuple[str, list[str]]:
+    """The bucket and the key's directory names of an obs://bucket/key path, or DLI.0001.
+
+    The bucket must follow OBS's naming rules and the key OBS's limits (UTF-8, at most 1,024
+    characters). OBS itself accepts any key within them; the emulator, whose OBS is a local
+    directory, cannot store a NUL, a '.' or '..' directory or a name over 255 bytes, and refuses
+    those too (an emulator limit, not DLI's) rather than fail later inside a transition.
+    """
+    if not isinstance(path, str) or not path.startswith("obs://"):
+        raise ParameterError(f"{field} must be an obs:// path, got {shown(path)}")
+    bucket, _, key = path[len("obs://") :].partition("/")
+    check_bucket(bucket, f"the bucket of {field}")
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ParameterError(f"{field}: an OBS object key must be UTF-8 text") from None
+    if len(key) > OBJECT_KEY_MAX:
+        raise ParameterError(f"{field}: an OBS object key has at most {OBJECT_KEY_MAX} characters")
+    parts = [part for part in key.split("/") if part]
+    unstorable = [
+        p for p in parts if p in (".", "..") or "\0" in p or len(p.encode()) > _SEGMENT_MAX_BYTES
+    ]
+    if unstorable:
+        raise ParameterError(
+            f"{field} {shown(path)}: the emulator cannot store a key with a NUL, a '.' or '..' "
+            f"part or a part over {_SEGMENT_MAX_BYTES} bytes"
+        )
+    return bucket, parts
+
+
+def parse_json(text: str | bytes, what: str) -> Any:
+    """`text` read as JSON (RFC 8259), or DLI.0001 saying why it cannot be read.
+
+    Python's reader would take NaN and Infinity, which are not JSON, and raises other errors than
+    JSONDecodeError for a number past its 4,300-digit limit (ValueError) or nesting past its
+    recursion limit (RecursionError): each is the client's bad input, answered as such.
+    """
+
+    def not_json(constant: str) -> None:
+        raise ParameterError(f"{what} is not valid JSON: {constant} is not a JSON number")
+
+    try:
+        return json.loads(text, parse_constant=not_json)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ParameterError(f"{what} is not valid JSON") from None
+    except ValueError:
+        raise ParameterError(f"{what} holds a number too large to read") from None
+    except RecursionError:
+        raise ParameterError(f"{what} is nested too deeply to read") from None
+
+
 def runtime_config(conf: dict[str, Any]) -> dict[str, str]:
-    """The runtime_config JSON-list string as a dict, or DLI.0001 when it is not that shape."""
+    """The runtime_config string as a dict, or DLI.0001 unless it is a JSON array of
+    {"key": ..., "value": ...} objects whose keys and values are strings (dli-api.md, runtime_config)."""
     text = conf.get("runtime_config")
     if not text:
         return {}
-    try:
-        items = json.loads(text)
-    except json.JSONDecodeError:
-        items = None
+    items = parse_json(text, "runtime_config")
     shape = isinstance(items, list) and all(
-        isinstance(i, dict) and set(i) == {"key", "value"} and isinstance(i["value"], str)
+        isinstance(i, dict)
+        and set(i) == {"key", "value"}
+        and isinstance(i["key"], str)
+        and isinstance(i["value"], str)
         for i in items
     )
     if not shape:
-        raise ParameterError('runtime_config must be a JSON array of {"key": ..., "value": "..."}')
+        raise ParameterError(
+            'runtime_config must be a JSON array of {"key": "...", "value": "..."} strings'
+        )
     return {item["key"]: item["value"] for item in items}
+
+
+def long_id(text: str, field: str) -> int:
+    """A job id from the path: digits (the route's converter) that must fit the API reference's
+    Long, or DLI.0001."""
+    digits = text.lstrip("0") or "0"
+    if len(digits) > len(str(LONG_MAX)) or int(digits) > LONG_MAX:
+        raise ParameterError(f"{field} must be a Long (at most {LONG_MAX}), got {shown(text)}")
+    return int(digits)
 
 
 def _version(text: str) -> tuple[int, ...]:

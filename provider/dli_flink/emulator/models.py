@@ -15,6 +15,7 @@ import logging
 import shutil
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,9 +25,12 @@ from typing import Any
 from dli_flink.emulator.checks import (
     HOT_FIELDS,
     check_body,
+    check_bucket,
     check_config,
+    obs_path,
     scaling_bounds,
     scaling_failure,
+    shown,
 )
 from dli_flink.emulator.errors import (
     FlinkJobNotFound,
@@ -35,7 +39,7 @@ from dli_flink.emulator.errors import (
     QueueUnavailable,
 )
 from dli_flink.emulator.faults import Faults
-from dli_flink.emulator.store import Store
+from dli_flink.emulator.store import Store, StoreError
 
 log = logging.getLogger(__name__)
 FIRST_JOB_ID = 10001
@@ -52,6 +56,17 @@ RUNNABLE = frozenset(
 )
 STOPPABLE = frozenset({"job_running", "job_submitting"})
 BUSY = frozenset({"job_submitting", "job_running", "job_savepointing", "job_canceling"})
+# What a timed transition that fails (raises) leaves the job in, and the word for it in status_desc.
+# A failed submit and a failed stop are DLI's own statuses (dli-api.md, Status values); a failed
+# savepoint leaves the job running, as an injected savepoint fault does, and a failed scaling check
+# leaves it running at its size (`_keep_running`). Never a transitional status with nothing
+# scheduled: that is a job wedged for good.
+FAILED_TRANSITIONS = {
+    "submitted": ("job_submit_fail", "submit"),
+    "savepointed": ("job_running", "savepoint"),
+    "canceled": ("job_cancel_fail", "stop"),
+    "scale_check": ("job_running", "scaling check"),
+}
 DEFAULTS = {
     "cu_number": 2,
     "manager_cu_number": 1,
@@ -98,7 +113,11 @@ class Backend:
         self.obs_root = data_dir / "obs"
         self._clock = clock
         self._store = Store(data_dir)
-        self._jobs = self._store.load_jobs()
+        try:
+            self._jobs = self._store.load_jobs()
+        except StoreError:
+            self._store.close()
+            raise
         self._doomed: list[Path] = []  # savepoint directories to remove after the next commit
         self._cond = threading.Condition(threading.RLock())
         self._heap = [(j["next_at"], i) for i, j in self._jobs.items() if j["next_at"]]
@@ -131,15 +150,22 @@ class Backend:
                         continue  # deleted, or rescheduled since
                     try:
                         self._fire(job, due)
-                    except Exception:  # one broken job must not stop every job's clock
-                        log.exception("transition %s of job %s failed", job["next_action"], job_id)
+                    except Exception:  # even failing the transition failed: keep the clock going
+                        log.exception("failing transition of job %s failed", job_id)
                     fired[job_id] = job
                 if fired:  # one commit for all transitions due at this instant
-                    self._store.save(*fired.values())
+                    try:
+                        self._store.save(*fired.values())
+                    except Exception:  # a full disk must not stop every job's clock either
+                        log.exception("cannot save jobs %s", sorted(fired))
                     while self._doomed:
                         shutil.rmtree(self._doomed.pop(), ignore_errors=True)
                 timeout = self._heap[0][0] - self._clock() if self._heap else None
-                self._cond.wait(timeout if timeout is None or timeout > 0 else 0)
+                # Capped: a due time decades away (a huge scaling interval) must not make wait()
+                # raise OverflowError and end the scheduler thread.
+                if timeout is not None:
+                    timeout = min(max(timeout, 0), threading.TIMEOUT_MAX)
+                self._cond.wait(timeout)
 
     # -- helpers ----------------------------------------------------------------------------------
 
@@ -151,11 +177,25 @@ class Backend:
 
     def _job(self, job_id: Any) -> dict[str, Any]:
         if not isinstance(job_id, int) or isinstance(job_id, bool):
-            raise ParameterError(f"job_id must be an integer, got {job_id!r}")
+            raise ParameterError(f"job_id must be an integer, got {shown(job_id)}")
         job = self._jobs.get(job_id)
         if job is None:
             raise FlinkJobNotFound(job_id)
         return job
+
+    def _batch(self, job_ids: list[int]) -> list[dict[str, Any]]:
+        """The jobs a batch call names, each exactly once, or DLI.0001.
+
+        DLI's docs do not say what a batch naming a job twice does. Its answer holds one result per
+        id, so it would report one job's outcome twice (and a stop with a savepoint would be
+        overtaken by a second stop without one): the emulator refuses the batch instead.
+        """
+        repeated = sorted(i for i, n in Counter(job_ids).items() if n > 1)
+        if repeated:
+            raise ParameterError(
+                f"job_ids names job {', '.join(map(str, repeated))} more than once"
+            )
+        return [self._job(i) for i in job_ids]
 
     def _set_status(
         self, job: dict[str, Any], status: str, desc: str = "", due: float = 0
@@ -291,8 +331,7 @@ class Backend:
     def delete_jobs(self, job_ids: list[int]) -> None:
         """Delete in any state (DLI does); the job's CUs are free at once. Savepoints stay in OBS."""
         with self._cond:
-            for job_id in job_ids:
-                self._job(job_id)
+            self._batch(job_ids)
             for job_id in job_ids:
                 del self._jobs[job_id]
             self._store.delete(job_ids)
@@ -303,7 +342,7 @@ class Backend:
         """Submit: all jobs must be runnable (else DLI.0007, none submitted); the outcome is decided
         now (scaling rules, queue CUs) and becomes visible when the submit duration has passed."""
         with self._cond:
-            jobs = [self._job(i) for i in job_ids]
+            jobs = self._batch(job_ids)
             for job in jobs:
                 if job["status"] not in RUNNABLE:
                     raise OperationNotSupported(
@@ -337,7 +376,7 @@ class Backend:
 
     def stop_jobs(self, job_ids: list[int], trigger_savepoint: bool) -> None:
         with self._cond:
-            jobs = [self._job(i) for i in job_ids]
+            jobs = self._batch(job_ids)
             for job in jobs:
                 if job["status"] not in STOPPABLE:
                     raise OperationNotSupported(
@@ -365,7 +404,7 @@ class Backend:
         with self._cond:
             job = self._job(job_id)
             if action != "TRIGGER":
-                raise ParameterError(f"action must be TRIGGER, got {action!r}")
+                raise ParameterError(f"action must be TRIGGER, got {shown(action)}")
             if job["status"] != "job_running":
                 raise OperationNotSupported(
                     f"Job {job_id} is {job['status']}: a savepoint needs a running job"
@@ -400,8 +439,10 @@ class Backend:
 
     def register_buckets(self, buckets: Any) -> None:
         """Recorded, not enforced: DLI's docs do not say which calls fail without it."""
-        if not isinstance(buckets, list) or not all(isinstance(b, str) and b for b in buckets):
-            raise ParameterError("obs_buckets must be a list of bucket names")
+        if not isinstance(buckets, list) or not buckets:
+            raise ParameterError("obs_buckets must be a non-empty list of bucket names")
+        for bucket in buckets:
+            check_bucket(bucket, "obs_buckets")
         with self._cond:
             self._store.add_buckets(buckets)
 
@@ -409,14 +450,11 @@ class Backend:
         with self._cond:
             return self._store.buckets()
 
-    def _obs_dir(self, path: str) -> Path:
-        """The local directory behind an obs://bucket/key path, refusing paths that escape the root."""
-        if not isinstance(path, str) or not path.startswith("obs://"):
-            raise ParameterError(f"savepoint_path must be an obs:// path, got {path!r}")
-        parts = [p for p in path[len("obs://") :].split("/") if p]
-        if not parts or any(p in (".", "..") for p in parts):
-            raise ParameterError(f"Invalid OBS path {path!r}")
-        return self.obs_root.joinpath(*parts)
+    def _obs_dir(self, path: Any) -> Path:
+        """The local directory behind an obs://bucket/key path (DLI.0001 for one OBS or the
+        emulator's files cannot hold: see `checks.obs_path`)."""
+        bucket, parts = obs_path(path, "savepoint_path")
+        return self.obs_root.joinpath(bucket, *parts)
 
     def _write_savepoint(self, job: dict[str, Any], path: str | None) -> None:
         if path is None:
@@ -439,18 +477,31 @@ class Backend:
     # -- the clock's transitions ------------------------------------------------------------------
 
     def _fire(self, job: dict[str, Any], due: float) -> None:
-        """Carry out the job's due transition (the scheduler commits it)."""
+        """Carry out the job's due transition (the scheduler commits it); if it fails, whatever the
+        cause (a savepoint directory that cannot be written, a bug), fail that transition."""
         action, ctx = job["next_action"], job["ctx"]
         self._unschedule(job)
-        if action == "submitted":
-            self._submitted(job, due, ctx)
-        elif action == "savepointed":
-            self._savepointed(job, due, ctx)
-        elif action == "canceled":
-            job["held_cu"] = job["current_cu"] = 0
-            self._set_status(job, "job_cancel_success", due=due)
-        elif action == "scale_check":
-            self._scale_check(job)
+        steps = {
+            "submitted": self._submitted,
+            "savepointed": self._savepointed,
+            "canceled": self._canceled,
+            "scale_check": self._scale_check,
+        }
+        try:
+            steps[action](job, due, ctx)
+        except Exception as error:
+            log.exception("transition %s of job %s failed", action, job["job_id"])
+            status, what = FAILED_TRANSITIONS[action]
+            reason = f"{what} failed: {error}"
+            if status == "job_running":
+                self._keep_running(job, due, reason)
+            else:
+                job["held_cu"] = job["current_cu"] = 0
+                self._set_status(job, status, reason, due=due)
+
+    def _canceled(self, job: dict[str, Any], due: float, ctx: dict[str, Any]) -> None:
+        job["held_cu"] = job["current_cu"] = 0
+        self._set_status(job, "job_cancel_success", due=due)
 
     def _submitted(self, job: dict[str, Any], due: float, ctx: dict[str, Any]) -> None:
         failure = ctx["failure"]
@@ -472,11 +523,7 @@ class Backend:
 
     def _savepointed(self, job: dict[str, Any], due: float, ctx: dict[str, Any]) -> None:
         if self.faults.take_savepoint_failure():
-            job["held_cu"] = job["current_cu"]
-            start = self._set_status(
-                job, "job_running", "savepoint failed (injected fault)", due=due
-            )
-            self._schedule_scale_check(job, start)
+            self._keep_running(job, due, "savepoint failed (injected fault)")
             return
         self._write_savepoint(job, ctx.get("path"))
         if ctx["then"] == "cancel":
@@ -498,12 +545,18 @@ class Backend:
                 scaled=True,
             )
 
+    def _keep_running(self, job: dict[str, Any], due: float, reason: str) -> None:
+        """A failed savepoint or scaling check: the job keeps running at its size (no savepoint, no
+        stop, no resize), the reason in status_desc."""
+        job["held_cu"] = job["current_cu"]
+        self._schedule_scale_check(job, self._set_status(job, "job_running", reason, due=due))
+
     def _schedule_scale_check(self, job: dict[str, Any], start: float) -> None:
         bounds = scaling_bounds(job["conf"])
         if bounds is not None:
             self._schedule(job, start, bounds[2] * 60, "scale_check")
 
-    def _scale_check(self, job: dict[str, Any]) -> None:
+    def _scale_check(self, job: dict[str, Any], due: float, ctx: dict[str, Any]) -> None:
         """DLI's dynamic scaling: move toward the demand within [cu.min, cu.max] and free CUs."""
         cu_min, cu_max, _ = scaling_bounds(job["conf"])
         current = job["current_cu"]

@@ -15,14 +15,22 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.wrappers import Request, Response
+from werkzeug.exceptions import (
+    BadRequest,
+    HTTPException,
+    MethodNotAllowed,
+    NotFound,
+    RequestEntityTooLarge,
+)
+from werkzeug.wrappers import Response
 
 from dli_flink.emulator import admin
+from dli_flink.emulator.checks import long_id, parse_json
 from dli_flink.emulator.errors import ApiError, InternalError, ParameterError
 from dli_flink.emulator.faults import Failure
+from dli_flink.emulator.gateway import BoundedRequest, read_body
 from dli_flink.emulator.models import Backend
-from dli_flink.emulator.signing import SignatureError, verify
+from dli_flink.emulator.signing import SignatureError, check_headers, verify
 from dli_flink.emulator.urls import URLS
 
 BATCH = frozenset({"batch_run_flink_jobs", "batch_stop_flink_jobs", "batch_delete_flink_jobs"})
@@ -131,8 +139,10 @@ class DliApp:
         self.project_id = backend.settings.project_id
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        request = Request(environ)
-        request.get_data()  # read (and cache) the body first: keep-alive needs it off the wire
+        # The body is read only once the headers are known to be worth it, and never past
+        # gateway.MAX_BODY. What is left unread the server drains after the answer, 10 MB at a time
+        # (werkzeug's WSGIRequestHandler; it closes every connection, so no next request is lost).
+        request = BoundedRequest(environ)
         request_id = uuid.uuid4().hex
         if request.path.startswith("/_emulator/"):
             response = admin.handle(self.backend, request)
@@ -141,7 +151,7 @@ class DliApp:
         response.headers["X-Request-Id"] = request_id
         return response(environ, start_response)
 
-    def _dli(self, request: Request, request_id: str) -> Response:
+    def _dli(self, request: BoundedRequest, request_id: str) -> Response:
         try:
             endpoint, args = URLS.bind_to_environ(request.environ).match()
         except (NotFound, MethodNotAllowed) as error:
@@ -150,21 +160,23 @@ class DliApp:
             )
         except HTTPException as error:
             return self._gateway_error(error.code or 400, "APIGW.0101", str(error))
-        body = request.get_data()
         try:
-            verify(
-                method=request.method,
-                path=request.path,
-                raw_query=request.query_string.decode("latin-1"),
-                headers=request.headers,
-                body=body,
-                secrets=self.credentials,
-                now=datetime.now(UTC),
+            claim = check_headers(
+                headers=request.headers, secrets=self.credentials, now=datetime.now(UTC)
             )
             if request.headers.get("X-Project-Id") != args["project_id"]:
                 raise SignatureError("X-Project-Id does not match the project in the path")
             if args["project_id"] != self.project_id:
                 raise SignatureError("the access key does not belong to this project")
+            body = read_body(request)
+            verify(
+                claim,
+                method=request.method,
+                path=request.path,
+                raw_query=request.query_string.decode("latin-1"),
+                headers=request.headers,
+                body=body,
+            )
         except SignatureError as error:
             return self._gateway_error(
                 401,
@@ -172,20 +184,24 @@ class DliApp:
                 f"Incorrect IAM authentication information: {error}",
                 request_id,
             )
+        except RequestEntityTooLarge:
+            return self._gateway_error(413, "APIGW.0201", "Request entity too large", request_id)
+        except BadRequest as error:
+            message = f"API request error: {error.description}"
+            return self._gateway_error(400, "APIGW.0201", message, request_id)
         delay = self.backend.faults.delay_for(endpoint)
         if delay:
             time.sleep(delay)
         failure = self.backend.faults.take_failure(endpoint)
         if failure is not None:
             return self._failure(endpoint, failure, request_id)
-        try:
-            payload = json.loads(body) if body else {}
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return self._error(ParameterError("The request body is not valid JSON"))
-        if not isinstance(payload, dict):
-            return self._error(ParameterError("The request body must be a JSON object"))
         args.pop("project_id")
         try:
+            payload = parse_json(body, "The request body") if body else {}
+            if not isinstance(payload, dict):
+                raise ParameterError("The request body must be a JSON object")
+            if "job_id" in args:
+                args["job_id"] = long_id(args["job_id"], "job_id")
             answer = getattr(self, endpoint)(payload, request.args, **args)
         except ApiError as error:
             return self._error(error)

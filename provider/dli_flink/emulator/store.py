@@ -21,23 +21,62 @@ CREATE TABLE IF NOT EXISTS buckets (name TEXT PRIMARY KEY);
 """
 
 
+class StoreError(Exception):
+    """The data dir or its database cannot be used; the message names it and says why, in one line
+    (deliberately not an OSError: the command reports those as a host or port it cannot serve on)."""
+
+
 class Store:
     """Jobs by id, plus a counter for the next job id (ids are never reused, even after delete)."""
 
     def __init__(self, data_dir: Path) -> None:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        """Open (or create) the database in `data_dir`; StoreError if it cannot be used."""
+        path = data_dir / "emulator.sqlite3"
+        if data_dir.exists() and not data_dir.is_dir():
+            raise StoreError(f"cannot use the data dir {data_dir}: it is not a directory")
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"cannot use the data dir {data_dir}: {error.strerror}") from None
+        if path.is_dir():
+            raise StoreError(f"cannot use the data dir {data_dir}: {path} is a directory")
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(
-            data_dir / "emulator.sqlite3", check_same_thread=False, isolation_level=None
-        )
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        try:
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        except sqlite3.Error as error:
+            raise StoreError(
+                f"cannot use the data dir {data_dir}: {path.name} cannot be opened ({error})"
+            ) from None
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
+        except sqlite3.Error as error:
+            self._db.close()
+            raise StoreError(
+                f"cannot use the data dir {data_dir}: {path.name} is not a usable SQLite database "
+                f"({error})"
+            ) from None
+        self._data_dir = data_dir
 
     def load_jobs(self) -> dict[int, dict[str, Any]]:
-        with self._lock:
-            rows = self._db.execute("SELECT id, data FROM jobs").fetchall()
-        return {job_id: json.loads(data) for job_id, data in rows}
+        """Every job record; StoreError for a database or a record that cannot be read."""
+        where = f"cannot use the data dir {self._data_dir}"
+        try:
+            with self._lock:
+                rows = self._db.execute("SELECT id, data FROM jobs").fetchall()
+        except sqlite3.Error as error:
+            raise StoreError(f"{where}: its database cannot be read ({error})") from None
+        jobs = {}
+        for job_id, data in rows:
+            try:
+                job = json.loads(data)
+            except (TypeError, ValueError, RecursionError):
+                job = None
+            if not isinstance(job, dict) or job.get("job_id") != job_id:
+                raise StoreError(f"{where}: the record of job {job_id} is damaged")
+            jobs[job_id] = job
+        return jobs
 
     def next_job_id(self, first: int) -> int:
         """Allocate a job id durably (so a crash right after create cannot hand it out twice)."""

@@ -2,7 +2,7 @@
 
 Point the official SDK (or `dli-flink`, or Pulumi) at the printed endpoint with the emulator's access
 key, secret key and project id. State lives in --data-dir and survives restarts; savepoints are files
-under DATA_DIR/obs/<bucket>/. Settings come from the command line, then --config (YAML or JSON with the
+under DATA_DIR/obs/<bucket>/. Request bodies over 12 MiB are answered 413, as DLI's API gateway does. Settings come from the command line, then --config (YAML or JSON with the
 same names: host, port, data_dir, speed, access_key, secret_key, project_id, queues {name: CUs},
 durations {submit, cancel, savepoint, restore, per_state_mb}, scaling_flink_versions), then the SDK's
 environment variables HUAWEICLOUD_SDK_AK/SK/PROJECT_ID, then the defaults shown.
@@ -135,6 +135,7 @@ def run(args: argparse.Namespace) -> int:
 
     from dli_flink.emulator.models import Durations, Settings
     from dli_flink.emulator.server import Emulator
+    from dli_flink.emulator.store import StoreError
 
     try:
         conf = resolve(args)
@@ -163,6 +164,9 @@ def run(args: argparse.Namespace) -> int:
             host=str(conf["host"]),
             port=int(conf["port"]),
         )
+    except StoreError as error:
+        print(f"dli-flink emulator: error: {error}", file=sys.stderr)
+        return 1
     except OSError as error:
         print(
             f"dli-flink emulator: error: cannot serve on {conf['host']}:{conf['port']}: {error}",
