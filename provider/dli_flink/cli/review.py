@@ -86,6 +86,8 @@ class JobReview:
     after: Envelope | None = None
     findings: list[Finding] = field(default_factory=list)
     restart_seconds: float = 0.0
+    rehearsal: Any = None
+    """With `review --rehearse`: the job's rehearsal (dli_flink.rehearse.jobs.JobRehearsal)."""
 
     @property
     def errors(self) -> int:
