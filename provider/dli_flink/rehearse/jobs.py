@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from dli_flink.model.spec import JobSpec, known
 from dli_flink.rehearse.changes import JobChange
+from dli_flink.rehearse.install import find_jdk
 from dli_flink.rehearse.rehearsal import PASSED_PREFIXES, TTL, Outcome, Verdict, Version, rehearse
 from dli_flink.rehearse.runner import Runners
 
@@ -62,9 +63,11 @@ def rehearse_all(
 ) -> list[JobRehearsal]:
     """Rehearse every change, one after the other on the run's runners."""
     say = progress or (lambda line: print(line, file=sys.stderr, flush=True))
+    sides = [(change, version(change.old), version(change.new)) for change in changes]
+    if any(isinstance(new, Version) for _, _, new in sides):
+        find_jdk()  # before any output: without a JDK nothing can be rehearsed
     results = []
-    for change in changes:
-        old, new = version(change.old), version(change.new)
+    for change, old, new in sides:
         if isinstance(old, str) or isinstance(new, str):
             reason = old if isinstance(old, str) else new
             results.append(JobRehearsal(change, Outcome(Verdict.NOT_REHEARSED, str(reason))))
