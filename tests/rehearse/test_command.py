@@ -6,33 +6,33 @@ the command finds its change in either file, rehearses it on Flink 1.15 and says
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
 from pathlib import Path
+from types import ModuleType
 
 from tests.rehearse.conftest import edit
 
-SQL = "jobs/sql/orders-enrich.sql"
+
+def _demo() -> ModuleType:
+    """examples/rehearse_demo.py, whose two changes these tests rehearse as the demo does."""
+    path = Path(__file__).resolve().parents[2] / "examples" / "rehearse_demo.py"
+    spec = importlib.util.spec_from_file_location("rehearse_demo", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def add_currency(root: Path) -> None:
-    """A column read from Kafka and written on: the join's state changes its row type."""
-    sql = root / SQL
-    for table in ("'kafka'", "'dws'"):
-        text = sql.read_text()
-        at = text.index(table)
-        head = text[:at].rsplit("  order_time TIMESTAMP(3)", 1)
-        sql.write_text(
-            head[0] + "  currency STRING,\n  order_time TIMESTAMP(3)" + head[1] + text[at:]
-        )
-    edit(sql, "o.amount, o.order_time", "o.amount, o.currency, o.order_time")
+DEMO = _demo()
 
 
 def test_a_parallelism_change_of_the_example_job_restores_on_flink_1_15(
     cli, repo, shared, tmp_path
 ) -> None:
-    edit(tmp_path / "jobs/orders-enrich.yaml", "parallelism: 8", "parallelism: 12")
+    DEMO.more_parallelism(tmp_path)
     run = cli("rehearse", "jobs")
     assert run.code == 0, run.err
     lines = run.out.splitlines()
@@ -48,7 +48,7 @@ def test_a_parallelism_change_of_the_example_job_restores_on_flink_1_15(
 def test_a_column_added_to_the_sql_file_fails_after_restore_exit_1(
     cli, repo, shared, tmp_path
 ) -> None:
-    add_currency(tmp_path)
+    DEMO.add_currency(tmp_path)
     run = cli("rehearse", "--format", "json", "jobs")
     assert run.code == 1
     [job] = json.loads(run.out)["jobs"]
