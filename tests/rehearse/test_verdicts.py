@@ -158,3 +158,29 @@ def test_a_new_version_that_does_not_compile_says_what_the_planner_says(rehearse
     outcome = rehearse_sql(BIGGEST, BIGGEST.replace("MAX(amount)", "MAX(amount_typo)"))
     assert outcome.verdict == Verdict.NEW_DOES_NOT_COMPILE
     assert "amount_typo" in outcome.reason
+
+
+JOINED = ORDERS + (
+    "CREATE TABLE customers (id INT, tier STRING, name STRING) WITH ('connector' = 'jdbc', 'url' = 'x');"
+    "CREATE TABLE tiers (customer_id INT, tier STRING) WITH ('connector' = 'print');"
+    "INSERT INTO tiers SELECT o.customer_id, c.tier FROM orders AS o "
+    "JOIN customers AS c ON o.customer_id = c.id;"
+)
+
+
+def test_a_jdbc_table_read_another_way_makes_a_restore_uncertain(rehearse_sql) -> None:
+    """JDBC pushes the projection (two of three columns) into its scan, datagen keeps a Calc for it:
+    a filter joins that Calc, where on JDBC it adds a node."""
+    filtered = JOINED.replace(
+        "ON o.customer_id = c.id;", "ON o.customer_id = c.id WHERE c.tier <> 'x';"
+    )
+    outcome = rehearse_sql(JOINED, filtered)
+    assert outcome.verdict == Verdict.UNCERTAIN
+    assert any(c.startswith("customers is read through jdbc") for c in outcome.caveats)
+
+
+def test_a_jdbc_table_read_the_same_way_leaves_the_verdict_certain(rehearse_sql) -> None:
+    wider = JOINED.replace("SELECT o.customer_id, c.tier", "SELECT o.customer_id, UPPER(c.tier)")
+    outcome = rehearse_sql(JOINED, wider)
+    assert outcome.verdict == Verdict.RESTORES
+    assert not outcome.caveats

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from dli_flink.rehearse import semantics, standins
+from dli_flink.rehearse import graph, semantics, standins
 from dli_flink.rehearse.install import RELEASES, RehearseError
 from dli_flink.rehearse.runner import SLOTS, Runner, Runners, wait_until
 
@@ -117,7 +117,8 @@ def _rehearse(old: Version, new: Version, runners: Runners, allow_non_restored: 
     finally:
         rehearsal.cancel_all()
     outcome.substitutions = substitutions
-    outcome.caveats = standins.caveats(old_script, new_script, new.flink)
+    same = graph.read_alike(rehearsal.old_graph, rehearsal.new_graph, old_script.tables)
+    outcome.caveats = standins.caveats(old_script, new_script, new.flink, same)
     outcome.notes.extend(rehearsal.notes)
     if outcome.verdict == Verdict.RESTORES and outcome.caveats:
         outcome.verdict = Verdict.UNCERTAIN
@@ -139,17 +140,20 @@ class _Rehearsal:
         self.old_script, self.new_script = old_script, new_script
         self.jobs: list[tuple[Runner, str]] = []
         self.notes: list[str] = []
+        self.old_graph: list[graph.Operator] = []
+        self.new_graph: list[graph.Operator] = []
 
     def run(self, allow_non_restored: bool) -> Outcome:
         dry = self.new_runner.call(self._submit(self.new, self.new_script, dry=True))
         if not dry["ok"]:
             return Outcome(Verdict.NEW_DOES_NOT_COMPILE, _planner_message(dry))
+        self.new_graph = graph.operators(dry)
         started = self.old_runner.call(self._submit(self.old, self.old_script))
         if not started["ok"]:
             return Outcome(Verdict.OLD_DOES_NOT_RUN, _planner_message(started))
         old_job = started["job"]
         self.jobs.append((self.old_runner, old_job))
-        old_operators = _operators(started)
+        self.old_graph = graph.operators(started)
         problem = self._settle(self.old_runner, old_job, CHECKPOINTS_BEFORE, restored=False)
         if problem:
             return Outcome(Verdict.OLD_DOES_NOT_RUN, problem)
@@ -157,16 +161,16 @@ class _Rehearsal:
         if problem:
             return Outcome(Verdict.OLD_DOES_NOT_RUN, f"no savepoint: {problem}")
         saved = self._saved_state(savepoint)
-        names = {op.id: op.name for op in old_operators}
-        new_ids = {op.id for op in _operators(dry)}
+        names = {op.id: op.name for op in self.old_graph}
+        new_ids = {op.id for op in self.new_graph}
         orphans = [
             SavedState(names.get(op_id, "(unknown operator)"), op_id, size)
             for op_id, size in saved.items()
             if op_id not in new_ids
         ]
         warnings = semantics.warnings(
-            old_operators,
-            _operators(dry),
+            self.old_graph,
+            self.new_graph,
             set(saved),
             (
                 _options(self.old, self.old_script).get(TTL),
@@ -289,10 +293,6 @@ TTL = "table.exec.state.ttl"
 def _options(side: Version, script: standins.Script) -> dict[str, str]:
     """The job's Flink options: the document's, then the script's SET statements."""
     return {**side.options, **script.options}
-
-
-def _operators(answer: dict[str, Any]) -> list[semantics.Operator]:
-    return [semantics.Operator(op["id"], op["name"]) for op in answer.get("operators", [])]
 
 
 def _planner_message(answer: dict[str, Any]) -> str:

@@ -9,17 +9,12 @@ whose state is carried over (same id in both graphs, state in the savepoint), an
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from dli_flink.rehearse.graph import Operator
 
 _GROUP_BY = re.compile(r"groupBy=\[([^\]]*)\]")
 _WINDOW = re.compile(r"window=\[((?:[^\[\]]|\[[^\]]*\])*)\]")
 _NUMBER = re.compile(r"\s*(\d+)")
-
-
-@dataclass(frozen=True)
-class Operator:
-    id: str
-    name: str
 
 
 def warnings(

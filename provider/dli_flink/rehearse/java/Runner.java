@@ -11,7 +11,7 @@
  * Commands:
  *   {"op":"submit","statements":[{"sql":..,"insert":bool}],"conf":{..},"parallelism":N,
  *    "savepoint":path|null,"allowNonRestored":bool,"dry":bool}
- *     -> {"ok":true,"job":id,"operators":[{"id","name","parallelism"}]} (no job when dry)
+ *     -> {"ok":true,"job":id,"operators":[{"id","name","parallelism","inputs"}]} (no job if dry)
  *      | {"ok":false,"stage":"compile"|"submit","causes":[..]}
  *   {"op":"inspect","path":savepoint} -> {"ok":true,"operators":[{"id","size","subtasks"}]}
  *   {"op":"exit"} (or stdin closed) -> the MiniCluster is closed and the JVM exits.
@@ -44,6 +44,7 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMap
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.ArrayNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamEdge;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamGraphHasherV2;
 import org.apache.flink.streaming.api.graph.StreamNode;
@@ -207,6 +208,10 @@ public final class Runner {
             operator.put("id", new OperatorID(hashes.get(node.getId())).toString());
             operator.put("name", node.getOperatorName());
             operator.put("parallelism", node.getParallelism());
+            ArrayNode inputs = operator.putArray("inputs");
+            for (StreamEdge edge : node.getInEdges()) {
+                inputs.add(new OperatorID(hashes.get(edge.getSourceId())).toString());
+            }
         }
         return operators;
     }
