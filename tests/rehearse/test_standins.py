@@ -68,5 +68,5 @@ def test_only_a_changed_script_can_make_the_stand_ins_uncertain(tmp_path) -> Non
     same = standins.prepare(upsert, "1.17", tmp_path)
     reformatted = standins.prepare(upsert.replace("\n", "\n\n  "), "1.17", tmp_path)
     changed = standins.prepare(upsert.replace("COUNT(*)", "COUNT(url)"), "1.17", tmp_path)
-    assert standins.caveats(same, reformatted, "1.17") == []
-    assert any("upsert-kafka" in c for c in standins.caveats(same, changed, "1.17"))
+    assert standins.caveats(same, reformatted, "1.17", set()) == []
+    assert any("upsert-kafka" in c for c in standins.caveats(same, changed, "1.17", set()))
