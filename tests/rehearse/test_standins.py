@@ -70,3 +70,13 @@ def test_only_a_changed_script_can_make_the_stand_ins_uncertain(tmp_path) -> Non
     changed = standins.prepare(upsert.replace("COUNT(*)", "COUNT(url)"), "1.17", tmp_path)
     assert standins.caveats(same, reformatted, "1.17", set()) == []
     assert any("upsert-kafka" in c for c in standins.caveats(same, changed, "1.17", set()))
+
+
+def test_a_job_with_a_udf_cannot_run_here_and_says_why(tmp_path) -> None:
+    script = standins.prepare(
+        "CREATE TEMPORARY FUNCTION mask AS 'com.example.Mask';" + SCRIPT, "1.17", tmp_path
+    )
+    assert script.unrunnable == [
+        "the job declares a function (CREATE TEMPORARY FUNCTION mask ...) whose class comes from "
+        "its UDF jar, which does not run here"
+    ]

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dli_flink.model.spec import JobSpec, known
+from dli_flink.model.spec import OPENSOURCE_SQL, JobSpec, known
 from dli_flink.rehearse.changes import JobChange
 from dli_flink.rehearse.install import find_jdk
 from dli_flink.rehearse.rehearsal import PASSED_PREFIXES, TTL, Outcome, Verdict, Version, rehearse
@@ -38,6 +38,8 @@ def version(spec: JobSpec) -> Version | str:
     if not spec.is_sql:
         entrypoint = spec.jar.entrypoint
         return f"a Jar job: its jar ({entrypoint}) cannot run here, and no stand-in can pretend it does"
+    if spec.job_type != OPENSOURCE_SQL:
+        return f"a {spec.job_type}: DLI's own SQL dialect, which open-source Flink does not run"
     sql, parallelism, flink = spec.sql, spec.resources.parallelism, spec.flink_version
     if not (isinstance(sql, str) and isinstance(parallelism, int) and isinstance(flink, str)):
         return "needs the SQL, the parallelism and the flinkVersion: `dli-flink validate` says what is wrong"

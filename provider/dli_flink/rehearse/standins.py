@@ -105,6 +105,13 @@ def prepare(script: str, version: str, folder: Path) -> Script:
                 f"no local stand-in serves lookups ({LOOKUP})"
             )
     for statement in body:
+        head = statement.words[:4]
+        if head[0].upper == "CREATE" and "FUNCTION" in [token.upper for token in head]:
+            declared = " ".join(token.text for token in head)
+            result.unrunnable.append(
+                f"the job declares a function ({declared} ...) whose class comes from its UDF jar, "
+                "which does not run here"
+            )
         table = sql.create_table(statement) if statement.kind == "create_table" else None
         if table is None:
             result.statements.append(statement)
