@@ -36,8 +36,10 @@ class JobRehearsal:
 def version(spec: JobSpec) -> Version | str:
     """What Flink runs of a job; or why it cannot be rehearsed."""
     if not spec.is_sql:
-        entrypoint = spec.jar.entrypoint
-        return f"a Jar job: its jar ({entrypoint}) cannot run here, and no stand-in can pretend it does"
+        return (
+            f"a Jar job ({spec.jar.entrypoint}): only SQL jobs are rehearsed, since a jar's own "
+            "sources and sinks cannot be swapped for stand-ins"
+        )
     if spec.job_type != OPENSOURCE_SQL:
         return f"a {spec.job_type}: DLI's own SQL dialect, which open-source Flink does not run"
     sql, parallelism, flink = spec.sql, spec.resources.parallelism, spec.flink_version
