@@ -128,6 +128,19 @@ def test_group_by_key_changed_to_one_of_the_same_type_restores_with_a_warning(re
     assert any("GROUP BY keys changed" in w for w in outcome.warnings)
 
 
+def test_a_longer_tumbling_window_restores_with_a_warning(rehearse_sql) -> None:
+    windows = ORDERS + (
+        "CREATE TABLE per_minute (w TIMESTAMP(3), n BIGINT) WITH ('connector' = 'print');"
+        "INSERT INTO per_minute SELECT window_start, COUNT(*) FROM TABLE(TUMBLE(TABLE orders, "
+        "DESCRIPTOR(order_time), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end;"
+    )
+    outcome = rehearse_sql(windows, windows.replace("INTERVAL '1' MINUTE", "INTERVAL '5' MINUTE"))
+    assert outcome.verdict == Verdict.RESTORES
+    assert any(
+        w.startswith("window changed") and "1 min" in w and "5 min" in w for w in outcome.warnings
+    ), outcome.warnings
+
+
 def test_upsert_kafka_source_changed_is_uncertain(rehearse_sql) -> None:
     upsert = BIGGEST.replace(
         "'connector' = 'kafka', 'topic' = 'orders', 'properties.bootstrap.servers' = 'kafka:9092',\n"
