@@ -170,8 +170,8 @@ class Runner:
 
     def close(self) -> None:
         """Ask the JVM to exit; if it does not, end its whole process group; remove the run's files."""
-        process = self._process if hasattr(self, "_process") else None
-        if process is not None and process.poll() is None:
+        process = self._process
+        if process.poll() is None:
             try:
                 assert process.stdin is not None
                 process.stdin.write(b'{"op":"exit"}\n')
