@@ -3,12 +3,15 @@
 Runs the real `dli-flink` command on the good jobs (clean) and on the deliberately wrong one (every
 mistake at its line), then deploys the good jobs with the Pulumi resources on a local DLI emulator
 (examples/deploy_demo.py: create, a scaling edit's stop-savepoint-edit-resume cycle with its measured
-downtime, destroy), and exits 0 only when all of it behaves as it should.
+downtime, destroy), then rehearses a compatible and an incompatible change to orders-enrich on a local
+Flink (examples/rehearse_demo.py), and exits 0 only when all of it behaves as it should.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -39,6 +42,20 @@ def deploy() -> bool:
     return code == 0
 
 
+def rehearse() -> bool:
+    """Two changes to orders-enrich rehearsed on a local Flink (rehearse_demo.py)."""
+    print("\n== Rehearse two changes on a local Flink 1.15: does the new version restore?")
+    if shutil.which("javac") is None and not os.environ.get("JAVA_HOME"):
+        print("skipped: no JDK (rehearse needs a JDK 17: apt-get install openjdk-17-jdk-headless)")
+        return True
+    code = subprocess.run(
+        [sys.executable, str(EXAMPLES / "rehearse_demo.py")], check=False
+    ).returncode
+    if code != 0:
+        print(f"demo: rehearse_demo.py exited {code}", file=sys.stderr)
+    return code == 0
+
+
 def main() -> int:
     config = "examples/.dli-flink.yaml"
     ok = step(
@@ -53,6 +70,7 @@ def main() -> int:
     )
     ok &= step("The rules, one line each", "rules", "--brief", expect=0)
     ok &= deploy()
+    ok &= rehearse()
     print("\ndemo: done" if ok else "\ndemo: FAILED", flush=True)
     return 0 if ok else 1
 

@@ -11,13 +11,13 @@ all); the working tree is parsed whole, because the cross-job rules need every j
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dli_flink.model.files import UsageError, collect_files, is_job_file
+from dli_flink.cli.git import Repository
+from dli_flink.model.files import collect_files, is_job_file
 from dli_flink.model.findings import Finding, Problem, Severity
 from dli_flink.model.planner import Change, ChangeClass, plan
 from dli_flink.model.source import (
@@ -32,10 +32,6 @@ from dli_flink.rules import engine
 from dli_flink.rules.config import Config
 
 MINUTES_A_DAY = 1440
-
-
-class GitError(UsageError):
-    """git could not answer: not a repository, or an unknown revision (exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +82,8 @@ class JobReview:
     after: Envelope | None = None
     findings: list[Finding] = field(default_factory=list)
     restart_seconds: float = 0.0
+    rehearsal: Any = None
+    """With `review --rehearse`: the job's rehearsal (dli_flink.rehearse.jobs.JobRehearsal)."""
 
     @property
     def errors(self) -> int:
@@ -128,32 +126,21 @@ def review(paths: Iterable[Path], config: Config, base: str | None = None) -> Re
 
 
 def _review(paths: list[Path], config: Config, base: str | None) -> Review:
-    try:
-        root = Path(_git(Path.cwd(), "rev-parse", "--show-toplevel").strip())
-    except GitError:
-        raise GitError(
-            f"{Path.cwd()} is not in a git repository: review compares git revisions"
-        ) from None
-    revision = base or _default_base(root)
-    try:
-        commit = _git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").strip()
-    except GitError:
-        raise GitError(
-            f"unknown revision '{revision}': give --base a commit, branch or tag"
-        ) from None
+    repo = Repository.open(base, "review")
+    root, commit = repo.root, repo.commit
     files = collect_files(paths, config.exclude, config.root)
-    rel = {path.resolve().relative_to(root).as_posix(): path for path in files}
-    scope = [path.resolve().relative_to(root).as_posix() for path in paths]
-    diff = _git(root, "diff", "--name-only", "--no-renames", commit, "--", *scope).splitlines()
+    rel = {repo.relative(path): path for path in files}
+    scope = [repo.relative(path) for path in paths]
+    diff = repo.changed(scope)
     changed = {name for name in diff if name in rel or _deleted_job_file(root, name, config)}
-    tracked = _tracked(root, commit, scope)
+    tracked = set(repo.tracked(scope))
     changed |= {name for name in rel if name not in tracked}
     # Unchanged files feed only the cross-job rules: their own findings cannot be new.
     new_jobs = {
         name: _parse(_read(path), name, config if name in changed else None)
         for name, path in rel.items()
     }
-    old_texts = _show(root, commit, sorted(changed))
+    old_texts = repo.show(sorted(changed))
     old_jobs = {name: _parse(text, name, config) for name, text in old_texts.items()}
     unchanged = [job for name, jobs in new_jobs.items() if name not in changed for job in jobs]
     old_all = unchanged + [job for jobs in old_jobs.values() for job in jobs]
@@ -246,54 +233,3 @@ def _deleted_job_file(root: Path, name: str, config: Config) -> bool:
     """A file gone from the working tree that validate would have checked as a job file."""
     path = root / name
     return not path.exists() and is_job_file(path, root, config.exclude, config.root)
-
-
-def _default_base(root: Path) -> str:
-    """The merge base with the default branch: origin's HEAD, else main or master."""
-    for ref in ("refs/remotes/origin/HEAD", "refs/heads/main", "refs/heads/master"):
-        if (
-            subprocess.run(
-                ["git", "rev-parse", "--verify", "--quiet", ref], cwd=root, capture_output=True
-            ).returncode
-            == 0
-        ):
-            return _git(root, "merge-base", "HEAD", ref).strip()
-    raise GitError(
-        "no default branch (origin/HEAD, main or master) to compare with: use --base REV"
-    )
-
-
-def _tracked(root: Path, commit: str, scope: list[str]) -> set[str]:
-    return set(_git(root, "ls-tree", "-r", "--name-only", commit, "--", *scope).split("\n"))
-
-
-def _show(root: Path, commit: str, names: list[str]) -> dict[str, str]:
-    """The text of each file at `commit` (files it lacks are left out), in one git process."""
-    if not names:
-        return {}
-    request = "".join(f"{commit}:{name}\n" for name in names).encode()
-    output = subprocess.run(
-        ["git", "cat-file", "--batch"], cwd=root, input=request, capture_output=True, check=True
-    ).stdout
-    texts, offset = {}, 0
-    for name in names:
-        header_end = output.index(b"\n", offset)
-        header = output[offset:header_end].split()
-        offset = header_end + 1
-        if header[-1] == b"missing":
-            continue
-        size = int(header[2])
-        texts[name] = output[offset : offset + size].decode("utf-8", errors="replace")
-        offset += size + 1
-    return texts
-
-
-def _git(cwd: Path, *args: str) -> str:
-    try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
-    except FileNotFoundError:
-        raise GitError("git is not installed: dli-flink review needs it") from None
-    if done.returncode != 0:
-        reason = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"
-        raise GitError(f"git {args[0]}: {reason}")
-    return done.stdout

@@ -67,6 +67,13 @@ def _section(job: JobReview) -> list[str]:
         blocks.append([f"Scaling: {job.before.describe()} → {job.after.describe()}"])
     elif job.after and job.status == "created":
         blocks.append([f"Scaling: {job.after.describe()}"])
+    if job.rehearsal is not None:
+        from dli_flink.rehearse import report
+
+        verdict = (
+            f"Rehearsal ({report.context(job.rehearsal)}): **{job.rehearsal.outcome.verdict}**"
+        )
+        blocks.append([verdict, *report.markdown_details(job.rehearsal.outcome)])
     return [line for block in blocks for line in [*block, ""]]
 
 
@@ -108,10 +115,19 @@ def as_json(review: Review) -> str:
                 },
                 "findings": [asdict(f) for f in job.findings],
                 "restartSeconds": job.restart_seconds if job.status == "changed" else None,
+                "rehearsal": _rehearsal(job.rehearsal),
             }
         )
     summary = {"jobs": len(jobs), "errors": review.errors}
     return json.dumps({"base": review.base, "jobs": jobs, "summary": summary}, indent=2) + "\n"
+
+
+def _rehearsal(rehearsal: Any) -> dict | None:
+    if rehearsal is None:
+        return None
+    from dli_flink.rehearse import report
+
+    return report.as_dict(rehearsal)
 
 
 def _envelope(envelope: Any) -> dict | None:
