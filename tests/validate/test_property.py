@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from dli_flink.cli.formats import NAMES, render
+from dli_flink.cli import formats
 from dli_flink.cli.validate import validate
 from dli_flink.model import schema
 from dli_flink.model.findings import Report, Severity
@@ -275,8 +275,8 @@ def assert_well_formed(report: Report) -> None:
         assert finding.rule in RULES, finding
         assert finding.severity in (Severity.ERROR, Severity.WARNING), finding
         assert finding.message.strip(), finding
-    for output in NAMES:
-        assert render(report, output)
+    for output in formats.names("validate"):
+        assert formats.render("validate", output, report)
 
 
 @SETTINGS

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from dli_flink.cli import formats
 from dli_flink.cli.commands import add_job_paths
 
 HELP = "rehearse restart-class changes on a local Flink: does the new version restore?"
@@ -22,7 +23,7 @@ HELP = "rehearse restart-class changes on a local Flink: does the new version re
 def configure(parser: argparse.ArgumentParser) -> None:
     add_job_paths(parser, "job files or folders (default: .)")
     parser.add_argument("--base", help="git revision of the old versions (default: merge base)")
-    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    parser.add_argument("--format", choices=formats.names("rehearse"), default="text")
     parser.add_argument(
         "--allow-non-restored-state",
         action="store_true",
@@ -47,6 +48,5 @@ def run(args: argparse.Namespace) -> int:
     except (configuration.ConfigError, UsageError, RehearseError) as error:
         print(f"dli-flink: {error}", file=sys.stderr)
         return 2
-    render = {"text": report.text, "json": report.as_json, "markdown": report.markdown}
-    sys.stdout.write(render[args.format](base, results))
+    sys.stdout.write(formats.render("rehearse", args.format, base, results))
     return 1 if report.blocking(results) else 0

@@ -13,6 +13,7 @@ import argparse
 import sys
 from typing import Any
 
+from dli_flink.cli import formats
 from dli_flink.cli.commands import add_job_paths
 
 HELP = "report what a change to job documents does (for pull requests)"
@@ -21,7 +22,7 @@ HELP = "report what a change to job documents does (for pull requests)"
 def configure(parser: argparse.ArgumentParser) -> None:
     add_job_paths(parser, "job files or folders")
     parser.add_argument("--base", help="git revision to compare with (default: merge base)")
-    parser.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    parser.add_argument("--format", choices=formats.names("review"), default="markdown")
     parser.add_argument(
         "--rehearse",
         action="store_true",
@@ -30,7 +31,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dli_flink.cli import review_report
     from dli_flink.cli.review import review
     from dli_flink.model.files import UsageError
     from dli_flink.rules import config as configuration
@@ -42,8 +42,7 @@ def run(args: argparse.Namespace) -> int:
     except (configuration.ConfigError, UsageError) as error:
         print(f"dli-flink: {error}", file=sys.stderr)
         return 2
-    render = review_report.markdown if args.format == "markdown" else review_report.as_json
-    sys.stdout.write(render(result))
+    sys.stdout.write(formats.render("review", args.format, result))
     return 1 if result.errors or blocking else 0
 
 

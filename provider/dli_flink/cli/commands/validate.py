@@ -10,20 +10,21 @@ from __future__ import annotations
 import argparse
 import sys
 
+from dli_flink.cli import formats
 from dli_flink.cli.commands import add_job_paths
-from dli_flink.cli.formats import NAMES
 
 HELP = "check job YAML files against the schema and the DLI scaling rules"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_job_paths(parser, "job files, or folders to search for *.yaml / *.yml (default: .)")
-    parser.add_argument("--format", choices=NAMES, default="text", help="output format")
+    parser.add_argument(
+        "--format", choices=formats.names("validate"), default="text", help="output format"
+    )
     parser.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
 
 
 def run(args: argparse.Namespace) -> int:
-    from dli_flink.cli.formats import render
     from dli_flink.cli.validate import validate
     from dli_flink.model.files import UsageError
     from dli_flink.model.findings import Severity
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     except (configuration.ConfigError, UsageError) as error:
         print(f"dli-flink: {error}", file=sys.stderr)
         return 2
-    sys.stdout.write(render(report, args.format))
+    sys.stdout.write(formats.render("validate", args.format, report))
     for line in report.unreadable:
         print(f"dli-flink: {line}", file=sys.stderr)
     if report.unreadable:

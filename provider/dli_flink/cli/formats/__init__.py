@@ -1,19 +1,41 @@
-"""Report formats: a module each (text, json, github, sarif) with `render(report) -> str`.
+"""The output formats of every command, in one registry: command -> format name -> renderer.
 
-Loaded by name when used: the SARIF builder imports jsonschema, which a plain text run (every
-pre-commit) should not pay for.
+validate, review and rehearse each render their result in several formats; the commands take their
+`--format` choices from here and render through `render`, so a format is added in one place. A
+renderer is named "module:function" and imported when used: the SARIF builder imports jsonschema,
+which a plain text run (every pre-commit) should not pay for.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
+from typing import Any
 
-if TYPE_CHECKING:
-    from dli_flink.model.findings import Report
+FORMATS: dict[str, dict[str, str]] = {
+    "validate": {
+        "text": "dli_flink.cli.formats.text:render",
+        "json": "dli_flink.cli.formats.json:render",
+        "github": "dli_flink.cli.formats.github:render",
+        "sarif": "dli_flink.cli.formats.sarif:render",
+    },
+    "review": {
+        "markdown": "dli_flink.cli.review_report:markdown",
+        "json": "dli_flink.cli.review_report:as_json",
+    },
+    "rehearse": {
+        "text": "dli_flink.rehearse.report:text",
+        "json": "dli_flink.rehearse.report:as_json",
+        "markdown": "dli_flink.rehearse.report:markdown",
+    },
+}
 
-NAMES = ("text", "json", "github", "sarif")
+
+def names(command: str) -> tuple[str, ...]:
+    """The formats `command` offers, its default first."""
+    return tuple(FORMATS[command])
 
 
-def render(report: Report, name: str) -> str:
-    return importlib.import_module(f"dli_flink.cli.formats.{name}").render(report)
+def render(command: str, name: str, *result: Any) -> str:
+    """`result` of `command` in format `name`."""
+    module, _, function = FORMATS[command][name].partition(":")
+    return getattr(importlib.import_module(module), function)(*result)
