@@ -461,9 +461,12 @@ _CACHE_SIZE = 4096
 
 
 def _check(document: dict[str, Any]) -> Checked:
-    """Schema and JobSpec; the schema's complaints about values not known yet are dropped."""
+    """Schema and JobSpec; the schema's complaints about values not known yet are dropped (the
+    document is walked for them only when there are complaints: most jobs have none)."""
     spec, problems = parse(document)
     assert spec is not None, "kind comes from the type token, so there is always a spec"
+    if not problems:
+        return Checked(spec, ())
     unknown = list(_unknown_paths(document, ()))
     kept = tuple(p for p in problems if not any(p.path[: len(u)] == u for u in unknown))
     return Checked(spec, kept)
