@@ -2,23 +2,36 @@
 
 `pulumi preview --policy-pack policies/` runs `policies/__main__.py`, which serves `policies()`. The
 policies live here, inside the package, so tests call them without a server and the pack and the
-validator cannot drift apart: every policy runs the rule engine's `parse` (schema, pruning, JobSpec)
-and the rule modules themselves; nothing here decides what is wrong with a job. Only this
-module imports pulumi_policy, so `dli-flink validate` never pays for it (pulumi and grpc).
+validator cannot drift apart: the pack runs the rule engine's `parse` and `check` as the provider's
+check() does, configured by a `rules.config.Config`; nothing here decides what is wrong with a job.
+Only this module imports pulumi_policy, so `dli-flink validate` never pays for it (pulumi and grpc).
+
+Why four policies and not one per rule: pulumi_policy converts a resource's properties, and its
+provider's, again for every policy it runs (pure-Python MessageToDict and proxies: pulumi_policy
+policy.py, `_PolicyAnalyzerServicer.Analyze`), and the engine waits for the pack inside step
+generation, so each policy adds to every preview whatever it checks. A policy has one enforcement
+level, so two resource policies carry the job rules:
+- `dli-flink` runs every job rule once per resource and reports the problems whose level is
+  mandatory. Its config holds every rule's settings, by rule id: `off`, `advisory`, `mandatory`, or
+  `{level, <the rule's options>}`; unset, a rule's errors are mandatory and its warnings advisory,
+  as `dli-flink validate` reports them. The config schema is built from the rules' declarations.
+- `dli-flink-advisory` reports the problems whose level is advisory. The server runs a pack's
+  resource policies in order on one thread for each resource (the same `Analyze` loop), so
+  `dli-flink` leaves them for it (see `_Left`) instead of each policy checking the job and reading
+  the settings again. So disabling `dli-flink` turns every job rule off, and its settings are in one
+  place; `dli-flink-advisory`'s own enforcement level moves all advisory problems at once.
+- `job-name-unique` and `queue-capacity` are the cross-job rules, as stack policies with their own
+  levels and options (queue capacities for queue-capacity).
 
 What the engine hands a policy, and how it is adapted:
 - inputs of `FlinkSqlJob` / `FlinkJarJob` resources are the job document (camelCase keys) without
-  `kind`, which the type token implies, plus the pickled `__provider`, which is dropped;
+  `kind`, which the type token implies, plus the pickled `__provider` in Remediate, which is dropped;
 - every number is a float (8 -> 8.0): whole floats become ints before the schema sees them, in
   resource inputs and in policy config alike;
 - during preview, values that depend on other resources are unknown: they become UNKNOWN, which the
   rules skip, and the schema's complaints about them are dropped, so preview never fails on them;
-- the engine asks every policy in turn about the same resource, so a document is checked once and
-  cached by its content;
-- CrossGuard gives each policy one enforcement level: a rule's errors are mandatory and its warnings
-  advisory; `scaling-interval`, the one rule with both, is two policies (see `ADVISORY_PARTS`);
-- without the Pulumi CLI the config is empty (the CLI merges the schema defaults), so every default is
-  the one the rule's `OPTIONS` declare; the config schema is built from those declarations too.
+- without the Pulumi CLI the config is empty (the CLI merges the schema's top-level defaults, and
+  validates the config against the schema), so every default is in the code as well.
 
 Not in the pack: `yaml-syntax` and `suppression`, which are about YAML files and their comments
 (`dli-flink validate` checks them). `sql-file` is: the program reads a sqlFile into `sql`
@@ -27,9 +40,12 @@ Not in the pack: `yaml-syntax` and `suppression`, which are about YAML files and
 
 from __future__ import annotations
 
+import difflib
 import json
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from types import ModuleType
 from typing import Any
 
@@ -49,27 +65,37 @@ from dli_flink.model import schema
 from dli_flink.model.findings import Path, Problem, Severity
 from dli_flink.model.spec import JAR_KIND, SQL_KIND, UNKNOWN, JobSpec
 from dli_flink.model.values import whole
-from dli_flink.rules import JOB_RULES, RULES, STACK_RULES, queue_capacity, scaling_interval
+from dli_flink.rules import JOB_RULES, RULES, STACK_RULES, queue_capacity
 from dli_flink.rules.base import Context, OptionError, option_values, summary
-from dli_flink.rules.engine import parse
+from dli_flink.rules.config import Config
+from dli_flink.rules.engine import check, parse
 
 PACK_NAME = "dli-flink"
+RULES_POLICY = "dli-flink"
+"""The mandatory resource policy, whose config holds every job rule's settings."""
+ADVISORY_POLICY = "dli-flink-advisory"
 JOB_TYPES = {
     "pulumi-python:dynamic/dli:FlinkSqlJob": SQL_KIND,
     "pulumi-python:dynamic/dli:FlinkJarJob": JAR_KIND,
 }
 """The resource type tokens the pack checks, and the job kind each implies."""
 NOT_IN_PACK = frozenset({"yaml-syntax", "suppression"})
-ADVISORY_PARTS = {scaling_interval.ID: "scaling-interval-min-minutes"}
-"""Rules whose warnings need a policy of their own (CrossGuard has one level per policy). The
-options go with the warnings: for scaling-interval, `min-minutes` only moves the warning."""
-_PART_DESCRIPTIONS = {
-    scaling_interval.ID: {Severity.ERROR: "under 1 minute", Severity.WARNING: "under min-minutes"}
+PACK_RULES = [
+    rule
+    for rule in RULES.values()
+    if rule.ID not in NOT_IN_PACK and (rule.ID == schema.RULE or rule in JOB_RULES)
+]
+"""The rules `dli-flink`'s config sets, in `dli-flink rules` order: the schema and the job rules."""
+LEVELS: dict[str, Severity | None] = {
+    "off": None,
+    "advisory": Severity.WARNING,
+    "mandatory": Severity.ERROR,
 }
-"""What each part of a split rule covers, for its policy's description."""
+"""A rule's level in policy config, as the severity `rules.config.Config` gives its problems:
+what `dli-flink validate` reports as errors blocks, its warnings are printed."""
 STACK_PARTS = {"job-name": ("job-name-unique", "A job name used by more than one job resource.")}
-"""Stack policies of rules that are resource policies too: their own name (names are unique in a
-pack) and description."""
+"""Stack policies of rules that are job rules too: their own name (names are unique in a pack)
+and description."""
 
 _UNKNOWNS = frozenset(
     {
@@ -83,7 +109,10 @@ _UNKNOWNS = frozenset(
     }
 )
 """The strings the engine sends in place of values not known during preview."""
-_LEVELS = {Severity.ERROR: EnforcementLevel.MANDATORY, Severity.WARNING: EnforcementLevel.ADVISORY}
+_ENFORCEMENT = {
+    Severity.ERROR: EnforcementLevel.MANDATORY,
+    Severity.WARNING: EnforcementLevel.ADVISORY,
+}
 QUEUES_SCHEMA: dict[str, Any] = {
     "type": "object",
     "description": "Queue name -> {cu: capacity in CUs}, for queue-capacity.",
@@ -108,16 +137,18 @@ class Checked:
     schema_problems: tuple[Problem, ...]
 
 
+@dataclass(frozen=True)
+class RuleSettings:
+    """`dli-flink`'s config read: the configuration the rule engine runs with, and what in the
+    config could not be used (one violation message each; those rules stay off)."""
+
+    config: Config
+    errors: tuple[str, ...]
+
+
 def policies() -> list[Policy]:
-    """Every policy of the pack: the schema, each job rule, and the cross-job rules."""
-    found: list[Policy] = [_schema_policy()]
-    for rule in JOB_RULES:
-        if rule.ID in NOT_IN_PACK:
-            continue
-        advisory = ADVISORY_PARTS.get(rule.ID)
-        found.append(_rule_policy(rule, rule.ID, rule.SEVERITY, with_options=advisory is None))
-        if advisory:
-            found.append(_rule_policy(rule, advisory, Severity.WARNING, with_options=True))
+    """Every policy of the pack: the job rules at each level, then the cross-job rules."""
+    found: list[Policy] = [_rules_policy(), _advisory_policy()]
     found.extend(_stack_policy(rule) for rule in STACK_RULES)
     return found
 
@@ -146,34 +177,296 @@ def check_props(resource_type: str, props: Mapping[str, Any], *, known_keys_only
     Outputs may carry keys the provider adds; `known_keys_only` keeps the document's own keys so
     stack policies judge the job, not the provider's bookkeeping.
     """
-    allowed = schema.load_schema()["properties"] if known_keys_only else None
-    raw = {
+    raw = _raw(props, known_keys_only)
+    return _checked(_fingerprint(resource_type, raw), resource_type, raw)
+
+
+def rule_settings(config: Mapping[str, Any]) -> RuleSettings:
+    """`dli-flink`'s config as the rule engine's configuration, read once per distinct config.
+
+    The server hands every call a fresh copy of the same config, so it is keyed by its JSON.
+    """
+    key = json.dumps(config, sort_keys=True, default=repr)
+    settings = _SETTINGS.get(key)
+    if settings is None:
+        if len(_SETTINGS) >= _CACHE_SIZE:
+            _SETTINGS.clear()
+        settings = _SETTINGS[key] = _read_settings(config)
+    return settings
+
+
+_SETTINGS: dict[str, RuleSettings] = {}
+
+
+def _read_settings(config: Mapping[str, Any]) -> RuleSettings:
+    severities: dict[str, Severity | None] = {}
+    options: dict[str, dict[str, Any]] = {}
+    errors: list[str] = []
+    pack_rules = {rule.ID: rule for rule in PACK_RULES}
+    for rule_id, value in config.items():
+        if rule_id == "enforcementLevel":
+            continue  # the policy's own level, which the server applies (and the CLI takes out)
+        rule = pack_rules.get(rule_id)
+        if rule is None:
+            errors.append(f"[{RULES_POLICY}] policy config: {_not_a_rule(rule_id)}")
+            continue
+        try:
+            level, options[rule_id] = _rule_setting(rule, value)
+        except PolicyConfigError as error:
+            severities[rule_id] = None
+            errors.append(f"[{rule_id}] policy config: {error}")
+        else:
+            if level is not None:
+                severities[rule_id] = LEVELS[level]
+    return RuleSettings(Config(severities=severities, options=options), tuple(errors))
+
+
+def _rule_setting(rule: ModuleType, value: Any) -> tuple[str | None, dict[str, Any]]:
+    """(level, options) from one rule's entry: a level, or {level, options}. No level: each
+    problem keeps its severity's level."""
+    settings = {"level": value} if isinstance(value, str) else value
+    if not isinstance(settings, Mapping):
+        raise PolicyConfigError(f"use {_level_names()} or {{level: ..., <option>: ...}}")
+    settings = dict(settings)
+    level = settings.pop("level", None)
+    unknown = sorted(set(settings) - {option.name for option in rule.OPTIONS})
+    if unknown:
+        known = ", ".join(["level", *(option.name for option in rule.OPTIONS)])
+        raise PolicyConfigError(f"{rule.ID} has no option '{unknown[0]}' (it has: {known})")
+    if level is not None and level not in LEVELS:
+        raise PolicyConfigError(f"level is {level!r}: use {_level_names()}")
+    return level, rule_options(rule, settings)
+
+
+def _not_a_rule(key: str) -> str:
+    if key in NOT_IN_PACK:
+        return f"{key} is not in the pack: dli-flink validate checks it"
+    if key in RULES:
+        return f"{key} is a policy of its own: configure it under {key}"
+    hint = difflib.get_close_matches(key, [rule.ID for rule in PACK_RULES], n=1)
+    return f"unknown rule '{key}': " + (
+        f"did you mean '{hint[0]}'?" if hint else "see dli-flink rules"
+    )
+
+
+def _level_names() -> str:
+    return ", ".join(LEVELS)
+
+
+def _levelled(
+    resource_type: str, raw: dict[str, Any], fingerprint: str, config: Config
+) -> tuple[list[str], list[str]]:
+    """The violation messages of one job at each level: (mandatory, advisory)."""
+    checked = _checked(fingerprint, resource_type, raw)
+    mandatory: list[str] = []
+    advisory: list[str] = []
+    for problem in [*checked.schema_problems, *check(checked.spec, config)]:
+        severity = config.severity_of(problem)
+        if severity is not None:
+            (mandatory if severity == Severity.ERROR else advisory).append(violation(problem))
+    return mandatory, advisory
+
+
+class _Left(threading.local):
+    """The advisory messages `dli-flink` found, for `dli-flink-advisory`, which the server runs
+    next on the same thread for the same resource. Taken only by a call about the same resource
+    (URN and content), and taken once: if `dli-flink` did not run (disabled), there is nothing.
+
+    What is left is never from another configuration: the CLI starts and configures a pack process
+    once per command, and the engine analyzes a resource once per run.
+    """
+
+    urn: str | None = None
+    fingerprint: str | None = None
+    messages: tuple[str, ...] = ()
+
+    def leave(self, urn: str, fingerprint: str, messages: Sequence[str]) -> None:
+        self.urn, self.fingerprint, self.messages = urn, fingerprint, tuple(messages)
+
+    def take(self, urn: str, fingerprint: str) -> tuple[str, ...]:
+        found = self.messages if (self.urn, self.fingerprint) == (urn, fingerprint) else ()
+        self.urn, self.fingerprint, self.messages = None, None, ()
+        return found
+
+
+_LEFT = _Left()
+
+
+def _rules_policy() -> ResourceValidationPolicy:
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        if args.resource_type not in JOB_TYPES:
+            return
+        settings = rule_settings(args.get_config())
+        raw = _raw(args.props, known_keys_only=False)
+        fingerprint = _fingerprint(args.resource_type, raw)
+        mandatory, advisory = _levelled(args.resource_type, raw, fingerprint, settings.config)
+        for message in [*settings.errors, *mandatory]:
+            report(message)
+        _LEFT.leave(args.urn, fingerprint, advisory)
+
+    return ResourceValidationPolicy(
+        name=RULES_POLICY,
+        description=(
+            "A DLI Flink job rule at level mandatory (by default, an error of dli-flink validate)."
+        ),
+        validate=validate,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=PolicyConfigSchema({rule.ID: _rule_schema(rule) for rule in PACK_RULES}),
+    )
+
+
+def _advisory_policy() -> ResourceValidationPolicy:
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        if args.resource_type not in JOB_TYPES:
+            return
+        raw = _raw(args.props, known_keys_only=False)
+        for message in _LEFT.take(args.urn, _fingerprint(args.resource_type, raw)):
+            report(message)
+
+    return ResourceValidationPolicy(
+        name=ADVISORY_POLICY,
+        description=(
+            "A DLI Flink job rule at level advisory (by default, a warning of dli-flink validate)."
+        ),
+        validate=validate,
+        enforcement_level=EnforcementLevel.ADVISORY,
+    )
+
+
+def _rule_schema(rule: ModuleType) -> dict[str, Any]:
+    """One rule's entry in `dli-flink`'s config schema: a level, or an object with a level and the
+    rule's options (their types, bounds and defaults from its Option declarations)."""
+    level = {
+        "enum": list(LEVELS),
+        "description": "off, or the level of every problem of this rule. Unset, each problem's "
+        "severity decides: errors are mandatory, warnings advisory.",
+        "default": "mandatory" if rule.SEVERITY == Severity.ERROR else "advisory",
+    }
+    options = {option.name: option.json_schema() for option in rule.OPTIONS}
+    return {
+        "description": _summary(rule),
+        "anyOf": [
+            level,
+            {
+                "type": "object",
+                "properties": {"level": level, **options},
+                "additionalProperties": False,
+            },
+        ],
+    }
+
+
+def _stack_policy(rule: ModuleType) -> StackValidationPolicy:
+    """A cross-job rule over every job resource of the stack (their outputs, as the engine sends)."""
+    name, description = STACK_PARTS.get(rule.ID, (rule.ID, _summary(rule)))
+
+    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+        urns: list[str] = []
+        specs: list[JobSpec] = []
+        for resource in args.resources:
+            if resource.resource_type in JOB_TYPES:
+                checked = check_props(resource.resource_type, resource.props, known_keys_only=True)
+                urns.append(resource.urn)
+                specs.append(checked.spec)
+        config = args.get_config()
+        try:
+            queues = queue_capacities(config) if rule is queue_capacity else {}
+            context = Context(rule_options(rule, config), queues)
+        except PolicyConfigError as error:
+            report(f"[{name}] policy config: {error}")
+            return
+        for index, problem in rule.check_jobs(specs, context):
+            report(violation(problem), urns[index])
+
+    options = {option.name: option.json_schema() for option in rule.OPTIONS}
+    if rule is queue_capacity:
+        options["queues"] = QUEUES_SCHEMA
+    return StackValidationPolicy(
+        name=name,
+        description=description,
+        validate=validate,
+        enforcement_level=_ENFORCEMENT[rule.SEVERITY],
+        config_schema=PolicyConfigSchema(options) if options else None,
+    )
+
+
+def _summary(rule: ModuleType) -> str:
+    """The rule's one-line doc, without the reStructuredText quoting of its docstring."""
+    return summary(rule).replace("``", "")
+
+
+def rule_options(rule: ModuleType, config: Mapping[str, Any]) -> dict[str, Any]:
+    """The rule's options from policy config (whole floats as ints), checked as `.dli-flink.yaml`
+    checks them; options not in the config keep their defaults."""
+    try:
+        return option_values(rule, {key: whole(value) for key, value in config.items()})
+    except OptionError as error:
+        raise PolicyConfigError(str(error)) from None
+
+
+def queue_capacities(config: Mapping[str, Any]) -> dict[str, int]:
+    """`queues: {flink_q: {cu: 64}}` from policy config as {"flink_q": 64}."""
+    section = config.get("queues") or {}
+    if not isinstance(section, Mapping):
+        raise PolicyConfigError("queues must map queue names to {cu: N}")
+    capacities = {}
+    for queue, value in section.items():
+        cu = whole(value.get("cu")) if isinstance(value, Mapping) else None
+        if not isinstance(cu, int) or isinstance(cu, bool) or cu < 1:
+            raise PolicyConfigError(f"queues.{queue} needs its capacity as cu: N (N >= 1)")
+        capacities[str(queue)] = cu
+    return capacities
+
+
+# -- from the engine's properties to a checked job document ---------------------------------------
+
+
+def _raw(props: Mapping[str, Any], known_keys_only: bool) -> dict[str, Any]:
+    """The properties that are the job document's: without `__provider`, and with
+    `known_keys_only` without the keys the provider adds to its outputs."""
+    allowed = _document_keys() if known_keys_only else None
+    return {
         key: value
         for key, value in _target(props).items()
         if key != "__provider" and (allowed is None or key in allowed)
     }
-    key = resource_type + json.dumps(raw, sort_keys=True, default=_json_default)
-    checked = _CACHE.get(key)
+
+
+@cache
+def _document_keys() -> frozenset[str]:
+    return frozenset(schema.load_schema()["properties"])
+
+
+def _fingerprint(resource_type: str, raw: Mapping[str, Any]) -> str:
+    """The job by its content: JSON (C speed) is the cheapest complete fingerprint, and sorted keys
+    make a job's outputs in AnalyzeStack match its inputs in Analyze (Struct maps have no order)."""
+    return resource_type + json.dumps(raw, sort_keys=True, default=_json_default)
+
+
+def _checked(fingerprint: str, resource_type: str, raw: Mapping[str, Any]) -> Checked:
+    """Schema and JobSpec of a job, once per content: AnalyzeStack's stack policies ask about the
+    jobs Analyze checked, and the document itself is built only when it is new."""
+    checked = _CACHE.get(fingerprint)
     if checked is None:
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.clear()
         document = _as_document(raw)
         document["kind"] = JOB_TYPES[resource_type]
-        checked = _CACHE[key] = _check(document)
+        checked = _CACHE[fingerprint] = _check(document)
     return checked
 
 
 _CACHE: dict[str, Checked] = {}
-"""Documents checked, by their content as JSON: the engine asks each of ~20 policies about the same
-resource in turn, and each call gets its own copy of the properties. The JSON (C speed) is the
-cheapest complete fingerprint; the document itself is built only when it is new."""
 _CACHE_SIZE = 4096
 
 
 def _check(document: dict[str, Any]) -> Checked:
-    """Schema and JobSpec; the schema's complaints about values not known yet are dropped."""
+    """Schema and JobSpec; the schema's complaints about values not known yet are dropped (the
+    document is walked for them only when there are complaints: most jobs have none)."""
     spec, problems = parse(document)
     assert spec is not None, "kind comes from the type token, so there is always a spec"
+    if not problems:
+        return Checked(spec, ())
     unknown = list(_unknown_paths(document, ()))
     kept = tuple(p for p in problems if not any(p.path[: len(u)] == u for u in unknown))
     return Checked(spec, kept)
@@ -226,120 +519,3 @@ def _unknown_paths(value: Any, path: Path) -> Iterator[Path]:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _unknown_paths(item, (*path, index))
-
-
-def _schema_policy() -> ResourceValidationPolicy:
-    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
-        if args.resource_type in JOB_TYPES:
-            for problem in check_props(
-                args.resource_type, args.props, known_keys_only=False
-            ).schema_problems:
-                report(violation(problem))
-
-    return ResourceValidationPolicy(
-        name=schema.RULE,
-        description=_summary(RULES[schema.RULE]),
-        validate=validate,
-        enforcement_level=EnforcementLevel.MANDATORY,
-    )
-
-
-def _rule_policy(
-    rule: ModuleType, name: str, severity: Severity, *, with_options: bool
-) -> ResourceValidationPolicy:
-    """The problems of one job rule at one severity, as one policy."""
-
-    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
-        if args.resource_type not in JOB_TYPES:
-            return
-        spec = check_props(args.resource_type, args.props, known_keys_only=False).spec
-        try:
-            context = Context(rule_options(rule, args.get_config() if with_options else {}))
-        except PolicyConfigError as error:
-            report(f"[{name}] policy config: {error}")
-            return
-        for problem in rule.check(spec, context):
-            if (problem.severity or rule.SEVERITY) == severity:
-                report(violation(problem))
-
-    return ResourceValidationPolicy(
-        name=name,
-        description=_description(rule, severity),
-        validate=validate,
-        enforcement_level=_LEVELS[severity],
-        config_schema=_options_schema(rule) if with_options else None,
-    )
-
-
-def _stack_policy(rule: ModuleType) -> StackValidationPolicy:
-    """A cross-job rule over every job resource of the stack (their outputs, as the engine sends)."""
-    name, description = STACK_PARTS.get(rule.ID, (rule.ID, _summary(rule)))
-
-    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
-        urns: list[str] = []
-        specs: list[JobSpec] = []
-        for resource in args.resources:
-            if resource.resource_type in JOB_TYPES:
-                checked = check_props(resource.resource_type, resource.props, known_keys_only=True)
-                urns.append(resource.urn)
-                specs.append(checked.spec)
-        config = args.get_config()
-        try:
-            queues = queue_capacities(config) if rule is queue_capacity else {}
-            context = Context(rule_options(rule, config), queues)
-        except PolicyConfigError as error:
-            report(f"[{name}] policy config: {error}")
-            return
-        for index, problem in rule.check_jobs(specs, context):
-            report(violation(problem), urns[index])
-
-    options = {"queues": QUEUES_SCHEMA} if rule is queue_capacity else {}
-    return StackValidationPolicy(
-        name=name,
-        description=description,
-        validate=validate,
-        enforcement_level=_LEVELS[rule.SEVERITY],
-        config_schema=_options_schema(rule, options),
-    )
-
-
-def _description(rule: ModuleType, severity: Severity) -> str:
-    if rule.ID in _PART_DESCRIPTIONS:
-        return f"{_summary(rule).rstrip('.')}: {_PART_DESCRIPTIONS[rule.ID][severity]}."
-    return _summary(rule)
-
-
-def _summary(rule: ModuleType) -> str:
-    """The rule's one-line doc, without the reStructuredText quoting of its docstring."""
-    return summary(rule).replace("``", "")
-
-
-def _options_schema(
-    rule: ModuleType, extra: dict[str, Any] | None = None
-) -> PolicyConfigSchema | None:
-    properties = {option.name: option.json_schema() for option in rule.OPTIONS}
-    properties.update(extra or {})
-    return PolicyConfigSchema(properties) if properties else None
-
-
-def rule_options(rule: ModuleType, config: Mapping[str, Any]) -> dict[str, Any]:
-    """The rule's options from policy config (whole floats as ints), checked as `.dli-flink.yaml`
-    checks them; options not in the config keep their defaults."""
-    try:
-        return option_values(rule, {key: whole(value) for key, value in config.items()})
-    except OptionError as error:
-        raise PolicyConfigError(str(error)) from None
-
-
-def queue_capacities(config: Mapping[str, Any]) -> dict[str, int]:
-    """`queues: {flink_q: {cu: 64}}` from policy config as {"flink_q": 64}."""
-    section = config.get("queues") or {}
-    if not isinstance(section, Mapping):
-        raise PolicyConfigError("queues must map queue names to {cu: N}")
-    capacities = {}
-    for queue, value in section.items():
-        cu = whole(value.get("cu")) if isinstance(value, Mapping) else None
-        if not isinstance(cu, int) or isinstance(cu, bool) or cu < 1:
-            raise PolicyConfigError(f"queues.{queue} needs its capacity as cu: N (N >= 1)")
-        capacities[str(queue)] = cu
-    return capacities

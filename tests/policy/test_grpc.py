@@ -15,6 +15,7 @@ every policy's level and schema defaults (GetAnalyzerInfo) and applies the user'
 
 from __future__ import annotations
 
+import contextlib
 import os
 import selectors
 import subprocess
@@ -43,6 +44,13 @@ LEVELS = {
 
 @pytest.fixture(scope="module")
 def analyzer() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
+    with started_pack() as stub:
+        yield stub
+
+
+@contextlib.contextmanager
+def started_pack() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
+    """The pack in a process of its own, as the engine starts it for each command."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("PULUMI_")}
     process = subprocess.Popen(
         [sys.executable, "-u", "-m", "pulumi.policy", UNUSED_ENGINE, str(PACK)],
@@ -80,14 +88,18 @@ def _first_line(process: subprocess.Popen, timeout: float) -> int:
 def configure(
     analyzer: analyzer_pb2_grpc.AnalyzerStub, settings: dict[str, dict[str, Any]] | None = None
 ) -> None:
-    """Configure as the CLI does: every policy, its level and its schema defaults, then `settings`
-    ({policy: {"enforcementLevel": "mandatory", option: value}})."""
+    """Configure as the CLI does (pkg/resource/analyzer/config.go): every policy, its level and its
+    schema's top-level defaults, then `settings` ({policy: level, or {"enforcementLevel": level,
+    key: value}}), key by key."""
     info = analyzer.GetAnalyzerInfo(empty_pb2.Empty())
     request = analyzer_pb2.ConfigureAnalyzerRequest()
     for item in info.policies:
         defaults = json_format.MessageToDict(item.configSchema.properties)
-        properties = {key: schema["default"] for key, schema in defaults.items()}
-        user = dict((settings or {}).get(item.name, {}))
+        properties = {
+            key: schema["default"] for key, schema in defaults.items() if "default" in schema
+        }
+        given = (settings or {}).get(item.name, {})
+        user = {"enforcementLevel": given} if isinstance(given, str) else dict(given)
         level = user.pop("enforcementLevel", None)
         config = request.policyConfig[item.name]
         config.enforcementLevel = LEVELS[level] if level else item.enforcementLevel
@@ -112,27 +124,39 @@ def analyze(
     return sorted((d.policyName, d.enforcementLevel, d.message) for d in response.diagnostics)
 
 
-def test_analyzer_info_lists_every_policy_level_and_config_schema(
+def remediate(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub, document: dict[str, Any]
+) -> analyzer_pb2.RemediateResponse:
+    """The engine's Remediate call, made before Analyze for every resource: the inputs with the
+    pickled `__provider` (internal keys are not skipped there)."""
+    return analyzer.Remediate(
+        analyzer_pb2.AnalyzeRequest(
+            type=SQL_TYPE,
+            name="job",
+            urn="urn:pulumi:dev::jobs::dli:FlinkSqlJob::job",
+            properties=struct(document),
+        )
+    )
+
+
+def test_analyzer_info_lists_the_policies_levels_and_config_schema(
     analyzer: analyzer_pb2_grpc.AnalyzerStub,
 ) -> None:
     info = analyzer.GetAnalyzerInfo(empty_pb2.Empty())
     assert info.name == "dli-flink"
     assert info.supportsConfig
     policies = {item.name: item for item in info.policies}
-    assert len(policies) == 22
-    for rule in RULES.values():
-        if rule.ID in policies:
-            expected = analyzer_pb2.MANDATORY if rule.SEVERITY == "error" else analyzer_pb2.ADVISORY
-            assert policies[rule.ID].enforcementLevel == expected, rule.ID
-    assert policies["schema"].enforcementLevel == analyzer_pb2.MANDATORY
-    assert policies["scaling-cu-max-below-cu"].enforcementLevel == analyzer_pb2.MANDATORY
-    assert policies["scaling-inert-keys"].enforcementLevel == analyzer_pb2.ADVISORY
-    assert policies["scaling-interval-min-minutes"].enforcementLevel == analyzer_pb2.ADVISORY
-    assert policies["queue-capacity"].policy_type == analyzer_pb2.POLICY_TYPE_STACK
-    assert policies["job-name-unique"].policy_type == analyzer_pb2.POLICY_TYPE_STACK
-    assert policies["job-name"].policy_type == analyzer_pb2.POLICY_TYPE_RESOURCE
-    schema = json_format.MessageToDict(policies["scaling-interval-min-minutes"].configSchema)
-    assert schema["properties"]["min-minutes"]["default"] == 10  # a double on the wire
+    assert {name: (item.enforcementLevel, item.policy_type) for name, item in policies.items()} == {
+        "dli-flink": (analyzer_pb2.MANDATORY, analyzer_pb2.POLICY_TYPE_RESOURCE),
+        "dli-flink-advisory": (analyzer_pb2.ADVISORY, analyzer_pb2.POLICY_TYPE_RESOURCE),
+        "job-name-unique": (analyzer_pb2.MANDATORY, analyzer_pb2.POLICY_TYPE_STACK),
+        "queue-capacity": (analyzer_pb2.ADVISORY, analyzer_pb2.POLICY_TYPE_STACK),
+    }
+    settings = json_format.MessageToDict(policies["dli-flink"].configSchema)["properties"]
+    pack_rules = [rule for rule in RULES if rule not in ("yaml-syntax", "suppression")]
+    assert set(settings) == {rule for rule in pack_rules if rule != "queue-capacity"}
+    interval = settings["scaling-interval"]["anyOf"][1]["properties"]
+    assert interval["min-minutes"]["default"] == 10  # a double on the wire
     queues = json_format.MessageToDict(policies["queue-capacity"].configSchema)
     assert queues["properties"]["queues"]["additionalProperties"]["required"] == ["cu"]
 
@@ -150,22 +174,50 @@ def test_analyze_reports_errors_mandatory_and_warnings_advisory(
 ) -> None:
     configure(analyzer)
     found = analyze(analyzer, WRONG_JOB)
-    assert [(name, level) for name, level, _ in found] == [
-        ("runtime-config-unknown-key", analyzer_pb2.ADVISORY),
-        ("scaling-cu-max-below-cu", analyzer_pb2.MANDATORY),
-        ("scaling-flink-version", analyzer_pb2.MANDATORY),
-        ("scaling-interval-min-minutes", analyzer_pb2.ADVISORY),
+    assert [(name, level, message.split("]")[0]) for name, level, message in found] == [
+        (
+            "dli-flink",
+            analyzer_pb2.MANDATORY,
+            "A DLI Flink job rule at level mandatory (by "
+            "default, an error of dli-flink validate).\n[scaling-cu-max-below-cu",
+        ),
+        (
+            "dli-flink",
+            analyzer_pb2.MANDATORY,
+            "A DLI Flink job rule at level mandatory (by "
+            "default, an error of dli-flink validate).\n[scaling-flink-version",
+        ),
+        (
+            "dli-flink-advisory",
+            analyzer_pb2.ADVISORY,
+            "A DLI Flink job rule at level advisory (by "
+            "default, a warning of dli-flink validate).\n[runtime-config-unknown-key",
+        ),
+        (
+            "dli-flink-advisory",
+            analyzer_pb2.ADVISORY,
+            "A DLI Flink job rule at level advisory (by "
+            "default, a warning of dli-flink validate).\n[scaling-interval",
+        ),
     ]
-    messages = {name: message for name, _, message in found}
-    assert messages["scaling-cu-max-below-cu"] == (
-        "A scaling maximum below the job's own CUs.\n"
+    messages = [message.split("\n", 1)[1] for _, _, message in found]
+    assert messages[0] == (
         "[scaling-cu-max-below-cu] scaling.cuMax: scaling cuMax 6 is below the job's 8 CUs "
         "(resources.cu): raise it to at least 8 or remove it"
     )
-    assert messages["runtime-config-unknown-key"].endswith(
-        '\n[runtime-config-unknown-key] runtimeConfig["flink.dli.job.scale.enabled"]: unknown DLI '
+    assert messages[2] == (
+        '[runtime-config-unknown-key] runtimeConfig["flink.dli.job.scale.enabled"]: unknown DLI '
         "runtime key flink.dli.job.scale.enabled: did you mean flink.dli.job.scale.enable?"
     )
+
+
+def test_remediate_changes_nothing_and_analyze_still_reports(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub,
+) -> None:
+    configure(analyzer)
+    answer = remediate(analyzer, WRONG_JOB)
+    assert list(answer.remediations) == []
+    assert len(analyze(analyzer, WRONG_JOB)) == 4
 
 
 def test_analyze_a_good_job_unknowns_and_other_resources(
@@ -177,30 +229,63 @@ def test_analyze_a_good_job_unknowns_and_other_resources(
     assert analyze(analyzer, preview) == []
     assert analyze(analyzer, {"acl": "public-read"}, "aws:s3/bucket:Bucket") == []
     schema = analyze(analyzer, job(resources__cu=8.5))
-    assert [(name, level) for name, level, _ in schema] == [("schema", analyzer_pb2.MANDATORY)]
+    assert [(name, level) for name, level, _ in schema] == [("dli-flink", analyzer_pb2.MANDATORY)]
+    assert "\n[schema] resources.cu: " in schema[0][2]
 
 
-def test_configure_changes_options_and_enforcement_levels(
+def _levels(found: list[tuple[str, int, str]]) -> list[tuple[str, int]]:
+    """(rule id, enforcement level) of each diagnostic."""
+    return [(message.split("\n[", 1)[1].split("]")[0], level) for _, level, message in found]
+
+
+def test_configure_sets_each_rules_level_and_options(
     analyzer: analyzer_pb2_grpc.AnalyzerStub,
 ) -> None:
     configure(
         analyzer,
         {
-            "scaling-interval-min-minutes": {"min-minutes": 3},
-            "scaling-cu-max-below-cu": {"enforcementLevel": "advisory"},
-            "runtime-config-unknown-key": {"enforcementLevel": "disabled"},
-            "scaling-flink-version": {"enforcementLevel": "mandatory", "min-version": "1.8"},
+            "dli-flink": {
+                "scaling-interval": {"min-minutes": 3},
+                "scaling-cu-max-below-cu": "advisory",
+                "runtime-config-unknown-key": "off",
+                "scaling-flink-version": {"level": "mandatory", "min-version": "1.8"},
+            }
         },
     )
-    assert [(name, level) for name, level, _ in analyze(analyzer, WRONG_JOB)] == [
+    assert _levels(analyze(analyzer, WRONG_JOB)) == [
         ("scaling-cu-max-below-cu", analyzer_pb2.ADVISORY),
     ]
-    configure(analyzer, {"scaling-interval-min-minutes": {"min-minutes": 15}})
+    configure(analyzer, {"dli-flink": {"scaling-interval": {"min-minutes": 15}}})
     found = analyze(analyzer, job(scaling__intervalMinutes=12))
-    assert [(name, level) for name, level, _ in found] == [
-        ("scaling-interval-min-minutes", analyzer_pb2.ADVISORY)
-    ]
+    assert _levels(found) == [("scaling-interval", analyzer_pb2.ADVISORY)]
     assert "use at least 15 (the default is 30)" in found[0][2]
+    configure(analyzer, {"dli-flink": {"runtime-config-unknown-key": "mandatory"}})
+    assert ("runtime-config-unknown-key", analyzer_pb2.MANDATORY) in _levels(
+        analyze(analyzer, WRONG_JOB)
+    )
+
+
+def test_each_resource_policys_level_moves_its_problems(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub,
+) -> None:
+    configure(analyzer, {"dli-flink-advisory": "mandatory", "dli-flink": "advisory"})
+    assert sorted(_levels(analyze(analyzer, WRONG_JOB))) == [
+        ("runtime-config-unknown-key", analyzer_pb2.MANDATORY),
+        ("scaling-cu-max-below-cu", analyzer_pb2.ADVISORY),
+        ("scaling-flink-version", analyzer_pb2.ADVISORY),
+        ("scaling-interval", analyzer_pb2.MANDATORY),
+    ]
+    configure(analyzer, {"dli-flink-advisory": "disabled"})
+    assert [level for _, level, _ in analyze(analyzer, WRONG_JOB)] == [analyzer_pb2.MANDATORY] * 2
+
+
+def test_disabling_dli_flink_turns_the_job_rules_off() -> None:
+    """`dli-flink` holds the rules' settings, and `dli-flink-advisory` reports what it leaves. A
+    pack process of its own: the CLI configures a pack once per command."""
+    with started_pack() as stub:
+        configure(stub, {"dli-flink": "disabled"})
+        assert analyze(stub, WRONG_JOB) == []
+        assert analyze(stub, job(resources__cu=8.5)) == []
 
 
 def _resource(index: int, document: dict[str, Any]) -> analyzer_pb2.AnalyzerResource:

@@ -35,7 +35,18 @@ def declared(monkeypatch: pytest.MonkeyPatch) -> list[Context]:
     for rule in (scaling_cu_max_below_cu, queue_capacity):
         monkeypatch.setattr(rule, "OPTIONS", (NEW,))
     monkeypatch.setattr(scaling_cu_max_below_cu, "check", check)
+    monkeypatch.setattr(policy, "_SETTINGS", {})  # settings read before the rule declared NEW
     return seen
+
+
+def option_schema(rule: ModuleType, name: str) -> dict[str, Any]:
+    """An option's entry in the pack's config schema: in `dli-flink`'s entry for a job rule, in
+    its own policy's for a stack rule."""
+    schemas = {p.name: p.config_schema for p in policy.policies()}
+    if rule in policy.PACK_RULES:
+        entry = schemas[policy.RULES_POLICY].properties[rule.ID]
+        return entry["anyOf"][1]["properties"][name]
+    return schemas[rule.ID].properties[name]
 
 
 @pytest.mark.parametrize("rule", [scaling_cu_max_below_cu, queue_capacity], ids=lambda r: r.ID)
@@ -54,9 +65,7 @@ def test_a_new_option_reaches_the_config_checker_and_the_policy_schema(
         "not 'many'"
     )
 
-    schema = {p.name: p.config_schema for p in policy.policies()}[rule.ID]
-    assert schema is not None
-    assert schema.properties["max-restarts"] == {
+    assert option_schema(rule, "max-restarts") == {
         "type": "integer",
         "minimum": 1,
         "description": "Warn above this many restarts a day.",
@@ -70,8 +79,8 @@ def test_a_new_option_reaches_the_config_checker_and_the_policy_schema(
 def test_the_pack_hands_a_new_option_from_policy_config_to_the_rule(
     declared: list[Context],
 ) -> None:
-    target = {p.name: p for p in policy.policies()}[scaling_cu_max_below_cu.ID]
-    config = {"enforcementLevel": "mandatory", "max-restarts": 12.0}
+    target = {p.name: p for p in policy.policies()}[policy.RULES_POLICY]
+    config = {scaling_cu_max_below_cu.ID: {"max-restarts": 12.0}}
     target.validate(resource_args(job(), config), lambda *_: None)
     target.validate(resource_args(job()), lambda *_: None)
     assert [context.options for context in declared] == [
