@@ -2,8 +2,8 @@
 
 Three steps, apart, because the front ends need different ones: `dli-flink validate` runs them all;
 `review` parses every job but runs the per-job rules only on the files a change touches; the provider
-runs `parse` and `check` on one resource; the policy pack only `parse`s, since each of its policies
-runs one rule with options from policy config. Nothing here knows files or positions (the front end
+and the policy pack run `parse` and `check` on one resource (the pack with a configuration built from
+its policy config), and `check_stack` over the stack. Nothing here knows files or positions (the front end
 places problems), and problems keep the severity their rule reports: `Config.severity_of` resolves
 it, and the front end drops what the configuration turns off.
 """
