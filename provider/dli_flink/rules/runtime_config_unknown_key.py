@@ -56,17 +56,3 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
             yield Problem(
                 ID, ("runtimeConfig", key), f"unknown DLI runtime key {key}: {fix}", on_key=True
             )
-
-
-# dli-flink fix: what this rule mends by itself (fix/edits.py says how fixes are written).
-from dli_flink.fix.edits import Edit, Rename  # noqa: E402
-
-FIX = "renames the key to its did-you-mean"
-
-
-def fix(problem: Problem, spec: JobSpec, context: Context) -> list[Edit]:
-    """The close match the finding names; no match, no fix (the key may be one DLI knows and
-    this project does not: add it to known-keys)."""
-    known_keys = [*fields.TABLE.scaling_keys.values(), *map(str, context.options["known-keys"])]
-    hint = difflib.get_close_matches(str(problem.path[-1]), known_keys, n=1, cutoff=0.8)
-    return [Rename(problem.path, hint[0])] if hint else []
