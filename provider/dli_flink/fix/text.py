@@ -9,7 +9,7 @@ with its siblings' indentation and the file's line ending, an entry's lines remo
 
 What cannot be done with certainty is refused (None) and the finding stays for the user: a value
 behind an anchor or alias (the edit would change every place that uses it), a mapping with a merge
-key, a block or tagged scalar, a key that does not start its line.
+key, a block or tagged scalar, a key that does not start its line. Comments stay, but for one on a line that is removed.
 """
 
 from __future__ import annotations
@@ -194,20 +194,23 @@ class FileText:
             else:
                 splice = Splice(key.start_mark.index, value.end_mark.index, "")
             return Change((splice,), (Remove(path),))
-        if len(entries) == 1:  # an empty block would read as null: the block goes too
-            if len(path) < 2:
-                return None
-            parent = _walk(root, path[:-1])
-            if parent is None or parent[2] is None:
-                return None
-            return self._remove(root, parent[0], parent[2], path[:-1])
         start = self._line_start_of(key)
         if start is None:
             return None
         end = self._entry_end(value)
-        if end == len(self.text) and not self.text.endswith("\n") and start > 0:
-            start -= len(self.newline)  # the last line goes with the line break before it
-        return Change((Splice(start, end, ""),), (Remove(path),))
+        if end == len(self.text) and not self.text.endswith("\n"):
+            while start > 0 and self.text[start - 1] in "\r\n":  # the file keeps ending without
+                start -= 1  # a line break: the ones before the removed last line go with it
+        splices = [Splice(start, end, "")]
+        if len(entries) == 1:  # the block left would read as null: it becomes `key: {}`
+            parent = _walk(root, path[:-1]) if len(path) > 1 else None
+            if parent is None or parent[2] is None:
+                return None
+            colon = parent[2][0].end_mark.index
+            if self.text[colon : colon + 1] != ":":
+                return None
+            splices.append(Splice(colon + 1, colon + 1, " {}"))
+        return Change(tuple(splices), (Remove(path),))
 
     # -- where things are -------------------------------------------------------------------------
 
