@@ -12,7 +12,7 @@ import sys
 
 from dli_flink import __version__
 
-COMMANDS = ("validate", "fix", "review", "rules", "schema", "emulator", "resume")
+COMMANDS = ("validate", "fix", "review", "rules", "schema", "export", "emulator", "resume")
 
 
 def build_parser(commands: tuple[str, ...] = COMMANDS) -> argparse.ArgumentParser:
