@@ -12,7 +12,17 @@ import sys
 
 from dli_flink import __version__
 
-COMMANDS = ("validate", "review", "rehearse", "rules", "schema", "emulator", "resume")
+COMMANDS = (
+    "validate",
+    "fix",
+    "review",
+    "rehearse",
+    "rules",
+    "schema",
+    "export",
+    "emulator",
+    "resume",
+)
 
 
 def build_parser(commands: tuple[str, ...] = COMMANDS) -> argparse.ArgumentParser:

@@ -85,10 +85,13 @@ def flatten(spec: JobSpec) -> dict[str, Any]:
 
     Scaling is compared as DLI reads it (the block or a flink.dli.job.* runtime key, else DLI's
     default), so moving a key from runtimeConfig into the scaling block, same value, is no change.
+    So is a field that DLI gives a value when it is not sent (its `dli_default`): writing that value
+    or leaving the field out is the same job, as refresh's drift compares them (and as a document
+    exported from DLI, which leaves such values out, must deploy as no change).
     """
     table = fields.TABLE
     flat: dict[str, Any] = {
-        row.path: spec.values.get(row.path)
+        row.path: _or_dli_default(row, spec.values.get(row.path))
         for row in table.rows
         if row.change is not None and not row.runtime_key and row.shape != "map"
     }
@@ -108,6 +111,10 @@ def flatten(spec: JobSpec) -> dict[str, Any]:
     else:
         flat.update((f"tags.{key}", value) for key, value in tags)
     return {key: value for key, value in flat.items() if value is not None and value != ()}
+
+
+def _or_dli_default(row: fields.Field, value: Any) -> Any:
+    return row.dli_default if value is None and row.dli_default is not None else value
 
 
 _FIRST = ("kind", "jobType", "scaling.")

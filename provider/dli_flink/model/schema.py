@@ -122,8 +122,8 @@ def _explain(error: Any, document: Any) -> Iterator[Problem]:
         allowed = list(error.schema.get("properties", {}))
         for key in error.instance:
             if key not in allowed:
-                hint = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.75)
-                fix = f"did you mean '{hint[0]}'?" if hint else f"allowed: {', '.join(allowed)}"
+                hint = _close_key(str(key), allowed)
+                fix = f"did you mean '{hint}'?" if hint else f"allowed: {', '.join(allowed)}"
                 yield Problem(
                     RULE, (*path, key), f"unknown key '{_dotted((*path, key))}': {fix}", on_key=True
                 )
@@ -157,6 +157,36 @@ def _explain(error: Any, document: Any) -> Iterator[Problem]:
         yield Problem(RULE, path, f"'{where}' must be {word} {error.validator_value}{unit}")
     else:
         yield Problem(RULE, path, f"'{where or 'document'}': {error.message}")
+
+
+def suggested_key(path: Path) -> str | None:
+    """The key the did-you-mean of an unknown key at `path` names, or None: what `dli-flink fix`
+    renames it to, so the fix is exactly the hint the finding shows."""
+    parent = _property(path[:-1])
+    allowed = list(parent.get("properties", {})) if parent else []
+    if not allowed or path[-1] in allowed:
+        return None
+    return _close_key(str(path[-1]), allowed)
+
+
+def expected_type(path: Path) -> str | list[str] | None:
+    """The JSON type the schema declares at `path` (what a type error there asks for), if any."""
+    found = _property(path)
+    return found.get("type") if found else None
+
+
+def _property(path: Path) -> dict[str, Any] | None:
+    node: Any = load_schema()
+    for key in path:
+        node = node.get("properties", {}).get(key)
+        if not isinstance(node, dict):
+            return None
+    return node
+
+
+def _close_key(key: str, allowed: list[str]) -> str | None:
+    hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.75)
+    return hint[0] if hint else None
 
 
 def _dotted(path: Path) -> str:

@@ -61,3 +61,15 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
                 f"{str(declared.value).lower()}: remove the runtimeConfig key",
                 on_key=True,
             )
+
+
+# dli-flink fix: what this rule mends by itself (fix/edits.py says how fixes are written).
+from dli_flink.fix.edits import Edit, Remove  # noqa: E402
+
+FIX = "removes the runtimeConfig key: the scaling block's value is the one DLI is sent"
+
+
+def fix(problem: Problem, spec: JobSpec, context: Context) -> list[Edit]:
+    """The block wins when both are written (JobSpec.effective_runtime_config), so removing the
+    runtime key changes nothing DLI runs: the planner sees no change."""
+    return [Remove(problem.path)]

@@ -52,3 +52,14 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
             f"scaling cuMax {cu_max.value} is below the job's {cu} CUs (resources.cu): "
             f"raise it to at least {cu} or remove it",
         )
+
+
+# dli-flink fix: what this rule mends by itself (fix/edits.py says how fixes are written).
+from dli_flink.fix.edits import Edit, Set, written  # noqa: E402
+
+FIX = "raises cuMax to the job's CUs (resources.cu)"
+
+
+def fix(problem: Problem, spec: JobSpec, context: Context) -> list[Edit]:
+    """The smallest maximum DLI accepts, where the key is written (block or runtimeConfig)."""
+    return [Set(problem.path, written(problem.path, spec.resources.cu))]

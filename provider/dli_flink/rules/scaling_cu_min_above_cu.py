@@ -52,3 +52,14 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
             f"scaling cuMin {cu_min.value} is above the job's {cu} CUs (resources.cu): "
             f"lower it to at most {cu}",
         )
+
+
+# dli-flink fix: what this rule mends by itself (fix/edits.py says how fixes are written).
+from dli_flink.fix.edits import Edit, Set, written  # noqa: E402
+
+FIX = "lowers cuMin to the job's CUs (resources.cu)"
+
+
+def fix(problem: Problem, spec: JobSpec, context: Context) -> list[Edit]:
+    """The largest minimum DLI accepts; the job's CUs are the author's own figure."""
+    return [Set(problem.path, written(problem.path, spec.resources.cu))]

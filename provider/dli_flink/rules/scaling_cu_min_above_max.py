@@ -54,3 +54,15 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
             "make cuMin at most cuMax",
             anchor=cu_max.path,
         )
+
+
+# dli-flink fix: what this rule mends by itself (fix/edits.py says how fixes are written).
+from dli_flink.fix.edits import Edit, Set, written  # noqa: E402
+
+FIX = "lowers cuMin to cuMax"
+
+
+def fix(problem: Problem, spec: JobSpec, context: Context) -> list[Edit]:
+    """Lowering the minimum never lets the job spend more than the author allowed; raising cuMax
+    could outgrow the queue."""
+    return [Set(problem.path, written(problem.path, spec.setting("cuMax").value))]

@@ -52,3 +52,14 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
             f"scaling cuMin {cu_min.value} is below {DEFAULT_CU_MIN}, the smallest DLI job: "
             f"set it to {DEFAULT_CU_MIN} or more",
         )
+
+
+# dli-flink fix: what this rule mends by itself (fix/edits.py says how fixes are written).
+from dli_flink.fix.edits import Edit, Set, written  # noqa: E402
+
+FIX = f"raises cuMin to {DEFAULT_CU_MIN}"
+
+
+def fix(problem: Problem, spec: JobSpec, context: Context) -> list[Edit]:
+    """The smallest DLI job: a lower minimum is one DLI cannot scale down to anyway."""
+    return [Set(problem.path, written(problem.path, DEFAULT_CU_MIN))]

@@ -68,3 +68,16 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
             f"use at least {minimum} (the default is 30)",
             severity=Severity.WARNING,
         )
+
+
+# dli-flink fix: what this rule mends by itself (fix/edits.py says how fixes are written).
+from dli_flink.fix.edits import Edit, Set, written  # noqa: E402
+
+FIX = "raises the interval to min-minutes"
+
+
+def fix(problem: Problem, spec: JobSpec, context: Context) -> list[Edit]:
+    """The configured minimum: the shortest interval the team accepts, so restarts are as
+    frequent as allowed and no more."""
+    minimum = int(context.options["min-minutes"])
+    return [Set(problem.path, written(problem.path, minimum))]

@@ -47,3 +47,14 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
             "set checkpoint.enabled: true",
             anchor=spec.setting("enabled").path,
         )
+
+
+# dli-flink fix: what this rule mends by itself (fix/edits.py says how fixes are written).
+from dli_flink.fix.edits import Edit, Set  # noqa: E402
+
+FIX = "sets checkpoint.enabled: true"
+
+
+def fix(problem: Problem, spec: JobSpec, context: Context) -> list[Edit]:
+    """A scaling job has one right value here, and the checkpoint settings keep their defaults."""
+    return [Set(("checkpoint", "enabled"), True)]

@@ -46,3 +46,14 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
             "dynamic scaling needs the job's logs saved to OBS: set logEnabled: true",
             anchor=spec.setting("enabled").path,
         )
+
+
+# dli-flink fix: what this rule mends by itself (fix/edits.py says how fixes are written).
+from dli_flink.fix.edits import Edit, Set  # noqa: E402
+
+FIX = "sets logEnabled: true"
+
+
+def fix(problem: Problem, spec: JobSpec, context: Context) -> list[Edit]:
+    """A scaling job has one right value here; the logs go to the job's obsBucket."""
+    return [Set(("logEnabled",), True)]

@@ -1,4 +1,5 @@
-"""List the rules: id, default severity, options and documentation with examples."""
+"""List the rules: id, default severity, options, what `dli-flink fix` does for its findings (when
+the rule can fix them) and documentation with examples."""
 
 from __future__ import annotations
 
@@ -22,10 +23,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     chosen = [RULES[args.rule]] if args.rule else list(RULES.values())
     for rule in chosen:
+        fixes = getattr(rule, "FIX", None)
         if args.brief:
-            print(f"{rule.ID:28} {rule.SEVERITY:8} {summary(rule)}")
+            print(f"{rule.ID:28} {rule.SEVERITY:8} {'fix' if fixes else '':4}{summary(rule)}")
             continue
         options = ", ".join(f"{o.name}={o.default!r}" for o in rule.OPTIONS) or "none"
         print(f"{rule.ID} ({rule.SEVERITY}; options: {options})")
+        if fixes:
+            print(f"    dli-flink fix: {fixes}")
         print(inspect.cleandoc(rule.__doc__ or "").replace("\n", "\n    ").join(["    ", "\n"]))
     return 0
