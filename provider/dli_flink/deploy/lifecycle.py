@@ -30,13 +30,13 @@ from typing import Any, NoReturn
 
 from dli_flink.deploy.dliapi import DliApi, DliError
 from dli_flink.deploy.inputs import Options
-from dli_flink.deploy.observed import observed
+from dli_flink.deploy.observed import applied, observed
 from dli_flink.deploy.operation import Operation, Record, UpdateOperation
 from dli_flink.deploy.progress import Progress
 from dli_flink.deploy.status import RUNNING, STOPPABLE, STOPPED, TRANSITIONAL, StartFailed, Watch
 from dli_flink.deploy.waits import WaitTimeout, poll_until
 from dli_flink.model import fields
-from dli_flink.model.planner import Change, ChangeClass, plan
+from dli_flink.model.planner import ChangeClass, plan
 from dli_flink.model.spec import JobSpec
 
 RESUME_COMMAND = "dli-flink resume {job_id} {savepoint}"
@@ -198,7 +198,7 @@ class UpdateSteps(JobCalls):
             return self._stop_running(op, job, new)
         if change.change_class == ChangeClass.NONE:
             return Outcome(op.job_id, job, record=None)
-        if _applied(job, change, new):
+        if applied(new, job, change):
             op.progress("DLI already runs this configuration (an interrupted update applied it)")
             op.record.step("found running with the new configuration")
             return Outcome(op.job_id, job, record=op.record)
@@ -525,18 +525,3 @@ class Lifecycle(UpdateSteps):
         )
         op.progress("gone")
         return path
-
-
-def _applied(job: dict[str, Any], change: Change, new: JobSpec) -> bool:
-    """Whether DLI already holds every changed field with its new value (an interrupted update's
-    PUT went in, or someone made the same edit). Only a change whose fields DLI reports back
-    (the field table's reported rows, the scaling and runtime keys) can be verified; any other
-    change is done."""
-    if not all(_verifiable(f.field) for f in change.fields):
-        return False
-    return plan(observed(new, job), new).change_class == ChangeClass.NONE
-
-
-def _verifiable(field: str) -> bool:
-    row = fields.TABLE.by_path.get(field)
-    return bool(row and row.reported) or field.startswith(("scaling.", "runtimeConfig."))

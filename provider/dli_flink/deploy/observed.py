@@ -9,7 +9,8 @@ defaults or key order is how the incumbent Terraform resources annoy their users
 - DLI's own dynamic scaling changes the running CUs (`real_cu_number`), never the declared `cu_number`
   or the flink.dli.job.* keys: that is `currentCu` in the outputs, not drift.
 - Keys DLI adds to runtime_config by itself are ignored; only declared keys are compared.
-- A field DLI answers as null says nothing (DLI returns optional fields as null freely).
+- A field DLI answers as null says nothing (DLI returns optional fields as null freely): it is
+  neither drift nor evidence that an update was applied (`applied`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 from dli_flink.model import fields
 from dli_flink.model.fields import Field
-from dli_flink.model.planner import flatten
+from dli_flink.model.planner import Change, flatten
 from dli_flink.model.spec import JobSpec, known, parse_scaling_value, scaling_default
 
 Job = dict[str, Any]
@@ -91,7 +92,7 @@ def drift(spec: JobSpec, job: Job) -> Drift:
         real = reported(row, job)
         if real is None:
             continue
-        default = row.default_for(spec.kind) if row.dli_default is None else row.dli_default
+        default = row.unset(spec.kind)
         declared_value = meant.get(row.path, default)
         if real != declared_value and not (declared_value is None and real == default):
             found[tuple(row.path.split("."))] = real
@@ -109,15 +110,21 @@ def _scaling_drift(
     real_values = {row.path: reported(row, job) for row in fields.TABLE.reported}
     values = {**spec.values, **{k: v for k, v in real_values.items() if v is not None}}
     for key, row in fields.TABLE.scaling.items():
-        runtime_key = row.runtime_key
-        raw = runtime.get(runtime_key)  # type: ignore[arg-type]
-        real = parse_scaling_value(key, raw) if raw is not None else scaling_default(row, values)
+        real = _real_scaling(key, runtime, values)
         if real == meant.get(f"scaling.{key}"):
             continue
         if spec.setting(key).path[0] == "runtimeConfig":
-            found[("runtimeConfig", runtime_key)] = raw  # type: ignore[index]
+            found[("runtimeConfig", row.runtime_key)] = runtime.get(row.runtime_key)  # type: ignore[arg-type,index]
         else:
             found[("scaling", key)] = DELETE if real is None else real
+
+
+def _real_scaling(key: str, runtime: dict[str, str], values: dict[str, Any]) -> Any:
+    """A scaling setting as DLI runs it: its runtime key, else DLI's default for it (a default
+    that follows another field reads it from `values`)."""
+    row = fields.TABLE.scaling[key]
+    raw = runtime.get(row.runtime_key)  # type: ignore[arg-type]
+    return parse_scaling_value(key, raw) if raw is not None else scaling_default(row, values)
 
 
 def _runtime_drift(found: Drift, spec: JobSpec, runtime: dict[str, str]) -> None:
@@ -132,6 +139,32 @@ def _runtime_drift(found: Drift, spec: JobSpec, runtime: dict[str, str]) -> None
             found[("runtimeConfig", key)] = DELETE
         elif runtime[key] != spec.runtime_value(key):
             found[("runtimeConfig", key)] = runtime[key]
+
+
+def applied(new: JobSpec, job: Job, change: Change) -> bool:
+    """Whether DLI already holds every changed field with its value in `new` (an interrupted
+    update's PUT went in, or someone made the same edit). Only a real value DLI reports back is
+    evidence: a field answered as null, or not reported at all, counts as not applied."""
+    meant = flatten(new)
+    runtime = runtime_config(job)
+    real_values = {row.path: reported(row, job) for row in fields.TABLE.reported}
+    for changed in change.fields:
+        key = changed.field
+        group, _, inner = key.partition(".")
+        if group in ("runtimeConfig", "scaling"):
+            if runtime is None:
+                return False
+            real = runtime.get(inner) if group == "runtimeConfig" else None
+            if group == "scaling":
+                real = _real_scaling(inner, runtime, real_values)
+            if real != meant.get(key):
+                return False
+            continue
+        row = fields.TABLE.by_path.get(key)
+        real = real_values.get(key)
+        if row is None or real is None or real != meant.get(key, row.unset(new.kind)):
+            return False
+    return True
 
 
 def _put(doc: dict[str, Any], path: tuple[str, ...], value: Any) -> None:

@@ -102,6 +102,12 @@ class Field:
     def default_for(self, kind: str) -> Any:
         return self.default.get(kind) if isinstance(self.default, Mapping) else self.default
 
+    def unset(self, kind: str) -> Any:
+        """What a job of `kind` holds when its document does not write the field: the default
+        (sent), else DLI's own."""
+        default = self.default_for(kind)
+        return self.dli_default if default is None else default
+
     def sent(self, kind: str, *, for_update: bool) -> bool:
         """Whether a job of `kind` sends this field in a create (or update) body (a kind whose
         documents do not write it sends its fixed per-kind default, as Jar jobs send job_type)."""
