@@ -175,7 +175,7 @@ def test_refresh_after_dli_scaled_the_job_shows_no_drift(
 def test_refresh_shows_console_edits_as_drift_and_ignores_keys_dli_added(
     engine: Engine, dli_api: Any, wait_status: Any
 ) -> None:
-    job = sql_job(runtimeConfig={"table.exec.state.ttl": "1h"})
+    job = sql_job(runtimeConfig={"table.exec.state.ttl": "1h"}, smnTopic="alerts")
     job_id = int(up_ok(engine, job)[job.urn]["jobId"])
     runtime = runtime_keys(dli_api, job_id)
     runtime["dli.internal.added"] = "x"  # a key DLI adds by itself
@@ -192,6 +192,8 @@ def test_refresh_shows_console_edits_as_drift_and_ignores_keys_dli_added(
     engine.refresh()
     assert engine.state[job.urn].outputs["smnTopic"] == "edited-in-console"
     assert engine.preview([job])[job.urn].op == "update"
+    up_ok(engine, job)
+    assert dli_api.show_job(job_id)["job_config"]["smn_topic"] == "alerts"
 
 
 def test_a_job_deleted_outside_pulumi_is_reported_gone(engine: Engine, dli_api: Any) -> None:

@@ -6,6 +6,8 @@ declared document is patched only where DLI's value differs from what the declar
 value, or DLI's default when it is not written), never rewritten wholesale: a perpetual diff from
 defaults or key order is how the incumbent Terraform resources annoy their users (issue #10147).
 
+- Every field DLI reports back is compared (the field table's `reported` rows), with what the
+  declaration means: its value, or the value DLI holds when the document does not write it.
 - DLI's own dynamic scaling changes the running CUs (`real_cu_number`), never the declared `cu_number`
   or the flink.dli.job.* keys: that is `currentCu` in the outputs, not drift.
 - Keys DLI adds to runtime_config by itself are ignored; only declared keys are compared.
@@ -20,7 +22,7 @@ import json
 from typing import Any
 
 from dli_flink.model import fields
-from dli_flink.model.fields import Field
+from dli_flink.model.fields import COMPUTED, Field
 from dli_flink.model.planner import Change, flatten
 from dli_flink.model.spec import JobSpec, known, parse_scaling_value, scaling_default
 
@@ -28,9 +30,11 @@ Job = dict[str, Any]
 
 
 def reported(row: Field, job: Job) -> Any:
-    """What DLI's job answer holds for a row (its `reported` place: "desc", "job_config.cu_number")."""
+    """What DLI's job answer holds for a row (its `reported` place: "desc", "job_config.cu_number"),
+    as the document writes it; None when DLI answers null."""
     head, _, inner = row.reported.partition(".")  # type: ignore[union-attr]
-    return (job.get(head) or {}).get(inner) if inner else job.get(head)
+    value = (job.get(head) or {}).get(inner) if inner else job.get(head)
+    return row.decode(value) if value is not None and row.decode is not None else value
 
 
 def runtime_config(job: Job) -> dict[str, str] | None:
@@ -94,6 +98,8 @@ def drift(spec: JobSpec, job: Job) -> Drift:
             continue
         default = row.unset(spec.kind)
         declared_value = meant.get(row.path, default)
+        if declared_value == COMPUTED:
+            continue
         if real != declared_value and not (declared_value is None and real == default):
             found[tuple(row.path.split("."))] = real
     runtime = runtime_config(job)
@@ -168,6 +174,8 @@ def applied(new: JobSpec, job: Job, change: Change) -> bool:
 
 
 def _put(doc: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    """Set `path` in a document, a list field as the list the document writes."""
+    value = list(value) if isinstance(value, tuple) else value
     node = doc
     for key in path[:-1]:
         child = node.get(key)

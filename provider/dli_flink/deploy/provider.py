@@ -39,8 +39,9 @@ from dli_flink.deploy.inputs import (
 from dli_flink.deploy.lifecycle import Lifecycle, LifecycleError, Outcome
 from dli_flink.deploy.observed import observed_document
 from dli_flink.deploy.progress import say
+from dli_flink.model import fields
 from dli_flink.model.findings import Severity
-from dli_flink.model.planner import ChangeClass, plan
+from dli_flink.model.planner import ChangeClass, plan, show, unclearable_removals
 from dli_flink.model.spec import JobSpec
 from dli_flink.model.values import whole
 from dli_flink.rules import config as rules_config
@@ -106,13 +107,13 @@ class JobProvider(ResourceProvider):
 
     # -- check and diff: no network ---------------------------------------------------------------
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         doc = document(news)
         config = project_config()
         spec, problems = rules_engine.parse(doc)
         if spec is not None:
             problems += rules_engine.check(spec, config)
-        failures: list[CheckFailure] = []
+        failures = _refused_removals(olds, spec)
         name = doc.get("name") if isinstance(doc.get("name"), str) else "(unnamed job)"
         for problem in problems:
             if problem.path and touches_unknown(doc, problem.path):
@@ -212,6 +213,24 @@ def _validated(doc: dict[str, Any], operation: str) -> JobSpec:
             + "; ".join(errors)
         )
     return spec
+
+
+def _refused_removals(olds: dict[str, Any], new: JobSpec | None) -> list[CheckFailure]:
+    """A removal DLI cannot carry out, refused: the engine's olds are the inputs the job was last
+    deployed with (none for a new resource or a replacement)."""
+    if not olds or new is None:
+        return []
+    old = JobSpec.from_document(job_document(olds))
+    return [
+        CheckFailure(
+            removed.field.split(".")[0],
+            f"{removed.field}: cannot be removed from a deployed job: DLI's API has no value "
+            f"that clears {fields.TABLE.by_path[removed.field].wire}, so DLI would go on running "
+            f"with {show(removed.old)}; keep {removed.field}: {show(removed.old)}, or set "
+            "another value",
+        )
+        for removed in unclearable_removals(old, new)
+    ]
 
 
 def _whole_numbers(value: Any) -> Any:
