@@ -27,6 +27,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from dli_flink.deploy import ownership
 from dli_flink.deploy.dliapi import DliApi, DliConfig, DliConfigError
 from dli_flink.deploy.inputs import (
     OPTION_KEYS,
@@ -155,7 +156,20 @@ class JobProvider(ResourceProvider):
         doc = job_document(props)
         options = Options.of(props)
         outcome = self.lifecycle.create(_validated(doc, "create"), options)
-        return CreateResult(str(outcome.job_id), _outputs(props, outcome, None))
+        outputs = _outputs(props, outcome, None)
+        replaced = ownership.replacing(str(doc.get("name")))
+        if replaced is not None:
+            kept = replaced.savepoint or "none was written"
+            say(
+                f"dli-flink: {doc.get('name')}: create: replaces DLI job {replaced.job_id}, whose "
+                f"final savepoint is {kept} (the new job starts without its state)"
+            )
+            outputs["lastChange"] = {
+                "class": "replace",
+                "replacedJobId": replaced.job_id,
+                "replacedJobSavepoint": replaced.savepoint,
+            }
+        return CreateResult(str(outcome.job_id), outputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         new_doc = job_document(news)
@@ -186,7 +200,9 @@ class JobProvider(ResourceProvider):
         doc = job_document(props)
         spec = JobSpec.from_document(doc)
         final = bool(spec.obs_bucket) and spec.checkpoint.enabled is True
-        self.lifecycle.delete(int(id_), str(doc.get("name")), Options.of(props), final)
+        name = str(doc.get("name"))
+        savepoint = self.lifecycle.delete(int(id_), name, Options.of(props), final)
+        ownership.deleted(name, ownership.Replaced(int(id_), savepoint))
 
 
 @functools.cache

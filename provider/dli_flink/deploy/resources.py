@@ -6,6 +6,12 @@
 `spec` is the job document of the YAML (camelCase keys, `kind` implied by the class), whose values
 may be Pulumi Inputs. The type tokens are `pulumi-python:dynamic/dli:FlinkSqlJob` and
 `pulumi-python:dynamic/dli:FlinkJarJob`: policies match on them.
+
+Each kind declares the other's type token as an alias. The type token is part of the URN, so
+without it a job whose kind changes would be a new resource to the engine: created first (which
+DLI refuses, the name exists) and the old one deleted after the program. With it, the engine finds
+the old state, the provider's diff says replace (delete before replace), and the old job is
+stopped with a final savepoint and deleted before the new one is created.
 """
 
 from __future__ import annotations
@@ -39,6 +45,18 @@ def _props(spec: Any, kind: str, base_dir: Path | None) -> dict[str, Any]:
     return props
 
 
+TYPE_TOKENS = {
+    SQL_KIND: "pulumi-python:dynamic/dli:FlinkSqlJob",
+    JAR_KIND: "pulumi-python:dynamic/dli:FlinkJarJob",
+}
+
+
+def _options(opts: pulumi.ResourceOptions | None, kind: str) -> pulumi.ResourceOptions:
+    """`opts` with the other kind's type token as an alias (see the module docstring)."""
+    aliases = [pulumi.Alias(type_=token) for other, token in TYPE_TOKENS.items() if other != kind]
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(aliases=aliases))
+
+
 class _FlinkJob(Resource):
     """What both kinds output: every input, jobId, status, currentCu, restartTimes, savepointPath,
     lastChange. Each kind sets its own type token (policies match on it)."""
@@ -63,7 +81,8 @@ class FlinkSqlJob(_FlinkJob, module="dli", name="FlinkSqlJob"):
     ) -> None:
         """`base_dir`: where a relative sqlFile is read from (default: the working directory)."""
         base = Path(base_dir) if base_dir is not None else None
-        super().__init__(JobProvider(), resource_name, _props(spec, SQL_KIND, base), opts)
+        props = _props(spec, SQL_KIND, base)
+        super().__init__(JobProvider(), resource_name, props, _options(opts, SQL_KIND))
 
 
 class FlinkJarJob(_FlinkJob, module="dli", name="FlinkJarJob"):
@@ -75,7 +94,8 @@ class FlinkJarJob(_FlinkJob, module="dli", name="FlinkJarJob"):
         spec: Mapping[str, Any] | FlinkJarJobArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(JobProvider(), resource_name, _props(spec, JAR_KIND, None), opts)
+        props = _props(spec, JAR_KIND, None)
+        super().__init__(JobProvider(), resource_name, props, _options(opts, JAR_KIND))
 
 
 FlinkJob = FlinkSqlJob | FlinkJarJob
