@@ -56,7 +56,7 @@ def test_a_name_that_exists_fails_naming_adopt_and_adopt_takes_it_over(
     job = sql_job("taken-name")
     step = engine.up([job])[job.urn]
     assert step.error is not None
-    assert "already exists" in step.error.message
+    assert "already has a job named taken-name" in step.error.message
     assert "adopt: true" in step.error.message
 
     adopted = sql_job("taken-name", adopt=True)

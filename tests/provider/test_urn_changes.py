@@ -1,4 +1,4 @@
-"""A resource whose URN changes: a kind change.
+"""A resource whose URN changes: a kind change, a rename, and `adopt` around them.
 
 The type token and the resource name are part of the URN. The programs below run for real (our
 resource classes, the SDK's registration; tests/program.py) and the engine steps what they register
@@ -64,3 +64,73 @@ def test_both_kinds_declare_the_other_s_type_token_as_an_alias() -> None:
     assert [a.collapse(sql) for a in sql.aliases] == [jar.urn.replace("::b", "::a")]
     assert [a.type for a in jar.aliases] == [SQL_TYPE]
     assert jar.type == JAR_TYPE
+
+
+def test_a_renamed_resource_without_aliases_is_told_to_declare_them(
+    stack: Engine, shared: Shared
+) -> None:
+    first = program("orders", sql_job().inputs)
+    job_id = deploy(stack, first)
+    renamed = program("orders-renamed", first.inputs)
+    step = stack.up([renamed])[renamed.urn]
+    assert step.error is not None
+    message = step.error.message
+    assert f"already has a job named {first.inputs['name']} (job id {job_id})" in message
+    assert message.index("aliases") < message.index("pulumi state rename") < message.index("adopt")
+    assert shared.api.show_job(job_id)["status"] == "job_running"
+    assert first.urn in stack.state, "a failed run deletes nothing"
+
+
+def test_a_renamed_resource_that_adopts_its_job_keeps_it_running(
+    stack: Engine, shared: Shared
+) -> None:
+    """The create under the new URN adopts the job; the engine then deletes the old URN, which
+    must leave the job the new resource owns."""
+    first = program("orders", sql_job().inputs)
+    job_id = deploy(stack, first)
+    renamed = program("orders-renamed", {**first.inputs, "adopt": True})
+    steps = stack.up([renamed])
+    assert {urn: (s.op, s.error) for urn, s in steps.items()} == {
+        renamed.urn: ("create", None),
+        first.urn: ("delete", None),
+    }
+    assert shared.api.show_job(job_id)["status"] == "job_running"
+    assert list(stack.state) == [renamed.urn]
+    assert int(stack.outputs(renamed)["jobId"]) == job_id
+    assert f"DLI job {job_id} was adopted by another resource" in shared.host.wait_for(
+        f"DLI job {job_id} was adopted"
+    )
+
+
+def test_adopting_a_job_of_another_kind_is_refused_and_leaves_it_running(
+    stack: Engine, shared: Shared
+) -> None:
+    """A Jar resource without the alias (an older program) adopting the SQL job of its name."""
+    sql = sql_job()
+    job_id = deploy(stack, sql)
+    timeline = shared.emulator.admin.statuses(job_id)
+    jar = jar_job(sql.name, adopt=True)
+    step = stack.up([jar])[jar.urn]
+    assert step.error is not None
+    assert (
+        f"DLI job {job_id} is a flink_opensource_sql_job job and this FlinkJarJob is a "
+        "flink_jar_job" in step.error.message
+    )
+    assert "nothing was changed" in step.error.message
+    assert shared.emulator.admin.statuses(job_id) == timeline
+    assert sql.urn in stack.state
+
+
+def test_destroy_leaves_a_job_that_now_carries_another_name(
+    stack: Engine, shared: Shared, wait_status: Any
+) -> None:
+    job = sql_job()
+    job_id = deploy(stack, job)
+    shared.api.stop_jobs([job_id], False)
+    wait_status(shared.api, job_id, "job_cancel_success")
+    shared.api.update_sql_job(job_id, {"name": f"{job.name}-theirs"})
+    assert stack.destroy()[job.urn].error is None
+    assert shared.api.show_job(job_id)["name"] == f"{job.name}-theirs"
+    assert f"DLI job {job_id} is named {job.name}-theirs, not {job.name}" in shared.host.wait_for(
+        f"{job.name}-theirs, not"
+    )

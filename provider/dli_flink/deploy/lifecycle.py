@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from dli_flink.deploy import ownership
 from dli_flink.deploy.dliapi import DliApi, DliError
 from dli_flink.deploy.inputs import Options
 from dli_flink.deploy.observed import applied, observed
@@ -395,16 +396,7 @@ class Lifecycle(UpdateSteps):
         progress = self._progress(name, "create")
         existing = self.find(name)
         if existing is not None:
-            job_id = int(existing["job_id"])
-            if not options.adopt:
-                raise LifecycleError(
-                    f"job {name}: create: a DLI job named {name} already exists (job id {job_id}); "
-                    "set adopt: true in its spec to take it over, or give this job another name"
-                )
-            progress(f"adopting existing job {job_id} ({existing.get('status')})")
-            real = self.show(job_id) or existing
-            begun = self._begin(job_id, name, options, "adopt")
-            return self._update(begun, observed(spec, real), spec)
+            return self._adopt(spec, int(existing["job_id"]), options)
         body = spec.to_dli_body()
         self._authorize(name, spec)
         create = self.api.create_sql_job if spec.is_sql else self.api.create_jar_job
@@ -424,6 +416,36 @@ class Lifecycle(UpdateSteps):
             ) from None
         progress("running")
         return Outcome(job_id, job)
+
+    def _adopt(self, spec: JobSpec, job_id: int, options: Options) -> Outcome:
+        """Take over the existing job of the spec's name, if `adopt` says so and it is of the
+        spec's type (DLI cannot change a job's type: a Jar body PUT into a SQL job is refused
+        after the job was stopped)."""
+        name = str(spec.name)
+        if not options.adopt:
+            raise LifecycleError(
+                f"job {name}: create: DLI already has a job named {name} (job id {job_id}). If "
+                "this stack deployed it under another resource name, kind or parent, declare "
+                "the old one in the resource's aliases (or run pulumi state rename) so Pulumi "
+                "keeps managing it; set adopt: true only to take over a job made outside this "
+                "stack; or give this job another name"
+            )
+        job = self.show(job_id)
+        if job is None:
+            raise LifecycleError(
+                f"job {name}: adopt: DLI job {job_id} disappeared; run pulumi up again"
+            )
+        if job.get("job_type") != spec.job_type:
+            raise LifecycleError(
+                f"job {name}: adopt: DLI job {job_id} is a {job.get('job_type')} job and this "
+                f"{spec.kind} is a {spec.job_type}: DLI cannot change a job's type, so it was "
+                "not taken over and nothing was changed; give this job another name, or delete "
+                f"job {job_id} first"
+            )
+        ownership.adopt(job_id)
+        begun = self._begin(job_id, name, options, "adopt")
+        begun.progress(f"adopting existing job {job_id} ({job.get('status')})")
+        return self._update(begun, observed(spec, job), spec)
 
     def _remove_after_failed_create(self, job_id: int, name: str, options: Options) -> str:
         """Delete the job a create could not start; the create's error says how that went, so
@@ -480,12 +502,27 @@ class Lifecycle(UpdateSteps):
         progress = self._progress(name, "delete")
         op = Operation(job_id, name, options, progress, time.monotonic() + options.delete_seconds)
         try:
+            elsewhere = self._owned_elsewhere(op)
+            if elsewhere:
+                progress(f"{elsewhere}: it is left as it is")
+                return None
             return self._delete(op, savepoint)
         except (DliError, WaitTimeout, StartFailed) as error:
             raise LifecycleError(
                 f"job {name}: delete of DLI job {job_id} failed: {describe_error(error)}; "
                 "run pulumi destroy again"
             ) from None
+
+    def _owned_elsewhere(self, op: Operation) -> str | None:
+        """Why the job this resource's outputs name is no longer this resource's to delete, or
+        None: DLI's job under that id carries another name, or another resource of the stack
+        adopted it during this deployment (the engine deletes a changed URN after the program)."""
+        job = self.show(op.job_id)
+        if job is not None and job.get("name") != op.name:
+            return f"DLI job {op.job_id} is named {job.get('name')}, not {op.name}"
+        if ownership.adopted(op.job_id):
+            return f"DLI job {op.job_id} was adopted by another resource of this stack"
+        return None
 
     def _delete(self, op: Operation, savepoint: bool) -> str | None:
         """Stop the job (with a final savepoint if `savepoint` and it runs), delete it, and wait
