@@ -60,6 +60,12 @@ def describe_error(error: BaseException) -> str:
     return str(error).rstrip(".")
 
 
+def _left_stopped(savepoint: str | None) -> str:
+    """The end of an error line that leaves the job stopped."""
+    kept = f", its savepoint is {savepoint}" if savepoint else ""
+    return f"; the job is stopped{kept}: fix the cause and run pulumi up --refresh"
+
+
 def _stop_step(keep: bool) -> str:
     """The stop's step name: without an OBS bucket DLI can write no savepoint, and the step says so."""
     return "stop with savepoint" if keep else "stop (no obsBucket: no savepoint possible)"
@@ -126,21 +132,19 @@ class JobCalls:
         create, and when an update names a bucket other than the one already authorised."""
         if new.obs_bucket and (old is None or new.obs_bucket != old.obs_bucket):
             self._call(
-                name, "authorise the OBS bucket", None, self.api.authorize_buckets, [new.obs_bucket]
+                name, "authorise the OBS bucket", "", self.api.authorize_buckets, [new.obs_bucket]
             )
 
     def _put(self, spec: JobSpec, job_id: int, body: dict[str, Any]) -> None:
         update = self.api.update_sql_job if spec.is_sql else self.api.update_jar_job
         update(job_id, body)
 
-    def _call(
-        self, name: str, step: str, savepoint: str | None, call: Callable[..., Any], *args: Any
-    ) -> Any:
-        """A DLI call whose failure needs no rollback: nothing changed yet, or nothing to undo."""
+    def _call(self, name: str, step: str, tail: str, call: Callable[..., Any], *args: Any) -> Any:
+        """A DLI call whose failure needs no rollback: nothing changed yet, or nothing to undo;
+        `tail` ends its error line (where that leaves the job, and what to do)."""
         try:
             return call(*args)
         except DliError as error:
-            tail = f"; the savepoint is {savepoint}" if savepoint else ""
             raise LifecycleError(
                 f"job {name}: {step} failed: {describe_error(error)}{tail}"
             ) from None
@@ -185,7 +189,7 @@ class UpdateSteps(JobCalls):
         if job is None:
             raise LifecycleError(
                 f"job {op.name}: {op.progress.operation}: DLI job {op.job_id} no longer exists; "
-                "run pulumi refresh and then pulumi up to create it again"
+                "run pulumi up --refresh to create it again"
             )
         if job["status"] in TRANSITIONAL:
             op.progress(f"job is {job['status']}: waiting for it to settle")
@@ -211,7 +215,7 @@ class UpdateSteps(JobCalls):
                 if k in fields.TABLE.hot_wire_fields
             }
             self._authorize(op.name, new, old)
-            self._call(op.name, "edit in place", None, self._put, new, op.job_id, hot)
+            self._call(op.name, "edit in place", "", self._put, new, op.job_id, hot)
             op.progress("edited in place, the job kept running")
             op.record.step("done")
             return Outcome(op.job_id, self.show(op.job_id) or job, record=op.record)
@@ -232,14 +236,15 @@ class UpdateSteps(JobCalls):
                 "nothing was changed and the previous configuration is still running"
                 if isinstance(failure, StartFailed)
                 else f"job {op.name}: update: {step}: {failure}; the job may still be "
-                "stopping: run pulumi up again, it resumes the job from its savepoint"
+                "stopping: run pulumi up --refresh, it resumes the job from its savepoint"
             ) from None
         op.record.savepoint = savepoint
         op.record.step("stopped")
         if keep and not savepoint:
             raise LifecycleError(
                 f"job {op.name}: update: DLI stopped job {op.job_id} but reports no savepoint; "
-                f"nothing was edited: start it from its last checkpoint in the DLI console"
+                "nothing was edited: start it from its last checkpoint (dli-flink resume "
+                f"{op.job_id} <checkpoint directory>), then run pulumi up --refresh"
             )
         op.progress(f"stopped, savepoint {savepoint}" if savepoint else "stopped")
         return self._edit_and_resume(op, old, new, body)
@@ -266,7 +271,7 @@ class UpdateSteps(JobCalls):
                 raise LifecycleError(
                     f"job {op.name}: {step} of DLI job {op.job_id} failed: "
                     f"{describe_error(failure)}. The job is not running{state}; fix the cause "
-                    "and run pulumi up again"
+                    "and run pulumi up --refresh"
                 ) from None
             self._rollback(op, old, step, failure)
         op.record.up()
@@ -317,7 +322,7 @@ class UpdateSteps(JobCalls):
             raise LifecycleError(
                 f"{what}. The rollback failed too at '{rollback_step}': "
                 f"{describe_error(second)}. Job {op.job_id} is STOPPED; {state}. "
-                f"{resume} (or run pulumi up again: an update resumes a stopped job from its "
+                f"{resume} (or run pulumi up --refresh: an update resumes a stopped job from its "
                 "savepoint)"
             ) from None
         op.record.up()
@@ -342,7 +347,7 @@ class UpdateSteps(JobCalls):
             op.record.down()
         body = new.to_dli_body(for_update=True)
         if not op.options.running:
-            self._call(op.name, "edit", savepoint, self._put, new, op.job_id, body)
+            self._call(op.name, "edit", _left_stopped(savepoint), self._put, new, op.job_id, body)
             op.record.step("edited, left stopped")
             op.progress("edited, left stopped as desiredState says")
             return Outcome(op.job_id, self.show(op.job_id) or job, savepoint, op.record)
@@ -366,9 +371,8 @@ class UpdateSteps(JobCalls):
                 f"job {op.name}: {step} failed: {describe_error(failure)}; the job is still running"
             ) from None
         op.record.savepoint = savepoint
-        self._call(
-            op.name, "edit", savepoint, self._put, new, op.job_id, new.to_dli_body(for_update=True)
-        )
+        body = new.to_dli_body(for_update=True)
+        self._call(op.name, "edit", _left_stopped(savepoint), self._put, new, op.job_id, body)
         op.record.step("stopped")
         op.progress(f"stopped, savepoint {savepoint}" if savepoint else "stopped")
         return Outcome(op.job_id, self.show(op.job_id) or job, savepoint, op.record)
@@ -400,7 +404,7 @@ class Lifecycle(UpdateSteps):
         body = spec.to_dli_body()
         self._authorize(name, spec)
         create = self.api.create_sql_job if spec.is_sql else self.api.create_jar_job
-        job_id = int(self._call(name, "create the job", None, create, body))
+        job_id = int(self._call(name, "create the job", "", create, body))
         progress(f"created job {job_id}")
         if not options.running:
             return Outcome(job_id, self.show(job_id) or {"status": "job_init"})

@@ -21,6 +21,7 @@ import copy
 import json
 from typing import Any
 
+from dli_flink.deploy.status import NOT_RUNNING, RUNNING
 from dli_flink.model import fields
 from dli_flink.model.fields import COMPUTED, Field
 from dli_flink.model.planner import Change, flatten
@@ -145,6 +146,24 @@ def _runtime_drift(found: Drift, spec: JobSpec, runtime: dict[str, str]) -> None
             found[("runtimeConfig", key)] = DELETE
         elif runtime[key] != spec.runtime_value(key):
             found[("runtimeConfig", key)] = runtime[key]
+
+
+def status_drift(job: Job, running: bool) -> str | None:
+    """Why DLI's job is not in its desired state (running, or stopped), or None; a transitional
+    status (DLI rescaling the job, or a stop on its way) is not drift."""
+    status = job.get("status")
+    if running and status in NOT_RUNNING:
+        reason = f" ({job['status_desc']})" if job.get("status_desc") else ""
+        return (
+            f"DLI reports {status}{reason} while desiredState is running: the next pulumi up "
+            "starts it again, from its savepoint when it has one"
+        )
+    if not running and status == RUNNING:
+        return (
+            "DLI reports job_running while desiredState is stopped: the next pulumi up stops it "
+            "with a savepoint"
+        )
+    return None
 
 
 def applied(new: JobSpec, job: Job, change: Change) -> bool:

@@ -31,6 +31,7 @@ from dli_flink.deploy import ownership
 from dli_flink.deploy.dliapi import DliApi, DliConfig, DliConfigError
 from dli_flink.deploy.inputs import (
     OPTION_KEYS,
+    STATUS_DRIFT,
     Options,
     document,
     job_document,
@@ -38,8 +39,9 @@ from dli_flink.deploy.inputs import (
     touches_unknown,
 )
 from dli_flink.deploy.lifecycle import Lifecycle, LifecycleError, Outcome
-from dli_flink.deploy.observed import observed_document
+from dli_flink.deploy.observed import observed_document, status_drift
 from dli_flink.deploy.progress import say
+from dli_flink.deploy.status import NOT_RUNNING
 from dli_flink.model import fields
 from dli_flink.model.findings import Severity
 from dli_flink.model.planner import ChangeClass, plan, show, unclearable_removals
@@ -57,7 +59,6 @@ CONFIG_KEYS = {
     "secret_key": "dli-flink:secretKey",
 }
 """DliConfig argument -> stack config key; unset ones fall back to the environment."""
-RUNNING_OR_STARTING = frozenset({"job_running", "job_submitting"})
 
 
 class JobProvider(ResourceProvider):
@@ -139,11 +140,9 @@ class JobProvider(ResourceProvider):
         old_options = {k: normalise(olds.get(k)) for k in OPTION_KEYS}
         new_options = {k: normalise(news.get(k)) for k in OPTION_KEYS if k != "adopt"}
         options_changed = any(old_options[k] != v for k, v in new_options.items())
-        stopped = Options.of(news).running and olds.get("status") not in (
-            None,
-            *RUNNING_OR_STARTING,
-        )
-        changes = bool(change.fields) or old_doc != new_doc or options_changed or stopped
+        stopped = Options.of(news).running and olds.get("status") in NOT_RUNNING
+        drifted = stopped or olds.get(STATUS_DRIFT) is not None
+        changes = bool(change.fields) or old_doc != new_doc or options_changed or drifted
         return DiffResult(
             changes=changes,
             replaces=replaces,
@@ -190,6 +189,9 @@ class JobProvider(ResourceProvider):
             **{k: v for k, v in props.items() if k in OPTION_KEYS},
             **observed_document(declared, job),
         }
+        drift = status_drift(job, Options.of(props).running)
+        if drift is not None:
+            inputs[STATUS_DRIFT] = drift
         outcome = Outcome(int(id_), job)
         outputs = _outputs(inputs, outcome, props.get("savepointPath"))
         if props.get("lastChange") is not None:
