@@ -528,6 +528,16 @@ class Lifecycle(UpdateSteps):
             return f"DLI job {op.job_id} was adopted by another resource of this stack"
         return None
 
+    def _stop_after_refusal(self, op: Operation) -> None:
+        """Stop without a savepoint after DLI answered the stop with savepoint with an error; an
+        answer lost on the way may hide a stop DLI carried out, so one on its way is waited for."""
+        if (self.show(op.job_id) or {}).get("status") in STOPPABLE:
+            self._stop_with_savepoint(op, False)
+            return
+        self._watch(op.job_id).until(
+            lambda j: j["status"] not in TRANSITIONAL, op.remaining(), "the job to stop"
+        )
+
     def _delete(self, op: Operation, savepoint: bool) -> str | None:
         """Stop the job (with a final savepoint if `savepoint` and it runs), delete it, and wait
         until DLI no longer lists it; the savepoint's path, if one was written."""
@@ -550,6 +560,14 @@ class Lifecycle(UpdateSteps):
             except StartFailed as failure:
                 op.progress(f"final savepoint failed ({failure}): stopping without one")
                 self._stop_with_savepoint(op, False)
+            except DliError as error:
+                if not final:
+                    raise
+                op.progress(
+                    f"DLI refused the stop with a final savepoint ({describe_error(error)}): "
+                    "stopping without one"
+                )
+                self._stop_after_refusal(op)
             if path:
                 op.progress(f"final savepoint kept at {path}")
         try:
