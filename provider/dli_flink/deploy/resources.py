@@ -31,6 +31,7 @@ from dli_flink.deploy.provider import JobProvider
 from dli_flink.model.files import collect_files
 from dli_flink.model.source import SourceError, load_documents, read_text
 from dli_flink.model.spec import JAR_KIND, SQL_KIND, read_sql
+from dli_flink.rules import config as rules_config
 
 
 def _props(spec: Any, kind: str, base_dir: Path | None) -> dict[str, Any]:
@@ -106,9 +107,11 @@ def load_jobs(
 ) -> dict[str, FlinkJob]:
     """One resource per job document in a YAML file or a folder of them, keyed by job name.
 
-    A sqlFile is read relative to the YAML file that names it. Files the validator skips in a folder
-    (hidden ones, Pulumi project files) are skipped here too. A document that cannot be read, or a
-    name used twice, fails the program with the file and line.
+    A sqlFile is read relative to the YAML file that names it. The files are the ones
+    `dli-flink validate` and `dli-flink review` check: in a folder, hidden ones, Pulumi project
+    files and the `exclude` patterns of the project's `.dli-flink.yaml` (found from the working
+    directory, as the provider's check() finds it) are skipped. A document that cannot be read, or
+    a name used twice, fails the program with the file and line.
     """
     jobs: dict[str, FlinkJob] = {}
     for name, (data, _) in read_job_documents(path).items():
@@ -120,7 +123,8 @@ def load_jobs(
 def read_job_documents(path: str | os.PathLike[str]) -> dict[str, tuple[dict[str, Any], Path]]:
     """Job name -> (its document as plain data, sqlFile read into sql, the YAML file it is in)."""
     found: dict[str, tuple[dict[str, Any], Path]] = {}
-    for file in collect_files([Path(path)]):
+    config = rules_config.resolve(None)
+    for file in collect_files([Path(path)], config.exclude, config.root):
         try:
             documents = list(load_documents(file, read_text(file)))
         except SourceError as error:
