@@ -149,7 +149,7 @@ def with_pulumi_cli(endpoint: str, work: Path) -> bool:
 
     ok = pulumi("stack", "init", "demo")
     for key, value in stack_config(endpoint).items():
-        ok &= pulumi("config", "set", *(["--secret"] if "secret" in key else []), key, value)
+        ok &= pulumi("config", "set", *(["--secret"] if key.endswith("Key") else []), key, value)
     ok &= pulumi("up", "--yes", "--skip-preview")
     jobs = work / "jobs" / "orders-enrich.yaml"
     jobs.write_text(

@@ -59,6 +59,8 @@ CONFIG_KEYS = {
     "secret_key": "dli-flink:secretKey",
 }
 """DliConfig argument -> stack config key; unset ones fall back to the environment."""
+SECRET_SETTINGS = frozenset({"access_key", "secret_key"})
+"""Set with --secret: the engine stores the stack config in the state, in plain text otherwise."""
 
 
 class JobProvider(ResourceProvider):
@@ -103,7 +105,7 @@ class JobProvider(ResourceProvider):
                     )
                     raise LifecycleError(
                         f"{error}, or set the stack config {stack_key} (pulumi config set "
-                        f"{'--secret ' if key == 'secret_key' else ''}{stack_key} ...)"
+                        f"{'--secret ' if key in SECRET_SETTINGS else ''}{stack_key} ...)"
                     ) from None
             return Lifecycle(self._api)
 
