@@ -12,9 +12,10 @@ from typing import Any
 
 from dli_flink import FlinkJarJob, FlinkSqlJob
 
-from tests.engine import Engine, Resource
+from tests.conftest import api_for
+from tests.engine import Engine, ProviderHost, Resource, host_env
 from tests.program import registrations
-from tests.provider.conftest import JAR_TYPE, SQL_TYPE, Shared, jar_job, sql_job
+from tests.provider.conftest import JAR_TYPE, SQL_TYPE, Shared, jar_job, sql_job, stack_config
 
 
 def program(resource_name: str, document: dict[str, Any]) -> Resource:
@@ -53,7 +54,7 @@ def test_a_kind_change_replaces_the_job_and_names_the_old_job_s_final_savepoint(
     assert change["replacedJobId"] == old_id
     assert change["replacedJobSavepoint"].startswith(f"obs://bucket/jobs/savepoint/{old_id}/")
     assert f"final savepoint is {change['replacedJobSavepoint']}" in shared.host.wait_for(
-        f"replaces DLI job {old_id}"
+        f"replaces DLI job {old_id}, deleted before it"
     )
     assert stack.preview([jar])[jar.urn].op == "same"
 
@@ -134,3 +135,36 @@ def test_destroy_leaves_a_job_that_now_carries_another_name(
     assert f"DLI job {job_id} is named {job.name}-theirs, not {job.name}" in shared.host.wait_for(
         f"{job.name}-theirs, not"
     )
+
+
+def test_a_kind_change_whose_create_fails_names_the_savepoint_and_the_next_up_creates(
+    make_emulator: Any, tmp_path: Any, blob: str
+) -> None:
+    """Delete before replace: once the old job is gone a failed create leaves the old state as a
+    pending replacement (step.go DeleteStep.Apply); the error names the old job's final savepoint,
+    and the next up creates the new job without deleting anything again."""
+    emulator = make_emulator(queues={"default": 10})
+    host = ProviderHost(tmp_path, host_env(), stack_config(emulator))
+    try:
+        stack = Engine(host, blob)
+        sql = program("clicks", sql_job().inputs)
+        old_id = deploy(stack, sql)
+        too_big = {**jar_job(sql.inputs["name"]).inputs, "resources": {"cu": 12, "parallelism": 2}}
+        jar = program("clicks", too_big)
+        error = stack.up([jar])[jar.urn].error
+        assert error is not None
+        assert "insufficient queue resources" in error.message
+        assert (
+            f"this job replaces DLI job {old_id}, deleted before it, whose final savepoint is "
+            f"obs://bucket/jobs/savepoint/{old_id}/" in error.message
+        )
+        assert stack.state[sql.urn].pending_replacement
+
+        jar = program("clicks", jar_job(sql.inputs["name"]).inputs)
+        steps = stack.up([jar])
+        assert {urn: (s.op, s.error) for urn, s in steps.items()} == {jar.urn: ("replace", None)}
+        (job,) = api_for(emulator).list_jobs()
+        assert (job["job_type"], job["status"]) == ("flink_jar_job", "job_running")
+        assert list(stack.state) == [jar.urn]
+    finally:
+        host.close()

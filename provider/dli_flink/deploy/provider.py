@@ -155,16 +155,17 @@ class JobProvider(ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         doc = job_document(props)
-        options = Options.of(props)
-        outcome = self.lifecycle.create(_validated(doc, "create"), options)
+        name = str(doc.get("name"))
+        replaced = ownership.replacing(name)
+        try:
+            outcome = self.lifecycle.create(_validated(doc, "create"), Options.of(props))
+        except LifecycleError as error:
+            if replaced is None:
+                raise
+            raise LifecycleError(f"{error}; {_replaced_job(replaced)}") from None
         outputs = _outputs(props, outcome, None)
-        replaced = ownership.replacing(str(doc.get("name")))
         if replaced is not None:
-            kept = replaced.savepoint or "none was written"
-            say(
-                f"dli-flink: {doc.get('name')}: create: replaces DLI job {replaced.job_id}, whose "
-                f"final savepoint is {kept} (the new job starts without its state)"
-            )
+            say(f"dli-flink: {name}: create: {_replaced_job(replaced)}")
             outputs["lastChange"] = {
                 "class": "replace",
                 "replacedJobId": replaced.job_id,
@@ -251,6 +252,15 @@ def _refused_removals(olds: dict[str, Any], new: JobSpec | None) -> list[CheckFa
         )
         for removed in unclearable_removals(old, new)
     ]
+
+
+def _replaced_job(replaced: ownership.Replaced) -> str:
+    """What a delete-before-replace did to the old job, for the create's lines."""
+    kept = replaced.savepoint or "none was written"
+    return (
+        f"this job replaces DLI job {replaced.job_id}, deleted before it, whose final savepoint "
+        f"is {kept} (the new job starts without its state)"
+    )
 
 
 def _whole_numbers(value: Any) -> Any:
