@@ -72,6 +72,8 @@ def test_a_field_set_for_the_first_time_reaches_dli(
     outputs = up_ok(stack, job)
     assert dli_value(shared.api.show_job(job_id), wire) == value
     assert outputs["lastChange"]["steps"][0]["step"] != "found running with the new configuration"
+    assert stack.refresh()[job.urn].op == "same"
+    assert stack.preview([job])[job.urn].op == "same"
 
 
 def test_an_obs_bucket_set_later_lets_destroy_keep_a_final_savepoint(
