@@ -204,6 +204,8 @@ class Engine:
     def _check(
         self, resource: Resource, olds: Mapping[str, Any]
     ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """provider_plugin.go `Check`: olds are old INPUTS (empty for a new URN or a replace);
+        the answer's inputs are what the engine stores and diffs."""
         request = provider_pb2.CheckRequest(
             urn=resource.urn, olds=to_struct(olds), news=to_struct(self._news(resource))
         )
@@ -295,6 +297,8 @@ class Engine:
             self.state[resource.urn] = new
 
     def _update(self, resource: Resource, old: State, checked: dict[str, Any]) -> None:
+        """step.go `UpdateStep.Apply`: a failure raises before any state is written, so the old
+        inputs and outputs stay."""
         answer = self.host.call(
             "Update",
             resource.urn,
@@ -310,10 +314,12 @@ class Engine:
         self._rekey(old, new)
 
     def _same(self, resource: Resource, old: State, checked: dict[str, Any]) -> None:
+        """step.go `SameStep.Apply`: the old id and outputs, the new checked inputs."""
         self._rekey(old, State(resource.urn, old.id, resource.type, checked, old.outputs))
 
     def _rekey(self, old: State, new: State) -> None:
-        """The new state under the registration's URN (an alias's old URN is gone)."""
+        """The new state under the registration's URN: the snapshot replaces the old resource an
+        alias matched (step_generator.go `getOldResource` records it for that)."""
         with self._lock:
             self.state.pop(old.urn, None)
             self.state[new.urn] = new
@@ -353,7 +359,10 @@ class Engine:
                 return
 
     def preview(self, resources: Iterable[Resource]) -> Steps:
-        """Check and Diff only, as `pulumi preview` does; a Check failure stops it."""
+        """`pulumi preview`: Check and Diff only. The steps are generated as for an up, and a
+        Check failure stops it; Create and Update never reach the host, whose Configure answer
+        does not say it supports previews (provider_plugin.go `Create`, `Update`: "If the
+        provider does not support previews, return the inputs as the state")."""
         steps: Steps = {}
         for resource in resources:
             step, _ = self._generate_or_fail(resource)
@@ -364,7 +373,9 @@ class Engine:
 
     def up(self, resources: Iterable[Resource], *, refresh: bool = False) -> Steps:
         """`pulumi up [--refresh]`: a step per registration, carried out as soon as it is
-        generated; then the deletes of old state no registration claimed, unless the run failed."""
+        generated (deployment_executor.go `Execute` -> `handleSingleEvent`); then the deletes of
+        old state no registration claimed, unless the run failed (`performPostSteps`). With
+        --refresh each resource is read first (step_generator.go `generateResourceSteps`)."""
         resources = list(resources)
         if refresh:
             self.refresh()
