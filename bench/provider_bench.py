@@ -128,12 +128,12 @@ def run(endpoint: str, host: ProviderHost, blob: str) -> None:
     engine = Engine(host, blob)
     job = Resource(SQL_TYPE, "bench-downtime", document("bench-downtime"))
     engine.up([job])
-    job_id = int(engine.state[job.name].outputs["jobId"])
+    job_id = int(engine.state[job.urn].outputs["jobId"])
     added, cycle_seconds = [], []
     for cycle in range(CYCLES):
         job.inputs["scaling"]["cuMax"] = 9 + cycle
         started = time.monotonic()
-        step = engine.up([job])[job.name]
+        step = engine.up([job])[job.urn]
         assert step.error is None, step.error
         cycle_seconds.append(time.monotonic() - started)
         down, lag = last_cycle(endpoint, job_id)
@@ -165,7 +165,9 @@ def run(endpoint: str, host: ProviderHost, blob: str) -> None:
     ]
     for resource in resources[: PREVIEW_JOBS // 2]:  # half deployed (Check + Diff), half new
         inputs = {**resource.inputs, "__provider": blob}
-        preview.state[resource.name] = State("1", SQL_TYPE, inputs, {**inputs, "jobId": 1})
+        preview.state[resource.urn] = State(
+            resource.urn, "1", SQL_TYPE, inputs, {**inputs, "jobId": 1}
+        )
     started = time.monotonic()
     steps = preview.preview(resources)
     seconds = time.monotonic() - started
@@ -182,7 +184,7 @@ def run(endpoint: str, host: ProviderHost, blob: str) -> None:
     steps = engine.up(many)
     through_host = time.monotonic() - started
     assert all(s.error is None for s in steps.values())
-    ids = [int(engine.state[r.name].outputs["jobId"]) for r in many]
+    ids = [int(engine.state[r.urn].outputs["jobId"]) for r in many]
     new = {r.name: JobSpec.from_document(document(r.name, 12)) for r in many}
     olds = {r.name: JobSpec.from_document(document(r.name, 10)) for r in many}
     started = time.monotonic()

@@ -78,22 +78,24 @@ def with_harness(endpoint: str, work: Path) -> bool:
     try:
         print("== pulumi up")
         ok = report(engine.up(resources))
-        for name, state in engine.state.items():
+        for urn, state in engine.state.items():
             out = state.outputs
-            print(f"   {name}: job {int(out['jobId'])} {out['status']}, {int(out['currentCu'])} CU")
+            print(
+                f"   {urn.rsplit('::', 1)[1]}: job {int(out['jobId'])} {out['status']}, {int(out['currentCu'])} CU"
+            )
         edited = next(r for r in resources if r.name == EDITED_JOB)
         old = edited.inputs["scaling"]["cuMax"]
         edited.inputs["scaling"]["cuMax"] = NEW_CU_MAX
         print(f"\n== edit {EDITED_JOB}: scaling.cuMax {old} -> {NEW_CU_MAX}; pulumi preview")
-        for name, step in engine.preview(resources).items():
-            print(f"   {name}: {step.op}")
+        for urn, step in engine.preview(resources).items():
+            print(f"   {urn.rsplit('::', 1)[1]}: {step.op}")
         print("\n== pulumi up")
         ok &= report(engine.up(resources))
-        change = engine.state[EDITED_JOB].outputs["lastChange"]
+        change = engine.outputs(edited)["lastChange"]
         print(f"   {EDITED_JOB}: {change['class']}, savepoint {change['savepointUsed']}")
         for step in change["steps"]:
             print(f"     +{step['seconds']:6.3f}s  {step['step']}")
-        job_id = int(engine.state[EDITED_JOB].outputs["jobId"])
+        job_id = int(engine.outputs(edited)["jobId"])
         cycle = (2 + 3 + 10 + 2) / SPEED  # the emulator's savepoint, cancel, submit, restore
         measured = downtime(endpoint, job_id)
         print(
@@ -110,10 +112,10 @@ def with_harness(endpoint: str, work: Path) -> bool:
 
 def report(steps: dict[str, Any]) -> bool:
     ok = True
-    for name, step in steps.items():
-        problem = step.error.last_line if step.error else "; ".join(r for _, r in step.failures)
-        print(f"   {name}: {step.op}{'  ' + problem if problem else ''}")
-        ok &= step.op != "failed"
+    for urn, step in steps.items():
+        problem = step.error.message if step.error else "; ".join(r for _, r in step.failures)
+        print(f"   {urn.rsplit('::', 1)[1]}: {step.op}{'  ' + problem if problem else ''}")
+        ok &= step.error is None and step.op != "invalid"
     return ok
 
 
@@ -147,7 +149,7 @@ def with_pulumi_cli(endpoint: str, work: Path) -> bool:
 
     ok = pulumi("stack", "init", "demo")
     for key, value in stack_config(endpoint).items():
-        ok &= pulumi("config", "set", *(["--secret"] if "secret" in key else []), key, value)
+        ok &= pulumi("config", "set", *(["--secret"] if key.endswith("Key") else []), key, value)
     ok &= pulumi("up", "--yes", "--skip-preview")
     jobs = work / "jobs" / "orders-enrich.yaml"
     jobs.write_text(

@@ -90,42 +90,52 @@ class RunningEmulator:
     admin: AdminClient
 
 
-@pytest.fixture
-def make_emulator(tmp_path: Path) -> Iterator[Callable[..., RunningEmulator]]:
+def start_emulator(
+    directory: Path,
+    speed: float = SPEED,
+    queues: dict[str, int] | None = None,
+    durations: Any = None,
+) -> RunningEmulator:
+    """An emulator serving `directory` on a loopback port (close it with `.server.close()`)."""
     from dli_flink.emulator.models import Durations, Settings
     from dli_flink.emulator.server import Emulator
 
-    started: list[Any] = []
+    settings = Settings(
+        project_id=PROJECT_ID,
+        queues=queues or {"default": 64},
+        speed=speed,
+        durations=durations or Durations(),
+    )
+    server = Emulator(settings, directory, {ACCESS_KEY: SECRET_KEY})
+    return RunningEmulator(
+        server=server,
+        endpoint=server.endpoint,
+        access_key=ACCESS_KEY,
+        secret_key=SECRET_KEY,
+        project_id=PROJECT_ID,
+        data_dir=directory,
+        admin=AdminClient(server.endpoint),
+    )
+
+
+@pytest.fixture
+def make_emulator(tmp_path: Path) -> Iterator[Callable[..., RunningEmulator]]:
+    started: list[RunningEmulator] = []
     counter = itertools.count()
 
     def make(
         speed: float = SPEED,
         queues: dict[str, int] | None = None,
-        durations: Durations | None = None,
+        durations: Any = None,
         data_dir: Path | None = None,
     ) -> RunningEmulator:
-        settings = Settings(
-            project_id=PROJECT_ID,
-            queues=queues or {"default": 64},
-            speed=speed,
-            durations=durations or Durations(),
-        )
         directory = data_dir or tmp_path / f"emulator-{next(counter)}"
-        server = Emulator(settings, directory, {ACCESS_KEY: SECRET_KEY})
-        started.append(server)
-        return RunningEmulator(
-            server=server,
-            endpoint=server.endpoint,
-            access_key=ACCESS_KEY,
-            secret_key=SECRET_KEY,
-            project_id=PROJECT_ID,
-            data_dir=directory,
-            admin=AdminClient(server.endpoint),
-        )
+        started.append(start_emulator(directory, speed, queues, durations))
+        return started[-1]
 
     yield make
-    for server in started:
-        server.close()
+    for emulator in started:
+        emulator.server.close()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 pulumi config set dli-flink:region cn-north-4
 pulumi config set dli-flink:projectId <project id>
-pulumi config set dli-flink:accessKey <AK>
+pulumi config set --secret dli-flink:accessKey <AK>
 pulumi config set --secret dli-flink:secretKey <SK>
 pulumi up
 """

@@ -16,7 +16,7 @@ from dli_flink.deploy import args as typed_args
 from dli_flink.deploy.observed import observed_document
 from dli_flink.model import fields
 from dli_flink.model.fields import IN_PLACE, RESTART, SQL, Field, FieldTable
-from dli_flink.model.planner import ChangeClass, plan
+from dli_flink.model.planner import ChangeClass, plan, unclearable_removals
 from dli_flink.model.schema import load_schema
 from dli_flink.model.spec import JobSpec
 
@@ -95,6 +95,19 @@ def test_a_new_row_reaches_the_planner(table: FieldTable) -> None:
     ]
     in_place = plan(old, JobSpec.from_document({**DOC, "alertTopic": "pager"}))
     assert in_place.change_class == ChangeClass.IN_PLACE
+
+
+def test_a_new_row_reaches_removals(table: FieldTable) -> None:
+    """Removing a field DLI cannot clear is refused; one whose row clears is sent its clear value."""
+    old = JobSpec.from_document(DOC)
+    removed = JobSpec.from_document({**DOC, "agencyName": None})
+    assert [f.field for f in unclearable_removals(old, removed)] == ["agencyName"]
+    assert "agency_name" not in removed.to_dli_body(for_update=True)
+    clearing = dataclasses.replace(AGENCY, dli_default="", clears=True)
+    fields.TABLE = FieldTable((*fields.ROWS, clearing))
+    assert unclearable_removals(old, removed) == ()
+    assert removed.to_dli_body(for_update=True)["agency_name"] == ""
+    assert "agency_name" not in removed.to_dli_body()
 
 
 def test_a_new_row_reaches_the_lifecycle_in_place_fields(table: FieldTable) -> None:

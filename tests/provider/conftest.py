@@ -4,18 +4,23 @@ the stand-in engine (tests/engine.py) between them.
 Nothing is faked: the provider runs in its own process (`python -m pulumi.dynamic`), reaches the
 emulator over HTTP with requests signed by the official SDK, and gets its settings from the stack
 config through Configure, as under `pulumi up`.
+
+    engine   a fresh stack on its own emulator and host (for tests that kill or slow them)
+    stack    a fresh stack on the module's shared emulator and host (`shared`): one host serves every
+             resource of a stack under `pulumi up` too, and unique job names keep tests apart
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import RunningEmulator
+from tests.conftest import RunningEmulator, api_for, start_emulator
 from tests.engine import Engine, ProviderHost, Resource, host_env, provider_blob
 
 SQL_TYPE = "pulumi-python:dynamic/dli:FlinkSqlJob"
@@ -60,6 +65,31 @@ def make_host(tmp_path: Path) -> Iterator[Callable[..., ProviderHost]]:
 @pytest.fixture
 def engine(emulator: RunningEmulator, make_host: Callable[..., ProviderHost], blob: str) -> Engine:
     return Engine(make_host(stack_config(emulator)), blob)
+
+
+@dataclass
+class Shared:
+    """An emulator, a DliApi to look at it, and a provider host configured for it."""
+
+    emulator: RunningEmulator
+    api: Any
+    host: ProviderHost
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
+    emulator = start_emulator(tmp_path_factory.mktemp("emulator"), queues={"default": 100_000})
+    host = ProviderHost(tmp_path_factory.mktemp("project"), host_env(), stack_config(emulator))
+    yield Shared(emulator, api_for(emulator), host)
+    host.close()
+    emulator.server.close()
+
+
+@pytest.fixture
+def stack(shared: Shared, blob: str) -> Iterator[Engine]:
+    """An empty stack on the shared host; faults a test injected are cleared after it."""
+    yield Engine(shared.host, blob)
+    shared.emulator.admin.clear_faults()
 
 
 def sql_job(name: str | None = None, **overrides: Any) -> Resource:

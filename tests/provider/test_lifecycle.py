@@ -30,14 +30,14 @@ def up_ok(engine: Engine, *resources) -> dict[str, Any]:
     for name, step in steps.items():
         assert step.error is None, f"{name}: {step.error}"
         assert not step.failures, f"{name}: {step.failures}"
-    return {r.name: engine.state[r.name].outputs for r in resources}
+    return {r.urn: engine.state[r.urn].outputs for r in resources}
 
 
 def test_create_starts_the_job_and_outputs_every_input_and_its_state(
     engine: Engine, dli_api: Any
 ) -> None:
     job = sql_job()
-    outputs = up_ok(engine, job)[job.name]
+    outputs = up_ok(engine, job)[job.urn]
     job_id = int(outputs["jobId"])
     assert dli_api.show_job(job_id)["status"] == "job_running"
     assert outputs["status"] == "job_running"
@@ -54,13 +54,13 @@ def test_a_name_that_exists_fails_naming_adopt_and_adopt_takes_it_over(
 ) -> None:
     existing = dli_api.create_sql_job(job_body(name="taken-name"))
     job = sql_job("taken-name")
-    step = engine.up([job])[job.name]
+    step = engine.up([job])[job.urn]
     assert step.error is not None
-    assert "already exists" in step.error.last_line
-    assert "adopt: true" in step.error.last_line
+    assert "already has a job named taken-name" in step.error.message
+    assert "adopt: true" in step.error.message
 
     adopted = sql_job("taken-name", adopt=True)
-    outputs = up_ok(engine, adopted)[job.name]
+    outputs = up_ok(engine, adopted)[job.urn]
     assert int(outputs["jobId"]) == existing
     assert dli_api.show_job(existing)["status"] == "job_running"
     assert runtime_keys(dli_api, existing)["flink.dli.job.cu.max"] == "8"
@@ -73,10 +73,10 @@ def test_a_failed_start_deletes_the_new_job(
     small = make_emulator(queues={"default": 3})
     engine = Engine(make_host(stack_config(small)), blob)
     job = sql_job()  # 4 CUs on a 3-CU queue
-    step = engine.up([job])[job.name]
+    step = engine.up([job])[job.urn]
     assert step.error is not None
-    assert "insufficient queue resources" in step.error.last_line
-    assert "deleted again" in step.error.last_line
+    assert "insufficient queue resources" in step.error.message
+    assert "deleted again" in step.error.message
     assert api_for(small).list_jobs() == []
 
 
@@ -84,10 +84,10 @@ def test_a_scaling_change_stops_with_savepoint_edits_and_resumes_from_it(
     engine: Engine, dli_api: Any, admin: Any
 ) -> None:
     job = sql_job()
-    job_id = int(up_ok(engine, job)[job.name]["jobId"])
+    job_id = int(up_ok(engine, job)[job.urn]["jobId"])
     job.inputs["scaling"]["cuMax"] = 12
-    assert engine.preview([job])[job.name].op == "update"
-    outputs = up_ok(engine, job)[job.name]
+    assert engine.preview([job])[job.urn].op == "update"
+    outputs = up_ok(engine, job)[job.urn]
 
     statuses = admin.statuses(job_id)
     cycle = statuses[statuses.index("job_savepointing") :]
@@ -111,11 +111,11 @@ def test_a_scaling_change_stops_with_savepoint_edits_and_resumes_from_it(
 
 def test_an_in_place_change_never_stops_the_job(engine: Engine, dli_api: Any, admin: Any) -> None:
     job = sql_job()
-    job_id = int(up_ok(engine, job)[job.name]["jobId"])
+    job_id = int(up_ok(engine, job)[job.urn]["jobId"])
     before = admin.statuses(job_id)
     job.inputs["smnTopic"] = "team-alerts"
     job.inputs["resumeMaxTimes"] = 3
-    outputs = up_ok(engine, job)[job.name]
+    outputs = up_ok(engine, job)[job.urn]
     assert admin.statuses(job_id) == before
     config = dli_api.show_job(job_id)["job_config"]
     assert (config["smn_topic"], config["resume_max_num"]) == ("team-alerts", 3)
@@ -126,16 +126,16 @@ def test_desired_state_stopped_keeps_a_savepoint_and_running_resumes_from_it(
     engine: Engine, dli_api: Any, admin: Any
 ) -> None:
     job = sql_job()
-    job_id = int(up_ok(engine, job)[job.name]["jobId"])
+    job_id = int(up_ok(engine, job)[job.urn]["jobId"])
     job.inputs["desiredState"] = "stopped"
-    outputs = up_ok(engine, job)[job.name]
+    outputs = up_ok(engine, job)[job.urn]
     stopped = dli_api.show_job(job_id)
     assert stopped["status"] == "job_cancel_success"
     assert stopped["has_savepoint"] is True
     assert outputs["savepointPath"] == stopped["savepoint_path"]
 
     job.inputs["desiredState"] = "running"
-    outputs = up_ok(engine, job)[job.name]
+    outputs = up_ok(engine, job)[job.urn]
     assert dli_api.show_job(job_id)["status"] == "job_running"
     assert outputs["lastChange"]["savepointUsed"] == stopped["savepoint_path"]
 
@@ -144,9 +144,9 @@ def test_replacing_deletes_the_old_job_before_creating_the_new_one(
     engine: Engine, dli_api: Any
 ) -> None:
     job = sql_job(scaling=None)
-    old_id = int(up_ok(engine, job)[job.name]["jobId"])
+    old_id = int(up_ok(engine, job)[job.urn]["jobId"])
     job.inputs["jobType"] = "flink_sql_job"
-    new_id = int(up_ok(engine, job)[job.name]["jobId"])
+    new_id = int(up_ok(engine, job)[job.urn]["jobId"])
     assert new_id != old_id
     assert [j["job_id"] for j in dli_api.list_jobs(name=job.name)] == [new_id]
     assert dli_api.show_job(new_id)["job_type"] == "flink_sql_job"
@@ -157,26 +157,26 @@ def test_refresh_after_dli_scaled_the_job_shows_no_drift(
 ) -> None:
     """DLI's own scaling changes the running CUs only: currentCu follows, nothing else moves."""
     job = sql_job(scaling={"enabled": True, "intervalMinutes": 1, "cuMin": 2, "cuMax": 8})
-    job_id = int(up_ok(engine, job)[job.name]["jobId"])
+    job_id = int(up_ok(engine, job)[job.urn]["jobId"])
     admin.set_load(job_id, demand_cu=7)
     deadline = time.monotonic() + 10
     while dli_api.show_job(job_id)["job_config"]["real_cu_number"] != 7:
         assert time.monotonic() < deadline, "the emulator never scaled the job"
         time.sleep(0.02)
     wait_status(dli_api, job_id, "job_running")
-    assert engine.refresh()[job.name].op == "refresh"
-    outputs = engine.state[job.name].outputs
+    assert engine.refresh()[job.urn].op == "same"
+    outputs = engine.state[job.urn].outputs
     assert outputs["currentCu"] == 7
     assert outputs["resources"]["cu"] == 4
     assert outputs["scaling"]["cuMax"] == 8
-    assert engine.preview([job])[job.name].op == "same"
+    assert engine.preview([job])[job.urn].op == "same"
 
 
 def test_refresh_shows_console_edits_as_drift_and_ignores_keys_dli_added(
     engine: Engine, dli_api: Any, wait_status: Any
 ) -> None:
-    job = sql_job(runtimeConfig={"table.exec.state.ttl": "1h"})
-    job_id = int(up_ok(engine, job)[job.name]["jobId"])
+    job = sql_job(runtimeConfig={"table.exec.state.ttl": "1h"}, smnTopic="alerts")
+    job_id = int(up_ok(engine, job)[job.urn]["jobId"])
     runtime = runtime_keys(dli_api, job_id)
     runtime["dli.internal.added"] = "x"  # a key DLI adds by itself
     dli_api.stop_jobs([job_id], False)
@@ -186,28 +186,30 @@ def test_refresh_shows_console_edits_as_drift_and_ignores_keys_dli_added(
     dli_api.run_jobs([job_id])
     wait_status(dli_api, job_id, "job_running")
     engine.refresh()
-    assert engine.preview([job])[job.name].op == "same"
+    assert engine.preview([job])[job.urn].op == "same"
 
     dli_api.update_sql_job(job_id, {"smn_topic": "edited-in-console"})
     engine.refresh()
-    assert engine.state[job.name].outputs["smnTopic"] == "edited-in-console"
-    assert engine.preview([job])[job.name].op == "update"
+    assert engine.state[job.urn].outputs["smnTopic"] == "edited-in-console"
+    assert engine.preview([job])[job.urn].op == "update"
+    up_ok(engine, job)
+    assert dli_api.show_job(job_id)["job_config"]["smn_topic"] == "alerts"
 
 
 def test_a_job_deleted_outside_pulumi_is_reported_gone(engine: Engine, dli_api: Any) -> None:
     job = sql_job()
-    job_id = int(up_ok(engine, job)[job.name]["jobId"])
+    job_id = int(up_ok(engine, job)[job.urn]["jobId"])
     dli_api.delete_job(job_id)
-    assert engine.refresh()[job.name].op == "gone"
-    assert job.name not in engine.state
+    assert engine.refresh()[job.urn].op == "delete"
+    assert job.urn not in engine.state
 
 
 def test_destroy_stops_with_a_final_savepoint_and_waits_until_gone(
     engine: Engine, dli_api: Any, emulator: RunningEmulator
 ) -> None:
     job = sql_job()
-    job_id = int(up_ok(engine, job)[job.name]["jobId"])
-    assert engine.destroy()[job.name].op == "delete"
+    job_id = int(up_ok(engine, job)[job.urn]["jobId"])
+    assert engine.destroy()[job.urn].op == "delete"
     assert dli_api.list_jobs() == []
     log = engine.host.wait_for("final savepoint kept at")
     path = log.split("final savepoint kept at ")[1].split()[0]
@@ -218,8 +220,8 @@ def test_destroy_stops_with_a_final_savepoint_and_waits_until_gone(
 
 def test_destroy_of_a_job_already_gone_succeeds(engine: Engine, dli_api: Any) -> None:
     job = sql_job()
-    dli_api.delete_job(int(up_ok(engine, job)[job.name]["jobId"]))
-    assert engine.destroy()[job.name].op == "delete"
+    dli_api.delete_job(int(up_ok(engine, job)[job.urn]["jobId"]))
+    assert engine.destroy()[job.urn].op == "delete"
 
 
 def test_four_updates_in_parallel_in_one_provider_process(engine: Engine, dli_api: Any) -> None:
@@ -229,25 +231,25 @@ def test_four_updates_in_parallel_in_one_provider_process(engine: Engine, dli_ap
         job.inputs["scaling"]["cuMax"] = 10
     outputs = up_ok(engine, *jobs)
     for job in jobs:
-        job_id = int(outputs[job.name]["jobId"])
+        job_id = int(outputs[job.urn]["jobId"])
         assert dli_api.show_job(job_id)["status"] == "job_running"
         assert runtime_keys(dli_api, job_id)["flink.dli.job.cu.max"] == "10"
-        assert outputs[job.name]["lastChange"]["class"] == "restart with savepoint"
+        assert outputs[job.urn]["lastChange"]["class"] == "restart with savepoint"
 
 
 def test_a_jar_job_is_created_restarted_with_savepoint_and_destroyed(
     engine: Engine, dli_api: Any, admin: Any
 ) -> None:
     job = jar_job()
-    job_id = int(up_ok(engine, job)[job.name]["jobId"])
+    job_id = int(up_ok(engine, job)[job.urn]["jobId"])
     detail = dli_api.show_job(job_id)
     assert (detail["job_type"], detail["status"]) == ("flink_jar_job", "job_running")
     job.inputs["resources"] = {"cu": 4, "parallelism": 4}
-    outputs = up_ok(engine, job)[job.name]
+    outputs = up_ok(engine, job)[job.urn]
     assert dli_api.show_job(job_id)["job_config"]["parallel_number"] == 4
     assert outputs["lastChange"]["class"] == "restart with savepoint"
     assert "job_savepointing" in admin.statuses(job_id)
-    assert engine.destroy()[job.name].op == "delete"
+    assert engine.destroy()[job.urn].op == "delete"
     assert dli_api.list_jobs() == []
 
 
@@ -256,9 +258,9 @@ def test_a_job_without_an_obs_bucket_is_restarted_without_a_savepoint_and_says_s
 ) -> None:
     """DLI can write no savepoint without a bucket: the update still goes through, visibly."""
     job = sql_job(scaling=None, obsBucket=None, logEnabled=False)
-    job_id = int(up_ok(engine, job)[job.name]["jobId"])
+    job_id = int(up_ok(engine, job)[job.urn]["jobId"])
     job.inputs["resources"] = {"cu": 4, "parallelism": 3}
-    outputs = up_ok(engine, job)[job.name]
+    outputs = up_ok(engine, job)[job.urn]
     assert dli_api.show_job(job_id)["job_config"]["parallel_number"] == 3
     assert outputs["lastChange"]["savepointUsed"] is None
     assert outputs["lastChange"]["steps"][0]["step"].startswith("stop (no obsBucket")
@@ -279,9 +281,9 @@ def test_the_example_jobs_refresh_without_a_perpetual_diff(
         for name, (doc, _) in read_job_documents(jobs).items()
     ]
     up_ok(engine, *resources)
-    assert {s.op for s in engine.refresh().values()} == {"refresh"}
-    assert {name: s.op for name, s in engine.preview(resources).items()} == {
-        r.name: "same" for r in resources
+    assert {s.op for s in engine.refresh().values()} == {"same"}
+    assert {urn: s.op for urn, s in engine.preview(resources).items()} == {
+        r.urn: "same" for r in resources
     }
 
 
@@ -291,7 +293,7 @@ def test_destroy_goes_on_without_a_savepoint_when_the_final_one_fails(
     job = sql_job()
     up_ok(engine, job)
     admin.fail_next_savepoint()
-    assert engine.destroy()[job.name].op == "delete"
+    assert engine.destroy()[job.urn].op == "delete"
     assert dli_api.list_jobs() == []
     assert "final savepoint failed" in engine.host.wait_for("final savepoint failed")
 
@@ -302,9 +304,9 @@ def test_wrong_credentials_fail_with_dli_s_error_and_never_echo_the_key(
     wrong = "wrong-secret-key-must-not-leak"
     engine = Engine(make_host({**stack_config(emulator), "dli-flink:secretKey": wrong}), blob)
     job = sql_job()
-    step = engine.up([job])[job.name]
+    step = engine.up([job])[job.urn]
     assert step.error is not None
-    assert "APIGW.0301" in step.error.last_line
+    assert "APIGW.0301" in step.error.message
     assert wrong not in step.error.details
     assert wrong not in engine.host.log
 
@@ -320,7 +322,7 @@ def test_settings_fall_back_to_the_environment(
     }
     engine = Engine(make_host(env=env), blob)
     job = sql_job()
-    job_id = int(up_ok(engine, job)[job.name]["jobId"])
+    job_id = int(up_ok(engine, job)[job.urn]["jobId"])
     assert dli_api.show_job(job_id)["status"] == "job_running"
 
 
@@ -332,20 +334,20 @@ def test_a_create_slower_than_its_timeout_deletes_the_job_and_says_so(
     slow = make_emulator(durations=Durations(submit=2000.0))
     engine = Engine(make_host(stack_config(slow)), blob)
     job = sql_job(timeouts={"create": 0.01})
-    step = engine.up([job])[job.name]
+    step = engine.up([job])[job.urn]
     assert step.error is not None
-    assert "timed out after 0.6 s waiting for job_running" in step.error.last_line
-    assert "the new job was deleted again" in step.error.last_line
+    assert "timed out after 0.6 s waiting for job_running" in step.error.message
+    assert "the new job was deleted again" in step.error.message
     assert api_for(slow).list_jobs() == []
-    assert job.name not in engine.state
+    assert job.urn not in engine.state
 
 
 def test_desired_state_stopped_without_an_obs_bucket_stops_without_a_savepoint(
     engine: Engine, dli_api: Any
 ) -> None:
     job = sql_job(scaling=None, obsBucket=None, logEnabled=False)
-    job_id = int(up_ok(engine, job)[job.name]["jobId"])
+    job_id = int(up_ok(engine, job)[job.urn]["jobId"])
     job.inputs["desiredState"] = "stopped"
-    outputs = up_ok(engine, job)[job.name]
+    outputs = up_ok(engine, job)[job.urn]
     assert dli_api.show_job(job_id)["status"] == "job_cancel_success"
     assert outputs["lastChange"]["savepointUsed"] is None

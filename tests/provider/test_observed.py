@@ -79,3 +79,14 @@ def test_console_edits_show_where_the_document_writes_them() -> None:
     assert observed["scaling"] == {"enabled": True, "cuMax": 12}
     assert observed["runtimeConfig"] == {"flink.dli.job.cu.min": "2"}
     assert observed["resources"] == {"cu": 4, "parallelism": 3}
+
+
+def test_values_dli_works_out_or_defaults_itself_are_no_drift() -> None:
+    """Real DLI reports tm_slot_num worked out from the CUs, and its defaults for fields never
+    sent (tm_cus 1, idle_state_retention 3600, dirty_data_strategy "0"): none of it is drift."""
+    answer = dli_answer(
+        AS_DECLARED, tm_slot_num=3, tm_cus=1, idle_state_retention=3600, dirty_data_strategy="0"
+    )
+    assert observed_document(DECLARED, answer) == DECLARED
+    declared = {**DECLARED, "resources": {"cu": 4, "slotsPerTaskManager": 2}}
+    assert observed_document(declared, answer)["resources"]["slotsPerTaskManager"] == 3

@@ -33,18 +33,18 @@ def deployed(engine: Engine, resource, **output_extra) -> None:
     """Put `resource` in the engine's state as a create would have left it (outputs = inputs + ours)."""
     inputs = {**resource.inputs, "__provider": engine.blob}
     outputs = {**inputs, "jobId": 10001, "status": "job_running", **output_extra}
-    engine.state[resource.name] = State("10001", resource.type, inputs, outputs)
+    engine.state[resource.urn] = State(resource.urn, "10001", resource.type, inputs, outputs)
 
 
 def test_a_valid_new_job_previews_as_a_create_without_credentials(offline: Engine) -> None:
     job = sql_job()
-    assert offline.preview([job])[job.name].op == "create"
+    assert offline.preview([job])[job.urn].op == "create"
 
 
 def test_rule_errors_stop_the_preview_on_the_property_that_is_wrong(offline: Engine) -> None:
     job = sql_job(resources={"cu": 4}, scaling={"enabled": True, "cuMax": 3})
-    step = offline.preview([job])[job.name]
-    assert step.op == "failed"
+    step = offline.preview([job])[job.urn]
+    assert step.op == "invalid"
     properties = {prop for prop, _ in step.failures}
     reasons = " ".join(reason for _, reason in step.failures)
     assert properties == {"scaling"}
@@ -53,13 +53,13 @@ def test_rule_errors_stop_the_preview_on_the_property_that_is_wrong(offline: Eng
 
 def test_schema_errors_name_the_key(offline: Engine) -> None:
     job = sql_job(resources={"cu": "four"}, queue="")
-    step = offline.preview([job])[job.name]
+    step = offline.preview([job])[job.urn]
     assert {prop for prop, _ in step.failures} == {"resources", "queue"}
 
 
 def test_warnings_are_printed_and_do_not_stop_the_preview(offline: Engine) -> None:
     job = sql_job(scaling={"enabled": True, "intervalMinutes": 5, "cuMin": 2, "cuMax": 8})
-    assert offline.preview([job])[job.name].op == "create"
+    assert offline.preview([job])[job.urn].op == "create"
     log = offline.host.wait_for("[scaling-interval]")
     assert f"{job.name}: warning [scaling-interval] scaling.intervalMinutes" in log
 
@@ -68,16 +68,16 @@ def test_unknown_values_in_preview_are_tolerated(offline: Engine) -> None:
     """Values that depend on other resources arrive as unknowns: not an error, not a guess."""
     job = sql_job(queue=UNKNOWN, obsBucket=UNKNOWN)
     job.inputs["scaling"]["cuMax"] = UNKNOWN
-    assert offline.preview([job])[job.name].op == "create"
+    assert offline.preview([job])[job.urn].op == "create"
     deployed(offline, sql_job(job.name))
-    assert offline.preview([job])[job.name].op == "update"
+    assert offline.preview([job])[job.urn].op == "update"
 
 
 def test_whole_numbers_sent_as_doubles_are_no_change(offline: Engine) -> None:
     """The engine sends 4 as 4.0 (and stores outputs so): that must never look like a change."""
     job = sql_job()
     deployed(offline, job, currentCu=4, restartTimes=0)
-    assert offline.preview([job])[job.name].op == "same"
+    assert offline.preview([job])[job.urn].op == "same"
 
 
 @pytest.mark.parametrize(
@@ -96,7 +96,7 @@ def test_each_kind_of_change_previews_as_the_planner_classifies_it(
     job = sql_job()
     deployed(offline, job)
     changed = sql_job(job.name, **change)
-    step = offline.preview([changed])[job.name]
+    step = offline.preview([changed])[job.urn]
     assert step.op == op
     if op == "replace":
         assert step.replaces == ["jobType"]
@@ -106,8 +106,8 @@ def test_a_job_found_stopped_by_refresh_previews_as_an_update(offline: Engine) -
     """desiredState running and a refreshed status that is not: the next up starts it again."""
     job = sql_job()
     deployed(offline, job)
-    offline.state[job.name].outputs["status"] = "job_cancel_success"
-    assert offline.preview([job])[job.name].op == "update"
+    offline.state[job.urn].outputs["status"] = "job_cancel_success"
+    assert offline.preview([job])[job.urn].op == "update"
 
 
 def test_the_project_dli_flink_yaml_is_honoured(tmp_path, blob: str) -> None:
@@ -119,6 +119,6 @@ def test_the_project_dli_flink_yaml_is_honoured(tmp_path, blob: str) -> None:
     host = ProviderHost(tmp_path, host_env())
     try:
         job = sql_job(resources={"cu": 4}, scaling={"enabled": True, "cuMax": 3})
-        assert Engine(host, blob).preview([job])[job.name].op == "create"
+        assert Engine(host, blob).preview([job])[job.urn].op == "create"
     finally:
         host.close()

@@ -119,7 +119,7 @@ def test_end_to_end_with_the_pulumi_cli(tmp_path: Path, emulator: Any, dli_api: 
 
     pulumi_cli("stack", "init", "test")
     for key, value in stack_config(emulator).items():
-        secret = ["--secret"] if key.endswith("secretKey") else []
+        secret = ["--secret"] if key.endswith(("accessKey", "secretKey")) else []
         pulumi_cli("config", "set", *secret, key, value)
     out = pulumi_cli("up", "--yes")
     assert emulator.secret_key not in out

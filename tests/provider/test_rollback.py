@@ -31,23 +31,23 @@ def cu_max(api: Any, job_id: int) -> str:
 
 def deploy(engine: Engine) -> tuple[Any, int]:
     job = sql_job()
-    step = engine.up([job])[job.name]
+    step = engine.up([job])[job.urn]
     assert step.error is None, step.error
-    return job, int(engine.state[job.name].outputs["jobId"])
+    return job, int(engine.state[job.urn].outputs["jobId"])
 
 
 def failed_update(engine: Engine, job: Any, **changes: Any) -> str:
-    before = dict(engine.state[job.name].outputs)
+    before = dict(engine.state[job.urn].outputs)
     for key, value in changes.items():
         job.inputs[key] = value
-    step = engine.up([job])[job.name]
+    step = engine.up([job])[job.urn]
     assert step.error is not None
-    assert engine.state[job.name].outputs == before, "a failed update must keep the old state"
-    return step.error.last_line
+    assert engine.state[job.urn].outputs == before, "a failed update must keep the old state"
+    return step.error.message
 
 
 def assert_rolled_back(line: str, api: Any, job_id: int, job_name: str) -> None:
-    assert line.startswith("dli_flink.deploy.lifecycle.LifecycleError: job " + job_name)
+    assert line.startswith("job " + job_name)
     assert "Rolled back: the previous configuration is running again" in line
     assert "restored from savepoint obs://bucket/jobs/savepoint/" in line
     assert api.show_job(job_id)["status"] == "job_running"
@@ -135,9 +135,9 @@ def test_when_the_rollback_fails_too_the_error_names_the_savepoint_and_the_next_
     assert f"its state is in savepoint {savepoint}" in line
     assert f"dli-flink resume {job_id} {savepoint}" in line
 
-    step = engine.up([job])[job.name]
+    step = engine.up([job])[job.urn]
     assert step.error is None, step.error
-    outputs = engine.state[job.name].outputs
+    outputs = engine.state[job.urn].outputs
     assert dli_api.show_job(job_id)["status"] == "job_running"
     assert cu_max(dli_api, job_id) == "12"
     assert outputs["lastChange"]["savepointUsed"] == savepoint
@@ -193,14 +193,14 @@ def test_a_provider_killed_mid_cycle_is_resumed_by_the_next_up(
 
     second = Engine(make_host(config), blob)
     second.state = engine.state  # the update never finished: the state still has the old outputs
-    step = second.up([job])[job.name]
+    step = second.up([job])[job.urn]
     assert step.error is None, step.error
     assert api.show_job(job_id)["status"] == "job_running"
     assert cu_max(api, job_id) == "12"
     timeline = emulator.admin.statuses(job_id)
     assert timeline.count("job_savepointing") == 1, "one stop with savepoint, no second cycle"
     assert "job_init" not in timeline[1:], "the job was never recreated"
-    first_step = second.state[job.name].outputs["lastChange"]["steps"][0]["step"]
+    first_step = second.state[job.urn].outputs["lastChange"]["steps"][0]["step"]
     assert first_step.startswith("found "), first_step
 
 

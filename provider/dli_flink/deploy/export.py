@@ -80,16 +80,19 @@ def document(job: Job) -> dict[str, Any]:
 
 def _answered(row: Field, job: Job) -> Any:
     """A row's value in DLI's answer: at its `reported` place, else under its wire name (top
-    level or in job_config); a list DLI joins with spaces (entrypoint_args) is split again."""
+    level or in job_config); a list as a YAML list (DLI joins entrypoint_args with spaces; the
+    table's decoding gives tuples)."""
     if row.reported:
         value = reported(row, job)
     elif row.wire in job:
         value = job[row.wire]
     else:
         value = (job.get("job_config") or {}).get(row.wire)
-    if row.shape == "list" and isinstance(value, str):
+    if row.shape != "list":
+        return value
+    if isinstance(value, str):
         value = value.split()
-    return value or None if row.shape == "list" else value
+    return list(value) if value else None
 
 
 def _put(doc: dict[str, Any], path: str, value: Any) -> None:

@@ -22,6 +22,10 @@ PROVIDER_KEY = "__provider"
 OPTION_KEYS = ("desiredState", "timeouts", "adopt")
 OUTPUT_KEYS = ("jobId", "status", "currentCu", "restartTimes", "savepointPath", "lastChange")
 """What the provider adds to the inputs in its outputs."""
+STATUS_DRIFT = "statusDrift"
+"""The input a refresh adds when DLI has the job in another state than desiredState says, with why:
+the next preview shows it as a change (the engine prints old inputs against new ones) and the next
+up brings the job back to its desired state."""
 RPC_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 """The engine's wire sentinel for an unknown value (pulumi.runtime.rpc.UNKNOWN)."""
 
@@ -57,8 +61,9 @@ def document(props: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def job_document(props: Mapping[str, Any]) -> dict[str, Any]:
-    """The job document without the provider options: what JobSpec and DLI care about."""
-    return {k: v for k, v in document(props).items() if k not in OPTION_KEYS}
+    """The job document without the provider options and a refresh's statusDrift: what JobSpec
+    and DLI care about."""
+    return {k: v for k, v in document(props).items() if k not in OPTION_KEYS and k != STATUS_DRIFT}
 
 
 @dataclass(frozen=True)

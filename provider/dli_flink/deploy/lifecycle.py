@@ -28,15 +28,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from dli_flink.deploy import ownership
 from dli_flink.deploy.dliapi import DliApi, DliError
 from dli_flink.deploy.inputs import Options
-from dli_flink.deploy.observed import observed
+from dli_flink.deploy.observed import applied, observed
 from dli_flink.deploy.operation import Operation, Record, UpdateOperation
 from dli_flink.deploy.progress import Progress
 from dli_flink.deploy.status import RUNNING, STOPPABLE, STOPPED, TRANSITIONAL, StartFailed, Watch
 from dli_flink.deploy.waits import WaitTimeout, poll_until
 from dli_flink.model import fields
-from dli_flink.model.planner import Change, ChangeClass, plan
+from dli_flink.model.planner import ChangeClass, plan
 from dli_flink.model.spec import JobSpec
 
 RESUME_COMMAND = "dli-flink resume {job_id} {savepoint}"
@@ -57,6 +58,12 @@ def describe_error(error: BaseException) -> str:
         text = f"{error.operation} {code}: {error.message.rstrip('.')}"
         return text + (f" (request id {error.request_id})" if error.request_id else "")
     return str(error).rstrip(".")
+
+
+def _left_stopped(savepoint: str | None) -> str:
+    """The end of an error line that leaves the job stopped."""
+    kept = f", its savepoint is {savepoint}" if savepoint else ""
+    return f"; the job is stopped{kept}: fix the cause and run pulumi up --refresh"
 
 
 def _stop_step(keep: bool) -> str:
@@ -125,21 +132,19 @@ class JobCalls:
         create, and when an update names a bucket other than the one already authorised."""
         if new.obs_bucket and (old is None or new.obs_bucket != old.obs_bucket):
             self._call(
-                name, "authorise the OBS bucket", None, self.api.authorize_buckets, [new.obs_bucket]
+                name, "authorise the OBS bucket", "", self.api.authorize_buckets, [new.obs_bucket]
             )
 
     def _put(self, spec: JobSpec, job_id: int, body: dict[str, Any]) -> None:
         update = self.api.update_sql_job if spec.is_sql else self.api.update_jar_job
         update(job_id, body)
 
-    def _call(
-        self, name: str, step: str, savepoint: str | None, call: Callable[..., Any], *args: Any
-    ) -> Any:
-        """A DLI call whose failure needs no rollback: nothing changed yet, or nothing to undo."""
+    def _call(self, name: str, step: str, tail: str, call: Callable[..., Any], *args: Any) -> Any:
+        """A DLI call whose failure needs no rollback: nothing changed yet, or nothing to undo;
+        `tail` ends its error line (where that leaves the job, and what to do)."""
         try:
             return call(*args)
         except DliError as error:
-            tail = f"; the savepoint is {savepoint}" if savepoint else ""
             raise LifecycleError(
                 f"job {name}: {step} failed: {describe_error(error)}{tail}"
             ) from None
@@ -184,7 +189,7 @@ class UpdateSteps(JobCalls):
         if job is None:
             raise LifecycleError(
                 f"job {op.name}: {op.progress.operation}: DLI job {op.job_id} no longer exists; "
-                "run pulumi refresh and then pulumi up to create it again"
+                "run pulumi up --refresh to create it again"
             )
         if job["status"] in TRANSITIONAL:
             op.progress(f"job is {job['status']}: waiting for it to settle")
@@ -198,7 +203,7 @@ class UpdateSteps(JobCalls):
             return self._stop_running(op, job, new)
         if change.change_class == ChangeClass.NONE:
             return Outcome(op.job_id, job, record=None)
-        if _applied(job, change, new):
+        if applied(new, job, change):
             op.progress("DLI already runs this configuration (an interrupted update applied it)")
             op.record.step("found running with the new configuration")
             return Outcome(op.job_id, job, record=op.record)
@@ -210,7 +215,7 @@ class UpdateSteps(JobCalls):
                 if k in fields.TABLE.hot_wire_fields
             }
             self._authorize(op.name, new, old)
-            self._call(op.name, "edit in place", None, self._put, new, op.job_id, hot)
+            self._call(op.name, "edit in place", "", self._put, new, op.job_id, hot)
             op.progress("edited in place, the job kept running")
             op.record.step("done")
             return Outcome(op.job_id, self.show(op.job_id) or job, record=op.record)
@@ -231,14 +236,15 @@ class UpdateSteps(JobCalls):
                 "nothing was changed and the previous configuration is still running"
                 if isinstance(failure, StartFailed)
                 else f"job {op.name}: update: {step}: {failure}; the job may still be "
-                "stopping: run pulumi up again, it resumes the job from its savepoint"
+                "stopping: run pulumi up --refresh, it resumes the job from its savepoint"
             ) from None
         op.record.savepoint = savepoint
         op.record.step("stopped")
         if keep and not savepoint:
             raise LifecycleError(
                 f"job {op.name}: update: DLI stopped job {op.job_id} but reports no savepoint; "
-                f"nothing was edited: start it from its last checkpoint in the DLI console"
+                "nothing was edited: start it from its last checkpoint (dli-flink resume "
+                f"{op.job_id} <checkpoint directory>), then run pulumi up --refresh"
             )
         op.progress(f"stopped, savepoint {savepoint}" if savepoint else "stopped")
         return self._edit_and_resume(op, old, new, body)
@@ -265,7 +271,7 @@ class UpdateSteps(JobCalls):
                 raise LifecycleError(
                     f"job {op.name}: {step} of DLI job {op.job_id} failed: "
                     f"{describe_error(failure)}. The job is not running{state}; fix the cause "
-                    "and run pulumi up again"
+                    "and run pulumi up --refresh"
                 ) from None
             self._rollback(op, old, step, failure)
         op.record.up()
@@ -316,7 +322,7 @@ class UpdateSteps(JobCalls):
             raise LifecycleError(
                 f"{what}. The rollback failed too at '{rollback_step}': "
                 f"{describe_error(second)}. Job {op.job_id} is STOPPED; {state}. "
-                f"{resume} (or run pulumi up again: an update resumes a stopped job from its "
+                f"{resume} (or run pulumi up --refresh: an update resumes a stopped job from its "
                 "savepoint)"
             ) from None
         op.record.up()
@@ -341,7 +347,7 @@ class UpdateSteps(JobCalls):
             op.record.down()
         body = new.to_dli_body(for_update=True)
         if not op.options.running:
-            self._call(op.name, "edit", savepoint, self._put, new, op.job_id, body)
+            self._call(op.name, "edit", _left_stopped(savepoint), self._put, new, op.job_id, body)
             op.record.step("edited, left stopped")
             op.progress("edited, left stopped as desiredState says")
             return Outcome(op.job_id, self.show(op.job_id) or job, savepoint, op.record)
@@ -365,9 +371,8 @@ class UpdateSteps(JobCalls):
                 f"job {op.name}: {step} failed: {describe_error(failure)}; the job is still running"
             ) from None
         op.record.savepoint = savepoint
-        self._call(
-            op.name, "edit", savepoint, self._put, new, op.job_id, new.to_dli_body(for_update=True)
-        )
+        body = new.to_dli_body(for_update=True)
+        self._call(op.name, "edit", _left_stopped(savepoint), self._put, new, op.job_id, body)
         op.record.step("stopped")
         op.progress(f"stopped, savepoint {savepoint}" if savepoint else "stopped")
         return Outcome(op.job_id, self.show(op.job_id) or job, savepoint, op.record)
@@ -395,20 +400,11 @@ class Lifecycle(UpdateSteps):
         progress = self._progress(name, "create")
         existing = self.find(name)
         if existing is not None:
-            job_id = int(existing["job_id"])
-            if not options.adopt:
-                raise LifecycleError(
-                    f"job {name}: create: a DLI job named {name} already exists (job id {job_id}); "
-                    "set adopt: true in its spec to take it over, or give this job another name"
-                )
-            progress(f"adopting existing job {job_id} ({existing.get('status')})")
-            real = self.show(job_id) or existing
-            begun = self._begin(job_id, name, options, "adopt")
-            return self._update(begun, observed(spec, real), spec)
+            return self._adopt(spec, int(existing["job_id"]), options)
         body = spec.to_dli_body()
         self._authorize(name, spec)
         create = self.api.create_sql_job if spec.is_sql else self.api.create_jar_job
-        job_id = int(self._call(name, "create the job", None, create, body))
+        job_id = int(self._call(name, "create the job", "", create, body))
         progress(f"created job {job_id}")
         if not options.running:
             return Outcome(job_id, self.show(job_id) or {"status": "job_init"})
@@ -424,6 +420,36 @@ class Lifecycle(UpdateSteps):
             ) from None
         progress("running")
         return Outcome(job_id, job)
+
+    def _adopt(self, spec: JobSpec, job_id: int, options: Options) -> Outcome:
+        """Take over the existing job of the spec's name, if `adopt` says so and it is of the
+        spec's type (DLI cannot change a job's type: a Jar body PUT into a SQL job is refused
+        after the job was stopped)."""
+        name = str(spec.name)
+        if not options.adopt:
+            raise LifecycleError(
+                f"job {name}: create: DLI already has a job named {name} (job id {job_id}). If "
+                "this stack deployed it under another resource name, kind or parent, declare "
+                "the old one in the resource's aliases (or run pulumi state rename) so Pulumi "
+                "keeps managing it; set adopt: true only to take over a job made outside this "
+                "stack; or give this job another name"
+            )
+        job = self.show(job_id)
+        if job is None:
+            raise LifecycleError(
+                f"job {name}: adopt: DLI job {job_id} disappeared; run pulumi up again"
+            )
+        if job.get("job_type") != spec.job_type:
+            raise LifecycleError(
+                f"job {name}: adopt: DLI job {job_id} is a {job.get('job_type')} job and this "
+                f"{spec.kind} is a {spec.job_type}: DLI cannot change a job's type, so it was "
+                "not taken over and nothing was changed; give this job another name, or delete "
+                f"job {job_id} first"
+            )
+        ownership.adopt(job_id)
+        begun = self._begin(job_id, name, options, "adopt")
+        begun.progress(f"adopting existing job {job_id} ({job.get('status')})")
+        return self._update(begun, observed(spec, job), spec)
 
     def _remove_after_failed_create(self, job_id: int, name: str, options: Options) -> str:
         """Delete the job a create could not start; the create's error says how that went, so
@@ -480,12 +506,37 @@ class Lifecycle(UpdateSteps):
         progress = self._progress(name, "delete")
         op = Operation(job_id, name, options, progress, time.monotonic() + options.delete_seconds)
         try:
+            elsewhere = self._owned_elsewhere(op)
+            if elsewhere:
+                progress(f"{elsewhere}: it is left as it is")
+                return None
             return self._delete(op, savepoint)
         except (DliError, WaitTimeout, StartFailed) as error:
             raise LifecycleError(
                 f"job {name}: delete of DLI job {job_id} failed: {describe_error(error)}; "
                 "run pulumi destroy again"
             ) from None
+
+    def _owned_elsewhere(self, op: Operation) -> str | None:
+        """Why the job this resource's outputs name is no longer this resource's to delete, or
+        None: DLI's job under that id carries another name, or another resource of the stack
+        adopted it during this deployment (the engine deletes a changed URN after the program)."""
+        job = self.show(op.job_id)
+        if job is not None and job.get("name") != op.name:
+            return f"DLI job {op.job_id} is named {job.get('name')}, not {op.name}"
+        if ownership.adopted(op.job_id):
+            return f"DLI job {op.job_id} was adopted by another resource of this stack"
+        return None
+
+    def _stop_after_refusal(self, op: Operation) -> None:
+        """Stop without a savepoint after DLI answered the stop with savepoint with an error; an
+        answer lost on the way may hide a stop DLI carried out, so one on its way is waited for."""
+        if (self.show(op.job_id) or {}).get("status") in STOPPABLE:
+            self._stop_with_savepoint(op, False)
+            return
+        self._watch(op.job_id).until(
+            lambda j: j["status"] not in TRANSITIONAL, op.remaining(), "the job to stop"
+        )
 
     def _delete(self, op: Operation, savepoint: bool) -> str | None:
         """Stop the job (with a final savepoint if `savepoint` and it runs), delete it, and wait
@@ -509,6 +560,14 @@ class Lifecycle(UpdateSteps):
             except StartFailed as failure:
                 op.progress(f"final savepoint failed ({failure}): stopping without one")
                 self._stop_with_savepoint(op, False)
+            except DliError as error:
+                if not final:
+                    raise
+                op.progress(
+                    f"DLI refused the stop with a final savepoint ({describe_error(error)}): "
+                    "stopping without one"
+                )
+                self._stop_after_refusal(op)
             if path:
                 op.progress(f"final savepoint kept at {path}")
         try:
@@ -525,18 +584,3 @@ class Lifecycle(UpdateSteps):
         )
         op.progress("gone")
         return path
-
-
-def _applied(job: dict[str, Any], change: Change, new: JobSpec) -> bool:
-    """Whether DLI already holds every changed field with its new value (an interrupted update's
-    PUT went in, or someone made the same edit). Only a change whose fields DLI reports back
-    (the field table's reported rows, the scaling and runtime keys) can be verified; any other
-    change is done."""
-    if not all(_verifiable(f.field) for f in change.fields):
-        return False
-    return plan(observed(new, job), new).change_class == ChangeClass.NONE
-
-
-def _verifiable(field: str) -> bool:
-    row = fields.TABLE.by_path.get(field)
-    return bool(row and row.reported) or field.startswith(("scaling.", "runtimeConfig."))

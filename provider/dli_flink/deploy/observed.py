@@ -6,10 +6,13 @@ declared document is patched only where DLI's value differs from what the declar
 value, or DLI's default when it is not written), never rewritten wholesale: a perpetual diff from
 defaults or key order is how the incumbent Terraform resources annoy their users (issue #10147).
 
+- Every field DLI reports back is compared (the field table's `reported` rows), with what the
+  declaration means: its value, or the value DLI holds when the document does not write it.
 - DLI's own dynamic scaling changes the running CUs (`real_cu_number`), never the declared `cu_number`
   or the flink.dli.job.* keys: that is `currentCu` in the outputs, not drift.
 - Keys DLI adds to runtime_config by itself are ignored; only declared keys are compared.
-- A field DLI answers as null says nothing (DLI returns optional fields as null freely).
+- A field DLI answers as null says nothing (DLI returns optional fields as null freely): it is
+  neither drift nor evidence that an update was applied (`applied`).
 """
 
 from __future__ import annotations
@@ -18,18 +21,21 @@ import copy
 import json
 from typing import Any
 
+from dli_flink.deploy.status import NOT_RUNNING, RUNNING
 from dli_flink.model import fields
-from dli_flink.model.fields import Field
-from dli_flink.model.planner import flatten
+from dli_flink.model.fields import COMPUTED, Field
+from dli_flink.model.planner import Change, flatten
 from dli_flink.model.spec import JobSpec, known, parse_scaling_value, scaling_default
 
 Job = dict[str, Any]
 
 
 def reported(row: Field, job: Job) -> Any:
-    """What DLI's job answer holds for a row (its `reported` place: "desc", "job_config.cu_number")."""
+    """What DLI's job answer holds for a row (its `reported` place: "desc", "job_config.cu_number"),
+    as the document writes it; None when DLI answers null."""
     head, _, inner = row.reported.partition(".")  # type: ignore[union-attr]
-    return (job.get(head) or {}).get(inner) if inner else job.get(head)
+    value = (job.get(head) or {}).get(inner) if inner else job.get(head)
+    return row.decode(value) if value is not None and row.decode is not None else value
 
 
 def runtime_config(job: Job) -> dict[str, str] | None:
@@ -91,8 +97,10 @@ def drift(spec: JobSpec, job: Job) -> Drift:
         real = reported(row, job)
         if real is None:
             continue
-        default = row.default_for(spec.kind) if row.dli_default is None else row.dli_default
+        default = row.unset(spec.kind)
         declared_value = meant.get(row.path, default)
+        if declared_value == COMPUTED:
+            continue
         if real != declared_value and not (declared_value is None and real == default):
             found[tuple(row.path.split("."))] = real
     runtime = runtime_config(job)
@@ -109,15 +117,21 @@ def _scaling_drift(
     real_values = {row.path: reported(row, job) for row in fields.TABLE.reported}
     values = {**spec.values, **{k: v for k, v in real_values.items() if v is not None}}
     for key, row in fields.TABLE.scaling.items():
-        runtime_key = row.runtime_key
-        raw = runtime.get(runtime_key)  # type: ignore[arg-type]
-        real = parse_scaling_value(key, raw) if raw is not None else scaling_default(row, values)
+        real = _real_scaling(key, runtime, values)
         if real == meant.get(f"scaling.{key}"):
             continue
         if spec.setting(key).path[0] == "runtimeConfig":
-            found[("runtimeConfig", runtime_key)] = raw  # type: ignore[index]
+            found[("runtimeConfig", row.runtime_key)] = runtime.get(row.runtime_key)  # type: ignore[arg-type,index]
         else:
             found[("scaling", key)] = DELETE if real is None else real
+
+
+def _real_scaling(key: str, runtime: dict[str, str], values: dict[str, Any]) -> Any:
+    """A scaling setting as DLI runs it: its runtime key, else DLI's default for it (a default
+    that follows another field reads it from `values`)."""
+    row = fields.TABLE.scaling[key]
+    raw = runtime.get(row.runtime_key)  # type: ignore[arg-type]
+    return parse_scaling_value(key, raw) if raw is not None else scaling_default(row, values)
 
 
 def _runtime_drift(found: Drift, spec: JobSpec, runtime: dict[str, str]) -> None:
@@ -134,7 +148,53 @@ def _runtime_drift(found: Drift, spec: JobSpec, runtime: dict[str, str]) -> None
             found[("runtimeConfig", key)] = runtime[key]
 
 
+def status_drift(job: Job, running: bool) -> str | None:
+    """Why DLI's job is not in its desired state (running, or stopped), or None; a transitional
+    status (DLI rescaling the job, or a stop on its way) is not drift."""
+    status = job.get("status")
+    if running and status in NOT_RUNNING:
+        reason = f" ({job['status_desc']})" if job.get("status_desc") else ""
+        return (
+            f"DLI reports {status}{reason} while desiredState is running: the next pulumi up "
+            "starts it again, from its savepoint when it has one"
+        )
+    if not running and status == RUNNING:
+        return (
+            "DLI reports job_running while desiredState is stopped: the next pulumi up stops it "
+            "with a savepoint"
+        )
+    return None
+
+
+def applied(new: JobSpec, job: Job, change: Change) -> bool:
+    """Whether DLI already holds every changed field with its value in `new` (an interrupted
+    update's PUT went in, or someone made the same edit). Only a real value DLI reports back is
+    evidence: a field answered as null, or not reported at all, counts as not applied."""
+    meant = flatten(new)
+    runtime = runtime_config(job)
+    real_values = {row.path: reported(row, job) for row in fields.TABLE.reported}
+    for changed in change.fields:
+        key = changed.field
+        group, _, inner = key.partition(".")
+        if group in ("runtimeConfig", "scaling"):
+            if runtime is None:
+                return False
+            real = runtime.get(inner) if group == "runtimeConfig" else None
+            if group == "scaling":
+                real = _real_scaling(inner, runtime, real_values)
+            if real != meant.get(key):
+                return False
+            continue
+        row = fields.TABLE.by_path.get(key)
+        real = real_values.get(key)
+        if row is None or real is None or real != meant.get(key, row.unset(new.kind)):
+            return False
+    return True
+
+
 def _put(doc: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    """Set `path` in a document, a list field as the list the document writes."""
+    value = list(value) if isinstance(value, tuple) else value
     node = doc
     for key in path[:-1]:
         child = node.get(key)

@@ -27,9 +27,11 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from dli_flink.deploy import ownership
 from dli_flink.deploy.dliapi import DliApi, DliConfig, DliConfigError
 from dli_flink.deploy.inputs import (
     OPTION_KEYS,
+    STATUS_DRIFT,
     Options,
     document,
     job_document,
@@ -37,10 +39,12 @@ from dli_flink.deploy.inputs import (
     touches_unknown,
 )
 from dli_flink.deploy.lifecycle import Lifecycle, LifecycleError, Outcome
-from dli_flink.deploy.observed import observed_document
+from dli_flink.deploy.observed import observed_document, status_drift
 from dli_flink.deploy.progress import say
+from dli_flink.deploy.status import NOT_RUNNING
+from dli_flink.model import fields
 from dli_flink.model.findings import Severity
-from dli_flink.model.planner import ChangeClass, plan
+from dli_flink.model.planner import ChangeClass, plan, show, unclearable_removals
 from dli_flink.model.spec import JobSpec
 from dli_flink.model.values import whole
 from dli_flink.rules import config as rules_config
@@ -55,7 +59,8 @@ CONFIG_KEYS = {
     "secret_key": "dli-flink:secretKey",
 }
 """DliConfig argument -> stack config key; unset ones fall back to the environment."""
-RUNNING_OR_STARTING = frozenset({"job_running", "job_submitting"})
+SECRET_SETTINGS = frozenset({"access_key", "secret_key"})
+"""Set with --secret: the engine stores the stack config in the state, in plain text otherwise."""
 
 
 class JobProvider(ResourceProvider):
@@ -100,19 +105,19 @@ class JobProvider(ResourceProvider):
                     )
                     raise LifecycleError(
                         f"{error}, or set the stack config {stack_key} (pulumi config set "
-                        f"{'--secret ' if key == 'secret_key' else ''}{stack_key} ...)"
+                        f"{'--secret ' if key in SECRET_SETTINGS else ''}{stack_key} ...)"
                     ) from None
             return Lifecycle(self._api)
 
     # -- check and diff: no network ---------------------------------------------------------------
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         doc = document(news)
         config = project_config()
         spec, problems = rules_engine.parse(doc)
         if spec is not None:
             problems += rules_engine.check(spec, config)
-        failures: list[CheckFailure] = []
+        failures = _refused_removals(olds, spec)
         name = doc.get("name") if isinstance(doc.get("name"), str) else "(unnamed job)"
         for problem in problems:
             if problem.path and touches_unknown(doc, problem.path):
@@ -137,11 +142,9 @@ class JobProvider(ResourceProvider):
         old_options = {k: normalise(olds.get(k)) for k in OPTION_KEYS}
         new_options = {k: normalise(news.get(k)) for k in OPTION_KEYS if k != "adopt"}
         options_changed = any(old_options[k] != v for k, v in new_options.items())
-        stopped = Options.of(news).running and olds.get("status") not in (
-            None,
-            *RUNNING_OR_STARTING,
-        )
-        changes = bool(change.fields) or old_doc != new_doc or options_changed or stopped
+        stopped = Options.of(news).running and olds.get("status") in NOT_RUNNING
+        drifted = stopped or olds.get(STATUS_DRIFT) is not None
+        changes = bool(change.fields) or old_doc != new_doc or options_changed or drifted
         return DiffResult(
             changes=changes,
             replaces=replaces,
@@ -152,9 +155,23 @@ class JobProvider(ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         doc = job_document(props)
-        options = Options.of(props)
-        outcome = self.lifecycle.create(_validated(doc, "create"), options)
-        return CreateResult(str(outcome.job_id), _outputs(props, outcome, None))
+        name = str(doc.get("name"))
+        replaced = ownership.replacing(name)
+        try:
+            outcome = self.lifecycle.create(_validated(doc, "create"), Options.of(props))
+        except LifecycleError as error:
+            if replaced is None:
+                raise
+            raise LifecycleError(f"{error}; {_replaced_job(replaced)}") from None
+        outputs = _outputs(props, outcome, None)
+        if replaced is not None:
+            say(f"dli-flink: {name}: create: {_replaced_job(replaced)}")
+            outputs["lastChange"] = {
+                "class": "replace",
+                "replacedJobId": replaced.job_id,
+                "replacedJobSavepoint": replaced.savepoint,
+            }
+        return CreateResult(str(outcome.job_id), outputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         new_doc = job_document(news)
@@ -175,6 +192,9 @@ class JobProvider(ResourceProvider):
             **{k: v for k, v in props.items() if k in OPTION_KEYS},
             **observed_document(declared, job),
         }
+        drift = status_drift(job, Options.of(props).running)
+        if drift is not None:
+            inputs[STATUS_DRIFT] = drift
         outcome = Outcome(int(id_), job)
         outputs = _outputs(inputs, outcome, props.get("savepointPath"))
         if props.get("lastChange") is not None:
@@ -185,7 +205,9 @@ class JobProvider(ResourceProvider):
         doc = job_document(props)
         spec = JobSpec.from_document(doc)
         final = bool(spec.obs_bucket) and spec.checkpoint.enabled is True
-        self.lifecycle.delete(int(id_), str(doc.get("name")), Options.of(props), final)
+        name = str(doc.get("name"))
+        savepoint = self.lifecycle.delete(int(id_), name, Options.of(props), final)
+        ownership.deleted(name, ownership.Replaced(int(id_), savepoint))
 
 
 @functools.cache
@@ -212,6 +234,33 @@ def _validated(doc: dict[str, Any], operation: str) -> JobSpec:
             + "; ".join(errors)
         )
     return spec
+
+
+def _refused_removals(olds: dict[str, Any], new: JobSpec | None) -> list[CheckFailure]:
+    """A removal DLI cannot carry out, refused: the engine's olds are the inputs the job was last
+    deployed with (none for a new resource or a replacement)."""
+    if not olds or new is None:
+        return []
+    old = JobSpec.from_document(job_document(olds))
+    return [
+        CheckFailure(
+            removed.field.split(".")[0],
+            f"{removed.field}: cannot be removed from a deployed job: DLI's API has no value "
+            f"that clears {fields.TABLE.by_path[removed.field].wire}, so DLI would go on running "
+            f"with {show(removed.old)}; keep {removed.field}: {show(removed.old)}, or set "
+            "another value",
+        )
+        for removed in unclearable_removals(old, new)
+    ]
+
+
+def _replaced_job(replaced: ownership.Replaced) -> str:
+    """What a delete-before-replace did to the old job, for the create's lines."""
+    kept = replaced.savepoint or "none was written"
+    return (
+        f"this job replaces DLI job {replaced.job_id}, deleted before it, whose final savepoint "
+        f"is {kept} (the new job starts without its state)"
+    )
 
 
 def _whole_numbers(value: Any) -> Any:

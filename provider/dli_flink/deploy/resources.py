@@ -6,6 +6,12 @@
 `spec` is the job document of the YAML (camelCase keys, `kind` implied by the class), whose values
 may be Pulumi Inputs. The type tokens are `pulumi-python:dynamic/dli:FlinkSqlJob` and
 `pulumi-python:dynamic/dli:FlinkJarJob`: policies match on them.
+
+Each kind declares the other's type token as an alias. The type token is part of the URN, so
+without it a job whose kind changes would be a new resource to the engine: created first (which
+DLI refuses, the name exists) and the old one deleted after the program. With it, the engine finds
+the old state, the provider's diff says replace (delete before replace), and the old job is
+stopped with a final savepoint and deleted before the new one is created.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from dli_flink.deploy.provider import JobProvider
 from dli_flink.model.files import collect_files
 from dli_flink.model.source import SourceError, load_documents, read_text
 from dli_flink.model.spec import JAR_KIND, SQL_KIND, read_sql
+from dli_flink.rules import config as rules_config
 
 
 def _props(spec: Any, kind: str, base_dir: Path | None) -> dict[str, Any]:
@@ -37,6 +44,18 @@ def _props(spec: Any, kind: str, base_dir: Path | None) -> dict[str, Any]:
     for key in OUTPUT_KEYS:
         props.setdefault(key, None)
     return props
+
+
+TYPE_TOKENS = {
+    SQL_KIND: "pulumi-python:dynamic/dli:FlinkSqlJob",
+    JAR_KIND: "pulumi-python:dynamic/dli:FlinkJarJob",
+}
+
+
+def _options(opts: pulumi.ResourceOptions | None, kind: str) -> pulumi.ResourceOptions:
+    """`opts` with the other kind's type token as an alias (see the module docstring)."""
+    aliases = [pulumi.Alias(type_=token) for other, token in TYPE_TOKENS.items() if other != kind]
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(aliases=aliases))
 
 
 class _FlinkJob(Resource):
@@ -63,7 +82,8 @@ class FlinkSqlJob(_FlinkJob, module="dli", name="FlinkSqlJob"):
     ) -> None:
         """`base_dir`: where a relative sqlFile is read from (default: the working directory)."""
         base = Path(base_dir) if base_dir is not None else None
-        super().__init__(JobProvider(), resource_name, _props(spec, SQL_KIND, base), opts)
+        props = _props(spec, SQL_KIND, base)
+        super().__init__(JobProvider(), resource_name, props, _options(opts, SQL_KIND))
 
 
 class FlinkJarJob(_FlinkJob, module="dli", name="FlinkJarJob"):
@@ -75,7 +95,8 @@ class FlinkJarJob(_FlinkJob, module="dli", name="FlinkJarJob"):
         spec: Mapping[str, Any] | FlinkJarJobArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(JobProvider(), resource_name, _props(spec, JAR_KIND, None), opts)
+        props = _props(spec, JAR_KIND, None)
+        super().__init__(JobProvider(), resource_name, props, _options(opts, JAR_KIND))
 
 
 FlinkJob = FlinkSqlJob | FlinkJarJob
@@ -86,9 +107,11 @@ def load_jobs(
 ) -> dict[str, FlinkJob]:
     """One resource per job document in a YAML file or a folder of them, keyed by job name.
 
-    A sqlFile is read relative to the YAML file that names it. Files the validator skips in a folder
-    (hidden ones, Pulumi project files) are skipped here too. A document that cannot be read, or a
-    name used twice, fails the program with the file and line.
+    A sqlFile is read relative to the YAML file that names it. The files are the ones
+    `dli-flink validate` and `dli-flink review` check: in a folder, hidden ones, Pulumi project
+    files and the `exclude` patterns of the project's `.dli-flink.yaml` (found from the working
+    directory, as the provider's check() finds it) are skipped. A document that cannot be read, or
+    a name used twice, fails the program with the file and line.
     """
     jobs: dict[str, FlinkJob] = {}
     for name, (data, _) in read_job_documents(path).items():
@@ -100,7 +123,8 @@ def load_jobs(
 def read_job_documents(path: str | os.PathLike[str]) -> dict[str, tuple[dict[str, Any], Path]]:
     """Job name -> (its document as plain data, sqlFile read into sql, the YAML file it is in)."""
     found: dict[str, tuple[dict[str, Any], Path]] = {}
-    for file in collect_files([Path(path)]):
+    config = rules_config.resolve(None)
+    for file in collect_files([Path(path)], config.exclude, config.root):
         try:
             documents = list(load_documents(file, read_text(file)))
         except SourceError as error:

@@ -38,6 +38,9 @@ FAILED_START = frozenset(
         "job_arrearage_stopped",
     }
 )
+NOT_RUNNING = FAILED_START | {"job_init"}
+"""Settled statuses of a job that does not run (a transitional one is on its way somewhere, as DLI's
+own rescaling passes through job_savepointing and job_submitting)."""
 STALE_GRACE = 2.0
 """Seconds a status left over from before a run/stop call is taken as "not applied yet", unless the
 job has been seen in a transitional state since (then the status is news, not a leftover)."""

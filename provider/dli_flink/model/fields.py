@@ -15,6 +15,14 @@ request bodies of the official SDK models `create_flink_sql_job_request_body.py`
 `update_flink_sql_job_request_body.py`, `create_flink_jar_job_request_body.py`,
 `update_flink_jar_job_request_body.py`, and DLI's rule that a running job accepts only the "hot"
 fields: everything else needs the job stopped).
+
+Removing a field: DLI's update is a partial PUT (a field left out of the body keeps its value), so
+a field the document stops writing must be sent with a value that clears it. A row whose `clears`
+is set sends its `dli_default` then, a value the API reference ("Updating a Flink SQL Job",
+"Updating a Flink Jar Job": dli_02_0229, dli_02_0231) or the SDK's update request models document
+as accepted: the field's stated default, an empty description ("Length range: 0 to 512
+characters"), an empty argument string or list. Where they document no such value, the provider's
+check() refuses the removal and says what to write instead (planner.unclearable_removals).
 """
 
 from __future__ import annotations
@@ -56,6 +64,12 @@ class FollowField:
     path: str
 
 
+COMPUTED: Final = "<worked out by DLI>"
+"""A `dli_default` DLI works out from other fields (tm_slot_num: parallel_number x tm_cus /
+(cu_number - manager_cu_number)): whatever DLI reports for a field the document does not write is
+its own choice, not drift."""
+
+
 @dataclass(frozen=True)
 class Field:
     """One document field (a leaf of the schema, or a free-form map such as runtimeConfig)."""
@@ -73,9 +87,16 @@ class Field:
     """The value a document means when it does not write the field (and which is then sent);
     None: nothing is sent. A mapping by kind where the kinds differ."""
     dli_default: Any = None
-    """The value DLI reports when the field was never sent (refresh compares with it)."""
+    """The value DLI holds when the field was never sent, as the document writes it (refresh
+    compares with it); COMPUTED when DLI works it out."""
+    clears: bool = False
+    """An update body sends `dli_default` for the field when the document does not write it, so a
+    removal reaches DLI: the source saying DLI accepts that value is cited on the row. False for a
+    field without a default: removing it is refused (there is nothing to send that clears it)."""
     reported: str | None = None
     """Where DLI's job answer (show_flink_job) holds it: "desc", or "job_config.cu_number"."""
+    decode: Callable[[Any], Any] | None = None
+    """The document's value of what DLI reports, where DLI answers in another form."""
     create: frozenset[str] | None = None
     """The kinds it is sent for on create (default: `kinds`)."""
     update: frozenset[str] | None = None
@@ -102,6 +123,12 @@ class Field:
     def default_for(self, kind: str) -> Any:
         return self.default.get(kind) if isinstance(self.default, Mapping) else self.default
 
+    def unset(self, kind: str) -> Any:
+        """What a job of `kind` holds when its document does not write the field: the default
+        (sent), else DLI's own."""
+        default = self.default_for(kind)
+        return self.dli_default if default is None else default
+
     def sent(self, kind: str, *, for_update: bool) -> bool:
         """Whether a job of `kind` sends this field in a create (or update) body (a kind whose
         documents do not write it sends its fixed per-kind default, as Jar jobs send job_type)."""
@@ -114,23 +141,36 @@ CHECKPOINT_MODES: Final = {"exactly_once": 1, "at_least_once": 2}
 """checkpoint_mode on the wire (SDK model: 1 exactly once, 2 at least once)."""
 
 
-def _joined(args: tuple[str, ...]) -> str | None:
+def _joined(args: tuple[str, ...]) -> str:
     """entrypoint_args is one string (SDK model: "the arguments of the job, separated by spaces")."""
-    return " ".join(args) or None
+    return " ".join(args)
 
 
-def _listed(values: tuple[str, ...]) -> list[str] | None:
-    return list(values) or None
+def _split(args: str) -> tuple[str, ...]:
+    return tuple(str(args).split())
+
+
+def _listed(values: tuple[str, ...]) -> list[str]:
+    return list(values)
+
+
+def _tupled(values: list[Any]) -> tuple[str, ...]:
+    return tuple(str(v) for v in values)
 
 
 def _tags(pairs: tuple[tuple[str, str], ...]) -> list[dict[str, str]] | None:
     return [{"key": k, "value": v} for k, v in pairs] or None
 
 
+# Where a row `clears`, its comment names the source saying DLI accepts the value sent for a removal:
+# API reference dli_02_0229 / dli_02_0231 (Updating a Flink SQL / Jar Job) and the SDK models
+# update_flink_sql_job_request_body.py / update_flink_jar_job_request_body.py (their docstrings give
+# each field's default). A row without a default and without `clears` cannot be removed (check()).
 ROWS: Final[tuple[Field, ...]] = (
     Field("kind", change=REPLACE, required=True),
-    Field("name", "name", required=True),
-    Field("description", "desc", dli_default="", reported="desc"),
+    Field("name", "name", required=True, reported="name"),
+    # desc: "Length range: 0 to 512 characters" (API reference), 0-2048 (SDK models): "" is valid.
+    Field("description", "desc", dli_default="", clears=True, reported="desc"),
     Field("queue", "queue_name", reported="queue_name", required=True),
     Field("flinkVersion", "flink_version", reported="job_config.flink_version", required=True),
     # jobType: set at creation (SQL create body); the Jar update body carries it too (SDK model
@@ -143,14 +183,50 @@ ROWS: Final[tuple[Field, ...]] = (
         default={SQL_KIND: OPENSOURCE_SQL, JAR_KIND: JAR_JOB_TYPE},
         create=SQL,
         update=JAR,
+        reported="job_type",
     ),
-    Field("sql", "sql_body", SQL, reported="sql_body"),
+    # sql_body: "Length range: 0 to 1024x1024 characters". Never sent empty in practice: a job
+    # without sql or a readable sqlFile fails validation before DLI is called.
+    Field("sql", "sql_body", SQL, dli_default="", clears=True, reported="sql_body"),
     Field("sqlFile", kinds=SQL, change=None),
     Field("jar.entrypoint", "entrypoint", JAR, reported="job_config.entrypoint", required=True),
+    # main_class: "Job entry class", no default and no value documented to clear it.
     Field("jar.mainClass", "main_class", JAR, reported="main_class"),
-    Field("jar.args", "entrypoint_args", JAR, encode=_joined, shape="list"),
-    Field("jar.dependencyJars", "dependency_jars", JAR, encode=_listed, shape="list"),
-    Field("jar.dependencyFiles", "dependency_files", JAR, encode=_listed, shape="list"),
+    # entrypoint_args: "Multiple parameters are separated by spaces": "" is the empty list.
+    Field(
+        "jar.args",
+        "entrypoint_args",
+        JAR,
+        encode=_joined,
+        dli_default=(),
+        clears=True,
+        reported="entrypoint_args",
+        decode=_split,
+        shape="list",
+    ),
+    # dependency_jars / dependency_files: "Array of Strings", no minimum: [] is the empty list.
+    Field(
+        "jar.dependencyJars",
+        "dependency_jars",
+        JAR,
+        encode=_listed,
+        dli_default=(),
+        clears=True,
+        reported="job_config.dependency_jars",
+        decode=_tupled,
+        shape="list",
+    ),
+    Field(
+        "jar.dependencyFiles",
+        "dependency_files",
+        JAR,
+        encode=_listed,
+        dli_default=(),
+        clears=True,
+        reported="job_config.dependency_files",
+        decode=_tupled,
+        shape="list",
+    ),
     Field("resources.cu", "cu_number", default=2, reported="job_config.cu_number"),
     Field(
         "resources.managerCu",
@@ -161,8 +237,22 @@ ROWS: Final[tuple[Field, ...]] = (
     Field(
         "resources.parallelism", "parallel_number", default=1, reported="job_config.parallel_number"
     ),
-    Field("resources.taskManagerCu", "tm_cus", reported="job_config.tm_cus"),
-    Field("resources.slotsPerTaskManager", "tm_slot_num", reported="job_config.tm_slot_num"),
+    # tm_cus: "Number of CUs for each TaskManager. The default value is 1."
+    Field(
+        "resources.taskManagerCu",
+        "tm_cus",
+        dli_default=1,
+        clears=True,
+        reported="job_config.tm_cus",
+    ),
+    # tm_slot_num: its default is worked out by DLI "(parallel_number*tm_cus)/(cu_number-
+    # manager_cu_number)": no value to send that means "work it out again".
+    Field(
+        "resources.slotsPerTaskManager",
+        "tm_slot_num",
+        dli_default=COMPUTED,
+        reported="job_config.tm_slot_num",
+    ),
     Field(
         "checkpoint.enabled",
         "checkpoint_enabled",
@@ -175,42 +265,76 @@ ROWS: Final[tuple[Field, ...]] = (
         default=10,
         reported="job_config.checkpoint_interval",
     ),
+    # checkpoint_mode: "1: ExactlyOnce ... The default value is 1."
     Field(
         "checkpoint.mode",
         "checkpoint_mode",
         encode=CHECKPOINT_MODES.__getitem__,
         dli_default="exactly_once",
+        clears=True,
         reported="job_config.checkpoint_mode",
     ),
-    Field("checkpoint.path", "checkpoint_path", JAR, change=IN_PLACE),
+    # checkpoint_path: "Storage address of the checkpoint in the JAR file": nothing clears it.
+    Field(
+        "checkpoint.path",
+        "checkpoint_path",
+        JAR,
+        change=IN_PLACE,
+        reported="job_config.checkpoint_path",
+    ),
+    # obs_bucket: an OBS bucket name; no value documented to clear it.
     Field("obsBucket", "obs_bucket", change=IN_PLACE, reported="job_config.obs_bucket"),
     Field("logEnabled", "log_enabled", default=False, reported="job_config.log_enabled"),
+    # restart_when_exception: "The default value is false."
     Field(
         "restartOnException",
         "restart_when_exception",
         change=IN_PLACE,
         dli_default=False,
+        clears=True,
         reported="job_config.restart_when_exception",
     ),
+    # resume_checkpoint: not sent, DLI does not resume from a checkpoint (SDK model: optional
+    # boolean, Terraform's resources send false for it).
     Field(
         "resumeFromCheckpoint",
         "resume_checkpoint",
         change=IN_PLACE,
         dli_default=False,
+        clears=True,
         reported="job_config.resume_checkpoint",
     ),
+    # resume_max_num: "The default value is -1, indicating that the number of times is unlimited."
     Field(
         "resumeMaxTimes",
         "resume_max_num",
         change=IN_PLACE,
         dli_default=-1,
+        clears=True,
         reported="job_config.resume_max_num",
     ),
+    # smn_topic: an SMN topic name; no value documented to clear it.
     Field(
         "smnTopic", "smn_topic", change=IN_PLACE, dli_default="", reported="job_config.smn_topic"
     ),
-    Field("idleStateRetentionSeconds", "idle_state_retention", SQL),
-    Field("dirtyDataStrategy", "dirty_data_strategy", SQL),
+    # idle_state_retention: "The default value is 3600" (seconds, SDK model and API reference).
+    Field(
+        "idleStateRetentionSeconds",
+        "idle_state_retention",
+        SQL,
+        dli_default=3600,
+        clears=True,
+        reported="job_config.idle_state_retention",
+    ),
+    # dirty_data_strategy: '"0": ignore ... The default value is "0".'
+    Field(
+        "dirtyDataStrategy",
+        "dirty_data_strategy",
+        SQL,
+        dli_default="0",
+        clears=True,
+        reported="job_config.dirty_data_strategy",
+    ),
     # The scaling block: DLI reads it as flink.dli.job.* runtime_config keys (shared/seed/).
     Field("scaling.enabled", runtime_key="flink.dli.job.scale.enable", dli_default=False),
     Field("scaling.intervalMinutes", runtime_key="flink.dli.job.scale.interval", dli_default=30),
@@ -222,7 +346,7 @@ ROWS: Final[tuple[Field, ...]] = (
     ),
     Field("scaling.priority", runtime_key="flink.dli.job.priority"),
     # runtime_config is one JSON-list string on the wire, the scaling keys merged in: the JobSpec
-    # builds it (effective_runtime_config), so the row has no encoder of its own.
+    # builds it (effective_runtime_config) and always sends it, "[]" when empty, so removed keys go.
     Field("runtimeConfig", "runtime_config", shape="map"),
     # Tags: DLI takes them only in the create body; a change is recorded in state, sent nowhere.
     Field("tags", "tags", change=IN_PLACE, update=frozenset(), encode=_tags, shape="map"),

@@ -33,6 +33,7 @@ __all__ = [
     "flatten",
     "plan",
     "show",
+    "unclearable_removals",
 ]
 
 
@@ -70,6 +71,34 @@ def plan(old: JobSpec, new: JobSpec) -> Change:
     if not changes:
         return Change(ChangeClass.NONE)
     return Change(max(c.change_class for c in changes), tuple(changes))
+
+
+def unclearable_removals(old: JobSpec, new: JobSpec) -> tuple[FieldChange, ...]:
+    """The fields `old` writes and `new` does not that DLI cannot be told to clear.
+
+    DLI's update is a partial PUT: a field left out keeps its value. A field whose row `clears` is
+    sent with its clear value; one with a default is always sent; the rest (no documented value
+    clears them) would stay in DLI while the stack says they are gone. None for a replace: the new
+    job gets only what `new` writes.
+    """
+    if plan(old, new).change_class == ChangeClass.REPLACE:
+        return ()
+    removed = []
+    for row in fields.TABLE.rows:
+        if (
+            row.clears
+            or row.required
+            or row.change is None
+            or row.shape == "map"
+            or row.default_for(new.kind) is not None
+            or not row.sent(new.kind, for_update=True)
+        ):
+            continue
+        was, now = old.values.get(row.path), new.values.get(row.path)
+        unset = (None, (), row.dli_default)
+        if was not in unset and not isinstance(was, Unknown) and now in (None, ()):
+            removed.append(FieldChange(row.path, was, None, row.change))
+    return tuple(removed)
 
 
 def classify(key: str) -> ChangeClass:

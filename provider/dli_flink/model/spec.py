@@ -200,8 +200,11 @@ class JobSpec:
         return [{"key": key, "value": value} for key, value in entries.items()]
 
     def to_dli_body(self, *, for_update: bool = False) -> dict[str, Any]:
-        """The create (or update) request body, with DLI's wire names; unset fields are left out.
+        """The create (or update) request body, with DLI's wire names.
 
+        A create leaves unset fields out. DLI's update is a partial PUT, so an update body sends
+        an unset field's clear value where its row `clears` (a field removed from the document
+        must not keep its old value in DLI); the other unset fields are left out.
         Only a known spec converts: preview never calls DLI.
         """
         if not _all_known(self.values):
@@ -214,10 +217,13 @@ class JobSpec:
                 value: Any = json.dumps(self.effective_runtime_config(), separators=(",", ":"))
             else:
                 value = self.values.get(row.path)
-                if value is not None and row.encode is not None:
+                if value is None or value == ():
+                    if not (for_update and row.clears):
+                        continue
+                    value = row.dli_default
+                if row.encode is not None:
                     value = row.encode(value)
-            if value is not None:
-                body[row.wire] = value  # type: ignore[index]
+            body[row.wire] = value  # type: ignore[index]
         return body
 
 
