@@ -88,6 +88,16 @@ def test_missing_path_is_a_usage_error(cli) -> None:
     assert run.err == "dli-flink: nope.yaml: no such file or directory\n"
 
 
+def test_broken_symlink_is_named_as_one(cli, tmp_path) -> None:
+    """The path exists as a link: say where it points, so the user fixes the right thing."""
+    (tmp_path / "job.yaml").symlink_to("moved/job.yaml")
+    run = cli("validate", "job.yaml")
+    assert (run.code, run.out) == (2, "")
+    assert run.err == (
+        "dli-flink: job.yaml: a broken symbolic link (to moved/job.yaml): fix or remove it\n"
+    )
+
+
 def test_unreadable_file_is_an_io_error_and_others_are_still_checked(cli, write, tmp_path) -> None:
     """An I/O error (here EIO: /proc/self/mem cannot be read at offset 0, even by root)."""
     write("a.yaml", VALID_SQL_JOB.replace("cuMax: 16", "cuMax: 4"))

@@ -566,6 +566,37 @@ def test_sql_file_that_never_ends(tmp_path: Path, target: str) -> None:
     assert [(f["rule"], f["line"]) for f in findings] == [("sql-file", 5)]
 
 
+# --- Paths that are not job files ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_named_pipe_or_device_is_refused_unread(tmp_path: Path, kind: str) -> None:
+    """A FIFO named on the command line once blocked the hook forever (open waits for a writer): it
+    is refused unread, in one line naming it, and the other files are still checked."""
+    if kind == "fifo":
+        os.mkfifo(tmp_path / HOSTILE)
+    else:
+        (tmp_path / HOSTILE).symlink_to("/dev/zero")
+    (tmp_path / GOOD).write_text(GOOD_JOB)
+    (tmp_path / FLAWED).write_text(FLAWED_JOB)
+    run = run_cli(tmp_path, GOOD, HOSTILE, FLAWED, timeout=FAST / 2)
+    assert run.returncode == 2
+    assert run.stderr.count("\n") == 1, run.stderr
+    assert run.stderr.startswith(f"dli-flink: {HOSTILE}: ") and "not a regular file" in run.stderr
+    assert [(f["rule"], f["line"]) for f in run.findings(FLAWED)] == [(FLAWED_RULE, FLAWED_LINE)]
+    assert run.findings(GOOD) == []
+
+
+def test_symlink_loop_named_explicitly_is_named_as_a_loop(tmp_path: Path) -> None:
+    """A symlink pointing at itself exists; "no such file" sent the user looking for a missing file."""
+    (tmp_path / HOSTILE).symlink_to(HOSTILE)
+    run = run_cli(tmp_path, HOSTILE)
+    assert (run.returncode, run.stdout) == (2, "")
+    assert run.stderr.count("\n") == 1, run.stderr
+    assert run.stderr.startswith(f"dli-flink: {HOSTILE}: a symbolic link loop"), run.stderr
+    assert "no such file" not in run.stderr
+
+
 # --- Output integrity --------------------------------------------------------------------------
 
 

@@ -7,7 +7,10 @@ other way round.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
+import os
+import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -17,7 +20,7 @@ _SKIPPED_NAMES = ("Pulumi.yaml", "Pulumi.*.yaml", "PulumiPolicy.yaml")
 
 
 class UsageError(Exception):
-    """A path that does not exist: the run cannot do what was asked (exit 2)."""
+    """A path that cannot be used (missing, a symlink loop): the run cannot do what was asked."""
 
 
 def collect_files(
@@ -30,7 +33,11 @@ def collect_files(
     """
     files: list[Path] = []
     for path in paths:
-        if path.is_dir():
+        try:
+            is_folder = stat.S_ISDIR(path.stat().st_mode)
+        except OSError as error:
+            raise UsageError(_missing(path, error)) from None
+        if is_folder:
             files.extend(
                 sorted(
                     p
@@ -38,11 +45,19 @@ def collect_files(
                     if is_job_file(p, path, exclude, root) and p.is_file()
                 )
             )
-        elif path.exists():
-            files.append(path)
         else:
-            raise UsageError(f"{path}: no such file or directory")
+            files.append(path)
     return list(dict.fromkeys(files))
+
+
+def _missing(path: Path, error: OSError) -> str:
+    """Why a path named on the command line cannot be used, in words that point at the fix."""
+    if error.errno == errno.ELOOP:
+        return f"{path}: a symbolic link loop: point the link at a job file or remove it"
+    if error.errno == errno.ENOENT and path.is_symlink():
+        return f"{path}: a broken symbolic link (to {os.readlink(path)}): fix or remove it"
+    reason = error.strerror or "cannot be read"
+    return f"{path}: {reason[:1].lower()}{reason[1:]}"
 
 
 def is_job_file(

@@ -16,8 +16,11 @@ aliases are expanded virtually before anything walks the data (the "billion laug
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
@@ -272,9 +275,26 @@ def _child(node: Node, key: str | int) -> tuple[Node | None, Node] | None:
     return None
 
 
+class NotRegularFile(OSError):
+    """A path naming a pipe, socket or device: opening a FIFO waits for a writer, a device may never
+    end. Job files are regular files, so these are refused unread."""
+
+    def __init__(self, mode: int) -> None:
+        kind = "a named pipe" if stat.S_ISFIFO(mode) else "a socket or device"
+        super().__init__(errno.EINVAL, f"{kind}, not a regular file: name job files only")
+
+
 def read_text(path: FilePath) -> str:
-    """The file as text, or SourceError for what cannot be YAML. OSError is left to the caller."""
-    with path.open("rb") as handle:
+    """The file as text, or SourceError for what cannot be YAML. OSError is left to the caller.
+
+    Opened without blocking and checked on the open descriptor (not by a stat before it, which a
+    FIFO swapped in afterwards would pass), so nothing named on a command line can hang a hook.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(descriptor, "rb") as handle:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(mode)
         raw = handle.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES:
         raise SourceError(
