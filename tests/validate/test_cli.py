@@ -108,6 +108,21 @@ def test_unreadable_file_is_an_io_error_and_others_are_still_checked(cli, write,
     assert run.err == "dli-flink: b.yaml: cannot read: Input/output error\n"
 
 
+@pytest.mark.parametrize("again", ["{cwd}/jobs/x.yaml", "./jobs/x.yaml", "jobs/../jobs/x.yaml"])
+def test_a_file_named_twice_is_checked_once(cli, write, tmp_path, again) -> None:
+    """`jobs` and `$PWD/jobs/x.yaml` name one file: checked twice, it was "a name used twice"."""
+    write("jobs/x.yaml", VALID_SQL_JOB)
+    run = cli("validate", "jobs", again.format(cwd=tmp_path))
+    assert (run.code, run.out) == (0, "0 errors, 0 warnings in 1 file (1 job)\n")
+
+
+def test_a_symlink_to_a_job_file_in_the_same_folder_is_the_same_job(cli, write, tmp_path) -> None:
+    write("jobs/x.yaml", VALID_SQL_JOB)
+    (tmp_path / "jobs" / "y.yaml").symlink_to("x.yaml")
+    run = cli("validate", "jobs")
+    assert (run.code, run.out) == (0, "0 errors, 0 warnings in 1 file (1 job)\n")
+
+
 def test_folders_skip_hidden_and_pulumi_files_but_named_files_are_checked(cli, write) -> None:
     write("jobs/a.yaml", VALID_SQL_JOB)
     write("jobs/Pulumi.yaml", "name: stack\nruntime: python\n")

@@ -7,6 +7,7 @@ other way round.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fnmatch
 import os
@@ -26,28 +27,29 @@ class UsageError(Exception):
 def collect_files(
     paths: Iterable[Path], exclude: Sequence[str] = (), root: Path | None = None
 ) -> list[Path]:
-    """The YAML files named or found (recursively) under `paths`, in a stable order.
+    """The YAML files named or found (recursively) under `paths`, in a stable order, each once.
 
     Walking a folder skips hidden entries, Pulumi project files and the `exclude` glob patterns
     (relative to `root`, default the working directory); a file named explicitly is always checked.
+    A file reached twice (`jobs` and `$PWD/jobs/x.yaml`, or a symlink beside its target) is one
+    file, kept under the first name: checked twice, its job would clash with itself. Files are told
+    apart by device and inode, from the stat the walk makes anyway.
     """
-    files: list[Path] = []
+    files: dict[tuple[int, int], Path] = {}
     for path in paths:
         try:
-            is_folder = stat.S_ISDIR(path.stat().st_mode)
+            info = path.stat()
         except OSError as error:
             raise UsageError(_missing(path, error)) from None
-        if is_folder:
-            files.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if is_job_file(p, path, exclude, root) and p.is_file()
-                )
-            )
-        else:
-            files.append(path)
-    return list(dict.fromkeys(files))
+        if not stat.S_ISDIR(info.st_mode):
+            files.setdefault((info.st_dev, info.st_ino), path)
+            continue
+        for found in sorted(p for p in path.rglob("*") if is_job_file(p, path, exclude, root)):
+            with contextlib.suppress(OSError):  # gone, or a broken link: not a job file
+                info = found.stat()
+                if stat.S_ISREG(info.st_mode):
+                    files.setdefault((info.st_dev, info.st_ino), found)
+    return list(files.values())
 
 
 def _missing(path: Path, error: OSError) -> str:
