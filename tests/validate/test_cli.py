@@ -174,6 +174,22 @@ def test_config_is_found_upward_and_sets_severity_and_options(cli, write, tmp_pa
     assert "error scaling-interval scaling interval of 15 minutes" in run.out
 
 
+@pytest.mark.parametrize(("severity", "advisory"), [("warning", "warning"), ("off", None)])
+def test_configured_severity_moves_only_the_advisory_part_of_scaling_interval(
+    cli, write, severity, advisory
+) -> None:
+    """DLI refuses an interval under 1 minute: `severity: warning` (or off), set for the min-minutes
+    advice, must not let validate pass a job DLI refuses."""
+    write(".dli-flink.yaml", f"rules:\n  scaling-interval: {{severity: {severity}}}\n")
+    write("zero.yaml", VALID_SQL_JOB.replace("cuMax: 16", "cuMax: 16, intervalMinutes: 0"))
+    write("five.yaml", VALID_SQL_JOB.replace("cuMax: 16", "cuMax: 16, intervalMinutes: 5"))
+    zero = cli("validate", "zero.yaml")
+    assert zero.code == 1
+    assert "zero.yaml:10:54: error scaling-interval scaling interval is 0 minutes" in zero.out
+    five = cli("validate", "--format", "json", "five.yaml")
+    assert [f["severity"] for f in json.loads(five.out)["findings"]] == [advisory] * bool(advisory)
+
+
 def test_rule_can_be_turned_off(cli, write) -> None:
     write(".dli-flink.yaml", "rules:\n  scaling-cu-max-below-cu: off\n")
     write("a.yaml", VALID_SQL_JOB.replace("cuMax: 16", "cuMax: 4"))

@@ -35,6 +35,10 @@ class Problem:
     anchor: Path | None = None
     """Where to point when `path` is not written in the document (a missing key whose absence
     matters because of another key: point at that one)."""
+    hard: bool = False
+    """DLI refuses the job: an error whatever the configuration says. A rule with two levels
+    (scaling-interval) has a hard part and an advisory part; a configured severity is meant for
+    the advice and moves only that, so validate never passes what DLI refuses."""
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@
 A rule is a module (yamllint's pattern): `ID`, `SEVERITY`, `OPTIONS` (its Option declarations), a
 docstring that is its documentation with PASS and FAIL examples (the tests run them), and
 `check(spec, context)` for a rule on one job or `check_jobs(specs, context)` for a rule across jobs.
+A rule whose problems include refusals by DLI (`Problem.hard`) next to advice says `HARD = True`: it
+runs even when configured off, and only its advice follows the configured severity.
 `schema` and `yaml-syntax` have no check: the loader reports them, and they are modules only for their
 docs and configuration.
 """

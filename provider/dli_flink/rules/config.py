@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from dli_flink.model.findings import Problem, Severity
@@ -56,8 +57,15 @@ class Config:
         return self.severities.get(rule, default)
 
     def severity_of(self, problem: Problem) -> Severity | None:
-        """A problem's severity as configured (None: off); else its own, else its rule's."""
+        """A problem's severity as configured (None: off); else its own, else its rule's. A hard
+        problem (one DLI refuses) is an error whatever the configuration says."""
+        if problem.hard:
+            return Severity.ERROR
         return self.severity(problem.rule, problem.severity or RULES[problem.rule].SEVERITY)
+
+    def runs(self, rule: ModuleType) -> bool:
+        """Whether a rule runs: unless configured off, and always when it has a hard part."""
+        return self.severity(rule.ID, rule.SEVERITY) is not None or getattr(rule, "HARD", False)
 
     @cached_property
     def contexts(self) -> dict[str, Context]:

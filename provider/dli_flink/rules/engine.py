@@ -36,11 +36,11 @@ def parse(document: Any, base_dir: Path | None = None) -> tuple[JobSpec | None, 
 
 def check(spec: JobSpec, config: Config) -> list[Problem]:
     """The problems the per-job rules find in one job; rules the configuration turns off do not
-    run, the others run with their configured options."""
+    run (but for their hard part: see `Config.runs`), the others run with their configured options."""
     return [
         problem
         for rule in JOB_RULES
-        if config.severity(rule.ID, rule.SEVERITY) is not None
+        if config.runs(rule)
         for problem in rule.check(spec, config.contexts[rule.ID])
     ]
 
@@ -51,7 +51,7 @@ def check_stack(specs: list[JobSpec], config: Config) -> list[tuple[int, Problem
     return [
         found
         for rule in STACK_RULES
-        if config.severity(rule.ID, rule.SEVERITY) is not None
+        if config.runs(rule)
         for found in rule.check_jobs(specs, config.contexts[rule.ID])
     ]
 

@@ -1,8 +1,10 @@
 """A scaling interval so small that DLI would restart the job over and over.
 
 Each scaling check may stop the job with a savepoint and restore it: the job processes nothing
-meanwhile, and DLI's guide warns not to set the period small. Below 1 minute is an error; below the
-option ``min-minutes`` (default 10) a warning. The most restarts a day is 1440 / interval.
+meanwhile, and DLI's guide warns not to set the period small. Below 1 minute DLI refuses the job: an
+error whatever the configuration says. Below the option ``min-minutes`` (default 10) a warning: the
+advice, which a configured ``severity`` moves or turns off. The most restarts a day is
+1440 / interval.
 
 PASS::
 
@@ -37,6 +39,7 @@ from dli_flink.rules.base import Context, Option
 
 ID = "scaling-interval"
 SEVERITY = Severity.ERROR
+HARD = True
 OPTIONS = (
     Option(
         "min-minutes",
@@ -59,6 +62,7 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
             ID,
             setting.path,
             f"scaling interval is {interval} minutes; it must be at least 1 (the default is 30)",
+            hard=True,
         )
     elif interval < minimum:
         yield Problem(
