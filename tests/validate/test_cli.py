@@ -231,6 +231,47 @@ def test_bad_config_is_one_line_exit_2(cli, write, config, message) -> None:
     assert run.err.startswith("dli-flink: ")
 
 
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (
+            "versions: [1.15, 1.20]",
+            "option versions of scaling-flink-version must be a list of quoted Flink versions "
+            'such as ["1.15", "1.20"], not [1.15, 1.2]: quote each one (unquoted, 1.20 is the '
+            "number 1.2)",
+        ),
+        (
+            'versions: ["1.15", "latest"]',
+            "option versions of scaling-flink-version must be a list of quoted Flink versions "
+            'such as ["1.15", "1.20"]; \'latest\' is not a version',
+        ),
+        (
+            "min-version: 1.12",
+            "option min-version of scaling-flink-version must be a quoted Flink version such as "
+            '"1.12", not the number 1.12: quote it',
+        ),
+        (
+            'min-version: "1.12-rc1"',
+            "option min-version of scaling-flink-version must be a quoted Flink version such as "
+            "\"1.12\", not '1.12-rc1'",
+        ),
+        (
+            'min-version: "abc"',
+            "option min-version of scaling-flink-version must be a quoted Flink version such as "
+            "\"1.12\", not 'abc'",
+        ),
+    ],
+)
+def test_a_version_option_that_is_not_a_version_is_refused(cli, write, option, message) -> None:
+    """`versions: [1.15, 1.20]` once became [1.15, 1.2] and refused 1.20 jobs; `min-version: abc`
+    silently turned the rule off. Both are one line naming the file, the key and the fix."""
+    write(".dli-flink.yaml", f"rules:\n  scaling-flink-version: {{{option}}}\n")
+    write("a.yaml", VALID_SQL_JOB)
+    run = cli("validate", "a.yaml")
+    assert (run.code, run.out) == (2, "")
+    assert run.err == f"dli-flink: {Path.cwd() / '.dli-flink.yaml'}:2:27: {message}\n"
+
+
 def test_missing_config_option_file_is_exit_2(cli, write) -> None:
     write("a.yaml", VALID_SQL_JOB)
     run = cli("validate", "--config", "nope.yaml", "a.yaml")

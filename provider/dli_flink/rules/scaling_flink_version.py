@@ -44,13 +44,13 @@ OPTIONS = (
         "min-version",
         "1.12",
         "The oldest Flink version (like 1.12) that may enable scaling.",
-        "string",
+        "version",
     ),
     Option(
         "versions",
         [],
         "If not empty, the only Flink versions that may enable scaling.",
-        "string-list",
+        "version-list",
     ),
 )
 
@@ -59,8 +59,8 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     version = spec.flink_version
     if spec.scaling_enabled is not True or not known(version):
         return
-    accepted = [str(v) for v in context.options["versions"]]
-    minimum = str(context.options["min-version"])
+    accepted: list[str] = context.options["versions"]
+    minimum: str = context.options["min-version"]
     if accepted and version not in accepted:
         yield Problem(
             ID,
