@@ -143,9 +143,23 @@ def test_missing_checkpoint_points_at_the_scaling_switch_that_needs_it(write) ->
     assert (finding.rule, finding.line, finding.column) == ("scaling-needs-checkpoint", 10, 3)
 
 
-def test_priority_without_scaling_is_an_error(write) -> None:
-    [finding] = _findings(write, BASE + "scaling: {priority: 3}\n")
-    assert (finding.rule, finding.severity) == ("scaling-priority", Severity.ERROR)
+@pytest.mark.parametrize(
+    "written",
+    [
+        "scaling: {priority: 3, cuMax: 16}\n",
+        'runtimeConfig: {flink.dli.job.priority: "3", flink.dli.job.cu.max: "16"}\n',
+    ],
+    ids=["scaling-block", "runtime-config"],
+)
+def test_an_inert_priority_gets_the_verdict_of_the_other_inert_keys(write, written) -> None:
+    """Without scaling, priority does nothing, as cuMax does nothing: one meaning, one verdict (it
+    was an error while cuMax beside it was a warning)."""
+    findings = _findings(write, BASE + written)
+    assert [(f.rule, f.severity) for f in findings] == [
+        ("scaling-inert-keys", Severity.WARNING),
+        ("scaling-inert-keys", Severity.WARNING),
+    ]
+    assert "priority has no effect while scaling is disabled" in findings[0].message
 
 
 def test_duplicate_names_are_reported_in_every_file(write) -> None:
@@ -168,6 +182,19 @@ def test_queue_capacity_counts_the_jobs_of_a_queue_together(write) -> None:
     assert [(f.rule, f.job) for f in findings] == [("queue-capacity", "job-2")]
     assert "48 CUs" in findings[0].message
     assert validate([path], configuration.Config(queues={"flink_q": 48})).findings == []
+
+
+def test_queue_capacity_leaves_out_jobs_that_are_kept_stopped(write) -> None:
+    """A job with desiredState: stopped holds no CUs: counting it warned of a full queue."""
+    jobs = [
+        BASE.replace("orders-enrich", f"job-{i}") + "scaling: {enabled: true, cuMax: 16}\n"
+        for i in range(3)
+    ]
+    jobs[1] += "desiredState: stopped\n"
+    path = write("jobs.yaml", "---\n".join(jobs))
+    assert validate([path], configuration.Config(queues={"flink_q": 40})).findings == []
+    alone = write("alone.yaml", jobs[1].replace("cuMax: 16", "cuMax: 64"))
+    assert validate([alone], configuration.Config(queues={"flink_q": 40})).findings == []
 
 
 def test_sql_file_is_read_relative_to_the_yaml_file(write) -> None:

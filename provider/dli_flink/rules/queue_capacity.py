@@ -3,7 +3,8 @@
 Where the configuration declares queue capacities (``queues: {flink_q: {cu: 64}}``), a job whose
 scaling maximum exceeds its queue, or a queue whose jobs' maxima add up past it, warns: DLI's guide
 says a restore can fail when the queue lacks free CUs, leaving the job stopped. A job without scaling
-counts with its ``resources.cu``.
+counts with its ``resources.cu``; a job kept stopped (``desiredState: stopped``) holds no CUs and does
+not count.
 
 CONFIG::
 
@@ -57,6 +58,8 @@ def peak_cu(spec: JobSpec) -> int | None:
 def check_jobs(specs: list[JobSpec], context: Context) -> Iterator[tuple[int, Problem]]:
     totals: dict[str, int] = {}
     for index, spec in enumerate(specs):
+        if spec.desired_state == "stopped":
+            continue
         capacity = context.queues.get(spec.queue) if isinstance(spec.queue, str) else None
         peak = peak_cu(spec)
         if capacity is None or peak is None:
