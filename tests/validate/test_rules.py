@@ -102,6 +102,56 @@ def test_scaling_rules_read_runtime_config_keys_too(write) -> None:
     }
 
 
+SCALING_ON = 'runtimeConfig:\n  flink.dli.job.scale.enable: "true"\n'
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "fix"),
+    [
+        ("scale.enable", " TRUE ", "write true"),
+        ("scale.enable", "yes", "write true or false"),
+        ("cu.max", "1_6", "write 16"),
+        ("cu.max", " 16", "write 16"),
+        ("cu.max", "16.0", "write a whole number"),
+        ("cu.max", "2147483648", "write a whole number"),
+        ("cu.max", "\U0001d7cf\U0001d7d4", "write 16"),
+    ],
+    ids=["spaces-bool", "yes", "underscore", "space-int", "decimal", "past-int", "math-digits"],
+)
+def test_runtime_values_dli_would_not_read_are_reported(write, key, value, fix) -> None:
+    """DLI is a Java service: Boolean.parseBoolean reads "true" in any case as true and anything
+    else, " TRUE " too, as false; Integer.parseInt takes decimal digits with an optional sign, no
+    spaces or underscores, within 32 bits. Python's strip() and int() read all of these."""
+    on = SCALING_ON if key != "scale.enable" else "runtimeConfig:\n"
+    text = BASE + on + f"  flink.dli.job.{key}: {value!r}\n"
+    findings = _findings(write, text)
+    assert [f.rule for f in findings] == ["runtime-config-value"], findings
+    assert findings[0].message.endswith(fix), findings[0].message
+    assert "Java" in findings[0].message
+
+
+def test_a_runtime_value_dli_would_not_read_is_not_also_a_conflict(write) -> None:
+    """One wrong value, one finding: the unreadable value is not compared with the scaling block."""
+    text = (
+        BASE
+        + "scaling: {enabled: true, cuMax: 16}\n"
+        + 'runtimeConfig: {flink.dli.job.cu.max: "1_6"}\n'
+    )
+    assert [f.rule for f in _findings(write, text)] == ["runtime-config-value"]
+
+
+def test_runtime_values_in_other_scripts_digits_are_read_as_java_reads_them(write) -> None:
+    """Integer.parseInt accepts every decimal digit Character.digit knows, Arabic-Indic ones too
+    (Java's Character.isDigit lists U+0660-U+0669): DLI reads "١٦" as 16, and so does the check."""
+    text = BASE + SCALING_ON + '  flink.dli.job.cu.max: "\u0664"\n'
+    [finding] = _findings(write, text)
+    assert (finding.rule, finding.message.split(":")[0]) == (
+        "scaling-cu-max-below-cu",
+        "scaling cuMax 4 is below the job's 8 CUs (resources.cu)",
+    )
+    assert _findings(write, BASE + SCALING_ON + '  flink.dli.job.cu.max: "\u0661\u0666"\n') == []
+
+
 def test_scaling_rules_are_silent_while_scaling_is_off(write) -> None:
     findings = _findings(write, BASE + "scaling: {cuMin: 1, cuMax: 4, intervalMinutes: 0}\n")
     assert {f.rule for f in findings} == {"scaling-inert-keys"}

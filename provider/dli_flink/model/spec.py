@@ -30,7 +30,15 @@ from dli_flink.model.fields import (
     FollowField,
 )
 from dli_flink.model.findings import Path as DocPath
-from dli_flink.model.values import UNKNOWN, Maybe, Unknown, known, whole, wire_string
+from dli_flink.model.values import (
+    UNKNOWN,
+    Maybe,
+    Unknown,
+    java_int,
+    known,
+    whole,
+    wire_string,
+)
 
 __all__ = [
     "CHECKPOINT_MODES",
@@ -283,14 +291,16 @@ def scaling_default(row: Field, values: Mapping[str, Any]) -> Any:
 
 
 def parse_scaling_value(key: str, raw: str) -> Any:
-    """A runtimeConfig string for a scaling key as the type DLI reads; UNKNOWN when it cannot be."""
-    text = raw.strip().lower()
+    """A runtimeConfig string for a scaling key as DLI (a Java service) reads it; UNKNOWN for a value
+    it would not read as written, which runtime-config-value reports.
+
+    Numbers as Integer.parseInt reads them (`java_int`). The switch is true or false in any case:
+    Boolean.parseBoolean reads anything else, " TRUE " and "yes" too, as false, never what was meant.
+    """
     if key == "enabled":
-        return {"true": True, "false": False}.get(text, UNKNOWN)
-    try:
-        return int(text)
-    except ValueError:
-        return UNKNOWN
+        return {"true": True, "false": False}.get(raw.lower(), UNKNOWN)
+    value = java_int(raw)
+    return UNKNOWN if value is None else value
 
 
 MAX_SQL_BYTES = 1024 * 1024

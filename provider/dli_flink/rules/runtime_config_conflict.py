@@ -53,7 +53,8 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
         in_block = declared.explicit and declared.path[0] == "scaling"
         if not in_block or raw is None or not known(raw, declared.value):
             continue
-        if parse_scaling_value(key, raw) != declared.value:
+        written = parse_scaling_value(key, raw)
+        if known(written) and written != declared.value:  # unreadable: runtime-config-value says so
             yield Problem(
                 ID,
                 ("runtimeConfig", runtime_key),
