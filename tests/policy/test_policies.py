@@ -138,6 +138,13 @@ def test_a_violation_names_rule_property_and_fix() -> None:
     }
 
 
+def test_one_wrong_value_is_one_violation() -> None:
+    """Each policy runs one rule, yet cu: -4 is only resources-range's: the rules relating cu to
+    cuMin and cuMax see a rejected value as unknown, in the pack as in validate."""
+    found = violations(job(resources__cu=-4.0, scaling__cuMax=None))
+    assert list(found) == ["resources-range"], found
+
+
 def test_numbers_arrive_as_floats_and_read_as_whole_numbers() -> None:
     args = resource_args(job())
     assert args.props["resources"]["cu"] == 8.0

@@ -187,6 +187,40 @@ def test_a_wrong_type_is_reported_once_by_the_schema_not_again_by_rules(write) -
     assert "whole number" in findings[0].message
 
 
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("resources: {cu: -4}\nscaling: {enabled: true}\n", [("resources-range", 9)]),
+        ("resources: {cu: 500}\nscaling: {enabled: true, cuMax: 16}\n", [("resources-range", 9)]),
+        ("resources: {cu: 8, managerCu: 0, parallelism: 40}\n", [("resources-range", 9)]),
+        ("resources: {cu: 8}\nscaling: {enabled: true, cuMin: 1, cuMax: 0}\n", None),
+        (
+            'resources: {cu: 1}\nruntimeConfig: {flink.dli.job.scale.enable: "true"}\n',
+            [("resources-range", 9)],
+        ),
+    ],
+    ids=[
+        "cu-negative",
+        "cu-too-large",
+        "manager-zero",
+        "min-and-max-below-floor",
+        "runtime-config",
+    ],
+)
+def test_one_wrong_value_is_one_finding(write, written, expected) -> None:
+    """A value a rule rejects is not also compared with others: cu: -4 once gave four errors, one
+    advising "lower cuMin to at most -4"."""
+    text = BASE.replace("resources: {cu: 8}\n", "") + written
+    findings = _findings(write, text, queues={"flink_q": 64})
+    if expected is None:  # cuMin 1 and cuMax 0: each rejected on its own, nothing compared
+        assert sorted(f.rule for f in findings) == [
+            "scaling-cu-max-below-cu",
+            "scaling-cu-min-floor",
+        ]
+    else:
+        assert [(f.rule, f.line) for f in findings] == expected, findings
+
+
 def test_missing_checkpoint_points_at_the_scaling_switch_that_needs_it(write) -> None:
     text = BASE.replace("checkpoint: {enabled: true}\n", "") + "scaling:\n  enabled: true\n"
     [finding] = _findings(write, text)

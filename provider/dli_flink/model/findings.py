@@ -35,6 +35,9 @@ class Problem:
     anchor: Path | None = None
     """Where to point when `path` is not written in the document (a missing key whose absence
     matters because of another key: point at that one)."""
+    rejects: bool = False
+    """The value at `path` is wrong on its own (outside what DLI accepts): rules that relate it to
+    other values treat it as unknown, so one wrong value is one finding (see rules/accepted.py)."""
     hard: bool = False
     """DLI refuses the job: an error whatever the configuration says. A rule with two levels
     (scaling-interval) has a hard part and an advisory part; a configured severity is meant for

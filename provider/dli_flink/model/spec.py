@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -154,6 +154,23 @@ class JobSpec:
         if values.get("sql") is None and isinstance(sql_file, str) and base_dir is not None:
             values["sql"] = read_sql(base_dir / sql_file)
         return cls(kind, values)
+
+    def without(self, paths: Iterable[DocPath]) -> JobSpec:
+        """This spec with the values at `paths` (document paths, runtimeConfig keys included) made
+        UNKNOWN: what rules that relate values see of a value another rule rejected."""
+        values = dict(self.values)
+        runtime_keys = set()
+        for path in paths:
+            if path[0] == "runtimeConfig":
+                runtime_keys.add(path[1])
+            else:
+                values[".".join(map(str, path))] = UNKNOWN
+        if runtime_keys and known(self.runtime_config):
+            values["runtimeConfig"] = tuple(
+                (key, UNKNOWN if key in runtime_keys else value)
+                for key, value in self.runtime_config
+            )
+        return JobSpec(self.kind, values)
 
     def setting(self, key: str) -> Setting:
         """The effective value of a scaling key ("enabled", "cuMax", ...) and where it is set.

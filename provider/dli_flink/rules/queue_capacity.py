@@ -42,6 +42,7 @@ from collections.abc import Iterator
 
 from dli_flink.model.findings import Problem, Severity
 from dli_flink.model.spec import JobSpec
+from dli_flink.rules.accepted import accepted
 from dli_flink.rules.base import Context, Option
 
 ID = "queue-capacity"
@@ -57,7 +58,8 @@ def peak_cu(spec: JobSpec) -> int | None:
 
 def check_jobs(specs: list[JobSpec], context: Context) -> Iterator[tuple[int, Problem]]:
     totals: dict[str, int] = {}
-    for index, spec in enumerate(specs):
+    for index, written in enumerate(specs):
+        spec = accepted(written)
         if spec.desired_state == "stopped":
             continue
         capacity = context.queues.get(spec.queue) if isinstance(spec.queue, str) else None

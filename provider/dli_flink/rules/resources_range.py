@@ -35,15 +35,24 @@ MIN_CU, MAX_CU, MAX_PARALLELISM, SLOTS_PER_CU = 2, 400, 2000, 4
 
 
 def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
+    """Each value alone first; the relations only between values that passed (one wrong value, one
+    finding)."""
     r = spec.resources
     cu, manager, parallelism = r.cu, r.manager_cu, r.parallelism
-    if isinstance(cu, int) and not MIN_CU <= cu <= MAX_CU:
+    cu_fits = isinstance(cu, int) and MIN_CU <= cu <= MAX_CU
+    manager_fits = isinstance(manager, int) and manager >= 1
+    if isinstance(cu, int) and not cu_fits:
         yield Problem(
-            ID, ("resources", "cu"), f"cu {cu} is outside {MIN_CU}-{MAX_CU}: DLI refuses the job"
+            ID,
+            ("resources", "cu"),
+            f"cu {cu} is outside {MIN_CU}-{MAX_CU}: DLI refuses the job",
+            rejects=True,
         )
-    if isinstance(manager, int) and manager < 1:
-        yield Problem(ID, ("resources", "managerCu"), f"managerCu {manager} must be at least 1")
-    elif isinstance(manager, int) and isinstance(cu, int) and manager >= cu:
+    if isinstance(manager, int) and not manager_fits:
+        yield Problem(
+            ID, ("resources", "managerCu"), f"managerCu {manager} must be at least 1", rejects=True
+        )
+    elif manager_fits and cu_fits and manager >= cu:
         yield Problem(
             ID,
             ("resources", "managerCu"),
@@ -57,8 +66,9 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
             ID,
             ("resources", "parallelism"),
             f"parallelism {parallelism} is outside 1-{MAX_PARALLELISM}",
+            rejects=True,
         )
-    elif isinstance(cu, int) and isinstance(manager, int) and cu > manager:
+    elif cu_fits and manager_fits and cu > manager:
         most = SLOTS_PER_CU * (cu - manager)
         if parallelism > most:
             yield Problem(

@@ -51,4 +51,5 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
             cu_min.path,
             f"scaling cuMin {cu_min.value} is below {DEFAULT_CU_MIN}, the smallest DLI job: "
             f"set it to {DEFAULT_CU_MIN} or more",
+            rejects=True,
         )

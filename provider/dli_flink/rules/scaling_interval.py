@@ -62,6 +62,7 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
             ID,
             setting.path,
             f"scaling interval is {interval} minutes; it must be at least 1 (the default is 30)",
+            rejects=True,
             hard=True,
         )
     elif interval < minimum:

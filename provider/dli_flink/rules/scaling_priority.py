@@ -43,5 +43,8 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     priority = spec.setting("priority")
     if priority.explicit and isinstance(priority.value, int) and not 1 <= priority.value <= 10:
         yield Problem(
-            ID, priority.path, f"scaling priority {priority.value} is outside 1-10: use 1 to 10"
+            ID,
+            priority.path,
+            f"scaling priority {priority.value} is outside 1-10: use 1 to 10",
+            rejects=True,
         )
