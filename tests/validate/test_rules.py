@@ -221,6 +221,24 @@ def test_one_wrong_value_is_one_finding(write, written, expected) -> None:
         assert [(f.rule, f.line) for f in findings] == expected, findings
 
 
+@pytest.mark.parametrize(
+    ("scaling", "line", "column"),
+    [
+        ("scaling:\n  <<: &defaults {enabled: true, cuMax: 4}\n", 11, 40),
+        ("scaling:\n  <<: [{enabled: true}, {cuMax: 4}]\n", 11, 33),
+        ("scaling:\n  <<:\n    enabled: true\n    cuMax: 4\n", 13, 12),
+    ],
+    ids=["anchored", "list-of-sources", "block"],
+)
+def test_a_finding_on_a_merged_key_points_at_where_it_is_written(
+    write, scaling, line, column
+) -> None:
+    """A key that comes from a merge key (<<) is written in the merged mapping: point there, not at
+    the mapping that merges it."""
+    [finding] = _findings(write, BASE + scaling)
+    assert (finding.rule, finding.line, finding.column) == ("scaling-cu-max-below-cu", line, column)
+
+
 def test_missing_checkpoint_points_at_the_scaling_switch_that_needs_it(write) -> None:
     text = BASE.replace("checkpoint: {enabled: true}\n", "") + "scaling:\n  enabled: true\n"
     [finding] = _findings(write, text)

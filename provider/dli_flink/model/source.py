@@ -262,17 +262,36 @@ class Document:
 
 def _child(node: Node, key: str | int) -> tuple[Node | None, Node] | None:
     if isinstance(node, MappingNode):
-        index = node.__dict__.get("_dli_index")
-        if index is None:  # built once per mapping, so N lookups in it cost N, not N squared
-            index = {}
-            for key_node, value_node in node.value:
-                if isinstance(key_node, ScalarNode):
-                    index.setdefault(key_node.value, (key_node, value_node))
-            node.__dict__["_dli_index"] = index
-        return index.get(key)
+        return _index(node).get(key)
     if isinstance(node, SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
         return None, node.value[key]
     return None
+
+
+def _index(node: MappingNode) -> dict[Any, tuple[Node, Node]]:
+    """Key -> (key node, value node) of a mapping, its merged keys (`<<: *base`) included at the
+    place they are written, with `_build`'s precedence: keys written here, then each source in turn.
+
+    Built once per mapping, so N lookups in it cost N, not N squared. Merges cannot loop: the
+    loader refuses an alias that refers to itself before anything asks for a position.
+    """
+    index = node.__dict__.get("_dli_index")
+    if index is None:
+        index = {}
+        merged: list[Node] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                merged.extend(
+                    value_node.value if type(value_node) is SequenceNode else [value_node]
+                )
+            elif isinstance(key_node, ScalarNode):
+                index.setdefault(key_node.value, (key_node, value_node))
+        for source in merged:
+            if type(source) is MappingNode:
+                for key, pair in _index(source).items():
+                    index.setdefault(key, pair)
+        node.__dict__["_dli_index"] = index
+    return index
 
 
 class NotRegularFile(OSError):
