@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from sarif_kit import validation_errors
@@ -63,6 +66,53 @@ def test_sarif_is_valid_sarif_2_1_0(cli, examples) -> None:
         "examples/wrong/orders-broken.yaml"
     }
     assert all(r["partialFingerprints"] for r in results)
+
+
+URI_REFERENCE = re.compile(r"(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-F]{2})*")
+"""RFC 3986 path characters, and percent-encoded octets."""
+
+
+def test_sarif_uri_is_percent_encoded(cli, write) -> None:
+    """SARIF's artifactLocation.uri is a URI: a space, '#', '%' or 'ü' in a file name is encoded
+    (code scanning otherwise links nowhere, or to another file: '#' starts a fragment)."""
+    name = "my jobs/a b#1%ü.yaml"
+    write(name, "kind: 5\n")
+    log = json.loads(cli("validate", "--format", "sarif", "my jobs").out)
+    [uri] = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in log["runs"][0]["results"]
+    }
+    assert uri == "my%20jobs/a%20b%231%25%C3%BC.yaml"
+    assert URI_REFERENCE.fullmatch(uri) and unquote(uri) == name
+    assert validation_errors(log) == []
+
+
+def _github_property(value: str) -> str:
+    """What the Actions runner reads from an escaped command property (its own unescaping)."""
+    for escaped, char in (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","), ("%25", "%")):
+        value = value.replace(escaped, char)
+    return value
+
+
+def test_github_annotation_names_a_file_with_a_newline_in_its_name(cli, tmp_path) -> None:
+    """A newline in a file name is escaped as the runner expects: one command a line, and the
+    annotation lands on the real file (a shown '\\n' named a file that does not exist)."""
+    (tmp_path / "x\nforged.yaml:9:9: error schema y.yaml").write_text("kind: 5\n")
+    run = cli("validate", "--format", "github", ".")
+    *annotations, summary = run.out.splitlines()
+    assert annotations and summary.endswith("in 1 file (0 jobs)")
+    for line in annotations:
+        assert line.startswith("::error file=")
+        file = line.removeprefix("::error file=").split(",line=")[0]
+        assert _github_property(file) == "x\nforged.yaml:9:9: error schema y.yaml"
+
+
+def test_an_unreadable_file_with_a_newline_in_its_name_is_one_line(cli, tmp_path) -> None:
+    os.mkfifo(tmp_path / "x\ny.yaml")
+    run = cli("validate", "x\ny.yaml")
+    assert run.code == 2
+    assert run.err.startswith("dli-flink: x\\ny.yaml: cannot read: a named pipe")
+    assert run.err.count("\n") == 1
 
 
 def test_json_summary_counts(cli, examples) -> None:

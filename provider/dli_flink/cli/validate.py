@@ -15,7 +15,7 @@ from pathlib import Path
 
 from dli_flink.model import schema
 from dli_flink.model.files import collect_files
-from dli_flink.model.findings import Finding, Problem, Report
+from dli_flink.model.findings import Finding, Problem, Report, one_line
 from dli_flink.model.source import (
     Document,
     SourceError,
@@ -72,7 +72,7 @@ def _validate(paths: Iterable[Path], config: Config) -> Report:
         try:
             _check_file(checked, jobs, config)
         except OSError as error:
-            report.unreadable.append(f"{checked.display}: cannot read: {error.strerror}")
+            report.unreadable.append(f"{one_line(checked.display)}: cannot read: {error.strerror}")
             continue
         files.append(checked)
     specs = [job.spec for job in jobs]
@@ -123,7 +123,7 @@ def _place(checked: _File, config: Config, report: Report) -> Iterator[Finding]:
             column,
             problem.rule,
             severity,
-            _one_line(problem.message),
+            one_line(problem.message),
             name if isinstance(name, str) else None,
         )
     severity = config.severity(suppression_rule.ID, suppression_rule.SEVERITY)
@@ -155,16 +155,13 @@ def _suppressions(text: str) -> dict[int, tuple[tuple[str, ...], str | None]]:
     return found
 
 
-def _one_line(message: str) -> str:
-    """A message shows as one line in every format, whatever characters a key or value holds."""
-    if message.isprintable():
-        return message
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
-
-
 def _display(path: Path) -> str:
-    """The path as the user gave it (relative), or relative to the working directory; one line."""
+    """The path as the user gave it (relative), or relative to the working directory.
+
+    Kept as it is, newlines and all: each format escapes it its own way (the text format on one
+    line, GitHub's commands with their escapes, SARIF as a URI), so an annotation finds the file.
+    """
     if path.is_absolute():
         with contextlib.suppress(ValueError):  # outside the working directory: keep it absolute
             path = path.resolve().relative_to(Path.cwd().resolve())
-    return _one_line(path.as_posix())
+    return path.as_posix()

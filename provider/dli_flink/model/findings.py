@@ -44,11 +44,21 @@ class Problem:
     the advice and moves only that, so validate never passes what DLI refuses."""
 
 
+def one_line(text: str) -> str:
+    """`text` as one line of printable characters: control characters, newlines included, and
+    undecodable bytes of file names as escapes. What a key, a value or a file name holds must not
+    start a line of its own in the output (a forged finding) or send escapes to a terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 @dataclass(frozen=True)
 class Finding:
     """A Problem placed in a file, with the severity that configuration gave it."""
 
     file: str
+    """The file as the user named it, unescaped: each format escapes it as its readers expect."""
     line: int
     column: int
     rule: str

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dli_flink.model.findings import Report, Severity
+from dli_flink.model.findings import Report, Severity, one_line
 
 
 def render(report: Report) -> str:
     lines = [
-        f"{f.file}:{f.line}:{f.column}: {f.severity} {f.rule} {f.message}" for f in report.findings
+        f"{one_line(f.file)}:{f.line}:{f.column}: {f.severity} {f.rule} {f.message}"
+        for f in report.findings
     ]
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
