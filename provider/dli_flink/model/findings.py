@@ -44,6 +44,35 @@ class Problem:
     the advice and moves only that, so validate never passes what DLI refuses."""
 
 
+QUOTE_LIMIT = 60
+"""The most characters of a value a message shows: a job name is at most 57."""
+
+
+def quoted(value: object) -> str:
+    """`value` as a message quotes it: repr's quotes for a string, a number as it is written.
+
+    A value longer than QUOTE_LIMIT is cut there, with an ellipsis and its full length: a message is
+    read by a person, and a 100,000-character value (or one repeated by aliases) must not make every
+    finding about it that long. Strings are cut before repr, so a huge one is never copied whole.
+    """
+    if isinstance(value, str):
+        if len(value) <= QUOTE_LIMIT:
+            return repr(value)
+        cut = repr(value[:QUOTE_LIMIT])
+        return f"{cut[:-1]}…{cut[-1]} ({len(value):,} characters)"
+    return shown(value)
+
+
+def shown(value: object) -> str:
+    """`value` as a message shows it without quotes (a key, a name, a number), cut as `quoted`."""
+    text = str(value)
+    if len(text) <= QUOTE_LIMIT:
+        return text
+    if isinstance(value, int):
+        return f"{text[:QUOTE_LIMIT]}… ({len(text.lstrip('-')):,} digits)"
+    return f"{text[:QUOTE_LIMIT]}… ({len(text):,} characters)"
+
+
 def one_line(text: str) -> str:
     """`text` as one line of printable characters: control characters, newlines included, and
     undecodable bytes of file names as escapes. What a key, a value or a file name holds must not

@@ -30,7 +30,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
-from dli_flink.model.findings import Path
+from dli_flink.model.findings import Path, quoted, shown
 
 try:
     from yaml.cyaml import CParser as _Parser
@@ -156,27 +156,29 @@ def _build(node: Node, built: dict[int, Any], restore: dict[int, int] | None = N
     if type(node) is ScalarNode:
         convert = _SCALARS.get(node.tag)
         if convert is None:
-            raise _error(node, f"unsupported tag {node.tag}: job documents use plain YAML values")
+            raise _error(
+                node, f"unsupported tag {shown(node.tag)}: job documents use plain YAML values"
+            )
         try:
             return convert(node.value if restore is None else node.value.translate(restore))
         except (ValueError, KeyError) as error:
             reason = (
                 str(error)
                 if "too long" in str(error)
-                else f"cannot read {node.value!r} as {node.tag}"
+                else f"cannot read {quoted(node.value)} as {shown(node.tag)}"
             )
             raise _error(node, reason) from None
     if id(node) in built:
         return built[id(node)]
     if type(node) is SequenceNode:
         if node.tag != _SEQ:
-            raise _error(node, f"unsupported tag {node.tag}: use a plain list")
+            raise _error(node, f"unsupported tag {shown(node.tag)}: use a plain list")
         items: list[Any] = []
         built[id(node)] = items
         items.extend(_build(child, built, restore) for child in node.value)
         return items
     if node.tag != _MAP:
-        raise _error(node, f"unsupported tag {node.tag}: use a plain mapping")
+        raise _error(node, f"unsupported tag {shown(node.tag)}: use a plain mapping")
     mapping: dict[Any, Any] = {}
     built[id(node)] = mapping
     lines: dict[Any, int] = {}
@@ -190,7 +192,8 @@ def _build(node: Node, built: dict[int, Any], restore: dict[int, int] | None = N
         key = _build(key_node, built, restore)
         if key in lines:
             raise _error(
-                key_node, f"duplicate key '{key}' (first on line {lines[key]}): keys must be unique"
+                key_node,
+                f"duplicate key {quoted(key)} (first on line {lines[key]}): keys must be unique",
             )
         lines[key] = key_node.start_mark.line + 1
         mapping[key] = _build(value_node, built, restore)

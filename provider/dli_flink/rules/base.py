@@ -19,6 +19,7 @@ from types import ModuleType
 from typing import Any, Literal, NamedTuple
 
 from dli_flink.model import schema
+from dli_flink.model.findings import quoted
 
 OptionType = Literal["integer", "string", "string-list", "version", "version-list"]
 _EXPECTED: dict[str, str] = {
@@ -74,7 +75,7 @@ class Option(NamedTuple):
         """`value`, if the option takes it; else an OptionError naming what it takes and the fix."""
         reason = _mismatch(self.type, value)
         if reason is None and self.minimum is not None and value < self.minimum:
-            reason = f"must be at least {self.minimum}, not {value!r}"
+            reason = f"must be at least {self.minimum}, not {quoted(value)}"
         if reason is not None:
             raise OptionError(self.name, reason)
         return value
@@ -96,13 +97,13 @@ def _mismatch(kind: OptionType, value: Any) -> str | None:
             return f"{expected}, not the number {value}: quote it"
         fits = isinstance(value, str) and _is_version(value)
     elif not strings:  # versions as numbers: YAML and JSON read 1.20 as 1.2, which rejects 1.20
-        return f"{expected}, not {value!r}: quote each one (unquoted, 1.20 is the number 1.2)"
+        return f"{expected}, not {quoted(value)}: quote each one (unquoted, 1.20 is the number 1.2)"
     else:
         wrong = [item for item in value if not _is_version(item)]
         if wrong:
-            return f"{expected}; {wrong[0]!r} is not a version"
+            return f"{expected}; {quoted(wrong[0])} is not a version"
         fits = True
-    return None if fits else f"{expected}, not {value!r}"
+    return None if fits else f"{expected}, not {quoted(value)}"
 
 
 @functools.cache

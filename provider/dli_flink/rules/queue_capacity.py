@@ -40,7 +40,7 @@ FAIL::
 
 from collections.abc import Iterator
 
-from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules.accepted import accepted
 from dli_flink.rules.base import Context, Option
@@ -73,7 +73,7 @@ def check_jobs(specs: list[JobSpec], context: Context) -> Iterator[tuple[int, Pr
                 Problem(
                     ID,
                     path,
-                    f"job may grow to {peak} CUs but queue {spec.queue} has {capacity}: "
+                    f"job may grow to {shown(peak)} CUs but queue {shown(spec.queue)} has {capacity}: "
                     f"lower it to {capacity} or use a larger queue",
                 ),
             )
@@ -86,7 +86,8 @@ def check_jobs(specs: list[JobSpec], context: Context) -> Iterator[tuple[int, Pr
                 Problem(
                     ID,
                     path,
-                    f"jobs on queue {spec.queue} may grow to {before + peak} CUs with this one, past "
+                    f"jobs on queue {shown(spec.queue)} may grow to {shown(before + peak)} CUs with "
+                    "this one, past "
                     f"its {capacity}: a scaled job may fail to restore; lower cuMax or move jobs",
                 ),
             )

@@ -24,7 +24,7 @@ FAIL::
 
 from collections.abc import Iterator
 
-from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules.base import Context, Option
 
@@ -45,18 +45,21 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
         yield Problem(
             ID,
             ("resources", "cu"),
-            f"cu {cu} is outside {MIN_CU}-{MAX_CU}: DLI refuses the job",
+            f"cu {shown(cu)} is outside {MIN_CU}-{MAX_CU}: DLI refuses the job",
             rejects=True,
         )
     if isinstance(manager, int) and not manager_fits:
         yield Problem(
-            ID, ("resources", "managerCu"), f"managerCu {manager} must be at least 1", rejects=True
+            ID,
+            ("resources", "managerCu"),
+            f"managerCu {shown(manager)} must be at least 1",
+            rejects=True,
         )
     elif manager_fits and cu_fits and manager >= cu:
         yield Problem(
             ID,
             ("resources", "managerCu"),
-            f"managerCu {manager} leaves no CU for task managers out of cu {cu}: "
+            f"managerCu {shown(manager)} leaves no CU for task managers out of cu {cu}: "
             f"make it smaller than cu",
         )
     if not isinstance(parallelism, int):
@@ -65,7 +68,7 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
         yield Problem(
             ID,
             ("resources", "parallelism"),
-            f"parallelism {parallelism} is outside 1-{MAX_PARALLELISM}",
+            f"parallelism {shown(parallelism)} is outside 1-{MAX_PARALLELISM}",
             rejects=True,
         )
     elif cu_fits and manager_fits and cu > manager:

@@ -29,7 +29,7 @@ FAIL::
 from collections.abc import Iterator
 
 from dli_flink.model import fields
-from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity, quoted
 from dli_flink.model.spec import JobSpec, Unknown, known, parse_scaling_value
 from dli_flink.model.values import JAVA_INT_MAX
 from dli_flink.rules.base import Context, Option
@@ -46,7 +46,9 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
             continue
         if isinstance(parse_scaling_value(key, raw), Unknown):
             yield Problem(
-                ID, ("runtimeConfig", runtime_key), f"{runtime_key} is {raw!r}: {_how(key, raw)}"
+                ID,
+                ("runtimeConfig", runtime_key),
+                f"{runtime_key} is {quoted(raw)}: {_how(key, raw)}",
             )
 
 

@@ -32,7 +32,7 @@ FAIL::
 
 from collections.abc import Iterator
 
-from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules.accepted import accepted
 from dli_flink.rules.base import Context, Option
@@ -51,6 +51,6 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
         yield Problem(
             ID,
             cu_max.path,
-            f"scaling cuMax {cu_max.value} is below the job's {cu} CUs (resources.cu): "
+            f"scaling cuMax {shown(cu_max.value)} is below the job's {cu} CUs (resources.cu): "
             f"raise it to at least {cu} or remove it",
         )

@@ -32,7 +32,7 @@ FAIL::
 
 from collections.abc import Iterator
 
-from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules.accepted import accepted
 from dli_flink.rules.base import Context, Option
@@ -51,6 +51,6 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
         yield Problem(
             ID,
             cu_min.path,
-            f"scaling cuMin {cu_min.value} is above the job's {cu} CUs (resources.cu): "
+            f"scaling cuMin {shown(cu_min.value)} is above the job's {cu} CUs (resources.cu): "
             f"lower it to at most {cu}",
         )

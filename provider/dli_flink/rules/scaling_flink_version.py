@@ -33,7 +33,7 @@ FAIL::
 
 from collections.abc import Iterator
 
-from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec, known
 from dli_flink.rules.base import Context, Option
 
@@ -66,16 +66,19 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
             ID,
             ("flinkVersion",),
             f"dynamic scaling is accepted here only on Flink {', '.join(accepted)}; "
-            f"flinkVersion is {version}: change it or disable scaling",
+            f"flinkVersion is {shown(version)}: change it or disable scaling",
         )
     elif _parts(version) < _parts(minimum):
         yield Problem(
             ID,
             ("flinkVersion",),
-            f"dynamic scaling needs Flink {minimum} or later; flinkVersion is {version}: "
+            f"dynamic scaling needs Flink {minimum} or later; flinkVersion is {shown(version)}: "
             "upgrade the job or disable scaling",
         )
 
 
-def _parts(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split(".") if part.isdigit())
+def _parts(version: str) -> tuple[tuple[int, str], ...]:
+    """A version as a key that orders like its numbers, compared as digit strings (shortest first):
+    the schema lets a part have any number of digits, and int() refuses more than 4,300."""
+    parts = (part.lstrip("0") for part in version.split(".") if part.isdigit())
+    return tuple((len(part), part) for part in parts)

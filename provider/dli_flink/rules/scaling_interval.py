@@ -33,7 +33,7 @@ FAIL::
 
 from collections.abc import Iterator
 
-from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules.base import Context, Option
 
@@ -61,7 +61,7 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
         yield Problem(
             ID,
             setting.path,
-            f"scaling interval is {interval} minutes; it must be at least 1 (the default is 30)",
+            f"scaling interval is {shown(interval)} minutes; it must be at least 1 (the default is 30)",
             rejects=True,
             hard=True,
         )

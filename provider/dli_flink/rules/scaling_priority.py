@@ -30,7 +30,7 @@ FAIL::
 
 from collections.abc import Iterator
 
-from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules.base import Context, Option
 
@@ -45,6 +45,6 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
         yield Problem(
             ID,
             priority.path,
-            f"scaling priority {priority.value} is outside 1-10: use 1 to 10",
+            f"scaling priority {shown(priority.value)} is outside 1-10: use 1 to 10",
             rejects=True,
         )
