@@ -402,6 +402,61 @@ def test_recursive_alias(tmp_path: Path, content: str, lines: set[int]) -> None:
     assert "itself" in findings[0]["message"] or "recursive" in findings[0]["message"]
 
 
+def test_alias_repeating_a_long_string_is_refused_in_few_bytes(tmp_path: Path) -> None:
+    """A 50,000-character string aliased 2,000 times: 103 KB that once printed 100 MB (every
+    finding quoted it). Aliases may repeat only so much text in a file: one finding, short output."""
+    content = (
+        job(
+            f"description: &big {'x' * 50_000}",
+            "jar: {entrypoint: obs://b/a.jar, dependencyJars: ["
+            + ", ".join(["*big"] * 2000)
+            + "]}",
+        )
+        .replace("FlinkSqlJob", "FlinkJarJob")
+        .replace("sql: SELECT 1\n", "")
+    )
+    assert len(content) < 110_000
+    (tmp_path / HOSTILE).write_text(content)
+    run = run_cli(tmp_path, HOSTILE, output="text")
+    assert run.returncode == 1
+    assert len(run.stdout) < 1000, run.stdout[:1000]
+    [finding] = run_cli(tmp_path, HOSTILE).findings(HOSTILE)
+    assert (finding["rule"], finding["line"]) == ("yaml-syntax", 6)
+    assert "aliases repeat" in finding["message"] and "text" in finding["message"]
+
+
+def test_small_alias_trees_in_many_documents_are_refused(tmp_path: Path) -> None:
+    """Each document under the per-document budget, 55 of them in under 1 MiB: what aliases add is
+    counted over the whole file, which the check refuses once (it ran 300 s at 1.48 GB)."""
+    document = (
+        job(
+            "x: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]",
+            "jar: {entrypoint: obs://b/a.jar, args: [" + ",".join(["*a"] * 4500) + "]}",
+        )
+        .replace("FlinkSqlJob", "FlinkJarJob")
+        .replace("sql: SELECT 1\n", "")
+    )
+    content = "---\n".join([document] * 55)
+    assert len(content) < 1024 * 1024
+    findings = check_beside_neighbours(tmp_path, content)
+    assert [f["rule"] for f in findings if f["rule"] == "yaml-syntax"] == ["yaml-syntax"]
+    assert_file_error(
+        [f for f in findings if f["rule"] == "yaml-syntax"],
+        "yaml-syntax",
+        content.count("\n", 0, content.index("[*a", len(document))) + 1,
+        "aliases repeat",
+    )
+
+
+def test_a_large_file_without_aliases_is_not_an_alias_bomb(tmp_path: Path) -> None:
+    """Only what aliases add counts: 60,000 nodes written out, and an '&' in the SQL, are no bomb."""
+    tags = "".join(f"  t{n}: v\n" for n in range(30_000))
+    content = job("description: a && b", "tags:").replace("\ntags:\n", "\ntags:\n" + tags)
+    (tmp_path / HOSTILE).write_text(content)
+    run = run_cli(tmp_path, HOSTILE)
+    assert (run.returncode, run.findings(HOSTILE)) == (0, [])
+
+
 # --- Encoding and syntax -----------------------------------------------------------------------
 
 

@@ -10,7 +10,8 @@ kept, as most YAML tools keep them.
 
 Hostile input never reaches Python's recursion or memory limits: the size is capped, nesting is measured
 on the event stream before composing (libyaml's composer recurses in C and crashes on deep input), and
-aliases are expanded virtually before anything walks the data (the "billion laughs" bomb).
+aliases are expanded virtually before anything walks the data (the "billion laughs" bomb): what they add
+to a file, in nodes and in characters, over all its documents, is bounded.
 """
 
 from __future__ import annotations
@@ -52,8 +53,11 @@ MAX_FILE_BYTES = 1024 * 1024
 """A job file larger than this is refused unread: real ones are a few KiB, SQL included."""
 MAX_DEPTH = 64
 """Deepest nesting accepted; a job document is at most four levels deep."""
-MAX_NODES = 50_000
-"""Most nodes a document may expand to through aliases."""
+MAX_ALIAS_NODES = 50_000
+"""Most nodes aliases may add to a file: each use of an alias counts the whole tree it names."""
+MAX_ALIAS_CHARS = MAX_FILE_BYTES
+"""Most characters of keys and values aliases may add to a file: a long string aliased many times
+is checked, and quoted by findings, at every use."""
 _DEEP_INDENT = "\n" + " " * MAX_DEPTH
 """Block-style nesting indents each level by at least one space: deep input has a deep line.
 Few nesting indicators ([, {, -, ?) and no deep line mean shallow input: no need to measure it."""
@@ -342,14 +346,15 @@ def load_documents(path: FilePath, text: str) -> Iterator[Document]:
     if indicators > 4 * MAX_DEPTH or _DEEP_INDENT in text or text.startswith(_DEEP_INDENT[1:]):
         _check_depth(text)
     text, restore = _mask_breaks(text)
-    may_alias = "&" in text  # an alias needs an anchor: no `&`, nothing to expand
+    # An alias needs an anchor: no `&`, nothing to expand.
+    expansion = _Expansion() if "&" in text else None
     loader = _Loader(text)
     try:
         index = 0
         while loader.check_node():
             node = loader.get_node()
-            if may_alias:
-                _check_expansion(node)
+            if expansion is not None:
+                expansion.check(node)
             if _is_empty(node):
                 continue  # a `---` with nothing after it, as a file may end
             data = _build(node, {}, restore)
@@ -411,36 +416,66 @@ def _check_depth(text: str) -> None:
         return  # the composer reports it with its position
 
 
-def _check_expansion(root: Node) -> None:
-    """Refuse a document whose aliases expand past MAX_NODES nodes, or refer to themselves.
+class _Expansion:
+    """What aliases add to one file, over its documents, checked as each document is composed.
 
-    Aliases share node objects, so sizes are memoised per node: the walk is linear in the file.
+    libyaml composes an alias as the very node its anchor names, so a node reached again from another
+    parent is a use of an alias, which repeats its whole tree. Sizes (nodes, characters) are memoised
+    per node: the walk is linear in the file. A file without aliases adds nothing, however large.
     """
-    sizes: dict[int, int] = {}
-    on_path: set[int] = set()
-    stack: list[tuple[Node, bool]] = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        key = id(node)
-        if children_done:
-            on_path.discard(key)
-            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
-            if sizes[key] > MAX_NODES:
-                mark = node.start_mark
-                raise SourceError(
-                    f"aliases expand this document past {MAX_NODES} nodes (an alias bomb?)",
-                    mark.line + 1,
-                    mark.column + 1,
-                )
-            continue
-        if key in sizes:
-            continue
-        if key in on_path:
-            mark = node.start_mark
-            raise SourceError("an alias refers to itself", mark.line + 1, mark.column + 1)
-        on_path.add(key)
-        stack.append((node, True))
-        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+
+    def __init__(self) -> None:
+        self.nodes = 0
+        self.chars = 0
+
+    def check(self, root: Node) -> None:
+        """Count the aliases of one document; SourceError for a budget passed, or an alias that
+        refers to itself."""
+        sizes: dict[int, tuple[int, int]] = {}
+        reached: set[int] = set()
+        on_path: set[int] = set()
+        stack: list[tuple[Node, bool]] = [(root, False)]
+        while stack:
+            node, children_done = stack.pop()
+            key = id(node)
+            if children_done:
+                on_path.discard(key)
+                self._complete(node, sizes, reached)
+                continue
+            if key in sizes:
+                continue
+            if key in on_path:
+                raise _source_error(node, "an alias refers to itself")
+            on_path.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+
+    def _complete(self, node: Node, sizes: dict[int, tuple[int, int]], reached: set[int]) -> None:
+        nodes, chars = 1, len(node.value) if isinstance(node, ScalarNode) else 0
+        for child in _children(node):
+            child_nodes, child_chars = sizes[id(child)]
+            nodes, chars = nodes + child_nodes, chars + child_chars
+            if id(child) in reached:  # a second parent: an alias, repeating the child's tree
+                self.nodes, self.chars = self.nodes + child_nodes, self.chars + child_chars
+            reached.add(id(child))
+        sizes[id(node)] = nodes, chars
+        if self.nodes > MAX_ALIAS_NODES:
+            raise _source_error(
+                node,
+                f"aliases repeat more than {MAX_ALIAS_NODES:,} nodes in this file (an alias "
+                "bomb?): write the values out or use fewer aliases",
+            )
+        if self.chars > MAX_ALIAS_CHARS:
+            raise _source_error(
+                node,
+                f"aliases repeat more than {MAX_ALIAS_CHARS // 1024} KiB of text in this file (an "
+                "alias bomb?): write the values out or use fewer aliases",
+            )
+
+
+def _source_error(node: Node, message: str) -> SourceError:
+    mark = node.start_mark
+    return SourceError(message, mark.line + 1, mark.column + 1)
 
 
 def _children(node: Node) -> list[Node]:
