@@ -123,6 +123,7 @@ def test_json_summary_counts(cli, examples) -> None:
         "errors": 8,
         "warnings": 2,
         "suppressed": 0,
+        "unlisted": 0,
     }
 
 

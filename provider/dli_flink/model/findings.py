@@ -8,8 +8,13 @@ render it without importing the validator that fills it.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+MAX_LISTED = 1000
+"""Findings listed per file; the others are counted. No job file has that many, and a hostile file
+can have a hundred thousand: listing them all cost a kilobyte of memory each, and nobody reads them."""
 
 
 class Severity(StrEnum):
@@ -21,7 +26,7 @@ Path = tuple[str | int, ...]
 """A place in a job document, as its keys: ("scaling", "cuMax")."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """One thing a check found in one job document."""
 
@@ -82,7 +87,7 @@ def one_line(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """A Problem placed in a file, with the severity that configuration gave it."""
 
@@ -104,11 +109,15 @@ class Report:
     """Every finding of a validate run and what the summary counts, for the output formats."""
 
     findings: list[Finding] = field(default_factory=list)
+    """The findings listed: at most `MAX_LISTED` a file."""
     files: int = 0
     jobs: int = 0
     suppressed: int = 0
+    unlisted: Counter[Severity] = field(default_factory=Counter)
+    """Findings counted but not listed, by severity: past MAX_LISTED in their file."""
     unreadable: list[str] = field(default_factory=list)
     """One line per file that could not be read at all (I/O errors: exit 2)."""
 
     def count(self, severity: Severity) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
+        """Every finding of `severity`, listed or not."""
+        return sum(1 for f in self.findings if f.severity == severity) + self.unlisted[severity]

@@ -98,10 +98,12 @@ def schema_problems(document: Any) -> list[Problem]:
     from jsonschema import Draft202012Validator
 
     validator = Draft202012Validator(load_schema())
-    problems: list[Problem] = []
-    for error in validator.iter_errors(document):
-        problems.extend(_explain(error, document))
-    return sorted(set(problems), key=lambda p: [str(k) for k in p.path])
+    problems = dict.fromkeys(  # the same error reached twice (through if/then) once
+        problem
+        for error in validator.iter_errors(document)
+        for problem in _explain(error, document)
+    )
+    return sorted(problems, key=lambda p: tuple(map(str, p.path)))
 
 
 def invalid_paths(problems: list[Problem]) -> set[Path]:

@@ -66,10 +66,15 @@ def check_stack(specs: list[JobSpec], config: Config) -> list[tuple[int, Problem
 
 
 def _prune(data: dict, paths: set[tuple]) -> dict:
-    """A copy of `data` with the values at `paths` replaced by UNKNOWN (see JobSpec)."""
+    """A copy of `data` with the values at `paths` replaced by UNKNOWN (see JobSpec).
+
+    Each mapping on the way is copied once, however many paths go through it: 80,000 rejected tag
+    values once copied the tags 80,000 times.
+    """
     if not paths:
         return data
     root = dict(data)
+    copied = {id(root)}
     for path in paths:
         keys = path[: next((i for i, k in enumerate(path) if isinstance(k, int)), len(path))]
         node = root
@@ -77,7 +82,11 @@ def _prune(data: dict, paths: set[tuple]) -> dict:
             child = node.get(key)
             if not isinstance(child, dict):
                 break
-            node[key] = node = dict(child)
+            if id(child) not in copied:
+                child = dict(child)
+                copied.add(id(child))
+                node[key] = child
+            node = child
         else:
             if keys:
                 node[keys[-1]] = UNKNOWN
