@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 from pathlib import Path
 from urllib.parse import unquote
@@ -50,6 +51,17 @@ def test_wrong_example_shows_every_mistake_at_its_line(cli, examples) -> None:
         ("runtime-config-unknown-key", 21),
         ("schema", 22),
     }
+
+
+def test_readme_validate_excerpt_is_the_real_output(cli, examples) -> None:
+    """The console block under "dli-flink validate" in the README, run: line for line its output
+    (it once left out a line of it)."""
+    section = (REPO / "README.md").read_text(encoding="utf-8").split("## `dli-flink validate`")[1]
+    block = section.split("```console\n", 1)[1].split("```", 1)[0]
+    command, *shown = block.splitlines()
+    assert command.startswith("$ dli-flink ")
+    run = cli(*shlex.split(command.removeprefix("$ dli-flink ")))
+    assert run.out.splitlines() == shown
 
 
 def test_good_examples_pass(cli, examples) -> None:
