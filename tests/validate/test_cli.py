@@ -304,6 +304,11 @@ def test_bad_config_is_one_line_exit_2(cli, write, config, message) -> None:
             "number 1.2)",
         ),
         (
+            'versions: "1.15"',
+            "option versions of scaling-flink-version must be a list of quoted Flink versions "
+            'such as ["1.15", "1.20"], not \'1.15\'',
+        ),
+        (
             'versions: ["1.15", "latest"]',
             "option versions of scaling-flink-version must be a list of quoted Flink versions "
             'such as ["1.15", "1.20"]; \'latest\' is not a version',

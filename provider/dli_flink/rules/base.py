@@ -97,7 +97,10 @@ def _mismatch(kind: OptionType, value: Any) -> str | None:
             return f"{expected}, not the number {value}: quote it"
         fits = isinstance(value, str) and _is_version(value)
     elif not strings:  # versions as numbers: YAML and JSON read 1.20 as 1.2, which rejects 1.20
-        return f"{expected}, not {quoted(value)}: quote each one (unquoted, 1.20 is the number 1.2)"
+        hint = (
+            ": quote each one (unquoted, 1.20 is the number 1.2)" if isinstance(value, list) else ""
+        )
+        return f"{expected}, not {quoted(value)}{hint}"
     else:
         wrong = [item for item in value if not _is_version(item)]
         if wrong:
