@@ -93,3 +93,18 @@ def test_every_default_is_a_value_its_option_takes() -> None:
     for rule in RULES.values():
         for option in rule.OPTIONS:
             assert option.check(option.default) == option.default, (rule.ID, option.name)
+
+
+def test_the_pack_refuses_version_options_that_are_not_versions() -> None:
+    """Policy config is JSON, where 1.20 is the number 1.2 too: the same check, the same fix."""
+    rule = RULES["scaling-flink-version"]
+    with pytest.raises(policy.PolicyConfigError, match=r"not \[1\.15, 1\.2\]: quote each one"):
+        policy.rule_options(rule, {"versions": [1.15, 1.2]})
+    with pytest.raises(
+        policy.PolicyConfigError, match="min-version must be a quoted Flink version"
+    ):
+        policy.rule_options(rule, {"min-version": "abc"})
+    pack = {p.name: p.config_schema for p in policy.policies()}[policy.RULES_POLICY]
+    assert pack is not None
+    _, settings = pack.properties[rule.ID]["anyOf"]
+    assert settings["properties"]["versions"]["items"]["pattern"].startswith("^[0-9]+")

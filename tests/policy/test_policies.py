@@ -217,6 +217,13 @@ def test_without_dli_flink_the_advisory_policy_reports_nothing() -> None:
     assert run(POLICIES[ADVISORY], args) == []  # what was left for a resource is taken once
 
 
+def test_one_wrong_value_is_one_violation() -> None:
+    """cu: -4 is only resources-range's: the rules relating cu to cuMin and cuMax see a rejected
+    value as unknown, in the pack as in validate."""
+    found = violations(job(resources__cu=-4.0, scaling__cuMax=None))
+    assert list(found) == ["resources-range"], found
+
+
 def test_numbers_arrive_as_floats_and_read_as_whole_numbers() -> None:
     args = resource_args(job())
     assert args.props["resources"]["cu"] == 8.0
@@ -294,8 +301,11 @@ def test_options_come_from_policy_config_as_floats() -> None:
     ((level, _),) = violations(job(scaling__intervalMinutes=0), fifteen)["scaling-interval"]
     assert level == MANDATORY
     both = {"scaling-interval": {"level": "advisory", "min-minutes": 15.0}}
-    ((level, _),) = violations(job(scaling__intervalMinutes=0), both)["scaling-interval"]
+    ((level, _),) = violations(job(scaling__intervalMinutes=12), both)["scaling-interval"]
     assert level == ADVISORY
+    # Under 1 minute DLI refuses the job: no level moves that (issue 10, item 8).
+    ((level, _),) = violations(job(scaling__intervalMinutes=0), both)["scaling-interval"]
+    assert level == MANDATORY
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import shlex
 import shutil
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from sarif_kit import validation_errors
@@ -49,6 +53,17 @@ def test_wrong_example_shows_every_mistake_at_its_line(cli, examples) -> None:
     }
 
 
+def test_readme_validate_excerpt_is_the_real_output(cli, examples) -> None:
+    """The console block under "dli-flink validate" in the README, run: line for line its output
+    (it once left out a line of it)."""
+    section = (REPO / "README.md").read_text(encoding="utf-8").split("## `dli-flink validate`")[1]
+    block = section.split("```console\n", 1)[1].split("```", 1)[0]
+    command, *shown = block.splitlines()
+    assert command.startswith("$ dli-flink ")
+    run = cli(*shlex.split(command.removeprefix("$ dli-flink ")))
+    assert run.out.splitlines() == shown
+
+
 def test_good_examples_pass(cli, examples) -> None:
     run = cli("validate", "--config", "examples/.dli-flink.yaml", "examples/jobs")
     assert (run.code, run.out) == (0, "0 errors, 0 warnings in 2 files (3 jobs)\n")
@@ -65,6 +80,53 @@ def test_sarif_is_valid_sarif_2_1_0(cli, examples) -> None:
     assert all(r["partialFingerprints"] for r in results)
 
 
+URI_REFERENCE = re.compile(r"(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-F]{2})*")
+"""RFC 3986 path characters, and percent-encoded octets."""
+
+
+def test_sarif_uri_is_percent_encoded(cli, write) -> None:
+    """SARIF's artifactLocation.uri is a URI: a space, '#', '%' or 'ü' in a file name is encoded
+    (code scanning otherwise links nowhere, or to another file: '#' starts a fragment)."""
+    name = "my jobs/a b#1%ü.yaml"
+    write(name, "kind: 5\n")
+    log = json.loads(cli("validate", "--format", "sarif", "my jobs").out)
+    [uri] = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in log["runs"][0]["results"]
+    }
+    assert uri == "my%20jobs/a%20b%231%25%C3%BC.yaml"
+    assert URI_REFERENCE.fullmatch(uri) and unquote(uri) == name
+    assert validation_errors(log) == []
+
+
+def _github_property(value: str) -> str:
+    """What the Actions runner reads from an escaped command property (its own unescaping)."""
+    for escaped, char in (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","), ("%25", "%")):
+        value = value.replace(escaped, char)
+    return value
+
+
+def test_github_annotation_names_a_file_with_a_newline_in_its_name(cli, tmp_path) -> None:
+    """A newline in a file name is escaped as the runner expects: one command a line, and the
+    annotation lands on the real file (a shown '\\n' named a file that does not exist)."""
+    (tmp_path / "x\nforged.yaml:9:9: error schema y.yaml").write_text("kind: 5\n")
+    run = cli("validate", "--format", "github", ".")
+    *annotations, summary = run.out.splitlines()
+    assert annotations and summary.endswith("in 1 file (0 jobs)")
+    for line in annotations:
+        assert line.startswith("::error file=")
+        file = line.removeprefix("::error file=").split(",line=")[0]
+        assert _github_property(file) == "x\nforged.yaml:9:9: error schema y.yaml"
+
+
+def test_an_unreadable_file_with_a_newline_in_its_name_is_one_line(cli, tmp_path) -> None:
+    os.mkfifo(tmp_path / "x\ny.yaml")
+    run = cli("validate", "x\ny.yaml")
+    assert run.code == 2
+    assert run.err.startswith("dli-flink: x\\ny.yaml: cannot read: a named pipe")
+    assert run.err.count("\n") == 1
+
+
 def test_json_summary_counts(cli, examples) -> None:
     run = cli("validate", "--format", "json", "examples")
     assert json.loads(run.out)["summary"] == {
@@ -73,6 +135,7 @@ def test_json_summary_counts(cli, examples) -> None:
         "errors": 8,
         "warnings": 2,
         "suppressed": 0,
+        "unlisted": 0,
     }
 
 
@@ -88,6 +151,16 @@ def test_missing_path_is_a_usage_error(cli) -> None:
     assert run.err == "dli-flink: nope.yaml: no such file or directory\n"
 
 
+def test_broken_symlink_is_named_as_one(cli, tmp_path) -> None:
+    """The path exists as a link: say where it points, so the user fixes the right thing."""
+    (tmp_path / "job.yaml").symlink_to("moved/job.yaml")
+    run = cli("validate", "job.yaml")
+    assert (run.code, run.out) == (2, "")
+    assert run.err == (
+        "dli-flink: job.yaml: a broken symbolic link (to moved/job.yaml): fix or remove it\n"
+    )
+
+
 def test_unreadable_file_is_an_io_error_and_others_are_still_checked(cli, write, tmp_path) -> None:
     """An I/O error (here EIO: /proc/self/mem cannot be read at offset 0, even by root)."""
     write("a.yaml", VALID_SQL_JOB.replace("cuMax: 16", "cuMax: 4"))
@@ -96,6 +169,21 @@ def test_unreadable_file_is_an_io_error_and_others_are_still_checked(cli, write,
     assert run.code == 2
     assert "a.yaml:10:33: error scaling-cu-max-below-cu" in run.out
     assert run.err == "dli-flink: b.yaml: cannot read: Input/output error\n"
+
+
+@pytest.mark.parametrize("again", ["{cwd}/jobs/x.yaml", "./jobs/x.yaml", "jobs/../jobs/x.yaml"])
+def test_a_file_named_twice_is_checked_once(cli, write, tmp_path, again) -> None:
+    """`jobs` and `$PWD/jobs/x.yaml` name one file: checked twice, it was "a name used twice"."""
+    write("jobs/x.yaml", VALID_SQL_JOB)
+    run = cli("validate", "jobs", again.format(cwd=tmp_path))
+    assert (run.code, run.out) == (0, "0 errors, 0 warnings in 1 file (1 job)\n")
+
+
+def test_a_symlink_to_a_job_file_in_the_same_folder_is_the_same_job(cli, write, tmp_path) -> None:
+    write("jobs/x.yaml", VALID_SQL_JOB)
+    (tmp_path / "jobs" / "y.yaml").symlink_to("x.yaml")
+    run = cli("validate", "jobs")
+    assert (run.code, run.out) == (0, "0 errors, 0 warnings in 1 file (1 job)\n")
 
 
 def test_folders_skip_hidden_and_pulumi_files_but_named_files_are_checked(cli, write) -> None:
@@ -149,6 +237,22 @@ def test_config_is_found_upward_and_sets_severity_and_options(cli, write, tmp_pa
     assert "error scaling-interval scaling interval of 15 minutes" in run.out
 
 
+@pytest.mark.parametrize(("severity", "advisory"), [("warning", "warning"), ("off", None)])
+def test_configured_severity_moves_only_the_advisory_part_of_scaling_interval(
+    cli, write, severity, advisory
+) -> None:
+    """DLI refuses an interval under 1 minute: `severity: warning` (or off), set for the min-minutes
+    advice, must not let validate pass a job DLI refuses."""
+    write(".dli-flink.yaml", f"rules:\n  scaling-interval: {{severity: {severity}}}\n")
+    write("zero.yaml", VALID_SQL_JOB.replace("cuMax: 16", "cuMax: 16, intervalMinutes: 0"))
+    write("five.yaml", VALID_SQL_JOB.replace("cuMax: 16", "cuMax: 16, intervalMinutes: 5"))
+    zero = cli("validate", "zero.yaml")
+    assert zero.code == 1
+    assert "zero.yaml:10:54: error scaling-interval scaling interval is 0 minutes" in zero.out
+    five = cli("validate", "--format", "json", "five.yaml")
+    assert [f["severity"] for f in json.loads(five.out)["findings"]] == [advisory] * bool(advisory)
+
+
 def test_rule_can_be_turned_off(cli, write) -> None:
     write(".dli-flink.yaml", "rules:\n  scaling-cu-max-below-cu: off\n")
     write("a.yaml", VALID_SQL_JOB.replace("cuMax: 16", "cuMax: 4"))
@@ -188,6 +292,52 @@ def test_bad_config_is_one_line_exit_2(cli, write, config, message) -> None:
     assert run.err.count("\n") == 1
     assert message in run.err
     assert run.err.startswith("dli-flink: ")
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (
+            "versions: [1.15, 1.20]",
+            "option versions of scaling-flink-version must be a list of quoted Flink versions "
+            'such as ["1.15", "1.20"], not [1.15, 1.2]: quote each one (unquoted, 1.20 is the '
+            "number 1.2)",
+        ),
+        (
+            'versions: "1.15"',
+            "option versions of scaling-flink-version must be a list of quoted Flink versions "
+            'such as ["1.15", "1.20"], not \'1.15\'',
+        ),
+        (
+            'versions: ["1.15", "latest"]',
+            "option versions of scaling-flink-version must be a list of quoted Flink versions "
+            'such as ["1.15", "1.20"]; \'latest\' is not a version',
+        ),
+        (
+            "min-version: 1.12",
+            "option min-version of scaling-flink-version must be a quoted Flink version such as "
+            '"1.12", not the number 1.12: quote it',
+        ),
+        (
+            'min-version: "1.12-rc1"',
+            "option min-version of scaling-flink-version must be a quoted Flink version such as "
+            "\"1.12\", not '1.12-rc1'",
+        ),
+        (
+            'min-version: "abc"',
+            "option min-version of scaling-flink-version must be a quoted Flink version such as "
+            "\"1.12\", not 'abc'",
+        ),
+    ],
+)
+def test_a_version_option_that_is_not_a_version_is_refused(cli, write, option, message) -> None:
+    """`versions: [1.15, 1.20]` once became [1.15, 1.2] and refused 1.20 jobs; `min-version: abc`
+    silently turned the rule off. Both are one line naming the file, the key and the fix."""
+    write(".dli-flink.yaml", f"rules:\n  scaling-flink-version: {{{option}}}\n")
+    write("a.yaml", VALID_SQL_JOB)
+    run = cli("validate", "a.yaml")
+    assert (run.code, run.out) == (2, "")
+    assert run.err == f"dli-flink: {Path.cwd() / '.dli-flink.yaml'}:2:27: {message}\n"
 
 
 def test_missing_config_option_file_is_exit_2(cli, write) -> None:

@@ -51,6 +51,8 @@ FLAWED_RULE, FLAWED_LINE = "resources-range", 7
 
 HOSTILE = "hostile.yaml"
 FILE_RULES = {"yaml-syntax", "schema"}
+MAX_LISTED = 1000
+"""Findings listed per file (the rest are counted in the summary)."""
 """The rules that may report a file that is not a readable job document."""
 
 
@@ -402,6 +404,61 @@ def test_recursive_alias(tmp_path: Path, content: str, lines: set[int]) -> None:
     assert "itself" in findings[0]["message"] or "recursive" in findings[0]["message"]
 
 
+def test_alias_repeating_a_long_string_is_refused_in_few_bytes(tmp_path: Path) -> None:
+    """A 50,000-character string aliased 2,000 times: 103 KB that once printed 100 MB (every
+    finding quoted it). Aliases may repeat only so much text in a file: one finding, short output."""
+    content = (
+        job(
+            f"description: &big {'x' * 50_000}",
+            "jar: {entrypoint: obs://b/a.jar, dependencyJars: ["
+            + ", ".join(["*big"] * 2000)
+            + "]}",
+        )
+        .replace("FlinkSqlJob", "FlinkJarJob")
+        .replace("sql: SELECT 1\n", "")
+    )
+    assert len(content) < 110_000
+    (tmp_path / HOSTILE).write_text(content)
+    run = run_cli(tmp_path, HOSTILE, output="text")
+    assert run.returncode == 1
+    assert len(run.stdout) < 1000, run.stdout[:1000]
+    [finding] = run_cli(tmp_path, HOSTILE).findings(HOSTILE)
+    assert (finding["rule"], finding["line"]) == ("yaml-syntax", 6)
+    assert "aliases repeat" in finding["message"] and "text" in finding["message"]
+
+
+def test_small_alias_trees_in_many_documents_are_refused(tmp_path: Path) -> None:
+    """Each document under the per-document budget, 55 of them in under 1 MiB: what aliases add is
+    counted over the whole file, which the check refuses once (it ran 300 s at 1.48 GB)."""
+    document = (
+        job(
+            "x: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]",
+            "jar: {entrypoint: obs://b/a.jar, args: [" + ",".join(["*a"] * 4500) + "]}",
+        )
+        .replace("FlinkSqlJob", "FlinkJarJob")
+        .replace("sql: SELECT 1\n", "")
+    )
+    content = "---\n".join([document] * 55)
+    assert len(content) < 1024 * 1024
+    findings = check_beside_neighbours(tmp_path, content)
+    assert [f["rule"] for f in findings if f["rule"] == "yaml-syntax"] == ["yaml-syntax"]
+    assert_file_error(
+        [f for f in findings if f["rule"] == "yaml-syntax"],
+        "yaml-syntax",
+        content.count("\n", 0, content.index("[*a", len(document))) + 1,
+        "aliases repeat",
+    )
+
+
+def test_a_large_file_without_aliases_is_not_an_alias_bomb(tmp_path: Path) -> None:
+    """Only what aliases add counts: 60,000 nodes written out, and an '&' in the SQL, are no bomb."""
+    tags = "".join(f"  t{n}: v\n" for n in range(30_000))
+    content = job("description: a && b", "tags:").replace("\ntags:\n", "\ntags:\n" + tags)
+    (tmp_path / HOSTILE).write_text(content)
+    run = run_cli(tmp_path, HOSTILE)
+    assert (run.returncode, run.findings(HOSTILE)) == (0, [])
+
+
 # --- Encoding and syntax -----------------------------------------------------------------------
 
 
@@ -534,12 +591,54 @@ FAST = 10.0
 
 def test_many_unknown_keys_in_bounded_time(tmp_path: Path) -> None:
     """20,000 unknown keys (~190 KB) are 20,000 findings in seconds; placing each finding by a
-    scan of the whole mapping made this quadratic (about 17 s here, minutes at the 1 MiB cap)."""
+    scan of the whole mapping made this quadratic (about 17 s here, minutes at the 1 MiB cap).
+    Every one is placed and counted; the first MAX_LISTED are listed."""
     content = "".join(f"k{n}: 1\n" for n in range(20_000))
-    findings = check_beside_neighbours(tmp_path, content, timeout=FAST)
-    unknown = [f for f in findings if "unknown key" in f["message"]]
-    assert len(unknown) == 20_000
-    assert {f["line"] for f in unknown} == set(range(1, 20_001))
+    (tmp_path / HOSTILE).write_text(content)
+    run = run_cli(tmp_path, HOSTILE, timeout=FAST)
+    listed = run.findings(HOSTILE)
+    assert len(listed) == MAX_LISTED  # four missing keys at line 1, then the unknown ones in order
+    unknown = [f for f in listed if "unknown key" in f["message"]]
+    assert [f["line"] for f in unknown] == list(range(1, MAX_LISTED - 4 + 1))
+    summary = run.report["summary"]
+    assert (summary["errors"], summary["unlisted"]) == (20_000 + 4, 20_004 - MAX_LISTED)
+
+
+def test_many_rejected_values_in_bounded_time(tmp_path: Path) -> None:
+    """80,000 tag values the schema rejects: setting each aside once copied the tags each time
+    (quadratic: about 45 s here)."""
+    content = job("tags:") + "".join(f"  k{n}: ~\n" for n in range(80_000))
+    (tmp_path / HOSTILE).write_text(content)
+    run = run_cli(tmp_path, HOSTILE, output="text", timeout=FAST)
+    assert run.returncode == 1
+    assert run.stdout.splitlines()[-1] == (
+        "80000 errors, 0 warnings in 1 file (1 job); 79000 not listed (at most 1000 a file)"
+    )
+
+
+def _peak_rss_kib(directory: Path, *args: str) -> int:
+    """Peak resident memory of one CLI run (from wait4, as the benchmark measures it)."""
+    command = [sys.executable, "-m", "dli_flink", "validate", "--format", "json", *args]
+    with open(os.devnull, "w") as sink:
+        child = subprocess.Popen(command, cwd=directory, stdout=sink, stderr=sink)
+        _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    assert child.returncode in (0, 1), child.returncode
+    return usage.ru_maxrss
+
+
+def test_memory_does_not_grow_with_the_number_of_findings(tmp_path: Path) -> None:
+    """Two files of the same size, one clean and one with 80,000 findings. The findings kept are a
+    file's first MAX_LISTED; the rest cost only while their document is checked (its Problems, about
+    150 bytes each, bounded by the 1 MiB file cap). It was about 1.3 KiB a finding, kept to the end
+    (2.3 KiB in JSON): 105 MiB more for these in text, 180 MiB in JSON."""
+    findings = 80_000
+    tags = "".join(f"  k{n}: ~\n" for n in range(findings))
+    (tmp_path / "clean.yaml").write_text(job("tags:") + tags.replace("~", "1"))
+    (tmp_path / "dirty.yaml").write_text(job("tags:") + tags)
+    clean = _peak_rss_kib(tmp_path, "clean.yaml")
+    dirty = _peak_rss_kib(tmp_path, "dirty.yaml")
+    assert (dirty - clean) * 1024 / findings < 400, (clean, dirty)
 
 
 @pytest.mark.parametrize("tail", ["!", "-- ", "x" * 5000 + "!"], ids=["bang", "dashes", "word"])
@@ -564,6 +663,37 @@ def test_sql_file_that_never_ends(tmp_path: Path, target: str) -> None:
     content = job().replace("sql: SELECT 1", f"sqlFile: {target}")
     findings = check_beside_neighbours(tmp_path, content, timeout=FAST / 2)
     assert [(f["rule"], f["line"]) for f in findings] == [("sql-file", 5)]
+
+
+# --- Paths that are not job files ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_named_pipe_or_device_is_refused_unread(tmp_path: Path, kind: str) -> None:
+    """A FIFO named on the command line once blocked the hook forever (open waits for a writer): it
+    is refused unread, in one line naming it, and the other files are still checked."""
+    if kind == "fifo":
+        os.mkfifo(tmp_path / HOSTILE)
+    else:
+        (tmp_path / HOSTILE).symlink_to("/dev/zero")
+    (tmp_path / GOOD).write_text(GOOD_JOB)
+    (tmp_path / FLAWED).write_text(FLAWED_JOB)
+    run = run_cli(tmp_path, GOOD, HOSTILE, FLAWED, timeout=FAST / 2)
+    assert run.returncode == 2
+    assert run.stderr.count("\n") == 1, run.stderr
+    assert run.stderr.startswith(f"dli-flink: {HOSTILE}: ") and "not a regular file" in run.stderr
+    assert [(f["rule"], f["line"]) for f in run.findings(FLAWED)] == [(FLAWED_RULE, FLAWED_LINE)]
+    assert run.findings(GOOD) == []
+
+
+def test_symlink_loop_named_explicitly_is_named_as_a_loop(tmp_path: Path) -> None:
+    """A symlink pointing at itself exists; "no such file" sent the user looking for a missing file."""
+    (tmp_path / HOSTILE).symlink_to(HOSTILE)
+    run = run_cli(tmp_path, HOSTILE)
+    assert (run.returncode, run.stdout) == (2, "")
+    assert run.stderr.count("\n") == 1, run.stderr
+    assert run.stderr.startswith(f"dli-flink: {HOSTILE}: a symbolic link loop"), run.stderr
+    assert "no such file" not in run.stderr
 
 
 # --- Output integrity --------------------------------------------------------------------------

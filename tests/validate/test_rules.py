@@ -102,6 +102,56 @@ def test_scaling_rules_read_runtime_config_keys_too(write) -> None:
     }
 
 
+SCALING_ON = 'runtimeConfig:\n  flink.dli.job.scale.enable: "true"\n'
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "fix"),
+    [
+        ("scale.enable", " TRUE ", "write true"),
+        ("scale.enable", "yes", "write true or false"),
+        ("cu.max", "1_6", "write 16"),
+        ("cu.max", " 16", "write 16"),
+        ("cu.max", "16.0", "write a whole number"),
+        ("cu.max", "2147483648", "write a whole number"),
+        ("cu.max", "\U0001d7cf\U0001d7d4", "write 16"),
+    ],
+    ids=["spaces-bool", "yes", "underscore", "space-int", "decimal", "past-int", "math-digits"],
+)
+def test_runtime_values_dli_would_not_read_are_reported(write, key, value, fix) -> None:
+    """DLI is a Java service: Boolean.parseBoolean reads "true" in any case as true and anything
+    else, " TRUE " too, as false; Integer.parseInt takes decimal digits with an optional sign, no
+    spaces or underscores, within 32 bits. Python's strip() and int() read all of these."""
+    on = SCALING_ON if key != "scale.enable" else "runtimeConfig:\n"
+    text = BASE + on + f"  flink.dli.job.{key}: {value!r}\n"
+    findings = _findings(write, text)
+    assert [f.rule for f in findings] == ["runtime-config-value"], findings
+    assert findings[0].message.endswith(fix), findings[0].message
+    assert "Java" in findings[0].message
+
+
+def test_a_runtime_value_dli_would_not_read_is_not_also_a_conflict(write) -> None:
+    """One wrong value, one finding: the unreadable value is not compared with the scaling block."""
+    text = (
+        BASE
+        + "scaling: {enabled: true, cuMax: 16}\n"
+        + 'runtimeConfig: {flink.dli.job.cu.max: "1_6"}\n'
+    )
+    assert [f.rule for f in _findings(write, text)] == ["runtime-config-value"]
+
+
+def test_runtime_values_in_other_scripts_digits_are_read_as_java_reads_them(write) -> None:
+    """Integer.parseInt accepts every decimal digit Character.digit knows, Arabic-Indic ones too
+    (Java's Character.isDigit lists U+0660-U+0669): DLI reads "١٦" as 16, and so does the check."""
+    text = BASE + SCALING_ON + '  flink.dli.job.cu.max: "\u0664"\n'
+    [finding] = _findings(write, text)
+    assert (finding.rule, finding.message.split(":")[0]) == (
+        "scaling-cu-max-below-cu",
+        "scaling cuMax 4 is below the job's 8 CUs (resources.cu)",
+    )
+    assert _findings(write, BASE + SCALING_ON + '  flink.dli.job.cu.max: "\u0661\u0666"\n') == []
+
+
 def test_scaling_rules_are_silent_while_scaling_is_off(write) -> None:
     findings = _findings(write, BASE + "scaling: {cuMin: 1, cuMax: 4, intervalMinutes: 0}\n")
     assert {f.rule for f in findings} == {"scaling-inert-keys"}
@@ -137,15 +187,81 @@ def test_a_wrong_type_is_reported_once_by_the_schema_not_again_by_rules(write) -
     assert "whole number" in findings[0].message
 
 
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("resources: {cu: -4}\nscaling: {enabled: true}\n", [("resources-range", 9)]),
+        ("resources: {cu: 500}\nscaling: {enabled: true, cuMax: 16}\n", [("resources-range", 9)]),
+        ("resources: {cu: 8, managerCu: 0, parallelism: 40}\n", [("resources-range", 9)]),
+        ("resources: {cu: 8}\nscaling: {enabled: true, cuMin: 1, cuMax: 0}\n", None),
+        (
+            'resources: {cu: 1}\nruntimeConfig: {flink.dli.job.scale.enable: "true"}\n',
+            [("resources-range", 9)],
+        ),
+    ],
+    ids=[
+        "cu-negative",
+        "cu-too-large",
+        "manager-zero",
+        "min-and-max-below-floor",
+        "runtime-config",
+    ],
+)
+def test_one_wrong_value_is_one_finding(write, written, expected) -> None:
+    """A value a rule rejects is not also compared with others: cu: -4 once gave four errors, one
+    advising "lower cuMin to at most -4"."""
+    text = BASE.replace("resources: {cu: 8}\n", "") + written
+    findings = _findings(write, text, queues={"flink_q": 64})
+    if expected is None:  # cuMin 1 and cuMax 0: each rejected on its own, nothing compared
+        assert sorted(f.rule for f in findings) == [
+            "scaling-cu-max-below-cu",
+            "scaling-cu-min-floor",
+        ]
+    else:
+        assert [(f.rule, f.line) for f in findings] == expected, findings
+
+
+@pytest.mark.parametrize(
+    ("scaling", "line", "column"),
+    [
+        ("scaling:\n  <<: &defaults {enabled: true, cuMax: 4}\n", 11, 40),
+        ("scaling:\n  <<: [{enabled: true}, {cuMax: 4}]\n", 11, 33),
+        ("scaling:\n  <<:\n    enabled: true\n    cuMax: 4\n", 13, 12),
+    ],
+    ids=["anchored", "list-of-sources", "block"],
+)
+def test_a_finding_on_a_merged_key_points_at_where_it_is_written(
+    write, scaling, line, column
+) -> None:
+    """A key that comes from a merge key (<<) is written in the merged mapping: point there, not at
+    the mapping that merges it."""
+    [finding] = _findings(write, BASE + scaling)
+    assert (finding.rule, finding.line, finding.column) == ("scaling-cu-max-below-cu", line, column)
+
+
 def test_missing_checkpoint_points_at_the_scaling_switch_that_needs_it(write) -> None:
     text = BASE.replace("checkpoint: {enabled: true}\n", "") + "scaling:\n  enabled: true\n"
     [finding] = _findings(write, text)
     assert (finding.rule, finding.line, finding.column) == ("scaling-needs-checkpoint", 10, 3)
 
 
-def test_priority_without_scaling_is_an_error(write) -> None:
-    [finding] = _findings(write, BASE + "scaling: {priority: 3}\n")
-    assert (finding.rule, finding.severity) == ("scaling-priority", Severity.ERROR)
+@pytest.mark.parametrize(
+    "written",
+    [
+        "scaling: {priority: 3, cuMax: 16}\n",
+        'runtimeConfig: {flink.dli.job.priority: "3", flink.dli.job.cu.max: "16"}\n',
+    ],
+    ids=["scaling-block", "runtime-config"],
+)
+def test_an_inert_priority_gets_the_verdict_of_the_other_inert_keys(write, written) -> None:
+    """Without scaling, priority does nothing, as cuMax does nothing: one meaning, one verdict (it
+    was an error while cuMax beside it was a warning)."""
+    findings = _findings(write, BASE + written)
+    assert [(f.rule, f.severity) for f in findings] == [
+        ("scaling-inert-keys", Severity.WARNING),
+        ("scaling-inert-keys", Severity.WARNING),
+    ]
+    assert "priority has no effect while scaling is disabled" in findings[0].message
 
 
 def test_duplicate_names_are_reported_in_every_file(write) -> None:
@@ -168,6 +284,19 @@ def test_queue_capacity_counts_the_jobs_of_a_queue_together(write) -> None:
     assert [(f.rule, f.job) for f in findings] == [("queue-capacity", "job-2")]
     assert "48 CUs" in findings[0].message
     assert validate([path], configuration.Config(queues={"flink_q": 48})).findings == []
+
+
+def test_queue_capacity_leaves_out_jobs_that_are_kept_stopped(write) -> None:
+    """A job with desiredState: stopped holds no CUs: counting it warned of a full queue."""
+    jobs = [
+        BASE.replace("orders-enrich", f"job-{i}") + "scaling: {enabled: true, cuMax: 16}\n"
+        for i in range(3)
+    ]
+    jobs[1] += "desiredState: stopped\n"
+    path = write("jobs.yaml", "---\n".join(jobs))
+    assert validate([path], configuration.Config(queues={"flink_q": 40})).findings == []
+    alone = write("alone.yaml", jobs[1].replace("cuMax: 16", "cuMax: 64"))
+    assert validate([alone], configuration.Config(queues={"flink_q": 40})).findings == []
 
 
 def test_sql_file_is_read_relative_to_the_yaml_file(write) -> None:

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from dli_flink.cli.validate import _display, _suppressions
+from dli_flink.cli.placing import parse_suppressions
+from dli_flink.cli.validate import display_name
 from dli_flink.fix import edits
 from dli_flink.fix.text import Change, FileText, Splice, UnreadableText, overlap, spliced
 from dli_flink.model.files import collect_files
@@ -82,7 +83,7 @@ def fix_files(
 
 
 def fix_file(path: Path, config: Config, only: frozenset[str] | None = None) -> FileFix:
-    result = FileFix(path, _display(path))
+    result = FileFix(path, display_name(path))
     with path.open("rb") as handle:
         result.before = handle.read(MAX_FILE_BYTES + 1)
     try:
@@ -190,7 +191,7 @@ def _outcome(
 def _findings(path: Path, text: str, config: Config) -> tuple[list[Any], list[_Found]]:
     """Each document's data, and the per-job findings `dli-flink validate` reports in `text`: the
     configuration's severities and the file's suppressions applied, as cli/validate applies them."""
-    suppressions = _suppressions(text) if "dli-flink:" in text else {}
+    suppressions = parse_suppressions(text) if "dli-flink:" in text else {}
     data: list[Any] = []
     found: list[_Found] = []
     for index, document in enumerate(load_documents(path, text)):

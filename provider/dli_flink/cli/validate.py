@@ -2,20 +2,22 @@
 
 The pipeline of docs/architecture.md for YAML: source -> schema -> JobSpec -> rules -> findings. Files are
 checked one by one and nothing stops at the first problem; cross-job rules run once all are read.
-Positions are looked up only for the problems found, so clean files cost a parse and a few checks.
+Positions are looked up only for the problems found, so clean files cost a parse and a few checks;
+each file's problems are placed as they are found (cli/placing.py), so memory follows the files, not
+the number of findings.
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
+from dli_flink.cli.placing import FileLevel, PlacedFile
 from dli_flink.model import schema
 from dli_flink.model.files import collect_files
-from dli_flink.model.findings import Finding, Problem, Report
+from dli_flink.model.findings import Finding, Problem, Report, one_line
 from dli_flink.model.source import (
     Document,
     SourceError,
@@ -24,38 +26,17 @@ from dli_flink.model.source import (
     read_text,
 )
 from dli_flink.model.spec import JobSpec
-from dli_flink.rules import RULES, engine, yaml_syntax
-from dli_flink.rules import suppression as suppression_rule
+from dli_flink.rules import engine, yaml_syntax
 from dli_flink.rules.config import Config
-
-_SUPPRESSION = re.compile(r"#[ \t]*dli-flink:[ \t]*disable=")
 
 
 @dataclass
 class _Job:
+    """A job of the run, kept for the cross-job rules: its spec, and where to place their problems."""
+
     spec: JobSpec
     document: Document
-    file: _File
-
-
-@dataclass(frozen=True)
-class _FileLevel:
-    """Where a problem of the whole file is (no document to ask: it could not be read)."""
-
-    line: int = 1
-    column: int = 1
-    data: None = None
-
-    def position(self, *_: object) -> tuple[int, int]:
-        return self.line, self.column
-
-
-@dataclass
-class _File:
-    path: Path
-    display: str
-    text: str = ""
-    problems: list[tuple[Document | _FileLevel, Problem]] = field(default_factory=list)
+    file: PlacedFile
 
 
 def validate(paths: Iterable[Path], config: Config) -> Report:
@@ -65,106 +46,54 @@ def validate(paths: Iterable[Path], config: Config) -> Report:
 
 def _validate(paths: Iterable[Path], config: Config) -> Report:
     report = Report()
-    files: list[_File] = []
+    files: list[PlacedFile] = []
     jobs: list[_Job] = []
     for path in collect_files(paths, config.exclude, config.root):
-        checked = _File(path, _display(path))
+        checked = PlacedFile(path, display_name(path), config, report)
         try:
             _check_file(checked, jobs, config)
         except OSError as error:
-            report.unreadable.append(f"{checked.display}: cannot read: {error.strerror}")
+            report.unreadable.append(f"{one_line(checked.display)}: cannot read: {error.strerror}")
             continue
         files.append(checked)
-    specs = [job.spec for job in jobs]
-    for index, problem in engine.check_stack(specs, config):
-        jobs[index].file.problems.append((jobs[index].document, problem))
+    for index, problem in engine.check_stack([job.spec for job in jobs], config):
+        jobs[index].file.add(jobs[index].document, problem)
     for checked in files:
-        report.findings.extend(_place(checked, config, report))
+        report.findings.extend(checked.listed())
     report.findings.sort(key=Finding.sort_key)
     report.files = len(files) + len(report.unreadable)
     report.jobs = len(jobs)
     return report
 
 
-def _check_file(checked: _File, jobs: list[_Job], config: Config) -> None:
+def _check_file(checked: PlacedFile, jobs: list[_Job], config: Config) -> None:
+    """Read, parse and check one file, placing its problems; OSError if it cannot be read."""
     try:
-        checked.text = read_text(checked.path)
+        text = read_text(checked.path)
+        checked.read_suppressions(text)
         empty = True
-        for document in load_documents(checked.path, checked.text):
+        for document in load_documents(checked.path, text):
             empty = False
             spec, problems = engine.parse(document.data, checked.path.parent)
             if spec is not None:
                 problems += engine.check(spec, config)
                 jobs.append(_Job(spec, document, checked))
-            checked.problems.extend((document, problem) for problem in problems)
+            for problem in problems:
+                checked.add(document, problem)
         if empty:
             problem = Problem(schema.RULE, (), "the file is empty: a job file holds job documents")
-            checked.problems.append((_FileLevel(), problem))
+            checked.add(FileLevel(), problem)
     except SourceError as error:
-        problem = Problem(yaml_syntax.ID, (), error.message)
-        checked.problems.append((_FileLevel(error.line, error.column), problem))
+        checked.add(FileLevel(error.line, error.column), Problem(yaml_syntax.ID, (), error.message))
 
 
-def _place(checked: _File, config: Config, report: Report) -> Iterator[Finding]:
-    suppressions = _suppressions(checked.text) if "dli-flink:" in checked.text else {}
-    for where, problem in checked.problems:
-        severity = config.severity_of(problem)
-        if severity is None:
-            continue
-        line, column = where.position(problem.path, problem.on_key, problem.anchor)
-        nearby = (suppressions.get(at, ((), None)) for at in (line, line - 1))
-        if any(problem.rule in rules and reason for rules, reason in nearby):
-            report.suppressed += 1
-            continue
-        name = where.data.get("name") if isinstance(where.data, dict) else None
-        yield Finding(
-            checked.display,
-            line,
-            column,
-            problem.rule,
-            severity,
-            _one_line(problem.message),
-            name if isinstance(name, str) else None,
-        )
-    severity = config.severity(suppression_rule.ID, suppression_rule.SEVERITY)
-    for line, (rules, reason) in suppressions.items():
-        unknown = [rule for rule in rules if rule not in RULES]
-        message = None
-        if unknown:
-            message = (
-                f"unknown rule id {', '.join(unknown)} in the suppression: see dli-flink rules"
-            )
-        elif not reason:
-            message = "a suppression needs a reason: # dli-flink: disable=RULE -- why"
-        if message and severity is not None:
-            yield Finding(checked.display, line, 1, suppression_rule.ID, severity, message)
+def display_name(path: Path) -> str:
+    """The path as the user gave it (relative), or relative to the working directory.
 
-
-def _suppressions(text: str) -> dict[int, tuple[tuple[str, ...], str | None]]:
-    """Line -> (rule ids, reason) of every `# dli-flink: disable=RULE[,RULE] -- reason` comment.
-
-    Split by hand after one anchored search: a regex with optional groups around the reason
-    backtracks badly on long runs of spaces.
+    Kept as it is, newlines and all: each format escapes it its own way (the text format on one
+    line, GitHub's commands with their escapes, SARIF as a URI), so an annotation finds the file.
     """
-    found = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        if "dli-flink:" in line and (match := _SUPPRESSION.search(line)):
-            rules, _, reason = line[match.end() :].partition("--")
-            ids = tuple(rule.strip() for rule in rules.split(",") if rule.strip())
-            found[number] = (ids, reason.strip() or None)
-    return found
-
-
-def _one_line(message: str) -> str:
-    """A message shows as one line in every format, whatever characters a key or value holds."""
-    if message.isprintable():
-        return message
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
-
-
-def _display(path: Path) -> str:
-    """The path as the user gave it (relative), or relative to the working directory; one line."""
     if path.is_absolute():
         with contextlib.suppress(ValueError):  # outside the working directory: keep it absolute
             path = path.resolve().relative_to(Path.cwd().resolve())
-    return _one_line(path.as_posix())
+    return path.as_posix()

@@ -7,7 +7,11 @@ other way round.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import fnmatch
+import os
+import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -17,32 +21,45 @@ _SKIPPED_NAMES = ("Pulumi.yaml", "Pulumi.*.yaml", "PulumiPolicy.yaml")
 
 
 class UsageError(Exception):
-    """A path that does not exist: the run cannot do what was asked (exit 2)."""
+    """A path that cannot be used (missing, a symlink loop): the run cannot do what was asked."""
 
 
 def collect_files(
     paths: Iterable[Path], exclude: Sequence[str] = (), root: Path | None = None
 ) -> list[Path]:
-    """The YAML files named or found (recursively) under `paths`, in a stable order.
+    """The YAML files named or found (recursively) under `paths`, in a stable order, each once.
 
     Walking a folder skips hidden entries, Pulumi project files and the `exclude` glob patterns
     (relative to `root`, default the working directory); a file named explicitly is always checked.
+    A file reached twice (`jobs` and `$PWD/jobs/x.yaml`, or a symlink beside its target) is one
+    file, kept under the first name: checked twice, its job would clash with itself. Files are told
+    apart by device and inode, from the stat the walk makes anyway.
     """
-    files: list[Path] = []
+    files: dict[tuple[int, int], Path] = {}
     for path in paths:
-        if path.is_dir():
-            files.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if is_job_file(p, path, exclude, root) and p.is_file()
-                )
-            )
-        elif path.exists():
-            files.append(path)
-        else:
-            raise UsageError(f"{path}: no such file or directory")
-    return list(dict.fromkeys(files))
+        try:
+            info = path.stat()
+        except OSError as error:
+            raise UsageError(_missing(path, error)) from None
+        if not stat.S_ISDIR(info.st_mode):
+            files.setdefault((info.st_dev, info.st_ino), path)
+            continue
+        for found in sorted(p for p in path.rglob("*") if is_job_file(p, path, exclude, root)):
+            with contextlib.suppress(OSError):  # gone, or a broken link: not a job file
+                info = found.stat()
+                if stat.S_ISREG(info.st_mode):
+                    files.setdefault((info.st_dev, info.st_ino), found)
+    return list(files.values())
+
+
+def _missing(path: Path, error: OSError) -> str:
+    """Why a path named on the command line cannot be used, in words that point at the fix."""
+    if error.errno == errno.ELOOP:
+        return f"{path}: a symbolic link loop: point the link at a job file or remove it"
+    if error.errno == errno.ENOENT and path.is_symlink():
+        return f"{path}: a broken symbolic link (to {os.readlink(path)}): fix or remove it"
+    reason = error.strerror or "cannot be read"
+    return f"{path}: {reason[:1].lower()}{reason[1:]}"
 
 
 def is_job_file(

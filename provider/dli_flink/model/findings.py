@@ -8,8 +8,13 @@ render it without importing the validator that fills it.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+MAX_LISTED = 1000
+"""Findings listed per file; the others are counted. No job file has that many, and a hostile file
+can have a hundred thousand: listing them all cost a kilobyte of memory each, and nobody reads them."""
 
 
 class Severity(StrEnum):
@@ -21,7 +26,7 @@ Path = tuple[str | int, ...]
 """A place in a job document, as its keys: ("scaling", "cuMax")."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """One thing a check found in one job document."""
 
@@ -35,13 +40,59 @@ class Problem:
     anchor: Path | None = None
     """Where to point when `path` is not written in the document (a missing key whose absence
     matters because of another key: point at that one)."""
+    rejects: bool = False
+    """The value at `path` is wrong on its own (outside what DLI accepts): rules that relate it to
+    other values treat it as unknown, so one wrong value is one finding (see rules/accepted.py)."""
+    hard: bool = False
+    """DLI refuses the job: an error whatever the configuration says. A rule with two levels
+    (scaling-interval) has a hard part and an advisory part; a configured severity is meant for
+    the advice and moves only that, so validate never passes what DLI refuses."""
 
 
-@dataclass(frozen=True)
+QUOTE_LIMIT = 60
+"""The most characters of a value a message shows: a job name is at most 57."""
+
+
+def quoted(value: object) -> str:
+    """`value` as a message quotes it: repr's quotes for a string, a number as it is written.
+
+    A value longer than QUOTE_LIMIT is cut there, with an ellipsis and its full length: a message is
+    read by a person, and a 100,000-character value (or one repeated by aliases) must not make every
+    finding about it that long. Strings are cut before repr, so a huge one is never copied whole.
+    """
+    if isinstance(value, str):
+        if len(value) <= QUOTE_LIMIT:
+            return repr(value)
+        cut = repr(value[:QUOTE_LIMIT])
+        return f"{cut[:-1]}…{cut[-1]} ({len(value):,} characters)"
+    return shown(value)
+
+
+def shown(value: object) -> str:
+    """`value` as a message shows it without quotes (a key, a name, a number), cut as `quoted`."""
+    text = str(value)
+    if len(text) <= QUOTE_LIMIT:
+        return text
+    if isinstance(value, int):
+        return f"{text[:QUOTE_LIMIT]}… ({len(text.lstrip('-')):,} digits)"
+    return f"{text[:QUOTE_LIMIT]}… ({len(text):,} characters)"
+
+
+def one_line(text: str) -> str:
+    """`text` as one line of printable characters: control characters, newlines included, and
+    undecodable bytes of file names as escapes. What a key, a value or a file name holds must not
+    start a line of its own in the output (a forged finding) or send escapes to a terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """A Problem placed in a file, with the severity that configuration gave it."""
 
     file: str
+    """The file as the user named it, unescaped: each format escapes it as its readers expect."""
     line: int
     column: int
     rule: str
@@ -58,11 +109,15 @@ class Report:
     """Every finding of a validate run and what the summary counts, for the output formats."""
 
     findings: list[Finding] = field(default_factory=list)
+    """The findings listed: at most `MAX_LISTED` a file."""
     files: int = 0
     jobs: int = 0
     suppressed: int = 0
+    unlisted: Counter[Severity] = field(default_factory=Counter)
+    """Findings counted but not listed, by severity: past MAX_LISTED in their file."""
     unreadable: list[str] = field(default_factory=list)
     """One line per file that could not be read at all (I/O errors: exit 2)."""
 
     def count(self, severity: Severity) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
+        """Every finding of `severity`, listed or not."""
+        return sum(1 for f in self.findings if f.severity == severity) + self.unlisted[severity]

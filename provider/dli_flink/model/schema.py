@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path as FilePath
 from typing import Any
 
-from dli_flink.model.findings import Path, Problem
+from dli_flink.model.findings import Path, Problem, quoted, shown
 
 RULE = "schema"
 SCHEMA_FILE = "flink-job.schema.json"
@@ -98,10 +98,12 @@ def schema_problems(document: Any) -> list[Problem]:
     from jsonschema import Draft202012Validator
 
     validator = Draft202012Validator(load_schema())
-    problems: list[Problem] = []
-    for error in validator.iter_errors(document):
-        problems.extend(_explain(error, document))
-    return sorted(set(problems), key=lambda p: [str(k) for k in p.path])
+    problems = dict.fromkeys(  # the same error reached twice (through if/then) once
+        problem
+        for error in validator.iter_errors(document)
+        for problem in _explain(error, document)
+    )
+    return sorted(problems, key=lambda p: tuple(map(str, p.path)))
 
 
 def invalid_paths(problems: list[Problem]) -> set[Path]:
@@ -115,7 +117,7 @@ def invalid_paths(problems: list[Problem]) -> set[Path]:
 
 def _explain(error: Any, document: Any) -> Iterator[Problem]:
     path: Path = tuple(error.absolute_path)
-    where = _dotted(path)
+    where = quoted(_dotted(path))
     custom = error.schema.get("errorMessage") if isinstance(error.schema, dict) else None
     kind = error.validator
     if kind == "additionalProperties" and isinstance(error.instance, dict):
@@ -124,14 +126,15 @@ def _explain(error: Any, document: Any) -> Iterator[Problem]:
             if key not in allowed:
                 hint = _close_key(str(key), allowed)
                 fix = f"did you mean '{hint}'?" if hint else f"allowed: {', '.join(allowed)}"
-                yield Problem(
-                    RULE, (*path, key), f"unknown key '{_dotted((*path, key))}': {fix}", on_key=True
-                )
+                name = quoted(_dotted((*path, key)))
+                yield Problem(RULE, (*path, key), f"unknown key {name}: {fix}", on_key=True)
         return
     if kind == "required":
         missing = [key for key in error.validator_value if key not in error.instance]
         for key in missing:
-            yield Problem(RULE, (*path, key), f"missing required key '{_dotted((*path, key))}'")
+            yield Problem(
+                RULE, (*path, key), f"missing required key {quoted(_dotted((*path, key)))}"
+            )
         return
     if custom:
         yield Problem(RULE, path, custom, on_key=kind == "not")
@@ -145,18 +148,24 @@ def _explain(error: Any, document: Any) -> Iterator[Problem]:
     elif kind == "type":
         expected = error.validator_value
         expected = " or ".join(expected) if isinstance(expected, list) else expected
-        yield Problem(RULE, path, f"'{where}' must be {_article(expected)}, not {_typename(error)}")
+        yield Problem(RULE, path, f"{where} must be {_article(expected)}, not {_typename(error)}")
     elif kind == "enum":
         choices = ", ".join(str(c) for c in error.validator_value)
         hint = difflib.get_close_matches(str(error.instance), map(str, error.validator_value), 1)
         fix = f"did you mean '{hint[0]}'?" if hint else f"use one of: {choices}"
-        yield Problem(RULE, path, f"'{where}' is {error.instance!r}: {fix}")
-    elif kind in ("minimum", "maximum", "minLength"):
-        word = {"minimum": "at least", "maximum": "at most", "minLength": "at least"}[kind]
+        yield Problem(RULE, path, f"{where} is {quoted(error.instance)}: {fix}")
+    elif kind in ("minimum", "maximum", "exclusiveMinimum", "minLength"):
+        word = {"maximum": "at most", "exclusiveMinimum": "more than"}.get(kind, "at least")
         unit = " character(s) long" if kind == "minLength" else ""
-        yield Problem(RULE, path, f"'{where}' must be {word} {error.validator_value}{unit}")
-    else:
-        yield Problem(RULE, path, f"'{where or 'document'}': {error.message}")
+        yield Problem(RULE, path, f"{where} must be {word} {error.validator_value}{unit}")
+    elif kind == "pattern":
+        yield Problem(
+            RULE,
+            path,
+            f"{where} is {quoted(error.instance)}, which does not match {error.validator_value}",
+        )
+    else:  # a keyword the schema does not use yet: jsonschema's words, cut like a quoted value
+        yield Problem(RULE, path, f"{where if path else 'the document'}: {shown(error.message)}")
 
 
 def suggested_key(path: Path) -> str | None:
@@ -209,5 +218,5 @@ def _typename(error: Any) -> str:
     if value is None:
         return "empty (null)"
     if isinstance(value, str):
-        return f"the string {value!r}"
-    return f"{value!r} (a {'whole number' if isinstance(value, int) else 'number'})"
+        return f"the string {quoted(value)}"
+    return f"{quoted(value)} (a {'whole number' if isinstance(value, int) else 'number'})"

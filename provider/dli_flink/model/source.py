@@ -10,14 +10,18 @@ kept, as most YAML tools keep them.
 
 Hostile input never reaches Python's recursion or memory limits: the size is capped, nesting is measured
 on the event stream before composing (libyaml's composer recurses in C and crashes on deep input), and
-aliases are expanded virtually before anything walks the data (the "billion laughs" bomb).
+aliases are expanded virtually before anything walks the data (the "billion laughs" bomb): what they add
+to a file, in nodes and in characters, over all its documents, is bounded.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
@@ -27,7 +31,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
-from dli_flink.model.findings import Path
+from dli_flink.model.findings import Path, quoted, shown
 
 try:
     from yaml.cyaml import CParser as _Parser
@@ -49,8 +53,11 @@ MAX_FILE_BYTES = 1024 * 1024
 """A job file larger than this is refused unread: real ones are a few KiB, SQL included."""
 MAX_DEPTH = 64
 """Deepest nesting accepted; a job document is at most four levels deep."""
-MAX_NODES = 50_000
-"""Most nodes a document may expand to through aliases."""
+MAX_ALIAS_NODES = 50_000
+"""Most nodes aliases may add to a file: each use of an alias counts the whole tree it names."""
+MAX_ALIAS_CHARS = MAX_FILE_BYTES
+"""Most characters of keys and values aliases may add to a file: a long string aliased many times
+is checked, and quoted by findings, at every use."""
 _DEEP_INDENT = "\n" + " " * MAX_DEPTH
 """Block-style nesting indents each level by at least one space: deep input has a deep line.
 Few nesting indicators ([, {, -, ?) and no deep line mean shallow input: no need to measure it."""
@@ -153,27 +160,29 @@ def _build(node: Node, built: dict[int, Any], restore: dict[int, int] | None = N
     if type(node) is ScalarNode:
         convert = _SCALARS.get(node.tag)
         if convert is None:
-            raise _error(node, f"unsupported tag {node.tag}: job documents use plain YAML values")
+            raise _error(
+                node, f"unsupported tag {shown(node.tag)}: job documents use plain YAML values"
+            )
         try:
             return convert(node.value if restore is None else node.value.translate(restore))
         except (ValueError, KeyError) as error:
             reason = (
                 str(error)
                 if "too long" in str(error)
-                else f"cannot read {node.value!r} as {node.tag}"
+                else f"cannot read {quoted(node.value)} as {shown(node.tag)}"
             )
             raise _error(node, reason) from None
     if id(node) in built:
         return built[id(node)]
     if type(node) is SequenceNode:
         if node.tag != _SEQ:
-            raise _error(node, f"unsupported tag {node.tag}: use a plain list")
+            raise _error(node, f"unsupported tag {shown(node.tag)}: use a plain list")
         items: list[Any] = []
         built[id(node)] = items
         items.extend(_build(child, built, restore) for child in node.value)
         return items
     if node.tag != _MAP:
-        raise _error(node, f"unsupported tag {node.tag}: use a plain mapping")
+        raise _error(node, f"unsupported tag {shown(node.tag)}: use a plain mapping")
     mapping: dict[Any, Any] = {}
     built[id(node)] = mapping
     lines: dict[Any, int] = {}
@@ -187,7 +196,8 @@ def _build(node: Node, built: dict[int, Any], restore: dict[int, int] | None = N
         key = _build(key_node, built, restore)
         if key in lines:
             raise _error(
-                key_node, f"duplicate key '{key}' (first on line {lines[key]}): keys must be unique"
+                key_node,
+                f"duplicate key {quoted(key)} (first on line {lines[key]}): keys must be unique",
             )
         lines[key] = key_node.start_mark.line + 1
         mapping[key] = _build(value_node, built, restore)
@@ -259,22 +269,58 @@ class Document:
 
 def _child(node: Node, key: str | int) -> tuple[Node | None, Node] | None:
     if isinstance(node, MappingNode):
-        index = node.__dict__.get("_dli_index")
-        if index is None:  # built once per mapping, so N lookups in it cost N, not N squared
-            index = {}
-            for key_node, value_node in node.value:
-                if isinstance(key_node, ScalarNode):
-                    index.setdefault(key_node.value, (key_node, value_node))
-            node.__dict__["_dli_index"] = index
-        return index.get(key)
+        return _index(node).get(key)
     if isinstance(node, SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
         return None, node.value[key]
     return None
 
 
+def _index(node: MappingNode) -> dict[Any, tuple[Node, Node]]:
+    """Key -> (key node, value node) of a mapping, its merged keys (`<<: *base`) included at the
+    place they are written, with `_build`'s precedence: keys written here, then each source in turn.
+
+    Built once per mapping, so N lookups in it cost N, not N squared. Merges cannot loop: the
+    loader refuses an alias that refers to itself before anything asks for a position.
+    """
+    index = node.__dict__.get("_dli_index")
+    if index is None:
+        index = {}
+        merged: list[Node] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                merged.extend(
+                    value_node.value if type(value_node) is SequenceNode else [value_node]
+                )
+            elif isinstance(key_node, ScalarNode):
+                index.setdefault(key_node.value, (key_node, value_node))
+        for source in merged:
+            if type(source) is MappingNode:
+                for key, pair in _index(source).items():
+                    index.setdefault(key, pair)
+        node.__dict__["_dli_index"] = index
+    return index
+
+
+class NotRegularFile(OSError):
+    """A path naming a pipe, socket or device: opening a FIFO waits for a writer, a device may never
+    end. Job files are regular files, so these are refused unread."""
+
+    def __init__(self, mode: int) -> None:
+        kind = "a named pipe" if stat.S_ISFIFO(mode) else "a socket or device"
+        super().__init__(errno.EINVAL, f"{kind}, not a regular file: name job files only")
+
+
 def read_text(path: FilePath) -> str:
-    """The file as text, or SourceError for what cannot be YAML. OSError is left to the caller."""
-    with path.open("rb") as handle:
+    """The file as text, or SourceError for what cannot be YAML. OSError is left to the caller.
+
+    Opened without blocking and checked on the open descriptor (not by a stat before it, which a
+    FIFO swapped in afterwards would pass), so nothing named on a command line can hang a hook.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(descriptor, "rb") as handle:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(mode)
         raw = handle.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES:
         raise SourceError(
@@ -300,14 +346,15 @@ def load_documents(path: FilePath, text: str) -> Iterator[Document]:
     if indicators > 4 * MAX_DEPTH or _DEEP_INDENT in text or text.startswith(_DEEP_INDENT[1:]):
         _check_depth(text)
     text, restore = _mask_breaks(text)
-    may_alias = "&" in text  # an alias needs an anchor: no `&`, nothing to expand
+    # An alias needs an anchor: no `&`, nothing to expand.
+    expansion = _Expansion() if "&" in text else None
     loader = _Loader(text)
     try:
         index = 0
         while loader.check_node():
             node = loader.get_node()
-            if may_alias:
-                _check_expansion(node)
+            if expansion is not None:
+                expansion.check(node)
             if _is_empty(node):
                 continue  # a `---` with nothing after it, as a file may end
             data = _build(node, {}, restore)
@@ -369,36 +416,66 @@ def _check_depth(text: str) -> None:
         return  # the composer reports it with its position
 
 
-def _check_expansion(root: Node) -> None:
-    """Refuse a document whose aliases expand past MAX_NODES nodes, or refer to themselves.
+class _Expansion:
+    """What aliases add to one file, over its documents, checked as each document is composed.
 
-    Aliases share node objects, so sizes are memoised per node: the walk is linear in the file.
+    libyaml composes an alias as the very node its anchor names, so a node reached again from another
+    parent is a use of an alias, which repeats its whole tree. Sizes (nodes, characters) are memoised
+    per node: the walk is linear in the file. A file without aliases adds nothing, however large.
     """
-    sizes: dict[int, int] = {}
-    on_path: set[int] = set()
-    stack: list[tuple[Node, bool]] = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        key = id(node)
-        if children_done:
-            on_path.discard(key)
-            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
-            if sizes[key] > MAX_NODES:
-                mark = node.start_mark
-                raise SourceError(
-                    f"aliases expand this document past {MAX_NODES} nodes (an alias bomb?)",
-                    mark.line + 1,
-                    mark.column + 1,
-                )
-            continue
-        if key in sizes:
-            continue
-        if key in on_path:
-            mark = node.start_mark
-            raise SourceError("an alias refers to itself", mark.line + 1, mark.column + 1)
-        on_path.add(key)
-        stack.append((node, True))
-        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+
+    def __init__(self) -> None:
+        self.nodes = 0
+        self.chars = 0
+
+    def check(self, root: Node) -> None:
+        """Count the aliases of one document; SourceError for a budget passed, or an alias that
+        refers to itself."""
+        sizes: dict[int, tuple[int, int]] = {}
+        reached: set[int] = set()
+        on_path: set[int] = set()
+        stack: list[tuple[Node, bool]] = [(root, False)]
+        while stack:
+            node, children_done = stack.pop()
+            key = id(node)
+            if children_done:
+                on_path.discard(key)
+                self._complete(node, sizes, reached)
+                continue
+            if key in sizes:
+                continue
+            if key in on_path:
+                raise _source_error(node, "an alias refers to itself")
+            on_path.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+
+    def _complete(self, node: Node, sizes: dict[int, tuple[int, int]], reached: set[int]) -> None:
+        nodes, chars = 1, len(node.value) if isinstance(node, ScalarNode) else 0
+        for child in _children(node):
+            child_nodes, child_chars = sizes[id(child)]
+            nodes, chars = nodes + child_nodes, chars + child_chars
+            if id(child) in reached:  # a second parent: an alias, repeating the child's tree
+                self.nodes, self.chars = self.nodes + child_nodes, self.chars + child_chars
+            reached.add(id(child))
+        sizes[id(node)] = nodes, chars
+        if self.nodes > MAX_ALIAS_NODES:
+            raise _source_error(
+                node,
+                f"aliases repeat more than {MAX_ALIAS_NODES:,} nodes in this file (an alias "
+                "bomb?): write the values out or use fewer aliases",
+            )
+        if self.chars > MAX_ALIAS_CHARS:
+            raise _source_error(
+                node,
+                f"aliases repeat more than {MAX_ALIAS_CHARS // 1024} KiB of text in this file (an "
+                "alias bomb?): write the values out or use fewer aliases",
+            )
+
+
+def _source_error(node: Node, message: str) -> SourceError:
+    mark = node.start_mark
+    return SourceError(message, mark.line + 1, mark.column + 1)
 
 
 def _children(node: Node) -> list[Node]:

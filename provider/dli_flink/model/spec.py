@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -30,7 +30,15 @@ from dli_flink.model.fields import (
     FollowField,
 )
 from dli_flink.model.findings import Path as DocPath
-from dli_flink.model.values import UNKNOWN, Maybe, Unknown, known, whole, wire_string
+from dli_flink.model.values import (
+    UNKNOWN,
+    Maybe,
+    Unknown,
+    java_int,
+    known,
+    whole,
+    wire_string,
+)
 
 __all__ = [
     "CHECKPOINT_MODES",
@@ -146,6 +154,23 @@ class JobSpec:
         if values.get("sql") is None and isinstance(sql_file, str) and base_dir is not None:
             values["sql"] = read_sql(base_dir / sql_file)
         return cls(kind, values)
+
+    def without(self, paths: Iterable[DocPath]) -> JobSpec:
+        """This spec with the values at `paths` (document paths, runtimeConfig keys included) made
+        UNKNOWN: what rules that relate values see of a value another rule rejected."""
+        values = dict(self.values)
+        runtime_keys = set()
+        for path in paths:
+            if path[0] == "runtimeConfig":
+                runtime_keys.add(path[1])
+            else:
+                values[".".join(map(str, path))] = UNKNOWN
+        if runtime_keys and known(self.runtime_config):
+            values["runtimeConfig"] = tuple(
+                (key, UNKNOWN if key in runtime_keys else value)
+                for key, value in self.runtime_config
+            )
+        return JobSpec(self.kind, values)
 
     def setting(self, key: str) -> Setting:
         """The effective value of a scaling key ("enabled", "cuMax", ...) and where it is set.
@@ -289,14 +314,16 @@ def scaling_default(row: Field, values: Mapping[str, Any]) -> Any:
 
 
 def parse_scaling_value(key: str, raw: str) -> Any:
-    """A runtimeConfig string for a scaling key as the type DLI reads; UNKNOWN when it cannot be."""
-    text = raw.strip().lower()
+    """A runtimeConfig string for a scaling key as DLI (a Java service) reads it; UNKNOWN for a value
+    it would not read as written, which runtime-config-value reports.
+
+    Numbers as Integer.parseInt reads them (`java_int`). The switch is true or false in any case:
+    Boolean.parseBoolean reads anything else, " TRUE " and "yes" too, as false, never what was meant.
+    """
     if key == "enabled":
-        return {"true": True, "false": False}.get(text, UNKNOWN)
-    try:
-        return int(text)
-    except ValueError:
-        return UNKNOWN
+        return {"true": True, "false": False}.get(raw.lower(), UNKNOWN)
+    value = java_int(raw)
+    return UNKNOWN if value is None else value
 
 
 MAX_SQL_BYTES = 1024 * 1024

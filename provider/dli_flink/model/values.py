@@ -49,6 +49,30 @@ def whole(value: Any) -> Any:
     return value
 
 
+JAVA_INT_MAX: Final = 2**31 - 1
+"""The largest int DLI's Java reads (Integer.MAX_VALUE)."""
+
+
+def java_int(text: str) -> int | None:
+    """`text` as Java's Integer.parseInt reads it; None where parseInt throws NumberFormatException.
+
+    DLI reads runtime_config values in Java. parseInt takes an optional + or - and then decimal
+    digits only: no spaces, no underscores, no decimal point, and the value must fit 32 bits. A digit
+    is whatever Character.digit(char, 10) accepts: every Unicode decimal digit of the Basic
+    Multilingual Plane (Character.isDigit names Arabic-Indic, Devanagari and fullwidth digits), but
+    none written as a surrogate pair, since parseInt reads chars, not code points. Python's int()
+    reads more: it strips spaces, skips underscores and takes digits beyond the BMP.
+    """
+    digits = text[1:] if text[:1] in ("+", "-") else text
+    if not digits or not all(char.isdecimal() and char <= "\uffff" for char in digits):
+        return None
+    try:
+        value = int(text)
+    except ValueError:  # past Python's 4300-digit limit: far past 32 bits anyway
+        return None
+    return value if -JAVA_INT_MAX - 1 <= value <= JAVA_INT_MAX else None
+
+
 def wire_string(value: Any) -> str:
     """A scalar as the string DLI receives in runtime_config, tags and lists: true, 8, 1h."""
     if isinstance(value, bool):

@@ -3,22 +3,31 @@
 A rule is a module (yamllint's pattern): `ID`, `SEVERITY`, `OPTIONS` (its Option declarations), a
 docstring that is its documentation with PASS and FAIL examples (the tests run them), and
 `check(spec, context)` for a rule on one job or `check_jobs(specs, context)` for a rule across jobs.
+A rule whose problems include refusals by DLI (`Problem.hard`) next to advice says `HARD = True`: it
+runs even when configured off, and only its advice follows the configured severity.
 `schema` and `yaml-syntax` have no check: the loader reports them, and they are modules only for their
 docs and configuration.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Literal, NamedTuple
 
-OptionType = Literal["integer", "string", "string-list"]
+from dli_flink.model import schema
+from dli_flink.model.findings import quoted
+
+OptionType = Literal["integer", "string", "string-list", "version", "version-list"]
 _EXPECTED: dict[str, str] = {
     "integer": "a whole number",
     "string": "a string",
     "string-list": "a list of strings",
+    "version": 'a quoted Flink version such as "1.12"',
+    "version-list": 'a list of quoted Flink versions such as ["1.15", "1.20"]',
 }
 """How a message names what each option type takes."""
 
@@ -51,27 +60,64 @@ class Option(NamedTuple):
 
     def json_schema(self) -> dict[str, Any]:
         """The option as a JSON Schema property (what `pulumi` checks policy config against)."""
-        if self.type == "string-list":
-            schema: dict[str, Any] = {"type": "array", "items": {"type": "string"}}
-        else:
-            schema = {"type": self.type}
+        version = {"type": "string", "pattern": _version_pattern().pattern}
+        types: dict[str, dict[str, Any]] = {
+            "string-list": {"type": "array", "items": {"type": "string"}},
+            "version": version,
+            "version-list": {"type": "array", "items": version},
+        }
+        property_schema = types.get(self.type, {"type": self.type})
         if self.minimum is not None:
-            schema["minimum"] = self.minimum
-        return {**schema, "description": self.description, "default": self.default}
+            property_schema = {**property_schema, "minimum": self.minimum}
+        return {**property_schema, "description": self.description, "default": self.default}
 
     def check(self, value: Any) -> Any:
-        """`value`, if the option takes it; else an OptionError naming what it takes."""
-        if self.type == "integer":
-            fits = isinstance(value, int) and not isinstance(value, bool)
-        elif self.type == "string":
-            fits = isinstance(value, str)
-        else:
-            fits = isinstance(value, list) and all(isinstance(item, str) for item in value)
-        if not fits:
-            raise OptionError(self.name, f"must be {_EXPECTED[self.type]}, not {value!r}")
-        if self.minimum is not None and value < self.minimum:
-            raise OptionError(self.name, f"must be at least {self.minimum}, not {value!r}")
+        """`value`, if the option takes it; else an OptionError naming what it takes and the fix."""
+        reason = _mismatch(self.type, value)
+        if reason is None and self.minimum is not None and value < self.minimum:
+            reason = f"must be at least {self.minimum}, not {quoted(value)}"
+        if reason is not None:
+            raise OptionError(self.name, reason)
         return value
+
+
+def _mismatch(kind: OptionType, value: Any) -> str | None:
+    """Why `value` is not an option value of type `kind`, with the fix; None when it is one."""
+    expected = f"must be {_EXPECTED[kind]}"
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    strings = isinstance(value, list) and all(isinstance(item, str) for item in value)
+    if kind == "integer":
+        fits = isinstance(value, int) and not isinstance(value, bool)
+    elif kind == "string":
+        fits = isinstance(value, str)
+    elif kind == "string-list":
+        fits = strings
+    elif kind == "version":
+        if number:
+            return f"{expected}, not the number {value}: quote it"
+        fits = isinstance(value, str) and _is_version(value)
+    elif not strings:  # versions as numbers: YAML and JSON read 1.20 as 1.2, which rejects 1.20
+        hint = (
+            ": quote each one (unquoted, 1.20 is the number 1.2)" if isinstance(value, list) else ""
+        )
+        return f"{expected}, not {quoted(value)}{hint}"
+    else:
+        wrong = [item for item in value if not _is_version(item)]
+        if wrong:
+            return f"{expected}; {quoted(wrong[0])} is not a version"
+        fits = True
+    return None if fits else f"{expected}, not {quoted(value)}"
+
+
+@functools.cache
+def _version_pattern() -> re.Pattern[str]:
+    """What a Flink version looks like: the job schema's flinkVersion pattern, written once there.
+    Read only when a version option is checked, which costs an ordinary run nothing."""
+    return re.compile(schema.load_schema()["properties"]["flinkVersion"]["pattern"])
+
+
+def _is_version(text: str) -> bool:
+    return _version_pattern().search(text) is not None
 
 
 class OptionError(ValueError):

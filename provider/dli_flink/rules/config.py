@@ -22,9 +22,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity, quoted, shown
 from dli_flink.model.source import SourceError, load_documents, read_text
 from dli_flink.rules import RULES
 from dli_flink.rules.base import Context, OptionError, option_values
@@ -56,8 +57,15 @@ class Config:
         return self.severities.get(rule, default)
 
     def severity_of(self, problem: Problem) -> Severity | None:
-        """A problem's severity as configured (None: off); else its own, else its rule's."""
+        """A problem's severity as configured (None: off); else its own, else its rule's. A hard
+        problem (one DLI refuses) is an error whatever the configuration says."""
+        if problem.hard:
+            return Severity.ERROR
         return self.severity(problem.rule, problem.severity or RULES[problem.rule].SEVERITY)
+
+    def runs(self, rule: ModuleType) -> bool:
+        """Whether a rule runs: unless configured off, and always when it has a hard part."""
+        return self.severity(rule.ID, rule.SEVERITY) is not None or getattr(rule, "HARD", False)
 
     @cached_property
     def contexts(self) -> dict[str, Context]:
@@ -112,7 +120,7 @@ def load(path: Path) -> Config:
         raise fail((), f"the configuration must be a mapping with {', '.join(_SECTIONS)}")
     for key in data:
         if key not in _SECTIONS:
-            raise fail((key,), f"unknown key '{key}': {_suggest(key, _SECTIONS)}")
+            raise fail((key,), f"unknown key {quoted(key)}: {_suggest(key, _SECTIONS)}")
     severities, options = _rules(data.get("rules") or {}, fail)
     restart_seconds, job_restart_seconds = _review(data.get("review") or {}, fail)
     return Config(
@@ -134,19 +142,21 @@ def _rules(section: Any, fail: Any) -> tuple[dict, dict]:
     for rule_id, value in section.items():
         where = ("rules", rule_id)
         if rule_id not in RULES:
-            raise fail(where, f"unknown rule '{rule_id}': {_suggest(rule_id, list(RULES))}")
+            raise fail(where, f"unknown rule {quoted(rule_id)}: {_suggest(rule_id, list(RULES))}")
         settings = {"severity": value} if not isinstance(value, dict) else dict(value)
         if "severity" in settings:
             level = settings.pop("severity")
             level = "off" if level is False else str(level)
             if level not in _LEVELS:
-                raise fail(where, f"severity of {rule_id} is '{level}': use off, warning or error")
+                raise fail(
+                    where, f"severity of {rule_id} is {quoted(level)}: use off, warning or error"
+                )
             severities[rule_id] = _LEVELS[level]
         allowed = [option.name for option in RULES[rule_id].OPTIONS]
         for option in settings:
             if option not in allowed:
                 known = ", ".join(["severity", *allowed])
-                raise fail(where, f"{rule_id} has no option '{option}' (it has: {known})")
+                raise fail(where, f"{rule_id} has no option {quoted(option)} (it has: {known})")
         try:
             options[rule_id] = option_values(RULES[rule_id], settings)
         except OptionError as error:
@@ -163,7 +173,9 @@ def _queues(section: Any, fail: Any) -> dict[str, int]:
     for name, value in section.items():
         cu = value.get("cu") if isinstance(value, dict) else None
         if not isinstance(cu, int) or isinstance(cu, bool) or cu < 1:
-            raise fail(("queues", name), f"queue {name} needs its capacity as cu: N (N >= 1)")
+            raise fail(
+                ("queues", name), f"queue {shown(name)} needs its capacity as cu: N (N >= 1)"
+            )
         queues[str(name)] = cu
     return queues
 
@@ -191,7 +203,9 @@ def _review(section: Any, fail: Any) -> tuple[float, dict[str, float]]:
     for name, value in jobs.items():
         seconds = value.get("restart-seconds") if isinstance(value, dict) else None
         if not _seconds(seconds):
-            raise fail(("review", "jobs", name), f"job {name} needs restart-seconds: N (N >= 0)")
+            raise fail(
+                ("review", "jobs", name), f"job {shown(name)} needs restart-seconds: N (N >= 0)"
+            )
         per_job[str(name)] = float(seconds)
     return float(default), per_job
 

@@ -37,7 +37,7 @@ FAIL::
 import re
 from collections.abc import Iterator
 
-from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity, quoted
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules.base import Context, Option
 
@@ -46,6 +46,8 @@ SEVERITY = Severity.ERROR
 OPTIONS: tuple[Option, ...] = ()
 MAX_LENGTH = 57
 _ALLOWED = re.compile(r"[A-Za-z0-9_-]+")
+_SHOWN = 8
+"""Characters a message lists of those DLI refuses in a name; the rest are counted."""
 
 
 def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
@@ -58,10 +60,10 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
         )
     if not _ALLOWED.fullmatch(name):
         bad = sorted({c for c in name if not _ALLOWED.fullmatch(c)})
+        shown = ", ".join(repr(c) for c in bad[:_SHOWN])
+        more = f" and {len(bad) - _SHOWN:,} more" if len(bad) > _SHOWN else ""
         yield Problem(
-            ID,
-            ("name",),
-            f"name has {', '.join(repr(c) for c in bad)}: use letters, digits, '-' and '_' only",
+            ID, ("name",), f"name has {shown}{more}: use letters, digits, '-' and '_' only"
         )
 
 
@@ -79,7 +81,7 @@ def check_jobs(specs: list[JobSpec], context: Context) -> Iterator[tuple[int, Pr
                     Problem(
                         ID,
                         ("name",),
-                        f"job name '{name}' is used by {len(indexes)} job documents: "
+                        f"job name {quoted(name)} is used by {len(indexes)} job documents: "
                         "names must be unique, rename all but one",
                     ),
                 )

@@ -3,7 +3,8 @@
 Where the configuration declares queue capacities (``queues: {flink_q: {cu: 64}}``), a job whose
 scaling maximum exceeds its queue, or a queue whose jobs' maxima add up past it, warns: DLI's guide
 says a restore can fail when the queue lacks free CUs, leaving the job stopped. A job without scaling
-counts with its ``resources.cu``.
+counts with its ``resources.cu``; a job kept stopped (``desiredState: stopped``) holds no CUs and does
+not count.
 
 CONFIG::
 
@@ -39,8 +40,9 @@ FAIL::
 
 from collections.abc import Iterator
 
-from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec
+from dli_flink.rules.accepted import accepted
 from dli_flink.rules.base import Context, Option
 
 ID = "queue-capacity"
@@ -56,7 +58,10 @@ def peak_cu(spec: JobSpec) -> int | None:
 
 def check_jobs(specs: list[JobSpec], context: Context) -> Iterator[tuple[int, Problem]]:
     totals: dict[str, int] = {}
-    for index, spec in enumerate(specs):
+    for index, written in enumerate(specs):
+        spec = accepted(written)
+        if spec.desired_state == "stopped":
+            continue
         capacity = context.queues.get(spec.queue) if isinstance(spec.queue, str) else None
         peak = peak_cu(spec)
         if capacity is None or peak is None:
@@ -68,7 +73,7 @@ def check_jobs(specs: list[JobSpec], context: Context) -> Iterator[tuple[int, Pr
                 Problem(
                     ID,
                     path,
-                    f"job may grow to {peak} CUs but queue {spec.queue} has {capacity}: "
+                    f"job may grow to {shown(peak)} CUs but queue {shown(spec.queue)} has {capacity}: "
                     f"lower it to {capacity} or use a larger queue",
                 ),
             )
@@ -81,7 +86,8 @@ def check_jobs(specs: list[JobSpec], context: Context) -> Iterator[tuple[int, Pr
                 Problem(
                     ID,
                     path,
-                    f"jobs on queue {spec.queue} may grow to {before + peak} CUs with this one, past "
+                    f"jobs on queue {shown(spec.queue)} may grow to {shown(before + peak)} CUs with "
+                    "this one, past "
                     f"its {capacity}: a scaled job may fail to restore; lower cuMax or move jobs",
                 ),
             )

@@ -24,7 +24,7 @@ FAIL::
 
 from collections.abc import Iterator
 
-from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules.base import Context, Option
 
@@ -35,19 +35,31 @@ MIN_CU, MAX_CU, MAX_PARALLELISM, SLOTS_PER_CU = 2, 400, 2000, 4
 
 
 def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
+    """Each value alone first; the relations only between values that passed (one wrong value, one
+    finding)."""
     r = spec.resources
     cu, manager, parallelism = r.cu, r.manager_cu, r.parallelism
-    if isinstance(cu, int) and not MIN_CU <= cu <= MAX_CU:
+    cu_fits = isinstance(cu, int) and MIN_CU <= cu <= MAX_CU
+    manager_fits = isinstance(manager, int) and manager >= 1
+    if isinstance(cu, int) and not cu_fits:
         yield Problem(
-            ID, ("resources", "cu"), f"cu {cu} is outside {MIN_CU}-{MAX_CU}: DLI refuses the job"
+            ID,
+            ("resources", "cu"),
+            f"cu {shown(cu)} is outside {MIN_CU}-{MAX_CU}: DLI refuses the job",
+            rejects=True,
         )
-    if isinstance(manager, int) and manager < 1:
-        yield Problem(ID, ("resources", "managerCu"), f"managerCu {manager} must be at least 1")
-    elif isinstance(manager, int) and isinstance(cu, int) and manager >= cu:
+    if isinstance(manager, int) and not manager_fits:
         yield Problem(
             ID,
             ("resources", "managerCu"),
-            f"managerCu {manager} leaves no CU for task managers out of cu {cu}: "
+            f"managerCu {shown(manager)} must be at least 1",
+            rejects=True,
+        )
+    elif manager_fits and cu_fits and manager >= cu:
+        yield Problem(
+            ID,
+            ("resources", "managerCu"),
+            f"managerCu {shown(manager)} leaves no CU for task managers out of cu {cu}: "
             f"make it smaller than cu",
         )
     if not isinstance(parallelism, int):
@@ -56,9 +68,10 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
         yield Problem(
             ID,
             ("resources", "parallelism"),
-            f"parallelism {parallelism} is outside 1-{MAX_PARALLELISM}",
+            f"parallelism {shown(parallelism)} is outside 1-{MAX_PARALLELISM}",
+            rejects=True,
         )
-    elif isinstance(cu, int) and isinstance(manager, int) and cu > manager:
+    elif cu_fits and manager_fits and cu > manager:
         most = SLOTS_PER_CU * (cu - manager)
         if parallelism > most:
             yield Problem(

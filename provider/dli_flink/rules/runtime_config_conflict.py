@@ -37,7 +37,7 @@ FAIL::
 from collections.abc import Iterator
 
 from dli_flink.model import fields
-from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec, known, parse_scaling_value
 from dli_flink.rules.base import Context, Option
 
@@ -53,12 +53,13 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
         in_block = declared.explicit and declared.path[0] == "scaling"
         if not in_block or raw is None or not known(raw, declared.value):
             continue
-        if parse_scaling_value(key, raw) != declared.value:
+        written = parse_scaling_value(key, raw)
+        if known(written) and written != declared.value:  # unreadable: runtime-config-value says so
             yield Problem(
                 ID,
                 ("runtimeConfig", runtime_key),
-                f"runtimeConfig sets {runtime_key}={raw} but scaling.{key} is "
-                f"{str(declared.value).lower()}: remove the runtimeConfig key",
+                f"runtimeConfig sets {runtime_key}={shown(raw)} but scaling.{key} is "
+                f"{shown(declared.value).lower()}: remove the runtimeConfig key",
                 on_key=True,
             )
 

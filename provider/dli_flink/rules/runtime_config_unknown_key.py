@@ -28,7 +28,7 @@ import difflib
 from collections.abc import Iterator
 
 from dli_flink.model import fields
-from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec, known
 from dli_flink.rules.base import Context, Option
 
@@ -54,5 +54,8 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
             hint = difflib.get_close_matches(key, known_keys, n=1, cutoff=0.8)
             fix = f"did you mean {hint[0]}?" if hint else "DLI ignores it; check the spelling"
             yield Problem(
-                ID, ("runtimeConfig", key), f"unknown DLI runtime key {key}: {fix}", on_key=True
+                ID,
+                ("runtimeConfig", key),
+                f"unknown DLI runtime key {shown(key)}: {fix}",
+                on_key=True,
             )

@@ -32,8 +32,9 @@ FAIL::
 
 from collections.abc import Iterator
 
-from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec
+from dli_flink.rules.accepted import accepted
 from dli_flink.rules.base import Context, Option
 
 ID = "scaling-cu-max-below-cu"
@@ -42,6 +43,7 @@ OPTIONS: tuple[Option, ...] = ()
 
 
 def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
+    spec = accepted(spec)
     cu_max, cu = spec.setting("cuMax"), spec.resources.cu
     if spec.scaling_enabled is not True or not cu_max.explicit:
         return
@@ -49,7 +51,7 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
         yield Problem(
             ID,
             cu_max.path,
-            f"scaling cuMax {cu_max.value} is below the job's {cu} CUs (resources.cu): "
+            f"scaling cuMax {shown(cu_max.value)} is below the job's {cu} CUs (resources.cu): "
             f"raise it to at least {cu} or remove it",
         )
 

@@ -32,8 +32,9 @@ FAIL::
 
 from collections.abc import Iterator
 
-from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec
+from dli_flink.rules.accepted import accepted
 from dli_flink.rules.base import Context, Option
 
 ID = "scaling-cu-min-above-cu"
@@ -42,6 +43,7 @@ OPTIONS: tuple[Option, ...] = ()
 
 
 def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
+    spec = accepted(spec)
     cu_min, cu = spec.setting("cuMin"), spec.resources.cu
     if spec.scaling_enabled is not True:
         return
@@ -49,7 +51,7 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
         yield Problem(
             ID,
             cu_min.path,
-            f"scaling cuMin {cu_min.value} is above the job's {cu} CUs (resources.cu): "
+            f"scaling cuMin {shown(cu_min.value)} is above the job's {cu} CUs (resources.cu): "
             f"lower it to at most {cu}",
         )
 

@@ -32,8 +32,9 @@ FAIL::
 
 from collections.abc import Iterator
 
-from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec
+from dli_flink.rules.accepted import accepted
 from dli_flink.rules.base import Context, Option
 
 ID = "scaling-cu-min-above-max"
@@ -42,6 +43,7 @@ OPTIONS: tuple[Option, ...] = ()
 
 
 def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
+    spec = accepted(spec)
     cu_min, cu_max = spec.setting("cuMin"), spec.setting("cuMax")
     if spec.scaling_enabled is not True:
         return
@@ -50,7 +52,7 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
         yield Problem(
             ID,
             cu_min.path,
-            f"scaling cuMin {low} is above cuMax {high}: the range is empty; "
+            f"scaling cuMin {shown(low)} is above cuMax {shown(high)}: the range is empty; "
             "make cuMin at most cuMax",
             anchor=cu_max.path,
         )

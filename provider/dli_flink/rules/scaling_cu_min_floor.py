@@ -32,7 +32,7 @@ FAIL::
 
 from collections.abc import Iterator
 
-from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import DEFAULT_CU_MIN, JobSpec
 from dli_flink.rules.base import Context, Option
 
@@ -49,8 +49,9 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
         yield Problem(
             ID,
             cu_min.path,
-            f"scaling cuMin {cu_min.value} is below {DEFAULT_CU_MIN}, the smallest DLI job: "
+            f"scaling cuMin {shown(cu_min.value)} is below {DEFAULT_CU_MIN}, the smallest DLI job: "
             f"set it to {DEFAULT_CU_MIN} or more",
+            rejects=True,
         )
 
 

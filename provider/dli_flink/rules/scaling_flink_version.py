@@ -33,7 +33,7 @@ FAIL::
 
 from collections.abc import Iterator
 
-from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec, known
 from dli_flink.rules.base import Context, Option
 
@@ -44,13 +44,13 @@ OPTIONS = (
         "min-version",
         "1.12",
         "The oldest Flink version (like 1.12) that may enable scaling.",
-        "string",
+        "version",
     ),
     Option(
         "versions",
         [],
         "If not empty, the only Flink versions that may enable scaling.",
-        "string-list",
+        "version-list",
     ),
 )
 
@@ -59,23 +59,26 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     version = spec.flink_version
     if spec.scaling_enabled is not True or not known(version):
         return
-    accepted = [str(v) for v in context.options["versions"]]
-    minimum = str(context.options["min-version"])
+    accepted: list[str] = context.options["versions"]
+    minimum: str = context.options["min-version"]
     if accepted and version not in accepted:
         yield Problem(
             ID,
             ("flinkVersion",),
             f"dynamic scaling is accepted here only on Flink {', '.join(accepted)}; "
-            f"flinkVersion is {version}: change it or disable scaling",
+            f"flinkVersion is {shown(version)}: change it or disable scaling",
         )
     elif _parts(version) < _parts(minimum):
         yield Problem(
             ID,
             ("flinkVersion",),
-            f"dynamic scaling needs Flink {minimum} or later; flinkVersion is {version}: "
+            f"dynamic scaling needs Flink {minimum} or later; flinkVersion is {shown(version)}: "
             "upgrade the job or disable scaling",
         )
 
 
-def _parts(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split(".") if part.isdigit())
+def _parts(version: str) -> tuple[tuple[int, str], ...]:
+    """A version as a key that orders like its numbers, compared as digit strings (shortest first):
+    the schema lets a part have any number of digits, and int() refuses more than 4,300."""
+    parts = (part.lstrip("0") for part in version.split(".") if part.isdigit())
+    return tuple((len(part), part) for part in parts)

@@ -1,7 +1,8 @@
 """Scaling keys that do nothing because scaling is off.
 
-``intervalMinutes``, ``cuMin`` and ``cuMax`` take effect only with scaling enabled: set while it is
-off they suggest scaling that never happens. Enable scaling or remove them.
+``intervalMinutes``, ``cuMin``, ``cuMax`` and ``priority`` take effect only with scaling enabled: set
+while it is off they suggest scaling that never happens. Enable scaling or remove them. (DLI applies
+a priority only to jobs it scales.)
 
 PASS::
 
@@ -32,7 +33,7 @@ from dli_flink.rules.base import Context, Option
 ID = "scaling-inert-keys"
 SEVERITY = Severity.WARNING
 OPTIONS: tuple[Option, ...] = ()
-_KEYS = ("intervalMinutes", "cuMin", "cuMax")
+_KEYS = ("intervalMinutes", "cuMin", "cuMax", "priority")
 
 
 def check(spec: JobSpec, context: Context) -> Iterator[Problem]:

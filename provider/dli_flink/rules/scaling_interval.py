@@ -1,8 +1,10 @@
 """A scaling interval so small that DLI would restart the job over and over.
 
 Each scaling check may stop the job with a savepoint and restore it: the job processes nothing
-meanwhile, and DLI's guide warns not to set the period small. Below 1 minute is an error; below the
-option ``min-minutes`` (default 10) a warning. The most restarts a day is 1440 / interval.
+meanwhile, and DLI's guide warns not to set the period small. Below 1 minute DLI refuses the job: an
+error whatever the configuration says. Below the option ``min-minutes`` (default 10) a warning: the
+advice, which a configured ``severity`` moves or turns off. The most restarts a day is
+1440 / interval.
 
 PASS::
 
@@ -31,12 +33,13 @@ FAIL::
 
 from collections.abc import Iterator
 
-from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules.base import Context, Option
 
 ID = "scaling-interval"
 SEVERITY = Severity.ERROR
+HARD = True
 OPTIONS = (
     Option(
         "min-minutes",
@@ -58,7 +61,9 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
         yield Problem(
             ID,
             setting.path,
-            f"scaling interval is {interval} minutes; it must be at least 1 (the default is 30)",
+            f"scaling interval is {shown(interval)} minutes; it must be at least 1 (the default is 30)",
+            rejects=True,
+            hard=True,
         )
     elif interval < minimum:
         yield Problem(

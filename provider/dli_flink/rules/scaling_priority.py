@@ -1,7 +1,7 @@
-"""A scaling priority out of range, or set without scaling.
+"""A scaling priority out of range.
 
-``flink.dli.job.priority`` orders which jobs get CUs first when DLI scales: 1 to 10, and it only
-applies with scaling enabled.
+``flink.dli.job.priority`` orders which jobs get CUs first when DLI scales: 1 to 10. Set without
+scaling it does nothing, like the other scaling keys: ``scaling-inert-keys`` says so.
 
 PASS::
 
@@ -30,7 +30,7 @@ FAIL::
 
 from collections.abc import Iterator
 
-from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules.base import Context, Option
 
@@ -41,16 +41,10 @@ OPTIONS: tuple[Option, ...] = ()
 
 def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     priority = spec.setting("priority")
-    if not priority.explicit:
-        return
-    if spec.scaling_enabled is False:
+    if priority.explicit and isinstance(priority.value, int) and not 1 <= priority.value <= 10:
         yield Problem(
             ID,
             priority.path,
-            "priority applies only with scaling enabled: set scaling.enabled: true or remove it",
-            on_key=True,
-        )
-    elif isinstance(priority.value, int) and not 1 <= priority.value <= 10:
-        yield Problem(
-            ID, priority.path, f"scaling priority {priority.value} is outside 1-10: use 1 to 10"
+            f"scaling priority {shown(priority.value)} is outside 1-10: use 1 to 10",
+            rejects=True,
         )

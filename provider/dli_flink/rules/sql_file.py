@@ -21,7 +21,7 @@ FAIL::
 
 from collections.abc import Iterator
 
-from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity, quoted
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules.base import Context, Option
 
@@ -35,7 +35,7 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
         yield Problem(
             ID,
             ("sqlFile",),
-            f"cannot read sqlFile '{spec.sql_file}' (a UTF-8 file under 1 MiB, relative to this "
+            f"cannot read sqlFile {quoted(spec.sql_file)} (a UTF-8 file under 1 MiB, relative to this "
             "YAML file): "
             "fix the path or inline the SQL as sql",
         )

@@ -17,9 +17,13 @@ def render(report: Report) -> str:
 
 
 def _data(value: str) -> str:
-    """Escape a message as the runner expects (its own escaping rules, not URL encoding)."""
+    """Escape a message as the runner expects (its own escaping rules, not URL encoding), so a
+    newline in it cannot end the command. A file name's undecodable bytes, which no annotation can
+    name, are shown as escapes rather than stop the output."""
+    value = value.encode("utf-8", "backslashreplace").decode("utf-8")
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _property(value: str) -> str:
+    """A property (the file, the title): the runner unescapes these back to the real name."""
     return _data(value).replace(":", "%3A").replace(",", "%2C")

@@ -1,4 +1,5 @@
-"""JSON for bots: `{"findings": [...], "summary": {...}}`."""
+"""JSON for bots: `{"findings": [...], "summary": {...}}`; the summary counts every finding, the
+unlisted ones (past MAX_LISTED in a file) too."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ def render(report: Report) -> str:
             "errors": report.count(Severity.ERROR),
             "warnings": report.count(Severity.WARNING),
             "suppressed": report.suppressed,
+            "unlisted": report.unlisted.total(),
         },
     }
     return json.dumps(document, indent=2) + "\n"

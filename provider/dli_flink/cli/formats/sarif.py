@@ -7,6 +7,8 @@ sarif-kit carries what GitHub needs beyond the schema: rule metadata GitHub titl
 from __future__ import annotations
 
 import json
+import os
+from urllib.parse import quote
 
 from sarif_kit import Location, Result, Rule, SarifBuilder
 
@@ -35,7 +37,14 @@ def render(report: Report) -> str:
                 rule_id=f.rule,
                 message=f.message,
                 level=str(f.severity),
-                location=Location(uri=f.file, start_line=f.line, start_column=f.column),
+                location=Location(uri=_uri(f.file), start_line=f.line, start_column=f.column),
             )
         )
     return json.dumps(builder.build(), indent=2) + "\n"
+
+
+def _uri(file: str) -> str:
+    """The file as a relative URI reference, as SARIF's artifactLocation.uri must be: every byte of
+    the name but letters, digits, '-._~' and '/' percent-encoded ('#' would start a fragment, a ':'
+    in the first segment a scheme), from the file system's own bytes."""
+    return quote(os.fsencode(file), safe="/")

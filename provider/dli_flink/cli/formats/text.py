@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dli_flink.model.findings import Report, Severity
+from dli_flink.model.findings import MAX_LISTED, Report, Severity, one_line
 
 
 def render(report: Report) -> str:
     lines = [
-        f"{f.file}:{f.line}:{f.column}: {f.severity} {f.rule} {f.message}" for f in report.findings
+        f"{one_line(f.file)}:{f.line}:{f.column}: {f.severity} {f.rule} {f.message}"
+        for f in report.findings
     ]
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
@@ -18,7 +19,10 @@ def summary(report: Report) -> str:
     parts = [_plural(errors, "error"), _plural(warnings, "warning")]
     if report.suppressed:
         parts.append(f"{report.suppressed} suppressed")
-    return f"{', '.join(parts)} in {_plural(report.files, 'file')} ({_plural(report.jobs, 'job')})"
+    line = f"{', '.join(parts)} in {_plural(report.files, 'file')} ({_plural(report.jobs, 'job')})"
+    if unlisted := report.unlisted.total():
+        line += f"; {unlisted} not listed (at most {MAX_LISTED} a file)"
+    return line
 
 
 def _plural(count: int, word: str) -> str:
