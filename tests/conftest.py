@@ -75,6 +75,19 @@ class AdminClient:
     def fail_next_restore(self, count: int = 1) -> None:
         self._call("POST", "/faults/restore", {"count": count})
 
+    def lose(
+        self, operation: str, answer: str = "error", count: int = 1, seconds: float = 1.0
+    ) -> None:
+        """Carry out the next `count` calls of `operation` and lose the answer (faults.Lost)."""
+        body = {"operation": operation, "answer": answer, "count": count, "seconds": seconds}
+        self._call("POST", "/faults/lost", body)
+
+    def hide_next_savepoint(self, count: int = 1) -> None:
+        self._call("POST", "/faults/hide-savepoint", {"count": count})
+
+    def neighbour_before_restore(self, cu: int) -> None:
+        self._call("POST", "/faults/neighbour", {"cu": cu})
+
     def clear_faults(self) -> None:
         self._call("DELETE", "/faults")
 
