@@ -60,7 +60,7 @@ class AdminClient:
     ) -> None:
         self._call("POST", f"/jobs/{job_id}/load", {"demand_cu": demand_cu, "state_mb": state_mb})
 
-    def fail(self, operation: str, status: int = 500, count: int = 1, **extra: str) -> None:
+    def fail(self, operation: str, status: int = 500, count: int = 1, **extra: Any) -> None:
         """Answer the next `count` calls of `operation` with `status` (error_code/error_msg opt.)."""
         self._call(
             "POST", "/faults", {"operation": operation, "status": status, "count": count, **extra}

@@ -7,7 +7,8 @@ faults. Routes:
     GET    /_emulator/health
     GET    /_emulator/jobs/<id>/timeline
     POST   /_emulator/jobs/<id>/load          {"demand_cu": 6, "state_mb": 500}
-    POST   /_emulator/faults                  {"operation", "count", "status", "error_code", "error_msg"}
+    POST   /_emulator/faults                  {"operation", "count", "status", "error_code", "error_msg",
+                                               "skip": calls that pass first}
     POST   /_emulator/faults/delay            {"operation": "show_flink_job" | "*", "seconds": 0.2}
     POST   /_emulator/faults/savepoint        {"count": 1}   the next savepoint(s) fail
     POST   /_emulator/faults/restore          {"count": 1}   the next restore(s) fail
@@ -182,6 +183,7 @@ def _dispatch(backend: Backend, endpoint: str, body: dict[str, Any], **args: Any
         status=status,
         error_code=_text(body, "error_code", default_code),
         error_msg=_text(body, "error_msg", f"Injected fault: HTTP {status}"),
+        skip=_int(body, "skip", 0) or 0,
     )
     faults.fail(operation, failure)
     return {"ok": True}

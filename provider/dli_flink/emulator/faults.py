@@ -49,12 +49,14 @@ OPERATIONS = (
 
 @dataclass
 class Failure:
-    """Answer the next `remaining` calls with this status and error code (200 = is_success "false")."""
+    """Answer the next `remaining` calls with this status and error code (200 = is_success "false"),
+    once `skip` calls have passed (a failure in the middle of a wait)."""
 
     remaining: int
     status: int
     error_code: str
     error_msg: str
+    skip: int = 0
 
 
 LOST_ANSWERS = ("error", "reset", "hold", "late")
@@ -161,6 +163,9 @@ class Faults:
             if not queue:
                 return None
             failure = queue[0]
+            if failure.skip > 0:
+                failure.skip -= 1
+                return None
             failure.remaining -= 1
             if failure.remaining <= 0:
                 queue.pop(0)
