@@ -60,7 +60,7 @@ class AdminClient:
     ) -> None:
         self._call("POST", f"/jobs/{job_id}/load", {"demand_cu": demand_cu, "state_mb": state_mb})
 
-    def fail(self, operation: str, status: int = 500, count: int = 1, **extra: str) -> None:
+    def fail(self, operation: str, status: int = 500, count: int = 1, **extra: Any) -> None:
         """Answer the next `count` calls of `operation` with `status` (error_code/error_msg opt.)."""
         self._call(
             "POST", "/faults", {"operation": operation, "status": status, "count": count, **extra}
@@ -74,6 +74,19 @@ class AdminClient:
 
     def fail_next_restore(self, count: int = 1) -> None:
         self._call("POST", "/faults/restore", {"count": count})
+
+    def lose(
+        self, operation: str, answer: str = "error", count: int = 1, seconds: float = 1.0
+    ) -> None:
+        """Carry out the next `count` calls of `operation` and lose the answer (faults.Lost)."""
+        body = {"operation": operation, "answer": answer, "count": count, "seconds": seconds}
+        self._call("POST", "/faults/lost", body)
+
+    def hide_next_savepoint(self, count: int = 1) -> None:
+        self._call("POST", "/faults/hide-savepoint", {"count": count})
+
+    def neighbour_before_restore(self, cu: int) -> None:
+        self._call("POST", "/faults/neighbour", {"cu": cu})
 
     def clear_faults(self) -> None:
         self._call("DELETE", "/faults")

@@ -101,3 +101,98 @@ def test_admin_rejects_unknown_operations(admin):
     with pytest.raises(urllib.error.HTTPError) as caught:
         admin.fail("no_such_operation")
     assert caught.value.code == 400
+
+
+# -- ambiguous faults: DLI acts, the client cannot tell ------------------------------------------
+
+
+def run(client, job_id, resume=False):
+    body = m.BatchRunFlinkJobsRequestBody(job_ids=[job_id], resume_savepoint=resume)
+    return client.batch_run_flink_jobs(m.BatchRunFlinkJobsRequest(body=body))
+
+
+def test_an_error_answer_after_acting(dli_client, dli_api, admin, job_body, wait_status):
+    job_id = dli_api.create_sql_job(job_body())
+    admin.lose("batch_run_flink_jobs", "error")
+    with pytest.raises(ServerResponseException) as caught:
+        run(dli_client, job_id)
+    assert caught.value.status_code == 504
+    wait_status(dli_api, job_id, "job_running")
+
+
+def test_a_reset_after_acting(dli_client, dli_api, admin, job_body, wait_status):
+    from huaweicloudsdkcore.exceptions.exceptions import ConnectionException
+
+    job_id = dli_api.create_sql_job(job_body())
+    admin.lose("batch_run_flink_jobs", "reset")
+    with pytest.raises((ConnectionException, OSError)):
+        run(dli_client, job_id)
+    wait_status(dli_api, job_id, "job_running")
+
+
+def test_an_answer_held_past_the_client_s_timeout(emulator, dli_api, admin, job_body, wait_status):
+    from huaweicloudsdkcore.auth.credentials import BasicCredentials
+    from huaweicloudsdkcore.exceptions.exceptions import ConnectionException, SdkException
+    from huaweicloudsdkcore.http.http_config import HttpConfig
+    from huaweicloudsdkdli.v1 import DliClient
+    from requests import RequestException
+
+    http = HttpConfig.get_default_config()
+    http.timeout = (1, 0.2)
+    credentials = BasicCredentials(emulator.access_key, emulator.secret_key, emulator.project_id)
+    client = (
+        DliClient.new_builder()
+        .with_http_config(http)
+        .with_credentials(credentials)
+        .with_endpoint(emulator.endpoint)
+        .build()
+    )
+    job_id = dli_api.create_sql_job(job_body())
+    admin.lose("batch_run_flink_jobs", "hold", seconds=1.0)
+    with pytest.raises((ConnectionException, SdkException, RequestException)):
+        run(client, job_id)
+    wait_status(dli_api, job_id, "job_running")
+
+
+def test_a_request_delivered_late(dli_client, dli_api, admin, job_body, wait_status):
+    job_id = dli_api.create_sql_job(job_body())
+    admin.lose("batch_run_flink_jobs", "late", seconds=0.3)
+    with pytest.raises(ServerResponseException):
+        run(dli_client, job_id)
+    assert dli_api.show_job(job_id)["status"] == "job_init", "not carried out yet"
+    wait_status(dli_api, job_id, "job_running")
+
+
+def test_a_hidden_savepoint_is_restored_from(emulator, dli_api, admin, job_body, wait_status):
+    job_id = dli_api.create_sql_job(job_body())
+    dli_api.run_jobs([job_id])
+    wait_status(dli_api, job_id, "job_running")
+    admin.hide_next_savepoint()
+    dli_api.stop_jobs([job_id], True)
+    job = wait_status(dli_api, job_id, "job_cancel_success")
+    assert (job["has_savepoint"], job["savepoint_path"]) == (False, None)
+    folder = emulator.data_dir / "obs" / "bucket" / "jobs" / "savepoint" / str(job_id)
+    assert [p.name for p in folder.iterdir()], "DLI holds the savepoint"
+    dli_api.run_jobs([job_id], True)
+    wait_status(dli_api, job_id, "job_running")
+    time.sleep(0.05)
+    assert not list(folder.iterdir()), "restored from it: DLI deletes a savepoint restored from"
+
+
+def test_a_neighbour_takes_the_queue_before_a_restore(make_emulator, wait_status, job_body):
+    from tests.conftest import api_for
+
+    emulator = make_emulator(queues={"default": 6})
+    api = api_for(emulator)
+    job_id = api.create_sql_job(job_body(cu_number=4))
+    api.run_jobs([job_id])
+    wait_status(api, job_id, "job_running")
+    api.stop_jobs([job_id], True)
+    wait_status(api, job_id, "job_cancel_success")
+    emulator.admin.neighbour_before_restore(4)
+    api.run_jobs([job_id], True)
+    job = wait_status(api, job_id, "job_submit_fail")
+    assert "insufficient queue resources" in job["status_desc"]
+    emulator.admin.clear_faults()
+    api.run_jobs([job_id], True)
+    wait_status(api, job_id, "job_running")

@@ -222,9 +222,9 @@ def test_the_secret_key_is_in_no_output_state_log_or_error(
 
 def test_a_refused_stop_changes_nothing(engine: Engine, dli_api: Any, admin: Any) -> None:
     job, job_id = deploy(engine)
-    admin.fail("batch_stop_flink_jobs", status=500, error_code="DLI.0999", error_msg="internal")
+    admin.fail("batch_stop_flink_jobs", status=400, error_code="DLI.0007", error_msg="refused")
     line = failed_update(engine, job, scaling={"enabled": True, "cuMin": 2, "cuMax": 12})
-    assert "stop with savepoint failed: batch_stop_flink_jobs DLI.0999: internal" in line
-    assert "nothing was changed, the job is still job_running" in line
+    assert "stop with savepoint failed: batch_stop_flink_jobs DLI.0007: refused" in line
+    assert "nothing was changed, DLI reports the job job_running" in line
     assert dli_api.show_job(job_id)["status"] == "job_running"
     assert cu_max(dli_api, job_id) == "8"

@@ -67,19 +67,23 @@ def test_both_kinds_declare_the_other_s_type_token_as_an_alias() -> None:
     assert jar.type == JAR_TYPE
 
 
-def test_a_renamed_resource_without_aliases_is_told_to_declare_them(
+def test_a_renamed_resource_without_aliases_takes_its_own_job_over(
     stack: Engine, shared: Shared
 ) -> None:
+    """The job carries this stack's mark (issue 11): the create under the new URN takes it over
+    and says so, and the engine's delete of the old URN after the program leaves it running."""
     first = program("orders", sql_job().inputs)
     job_id = deploy(stack, first)
     renamed = program("orders-renamed", first.inputs)
-    step = stack.up([renamed])[renamed.urn]
-    assert step.error is not None
-    message = step.error.message
-    assert f"already has a job named {first.inputs['name']} (job id {job_id})" in message
-    assert message.index("aliases") < message.index("pulumi state rename") < message.index("adopt")
+    steps = stack.up([renamed])
+    assert {urn: (s.op, s.error) for urn, s in steps.items()} == {
+        renamed.urn: ("create", None),
+        first.urn: ("delete", None),
+    }
+    assert "created by this stack and never recorded" in shared.host.log
     assert shared.api.show_job(job_id)["status"] == "job_running"
-    assert first.urn in stack.state, "a failed run deletes nothing"
+    assert list(stack.state) == [renamed.urn]
+    assert int(stack.outputs(renamed)["jobId"]) == job_id
 
 
 def test_a_renamed_resource_that_adopts_its_job_keeps_it_running(

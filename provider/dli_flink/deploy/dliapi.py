@@ -7,6 +7,8 @@ bodies need no other conversion. Every failure is one `DliError` carrying the op
 DLI error code, message and request id; a 200 answer whose `is_success` is not the string "true" (in
 a batch answer: any element) is a failure too. Throttling (429: the gateway refused before DLI acted)
 is retried for every call; 5xx and lost connections only for calls that are safe to repeat.
+Inside `bounded(deadline)` no call waits past the operation's deadline: the SDK's connect and read
+timeouts (60 s by default, longer than a whole update may take) shrink to the time left.
 The secret key never appears in a repr, a log line or an error.
 """
 
@@ -16,13 +18,18 @@ import logging
 import os
 import re
 import threading
+import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 log = logging.getLogger(__name__)
 
+MIN_CALL_SECONDS = 5.0
+"""The shortest timeout a call gets, even past its operation's deadline: a rollback or a last read
+of the job for the error line still needs an answer."""
 _CODE_IN_MESSAGE = re.compile(r"^(?P<code>[A-Z]+\.\d+)\b[:\s]*")
 
 
@@ -142,6 +149,7 @@ class DliApi:
             )
             http = HttpConfig.get_default_config()
             http.timeout = self._timeout
+            self._local.http = http  # the SDK reads its timeout at each request: see _call_once
             c = self.config
             client = (
                 DliClient.new_builder()
@@ -152,6 +160,27 @@ class DliApi:
             )
             self._local.client = client
         return client
+
+    @contextmanager
+    def bounded(self, deadline: float) -> Iterator[None]:
+        """Calls of this thread inside the block time out by `deadline` (a time.monotonic()), or
+        after MIN_CALL_SECONDS when less is left."""
+        outer = getattr(self._local, "deadline", None)
+        self._local.deadline = deadline
+        try:
+            yield
+        finally:
+            self._local.deadline = outer
+
+    def _bound_timeout(self) -> None:
+        """The SDK's (connect, read) timeouts for the next request: the configured ones, cut to the
+        time left before this thread's deadline."""
+        deadline = getattr(self._local, "deadline", None)
+        connect, read = self._timeout
+        if deadline is not None:
+            left = max(deadline - time.monotonic(), MIN_CALL_SECONDS)
+            connect, read = min(connect, left), min(read, left)
+        self._local.http.timeout = (connect, read)
 
     def _call(self, operation: str, request: Any, *, idempotent: bool) -> Any:
         """Call `DliClient.<operation>(request)`, mapping errors and retrying what may be retried."""
@@ -177,8 +206,10 @@ class DliApi:
         from huaweicloudsdkcore.exceptions.exceptions import SdkException, ServiceResponseException
         from requests import RequestException
 
+        client = self._client()
+        self._bound_timeout()
         try:
-            response = getattr(self._client(), operation)(request)
+            response = getattr(client, operation)(request)
         except ServiceResponseException as error:
             raise DliError(
                 operation, error.status_code, error.error_code, error.error_msg, error.request_id

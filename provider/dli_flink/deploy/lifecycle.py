@@ -34,7 +34,14 @@ from dli_flink.deploy.inputs import Options
 from dli_flink.deploy.observed import applied, observed
 from dli_flink.deploy.operation import Operation, Record, UpdateOperation
 from dli_flink.deploy.progress import Progress
-from dli_flink.deploy.status import RUNNING, STOPPABLE, STOPPED, TRANSITIONAL, StartFailed, Watch
+from dli_flink.deploy.status import (
+    RUNNING,
+    STOPPABLE,
+    STOPPING,
+    TRANSITIONAL,
+    StartFailed,
+    Watch,
+)
 from dli_flink.deploy.waits import WaitTimeout, poll_until
 from dli_flink.model import fields
 from dli_flink.model.planner import ChangeClass, plan
@@ -47,8 +54,19 @@ class LifecycleError(Exception):
     """An operation that did not complete; the message is the one line the Pulumi user reads."""
 
 
+LATE_GRACE = 2.0
+"""Seconds a call whose answer was lost is given to show its effect before it counts as not carried
+out: a request the gateway gave up on may still reach DLI a moment later (issue 11)."""
+
+
 def is_missing(error: DliError) -> bool:
     return error.code == "DLI.16001" or error.status == 404
+
+
+def is_ambiguous(error: BaseException) -> bool:
+    """Whether DLI may have carried out the call despite the error: no answer, or a server error
+    (a gateway timeout answers 5xx while DLI goes on). A 4xx or a 429 is a refusal before acting."""
+    return isinstance(error, DliError) and (error.status is None or error.status >= 500)
 
 
 def describe_error(error: BaseException) -> str:
@@ -165,15 +183,76 @@ class JobCalls:
         except DliError as error:
             if step is None:
                 raise
-            job = self.show(op.job_id) or {}
-            if job.get("status") not in ("job_savepointing", "job_canceling", STOPPED):
-                raise LifecycleError(
-                    f"job {op.name}: update: {step} failed: {describe_error(error)}; nothing was "
-                    f"changed, the job is still {job.get('status', 'in its previous state')}"
-                ) from None
-            op.progress(f"the stop call failed ({describe_error(error)}) but DLI is stopping it")
+            self._stop_answer_lost(op, keep, step, error)
         job = self._watch(op.job_id).stopped(op.remaining(), keep)
         return job, job.get("savepoint_path") if keep else None
+
+    def _stop_answer_lost(self, op: Operation, keep: bool, step: str, error: DliError) -> None:
+        """The stop was answered with an error: return once DLI is stopping the job, or raise
+        saying what state DLI has it in.
+
+        A refusal (4xx) did nothing, but a lost answer may hide a stop DLI carries out now or a
+        moment later: the job is watched for LATE_GRACE, and a stop still not seen is sent once
+        more (if the first arrives after all, DLI refuses one of them and the job stops once)."""
+        job = self._settled_after(op, error)
+        if job.get("status") in STOPPING:
+            op.progress(f"the stop call failed ({describe_error(error)}) but DLI is stopping it")
+            return
+        if is_ambiguous(error) and job.get("status") in STOPPABLE:
+            op.progress(f"the stop call got no answer ({describe_error(error)}): sending it again")
+            try:
+                self.api.stop_jobs([op.job_id], keep)
+                return
+            except DliError as again:
+                job, error = self.show(op.job_id) or {}, again
+                if job.get("status") in STOPPING:
+                    return
+        raise LifecycleError(
+            f"job {op.name}: update: {step} failed: {describe_error(error)}; nothing was "
+            f"changed, DLI reports the job {job.get('status', 'gone')}"
+        ) from None
+
+    def _settled_after(self, op: Operation, error: BaseException) -> dict[str, Any]:
+        """The job after a call answered with `error`: read at once after a refusal, watched for
+        LATE_GRACE after a lost answer until it leaves the state it was in."""
+        job = self.show(op.job_id) or {}
+        if not is_ambiguous(error) or job.get("status") in STOPPING:
+            return job
+        first = job.get("status")
+        try:
+            return self._watch(op.job_id).until(
+                lambda j: j["status"] != first,
+                min(LATE_GRACE, op.remaining()),
+                "a call whose answer was lost to show its effect",
+            )
+        except WaitTimeout as timeout:
+            return timeout.last if isinstance(timeout.last, dict) else job
+
+    def _settled(self, op: Operation, job: dict[str, Any]) -> dict[str, Any]:
+        """The job once it left its transitional status, or as last seen when that takes longer
+        than what is left of the operation (at least LATE_GRACE): what to tell the user."""
+        try:
+            return self._watch(op.job_id).until(
+                lambda j: j["status"] not in TRANSITIONAL,
+                max(op.remaining(), LATE_GRACE),
+                "the job to settle",
+            )
+        except WaitTimeout as timeout:
+            return timeout.last if isinstance(timeout.last, dict) else job
+
+    def _run(self, op: Operation, resume: bool, before: str) -> dict[str, Any]:
+        """Run the job (from its savepoint when `resume`) and wait until it runs. A lost answer is
+        not taken as "not run": the job is watched as after an answered call, and only a status
+        that stays `before` past the stale grace counts as a start that did not happen."""
+        try:
+            self.api.run_jobs([op.job_id], resume)
+        except DliError as error:
+            if not is_ambiguous(error):
+                raise
+            op.progress(f"the run call got no answer ({describe_error(error)}): watching the job")
+            if self._settled_after(op, error).get("status") == before:
+                raise  # DLI did not act on it within LATE_GRACE: the call's own error says why
+        return self._watch(op.job_id).running(before, op.remaining())
 
 
 class UpdateSteps(JobCalls):
@@ -185,6 +264,43 @@ class UpdateSteps(JobCalls):
         settling, stopped (an interrupted cycle), running, or already running `new`."""
         change = plan(old, new)
         op = UpdateOperation.of(begun, Record(change.change_class.label))
+        try:
+            with self.api.bounded(op.deadline):
+                return self._carry_out(op, old, new)
+        except (DliError, StartFailed, WaitTimeout) as error:
+            raise LifecycleError(self._ended(op, error)) from None
+
+    def _ended(self, op: UpdateOperation, error: BaseException) -> str:
+        """The line of an update ended by an error no step words itself (a status read refused,
+        a wait that ran out): the job, the step, what DLI reports now and the savepoint."""
+        steps = op.record.steps
+        step = steps[-1]["step"] if steps else "read the job"
+        try:
+            job = self.show(op.job_id) or {}
+            if job.get("status") in TRANSITIONAL:
+                job = self._settled(op, job)
+            status = job.get("status", "no such job")
+        except DliError as unread:
+            job, status = {}, f"unknown (reading it failed too: {describe_error(unread)})"
+        savepoint = op.record.savepoint or (job.get("savepoint_path") if job else None)
+        state = (
+            f"its state is in savepoint {savepoint}"
+            if savepoint
+            else "DLI reports no savepoint for it"
+        )
+        advice = (
+            "run pulumi up again"
+            if status == RUNNING
+            else "run pulumi up --refresh: it resumes the job from its savepoint"
+        )
+        return (
+            f"job {op.name}: {op.progress.operation} failed at '{step}': {describe_error(error)}; "
+            f"DLI reports the job {status}, {state}; {advice}"
+        )
+
+    def _carry_out(self, op: UpdateOperation, old: JobSpec, new: JobSpec) -> Outcome:
+        """The update's steps, from the state DLI reports the job in."""
+        change = plan(old, new)
         job = self.show(op.job_id)
         if job is None:
             raise LifecycleError(
@@ -263,9 +379,11 @@ class UpdateSteps(JobCalls):
             op.record.step(step)
             op.progress(f"edited, {step}")
             before = (self.show(op.job_id) or {}).get("status", "")
-            self.api.run_jobs([op.job_id], bool(savepoint))
-            job = self._watch(op.job_id).running(before, op.remaining())
+            job = self._run(op, bool(savepoint), before)
         except (DliError, StartFailed, WaitTimeout) as failure:
+            job = self._after_failed_start(op, step, failure)
+            if job is not None:
+                return self._resumed(op, job)
             if old is None:
                 state = f"; its state is in savepoint {savepoint}" if savepoint else ""
                 raise LifecycleError(
@@ -274,10 +392,38 @@ class UpdateSteps(JobCalls):
                     "and run pulumi up --refresh"
                 ) from None
             self._rollback(op, old, step, failure)
+        return self._resumed(op, job)
+
+    def _resumed(self, op: UpdateOperation, job: dict[str, Any]) -> Outcome:
         op.record.up()
         op.record.step("running")
         op.progress(f"running again after {op.record.not_running:.2f}s not running")
-        return Outcome(op.job_id, job, savepoint, op.record)
+        return Outcome(op.job_id, job, op.record.savepoint, op.record)
+
+    def _after_failed_start(
+        self, op: UpdateOperation, step: str, failure: BaseException
+    ) -> dict[str, Any] | None:
+        """The job, if it runs the new configuration after all, once a failed resume settled: a
+        lost answer or a wait that ran out may hide a start DLI carried out, and only the job can
+        tell (never assume an unanswered call did nothing). None when it does not run. After the
+        update's time ran out the job is read once, not waited for: the rollback stops a start
+        still under way (with a savepoint, should it be running by then)."""
+        if step == "edit":
+            return None  # the new configuration never got its run call
+        job = self.show(op.job_id) or {}
+        if job.get("status") in TRANSITIONAL and not isinstance(failure, WaitTimeout):
+            try:
+                job = self._watch(op.job_id).until(
+                    lambda j: j["status"] not in TRANSITIONAL,
+                    op.options.create_seconds,
+                    "the start to settle",
+                )
+            except WaitTimeout:
+                return None
+        if job.get("status") != RUNNING:
+            return None
+        op.progress(f"{step}: {describe_error(failure)}, but DLI runs the job: the update holds")
+        return job
 
     def _rollback(
         self, op: UpdateOperation, old: JobSpec, step: str, failure: BaseException
@@ -290,15 +436,26 @@ class UpdateSteps(JobCalls):
             if savepoint
             else "it has no savepoint (no obsBucket)"
         )
-        restored = f"restored from savepoint {savepoint}" if savepoint else "started without state"
         op.progress(f"{step} failed, rolling back to the previous configuration")
         op.record.step("roll back")
         rollback_step = "stop the failed start"
+        # The rollback has its own bound: the update's may be spent (a restore that timed out).
+        rollback = Operation(
+            op.job_id,
+            op.name,
+            op.options,
+            op.progress,
+            time.monotonic() + op.options.create_seconds,
+        )
         try:
             job = self.show(op.job_id) or {}
-            if job.get("status") in STOPPABLE or job.get("status") in TRANSITIONAL:
-                if job.get("status") in STOPPABLE:
-                    self.api.stop_jobs([op.job_id], False)
+            if job.get("status") in STOPPABLE:
+                # A start under way may be running by the time the stop arrives, and a running
+                # job's state is newer than any savepoint: it stops only with one when it can.
+                _, taken = self._stop_with_savepoint(rollback, bool(savepoint))
+                savepoint = op.record.savepoint = taken or savepoint
+                state = f"its state is in savepoint {savepoint}" if savepoint else state
+            elif job.get("status") in TRANSITIONAL:
                 self._watch(op.job_id).until(
                     lambda j: j["status"] not in TRANSITIONAL and j["status"] not in STOPPABLE,
                     op.options.create_seconds,
@@ -311,8 +468,7 @@ class UpdateSteps(JobCalls):
             self._put(old, op.job_id, old.to_dli_body(for_update=True))
             rollback_step = "resume the previous configuration"
             before = (self.show(op.job_id) or {}).get("status", "")
-            self.api.run_jobs([op.job_id], bool(savepoint))
-            self._watch(op.job_id).running(before, op.options.create_seconds)
+            self._run(rollback, bool(savepoint), before)
         except (DliError, StartFailed, WaitTimeout, LifecycleError) as second:
             resume = (
                 f"Resume it with: {RESUME_COMMAND.format(job_id=op.job_id, savepoint=savepoint)}"
@@ -326,6 +482,7 @@ class UpdateSteps(JobCalls):
                 "savepoint)"
             ) from None
         op.record.up()
+        restored = f"restored from savepoint {savepoint}" if savepoint else "started without state"
         op.progress("rolled back: the previous configuration is running again")
         raise LifecycleError(
             f"{what}. Rolled back: the previous configuration is running again, {restored}; "
@@ -385,9 +542,13 @@ class Lifecycle(UpdateSteps):
     Operator hands its reconcile steps a FlinkResourceContext.
     """
 
-    def __init__(self, api: DliApi, say: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, api: DliApi, say: Callable[[str], None] | None = None, owner: str = ""
+    ) -> None:
         super().__init__(api)
         self.say = say
+        self.owner = owner
+        """This stack's mark on the jobs it creates (ownership.OWNER_TAG); "" marks nothing."""
 
     def _progress(self, name: str, operation: str) -> Progress:
         return Progress(str(name), operation, **({"print_line": self.say} if self.say else {}))
@@ -395,17 +556,25 @@ class Lifecycle(UpdateSteps):
     # -- create -----------------------------------------------------------------------------------
 
     def create(self, spec: JobSpec, options: Options) -> Outcome:
-        """Create and start the job of `spec` (validated by the caller), or adopt its namesake."""
+        """Create and start the job of `spec` (validated by the caller), or adopt its namesake;
+        no call waits past timeouts.create."""
+        with self.api.bounded(time.monotonic() + options.create_seconds):
+            return self._create_and_start(spec, options)
+
+    def _create_and_start(self, spec: JobSpec, options: Options) -> Outcome:
         name = str(spec.name)
         progress = self._progress(name, "create")
-        existing = self.find(name)
+        existing = self._call(name, "look the name up", "; nothing was created", self.find, name)
         if existing is not None:
-            return self._adopt(spec, int(existing["job_id"]), options)
-        body = spec.to_dli_body()
-        self._authorize(name, spec)
-        create = self.api.create_sql_job if spec.is_sql else self.api.create_jar_job
-        job_id = int(self._call(name, "create the job", "", create, body))
-        progress(f"created job {job_id}")
+            job_id = int(existing["job_id"])
+            if not self._own(name, job_id):
+                return self._adopt(spec, job_id, options)
+            progress(
+                f"DLI job {job_id} of this name was created by this stack and never recorded "
+                "(an interrupted create, or a resource renamed without aliases): taking it over"
+            )
+            return self._take_over(spec, job_id, options, "take over")
+        job_id = self._create(spec, progress)
         if not options.running:
             return Outcome(job_id, self.show(job_id) or {"status": "job_init"})
         try:
@@ -421,6 +590,59 @@ class Lifecycle(UpdateSteps):
         progress("running")
         return Outcome(job_id, job)
 
+    def _own(self, name: str, job_id: int) -> bool:
+        """Whether job `job_id` carries this stack's mark. DLI's job answer does not report tags
+        (the SDK's FlinkJob has no such field), but list_flink_jobs filters on them: the job is
+        this stack's own if the name lookup with the mark as filter still finds it."""
+        if not self.owner:
+            return False
+        mark = f"{ownership.OWNER_TAG}={self.owner}"
+        lookup = functools.partial(self.api.list_jobs, name=name, tags=mark)
+        jobs = self._call(name, "look the name up", "", lookup)
+        return any(int(j["job_id"]) == job_id for j in jobs)
+
+    def _create(self, spec: JobSpec, progress: Progress) -> int:
+        """Create the job with this stack's mark; its id. A lost answer is not taken as "not
+        created": the name is looked up (for LATE_GRACE, a late request may still arrive) and a
+        job found there with the mark is the one this call made."""
+        name = str(spec.name)
+        body = spec.to_dli_body()
+        if self.owner:
+            mark = {"key": ownership.OWNER_TAG, "value": self.owner}
+            body["tags"] = [*(body.get("tags") or []), mark]
+        self._authorize(name, spec)
+        create = self.api.create_sql_job if spec.is_sql else self.api.create_jar_job
+        try:
+            job_id = int(create(body))
+        except DliError as error:
+            if not is_ambiguous(error):
+                raise LifecycleError(
+                    f"job {name}: create the job failed: {describe_error(error)}; nothing was "
+                    "created"
+                ) from None
+            found = self._find_late(name)
+            if found is None or not self._own(name, int(found["job_id"])):
+                raise LifecycleError(
+                    f"job {name}: create the job failed: {describe_error(error)}; DLI has no job "
+                    f"named {name} {LATE_GRACE:.0f} s later, so nothing was created: run pulumi "
+                    "up again"
+                ) from None
+            job_id = int(found["job_id"])
+            progress(
+                f"the create call got no answer ({describe_error(error)}), DLI made job {job_id}"
+            )
+        progress(f"created job {job_id}")
+        return job_id
+
+    def _find_late(self, name: str) -> dict[str, Any] | None:
+        """The job of this name, looked for until LATE_GRACE has passed."""
+        deadline = time.monotonic() + LATE_GRACE
+        while True:
+            job = self._call(name, "look the name up", "", self.find, name)
+            if job is not None or time.monotonic() >= deadline:
+                return job
+            time.sleep(0.1)
+
     def _adopt(self, spec: JobSpec, job_id: int, options: Options) -> Outcome:
         """Take over the existing job of the spec's name, if `adopt` says so and it is of the
         spec's type (DLI cannot change a job's type: a Jar body PUT into a SQL job is refused
@@ -434,21 +656,27 @@ class Lifecycle(UpdateSteps):
                 "keeps managing it; set adopt: true only to take over a job made outside this "
                 "stack; or give this job another name"
             )
-        job = self.show(job_id)
+        return self._take_over(spec, job_id, options, "adopt")
+
+    def _take_over(self, spec: JobSpec, job_id: int, options: Options, how: str) -> Outcome:
+        """Make the existing job `job_id` this resource's (`how`: adopt, take over) and bring it to
+        `spec`, if it is of the spec's type."""
+        name = str(spec.name)
+        job = self._call(name, how, "", self.show, job_id)
         if job is None:
             raise LifecycleError(
-                f"job {name}: adopt: DLI job {job_id} disappeared; run pulumi up again"
+                f"job {name}: {how}: DLI job {job_id} disappeared; run pulumi up again"
             )
         if job.get("job_type") != spec.job_type:
             raise LifecycleError(
-                f"job {name}: adopt: DLI job {job_id} is a {job.get('job_type')} job and this "
+                f"job {name}: {how}: DLI job {job_id} is a {job.get('job_type')} job and this "
                 f"{spec.kind} is a {spec.job_type}: DLI cannot change a job's type, so it was "
                 "not taken over and nothing was changed; give this job another name, or delete "
                 f"job {job_id} first"
             )
         ownership.adopt(job_id)
-        begun = self._begin(job_id, name, options, "adopt")
-        begun.progress(f"adopting existing job {job_id} ({job.get('status')})")
+        begun = self._begin(job_id, name, options, how)
+        begun.progress(f"{how}: existing job {job_id} ({job.get('status')})")
         return self._update(begun, observed(spec, job), spec)
 
     def _remove_after_failed_create(self, job_id: int, name: str, options: Options) -> str:
@@ -506,11 +734,12 @@ class Lifecycle(UpdateSteps):
         progress = self._progress(name, "delete")
         op = Operation(job_id, name, options, progress, time.monotonic() + options.delete_seconds)
         try:
-            elsewhere = self._owned_elsewhere(op)
-            if elsewhere:
-                progress(f"{elsewhere}: it is left as it is")
-                return None
-            return self._delete(op, savepoint)
+            with self.api.bounded(op.deadline):
+                elsewhere = self._owned_elsewhere(op)
+                if elsewhere:
+                    progress(f"{elsewhere}: it is left as it is")
+                    return None
+                return self._delete(op, savepoint)
         except (DliError, WaitTimeout, StartFailed) as error:
             raise LifecycleError(
                 f"job {name}: delete of DLI job {job_id} failed: {describe_error(error)}; "

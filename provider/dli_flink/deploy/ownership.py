@@ -17,8 +17,19 @@ later one is caught by the delete's own check that DLI's job still carries this 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+OWNER_TAG = "dli-flink-owner"
+"""The tag every job this provider creates carries, its value the stack's mark (`stack_mark`): a
+create that finds a job of its name with this stack's mark made it itself (its answer was lost, or
+the provider was killed before the engine recorded it) and takes it over; one without it is someone
+else's and needs `adopt`. A tag, not a marker in `desc` or runtime_config, because both are fields
+the document sets and refresh compares: a marker there would be drift, or the user's to overwrite.
+DLI keeps tags set at creation (dli-api.md) and list_flink_jobs filters on them."""
 
 _lock = threading.Lock()
 _adopted: set[int] = set()
@@ -31,6 +42,23 @@ class Replaced:
 
     job_id: int
     savepoint: str | None
+
+
+def stack_mark(config: Mapping[str, object], project_dir: str) -> str:
+    """This stack's mark: a digest of the stack config without its secrets, and the project's
+    directory. The engine tells a dynamic provider neither the stack's name nor a resource's URN
+    (the host drops both), so this is the nearest identity it has: two stacks of one project with
+    the very same config share it (they deploy into the same DLI project under the same names, and
+    would fight over those jobs anyway); changing the config between an interrupted create and the
+    next up makes the orphan someone else's, which fails safe (adopt: true takes it over)."""
+    public = {k: str(v) for k, v in config.items() if not _secret(k)}
+    text = json.dumps([sorted(public.items()), project_dir])
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _secret(key: str) -> bool:
+    lowered = key.lower()
+    return any(word in lowered for word in ("secret", "key", "password", "token"))
 
 
 def adopt(job_id: int) -> None:

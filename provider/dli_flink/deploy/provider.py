@@ -13,6 +13,7 @@ update, read and delete go through the lifecycle module.
 from __future__ import annotations
 
 import functools
+import os
 import threading
 from typing import Any
 
@@ -75,6 +76,7 @@ class JobProvider(ResourceProvider):
 
     def _init_runtime(self) -> None:
         self._settings: dict[str, str] = {}
+        self._owner = ""
         self._api: DliApi | None = None
         self._lock = threading.Lock()
 
@@ -90,6 +92,9 @@ class JobProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         values = {name: req.config.get(key) for name, key in CONFIG_KEYS.items()}
         self._settings = {name: str(v) for name, v in values.items() if v not in (None, "")}
+        # pulumi.dynamic's Config offers get() only; its whole config (a dict) is `_props`.
+        raw = getattr(req.config, "_props", None)
+        self._owner = ownership.stack_mark(raw if isinstance(raw, dict) else {}, os.getcwd())
 
     @property
     def lifecycle(self) -> Lifecycle:
@@ -107,7 +112,7 @@ class JobProvider(ResourceProvider):
                         f"{error}, or set the stack config {stack_key} (pulumi config set "
                         f"{'--secret ' if key in SECRET_SETTINGS else ''}{stack_key} ...)"
                     ) from None
-            return Lifecycle(self._api)
+            return Lifecycle(self._api, owner=self._owner)
 
     # -- check and diff: no network ---------------------------------------------------------------
 

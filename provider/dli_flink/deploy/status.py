@@ -28,6 +28,8 @@ TRANSITIONAL = frozenset(
     }
 )
 STOPPABLE = frozenset({"job_running", "job_submitting"})
+STOPPING = frozenset({"job_savepointing", "job_canceling", "job_cancel_success"})
+"""A stop call reached DLI: the job is writing its savepoint, stopping, or stopped."""
 FAILED_START = frozenset(
     {
         "job_submit_fail",

@@ -7,10 +7,16 @@ faults. Routes:
     GET    /_emulator/health
     GET    /_emulator/jobs/<id>/timeline
     POST   /_emulator/jobs/<id>/load          {"demand_cu": 6, "state_mb": 500}
-    POST   /_emulator/faults                  {"operation", "count", "status", "error_code", "error_msg"}
+    POST   /_emulator/faults                  {"operation", "count", "status", "error_code", "error_msg",
+                                               "skip": calls that pass first}
     POST   /_emulator/faults/delay            {"operation": "show_flink_job" | "*", "seconds": 0.2}
     POST   /_emulator/faults/savepoint        {"count": 1}   the next savepoint(s) fail
     POST   /_emulator/faults/restore          {"count": 1}   the next restore(s) fail
+    POST   /_emulator/faults/lost             {"operation", "count", "answer": "error" | "reset" |
+                                               "hold" | "late", "status": 504, "seconds": 1.0}
+                                               carried out, the answer lost (faults.py says how)
+    POST   /_emulator/faults/hide-savepoint   {"count": 1}   the next savepoint(s) go unreported
+    POST   /_emulator/faults/neighbour        {"cu": 8}      a neighbour takes CUs before a restore
     DELETE /_emulator/faults                  clear all faults
 """
 
@@ -28,7 +34,7 @@ from werkzeug.wrappers import Response
 
 from dli_flink.emulator.checks import long_id, parse_json
 from dli_flink.emulator.errors import ApiError, InternalError
-from dli_flink.emulator.faults import OPERATIONS, Failure
+from dli_flink.emulator.faults import LOST_ANSWERS, OPERATIONS, Failure, Lost
 from dli_flink.emulator.gateway import MAX_BODY, BoundedRequest, read_body
 from dli_flink.emulator.models import Backend
 from dli_flink.emulator.urls import Digits
@@ -43,6 +49,9 @@ URLS = Map(
         Rule("/_emulator/faults/delay", methods=["POST"], endpoint="delay"),
         Rule("/_emulator/faults/savepoint", methods=["POST"], endpoint="savepoint"),
         Rule("/_emulator/faults/restore", methods=["POST"], endpoint="restore"),
+        Rule("/_emulator/faults/lost", methods=["POST"], endpoint="lost"),
+        Rule("/_emulator/faults/hide-savepoint", methods=["POST"], endpoint="hide"),
+        Rule("/_emulator/faults/neighbour", methods=["POST"], endpoint="neighbour"),
     ],
     converters={"digits": Digits},
 )
@@ -77,6 +86,14 @@ def _text(body: dict[str, Any], name: str, default: str) -> str:
     if not isinstance(value, str):
         raise AdminError(f"{name} must be a string")
     return value
+
+
+def _seconds(body: dict[str, Any], default: float | None) -> float:
+    seconds = body.get("seconds", default)
+    number = isinstance(seconds, int | float) and not isinstance(seconds, bool)
+    if not number or not math.isfinite(seconds) or not 0 <= seconds <= MAX_DELAY_SECONDS:
+        raise AdminError(f"seconds must be a number from 0 to {MAX_DELAY_SECONDS}")
+    return float(seconds)
 
 
 def handle(backend: Backend, request: BoundedRequest) -> Response:
@@ -133,15 +150,27 @@ def _dispatch(backend: Backend, endpoint: str, body: dict[str, Any], **args: Any
             count
         )
         return {"ok": True}
+    if endpoint == "hide":
+        faults.hide_next_savepoints(_int(body, "count", 1) or 1)
+        return {"ok": True}
+    if endpoint == "neighbour":
+        faults.neighbour_before_next_restore(_int(body, "cu", 1) or 1)
+        return {"ok": True}
     operation = body.get("operation")
     if operation not in OPERATIONS and not (endpoint == "delay" and operation == "*"):
         raise AdminError(f"operation must be one of {', '.join(OPERATIONS)}")
     if endpoint == "delay":
-        seconds = body.get("seconds")
-        number = isinstance(seconds, int | float) and not isinstance(seconds, bool)
-        if not number or not math.isfinite(seconds) or not 0 <= seconds <= MAX_DELAY_SECONDS:
-            raise AdminError(f"seconds must be a number from 0 to {MAX_DELAY_SECONDS}")
-        faults.delay(operation, float(seconds))
+        faults.delay(operation, _seconds(body, None))
+        return {"ok": True}
+    if endpoint == "lost":
+        answer = _text(body, "answer", "error")
+        if answer not in LOST_ANSWERS:
+            raise AdminError(f"answer must be one of {', '.join(LOST_ANSWERS)}")
+        status = _int(body, "status", 504) or 504
+        if not 500 <= status <= 599:
+            raise AdminError("status must be a server error, 500 to 599: DLI acted")
+        lost = Lost(_int(body, "count", 1) or 1, answer, status, _seconds(body, 1.0))
+        faults.lose(operation, lost)
         return {"ok": True}
     status = _int(body, "status", 500)
     if status != 200 and not 400 <= status <= 599:
@@ -154,6 +183,7 @@ def _dispatch(backend: Backend, endpoint: str, body: dict[str, Any], **args: Any
         status=status,
         error_code=_text(body, "error_code", default_code),
         error_msg=_text(body, "error_msg", f"Injected fault: HTTP {status}"),
+        skip=_int(body, "skip", 0) or 0,
     )
     faults.fail(operation, failure)
     return {"ok": True}

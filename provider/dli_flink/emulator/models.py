@@ -228,7 +228,7 @@ class Backend:
             for i, j in self._jobs.items()
             if i != except_job and j["conf"].get("queue_name") == queue
         )
-        return self.settings.queues[queue] - used
+        return self.settings.queues[queue] - used - self.faults.neighbour_cu(queue)
 
     def _state_seconds(self, job: dict[str, Any]) -> float:
         return job["state_mb"] * self.settings.durations.per_state_mb
@@ -353,6 +353,8 @@ class Backend:
                 if queue not in self.settings.queues:
                     raise QueueUnavailable(f"Job {job['job_id']}: queue {queue} is not available")
             for job in jobs:
+                if resume_savepoint:
+                    self.faults.restore_begins(job["conf"]["queue_name"])
                 self._submit(job, resume_savepoint)
             self._store.save(*jobs)
 
@@ -435,6 +437,7 @@ class Backend:
             if not (self._obs_dir(savepoint_path) / "_metadata").is_file():
                 raise ParameterError(f"No savepoint (_metadata) under {savepoint_path}")
             job["savepoint_path"] = savepoint_path
+            job["savepoint_hidden"] = False
             self._store.save(job)
 
     def register_buckets(self, buckets: Any) -> None:
@@ -465,6 +468,7 @@ class Backend:
         meta = {"job_id": job["job_id"], "state_mb": job["state_mb"], "cu": job["current_cu"]}
         (directory / "_metadata").write_text(json.dumps(meta))
         job["savepoint_path"] = path
+        job["savepoint_hidden"] = self.faults.take_hidden_savepoint()
 
     def _delete_savepoint(self, job: dict[str, Any]) -> None:
         """DLI: "The savepoint is automatically deleted after the job is restarted". The files go

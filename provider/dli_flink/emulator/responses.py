@@ -7,8 +7,12 @@ job_config, nulls where DLI gives them). Every answer carries an X-Request-Id.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import socket
+import struct
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -84,6 +88,8 @@ def flink_job(job: dict[str, Any], project_id: str, detail: bool = True) -> dict
         running_cu = job["current_cu"]
         job_config["real_cu_number"] = running_cu if running_cu != conf["cu_number"] else 0
         job_config["graph_editor_enabled"] = False
+    # A savepoint hidden by the fault of that name is held, and restored from, but not reported.
+    reported_savepoint = None if job.get("savepoint_hidden") else job["savepoint_path"]
     return {
         "job_id": job["job_id"],
         "name": conf["name"],
@@ -105,11 +111,11 @@ def flink_job(job: dict[str, Any], project_id: str, detail: bool = True) -> dict
         "execution_graph": None,
         "update_time": job["update_time"],
         "graph_editor_enabled": False,
-        "has_savepoint": bool(job["savepoint_path"]),
+        "has_savepoint": bool(reported_savepoint),
         "queue_name": conf.get("queue_name"),
         "edge_group_ids": None,
         "restart_times": job["restart_times"],
-        "savepoint_path": job["savepoint_path"],
+        "savepoint_path": reported_savepoint,
         "job_config": job_config,
     }
 
@@ -128,6 +134,14 @@ def _flag(body: dict[str, Any], name: str) -> bool:
     if not isinstance(value, bool):
         raise ParameterError(f"{name} must be a boolean")
     return value
+
+
+def _reset(environ: dict[str, Any]) -> None:
+    """Break the connection under the request (RST, not FIN: SO_LINGER 0), as a dropped network
+    does; the server's own write of the answer then fails quietly."""
+    connection = environ["werkzeug.socket"]
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    connection.shutdown(socket.SHUT_RDWR)
 
 
 class DliApp:
@@ -196,13 +210,32 @@ class DliApp:
         if failure is not None:
             return self._failure(endpoint, failure, request_id)
         args.pop("project_id")
+        act = functools.partial(self._act, endpoint, body, request.args, args)
+        lost = self.backend.faults.take_lost(endpoint)
+        if lost is None:
+            return act()
+        if lost.answer == "late":
+            threading.Timer(lost.seconds, act).start()
+        else:
+            answer = act()
+        if lost.answer == "hold":
+            time.sleep(lost.seconds)
+            return answer
+        if lost.answer == "reset":
+            _reset(request.environ)
+        return self._json(
+            lost.status, {"error_code": "APIG.0201", "error_msg": "Backend timeout (injected)"}
+        )
+
+    def _act(self, endpoint: str, body: bytes, query: Any, args: dict[str, Any]) -> Response:
+        """Carry out a DLI call that passed the gateway: its answer, or DLI's error answer."""
         try:
             payload = parse_json(body, "The request body") if body else {}
             if not isinstance(payload, dict):
                 raise ParameterError("The request body must be a JSON object")
             if "job_id" in args:
                 args["job_id"] = long_id(args["job_id"], "job_id")
-            answer = getattr(self, endpoint)(payload, request.args, **args)
+            answer = getattr(self, endpoint)(payload, query, **args)
         except ApiError as error:
             return self._error(error)
         except Exception as error:  # a bug here must still answer like a server, not hang a client

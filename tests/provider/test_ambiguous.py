@@ -1,0 +1,169 @@
+"""Calls whose answer is lost: DLI acted (now or a moment later) and the provider cannot tell from
+the answer. Each case is checked through the SDK (DLI's own view and the savepoint folder), never
+through the provider's outputs: the job runs the desired configuration, restored from the savepoint
+the update took, and an error that ends an operation names the job, the step, DLI's state and the
+savepoint that holds the job's state (issue 11)."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+from tests.engine import Engine
+from tests.provider.conftest import Shared, sql_job
+from tests.provider.test_rollback import cu_max
+
+
+def deploy(stack: Engine) -> tuple[Any, int]:
+    job = sql_job()
+    step = stack.up([job])[job.urn]
+    assert step.error is None, step.error
+    return job, int(stack.state[job.urn].outputs["jobId"])
+
+
+def savepoints(shared: Shared, job_id: int) -> list[str]:
+    folder = Path(shared.emulator.data_dir, "obs", "bucket", "jobs", "savepoint", str(job_id))
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def stops(shared: Shared, job_id: int) -> list[str]:
+    """The job's stops in DLI's timeline: 'with savepoint' or 'SILENT' (without one)."""
+    statuses = shared.emulator.admin.statuses(job_id)
+    return [
+        "with savepoint" if before == "job_savepointing" else "SILENT"
+        for before, status in itertools.pairwise(statuses)
+        if status == "job_canceling"
+    ]
+
+
+def scale_up(stack: Engine, job: Any) -> Any:
+    job.inputs["scaling"] = {"enabled": True, "intervalMinutes": 30, "cuMin": 2, "cuMax": 12}
+    return stack.up([job])[job.urn]
+
+
+def test_a_lost_answer_to_the_resume_call_keeps_the_update(stack: Engine, shared: Shared) -> None:
+    job, job_id = deploy(stack)
+    shared.emulator.admin.lose("batch_run_flink_jobs", "error")
+    step = scale_up(stack, job)
+    assert step.error is None, step.error.message
+    assert shared.api.show_job(job_id)["status"] == "job_running"
+    assert cu_max(shared.api, job_id) == "12"
+    assert stops(shared, job_id) == ["with savepoint"]
+    assert savepoints(shared, job_id) == [], "restored from the savepoint it took"
+
+
+def test_a_reset_after_the_resume_call_keeps_the_update(stack: Engine, shared: Shared) -> None:
+    job, job_id = deploy(stack)
+    shared.emulator.admin.lose("batch_run_flink_jobs", "reset")
+    step = scale_up(stack, job)
+    assert step.error is None, step.error.message
+    assert cu_max(shared.api, job_id) == "12"
+    assert stops(shared, job_id) == ["with savepoint"]
+
+
+def test_a_stop_delivered_late_completes_the_update(stack: Engine, shared: Shared) -> None:
+    job, job_id = deploy(stack)
+    shared.emulator.admin.lose("batch_stop_flink_jobs", "late", seconds=0.5)
+    step = scale_up(stack, job)
+    assert step.error is None, step.error.message
+    assert shared.api.show_job(job_id)["status"] == "job_running"
+    assert cu_max(shared.api, job_id) == "12"
+    assert stops(shared, job_id) == ["with savepoint"]
+
+
+def test_a_refused_status_read_names_job_step_state_and_savepoint(
+    stack: Engine, shared: Shared
+) -> None:
+    job, job_id = deploy(stack)
+    shared.emulator.admin.fail(
+        "show_flink_job", status=400, error_code="DLI.0001", error_msg="bad request", skip=1
+    )
+    step = scale_up(stack, job)
+    assert step.error is not None
+    line = step.error.message.splitlines()[-1]
+    assert "DliError" not in line
+    assert line.startswith(f"job {job.name}: update failed at 'stop with savepoint'")
+    assert "DLI.0001" in line
+    status = shared.api.show_job(job_id)
+    assert f"DLI reports the job {status['status']}" in line
+    (folder,) = savepoints(shared, job_id)
+    assert f"its state is in savepoint obs://bucket/jobs/savepoint/{job_id}/{folder}/" in line
+    assert "pulumi up --refresh" in line
+    assert scale_up(stack, job).error is None, "the next up resumes it"
+    assert cu_max(shared.api, job_id) == "12"
+    assert savepoints(shared, job_id) == []
+
+
+# -- create: a job DLI made is never leaked nor refused as someone else's --------------------------
+
+
+def jobs_named(shared: Shared, name: str) -> list[dict[str, Any]]:
+    return [j for j in shared.api.list_jobs(name=name) if j["name"] == name]
+
+
+def test_a_lost_answer_to_the_create_call_finds_the_job(stack: Engine, shared: Shared) -> None:
+    job = sql_job()
+    shared.emulator.admin.lose("create_flink_sql_job", "error")
+    step = stack.up([job])[job.urn]
+    assert step.error is None, step.error.message
+    (found,) = jobs_named(shared, job.name)
+    assert found["status"] == "job_running"
+    assert int(stack.outputs(job)["jobId"]) == found["job_id"]
+
+
+def test_a_create_delivered_late_finds_the_job(stack: Engine, shared: Shared) -> None:
+    job = sql_job()
+    shared.emulator.admin.lose("create_flink_sql_job", "late", seconds=0.5)
+    step = stack.up([job])[job.urn]
+    assert step.error is None, step.error.message
+    (found,) = jobs_named(shared, job.name)
+    assert found["status"] == "job_running"
+
+
+def test_a_provider_killed_after_dli_created_the_job_takes_it_over(
+    engine: Engine, make_host: Any, blob: str, emulator: Any
+) -> None:
+    import threading
+
+    from tests.provider.conftest import stack_config
+
+    job = sql_job()
+    emulator.admin.delay("batch_run_flink_jobs", 30)
+    first = threading.Thread(target=engine.up, args=([job],), daemon=True)
+    first.start()
+    engine.host.wait_for("created job", timeout=20)
+    engine.host.kill()
+    first.join(timeout=20)
+    emulator.admin.clear_faults()
+    assert job.urn not in engine.state, "the engine never recorded the create"
+    again = Engine(make_host(stack_config(emulator)), blob)
+    step = again.up([job])[job.urn]
+    assert step.error is None, step.error.message
+    assert "created by this stack and never recorded" in again.host.log
+    from tests.conftest import api_for
+
+    api = api_for(emulator)
+    (found,) = [j for j in api.list_jobs(name=job.name) if j["name"] == job.name]
+    assert found["status"] == "job_running"
+    assert int(again.outputs(job)["jobId"]) == found["job_id"]
+
+
+def test_someone_else_s_job_of_the_name_still_needs_adopt(stack: Engine, shared: Shared) -> None:
+    job = sql_job()
+    theirs = shared.api.create_sql_job(
+        {"name": job.name, "queue_name": "default", "sql_body": "INSERT INTO a SELECT 1"}
+    )
+    step = stack.up([job])[job.urn]
+    assert step.error is not None
+    assert f"already has a job named {job.name} (job id {theirs})" in step.error.message
+
+
+def test_a_server_error_on_the_stop_is_sent_again_once(stack: Engine, shared: Shared) -> None:
+    """A 5xx before DLI acted looks like one after: the job is watched, then the stop sent again."""
+    job, job_id = deploy(stack)
+    shared.emulator.admin.fail("batch_stop_flink_jobs", status=500, error_code="DLI.0999")
+    step = scale_up(stack, job)
+    assert step.error is None, step.error.message
+    assert cu_max(shared.api, job_id) == "12"
+    assert stops(shared, job_id) == ["with savepoint"]
