@@ -7,6 +7,7 @@ old versions of many files read in one `git cat-file --batch`.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,40 +56,45 @@ class Repository:
 
     def changed(self, scope: list[str]) -> list[str]:
         """The files under `scope` that differ between the commit and the work tree."""
-        return self._git(
-            "diff", "--name-only", "--no-renames", self.commit, "--", *scope
-        ).splitlines()
+        return self._names("diff", "--name-only", "--no-renames", "-z", self.commit, "--", *scope)
 
     def tracked(self, scope: list[str]) -> list[str]:
         """The files under `scope` at the commit."""
-        return self._git("ls-tree", "-r", "--name-only", self.commit, "--", *scope).splitlines()
+        return self._names("ls-tree", "-r", "--name-only", "-z", self.commit, "--", *scope)
 
     def show(self, names: list[str]) -> dict[str, str]:
-        """The text of each file at the commit (files it lacks are left out), in one git process."""
+        """The text of each file at the commit (files it lacks are left out), in one git process.
+
+        Names go in NUL-terminated (-z), so a newline in one cannot split a request; the answer's
+        headers are read per request, since a missing object's header repeats its name.
+        """
         if not names:
             return {}
-        request = "".join(f"{self.commit}:{name}\n" for name in names).encode()
+        requests = [os.fsencode(f"{self.commit}:{name}") for name in names]
         output = subprocess.run(
-            ["git", "cat-file", "--batch"],
+            ["git", "cat-file", "--batch", "-z"],
             cwd=self.root,
-            input=request,
+            input=b"".join(request + b"\0" for request in requests),
             capture_output=True,
             check=True,
         ).stdout
         texts, offset = {}, 0
-        for name in names:
-            header_end = output.index(b"\n", offset)
-            header = output[offset:header_end].split()
-            offset = header_end + 1
-            if header[-1] == b"missing":
+        for name, request in zip(names, requests, strict=True):
+            if output.startswith(request + b" missing\n", offset):
+                offset += len(request) + len(b" missing\n")
                 continue
-            size = int(header[2])
+            header_end = output.index(b"\n", offset)
+            size = int(output[offset:header_end].split()[2])
+            offset = header_end + 1
             texts[name] = output[offset : offset + size].decode("utf-8", errors="replace")
             offset += size + 1
         return texts
 
-    def _git(self, *args: str) -> str:
-        return git(self.root, self.command, *args)
+    def _names(self, *args: str) -> list[str]:
+        """The NUL-separated file names git prints with -z, never quoted (core.quotePath quotes
+        non-ASCII names in line output), decoded as the file system's names are."""
+        output = git_bytes(self.root, self.command, *args)
+        return [os.fsdecode(name) for name in output.split(b"\0") if name]
 
 
 def _default_base(root: Path, command: str) -> str:
@@ -105,12 +111,18 @@ def _default_base(root: Path, command: str) -> str:
 
 
 def git(cwd: Path, command: str, *args: str) -> str:
-    """git's output; GitError with git's last line of complaint, or saying git is missing."""
+    """git's output as text; GitError with git's last line of complaint, or saying git is missing."""
+    return os.fsdecode(git_bytes(cwd, command, *args))
+
+
+def git_bytes(cwd: Path, command: str, *args: str) -> bytes:
+    """git's output; paths given to it are literal (a folder named `team[1]` is not a pattern)."""
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+        done = subprocess.run(["git", "--literal-pathspecs", *args], cwd=cwd, capture_output=True)
     except FileNotFoundError:
         raise GitError(f"git is not installed: dli-flink {command} needs it") from None
     if done.returncode != 0:
-        reason = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"
+        complaint = done.stderr.decode(errors="replace").strip()
+        reason = complaint.splitlines()[-1] if complaint else "failed"
         raise GitError(f"git {args[0]}: {reason}")
     return done.stdout
