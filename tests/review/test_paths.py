@@ -39,3 +39,36 @@ def test_a_file_name_with_a_newline_and_glob_characters_is_compared(cli, repo, t
     [job] = json.loads(run.out)["jobs"]
     assert (job["name"], job["file"]) == ("odd-name", "jobs/team[1]/odd\nname.yaml")
     assert job["class"] == "restart with savepoint"
+
+
+def test_a_path_outside_the_repository_is_a_one_line_error(cli, repo, tmp_path_factory) -> None:
+    outside = tmp_path_factory.mktemp("elsewhere")
+    (outside / "beats.yaml").write_text(BEATS.format(name="beats"))
+    run = cli("review", str(outside))
+    assert (run.code, run.out) == (2, "")
+    assert run.err.count("\n") == 1
+    assert run.err.startswith(f"dli-flink: {outside}: outside the git repository ")
+    assert run.err.endswith(": review compares versions of the files in it\n")
+
+
+def test_a_symlink_out_of_the_repository_is_skipped_with_a_note(
+    cli, repo, tmp_path, tmp_path_factory
+) -> None:
+    """git versions the link, not what it points to: there is no old version to compare with."""
+    shared = tmp_path_factory.mktemp("shared") / "beats.yaml"
+    shared.write_text(BEATS.format(name="beats"))
+    (tmp_path / "jobs/beats.yaml").symlink_to(shared)
+    run = cli("review", "jobs")
+    assert (run.code, run.err) == (0, "")
+    reason = (
+        f"a symbolic link out of the repository (to {shared}): git does not version what it "
+        "points to"
+    )
+    note = f"Not compared: `jobs/beats.yaml`, {reason}.\n"
+    assert run.out.splitlines(keepends=True)[1:] == [note]
+    edit(tmp_path / "jobs/orders-enrich.yaml", "cuMax: 16", "cuMax: 32")
+    run = cli("review", "jobs")
+    assert "### `orders-enrich`: restart with savepoint" in run.out
+    assert run.out.endswith("\n\n" + note)
+    data = json.loads(cli("review", "--format", "json", "jobs").out)
+    assert data["skipped"] == [{"file": "jobs/beats.yaml", "reason": reason}]

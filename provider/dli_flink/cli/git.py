@@ -51,8 +51,25 @@ class Repository:
         return cls(root, commit, command)
 
     def relative(self, path: Path) -> str:
-        """A path as git names it: relative to the top of the work tree, with slashes."""
-        return path.resolve().relative_to(self.root).as_posix()
+        """A path named on the command line as git names it; GitError for one outside the work tree
+        (there, or through a symbolic link), whose versions git does not keep."""
+        name = self.inside(path)
+        if name is None:
+            target = path.resolve()
+            leads = "" if target == Path(os.path.abspath(path)) else f" (it leads to {target})"
+            raise GitError(
+                f"{path}: outside the git repository {self.root}{leads}: {self.command} compares "
+                "versions of the files in it"
+            )
+        return name
+
+    def inside(self, path: Path) -> str | None:
+        """A path as git names it (relative to the top of the work tree, with slashes, symbolic
+        links followed), or None for one that leads out of the work tree."""
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return None
 
     def changed(self, scope: list[str]) -> list[str]:
         """The files under `scope` that differ between the commit and the work tree."""

@@ -101,11 +101,20 @@ class JobReview:
         return (1 if self.errors else 0, int(level))
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A job file review cannot compare, and why."""
+
+    file: str
+    reason: str
+
+
 @dataclass
 class Review:
     base: str
     """The revision compared against, as a full commit id."""
     jobs: list[JobReview]
+    skipped: list[Skipped] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -128,9 +137,14 @@ def review(paths: Iterable[Path], config: Config, base: str | None = None) -> Re
 def _review(paths: list[Path], config: Config, base: str | None) -> Review:
     repo = Repository.open(base, "review")
     root, commit = repo.root, repo.commit
-    files = collect_files(paths, config.exclude, config.root)
-    rel = {repo.relative(path): path for path in files}
     scope = [repo.relative(path) for path in paths]
+    rel, skipped = {}, []
+    for path in collect_files(paths, config.exclude, config.root):
+        name = repo.inside(path)
+        if name is None:
+            skipped.append(Skipped(path.as_posix(), _outside(path)))
+        else:
+            rel[name] = path
     diff = repo.changed(scope)
     changed = {name for name in diff if name in rel or _deleted_job_file(root, name, config)}
     tracked = set(repo.tracked(scope))
@@ -174,7 +188,15 @@ def _review(paths: list[Path], config: Config, base: str | None) -> Review:
         if job.status == "created" or job.change.change_class != ChangeClass.NONE or introduced:
             reviews.append(job)
     reviews.sort(key=lambda job: (job.risk[0], job.risk[1]), reverse=True)
-    return Review(commit, reviews)
+    return Review(commit, reviews, skipped)
+
+
+def _outside(path: Path) -> str:
+    """Why a job file under a folder inside the repository is outside it: a symbolic link."""
+    return (
+        f"a symbolic link out of the repository (to {path.resolve()}): git does not version "
+        "what it points to"
+    )
 
 
 def _read(path: Path) -> str | None:

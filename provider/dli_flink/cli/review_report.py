@@ -35,8 +35,11 @@ def headline(job: JobReview) -> str:
 
 def markdown(review: Review) -> str:
     short = review.base[:12]
+    notes = [f"Not compared: `{s.file}`, {s.reason}." for s in review.skipped]
     if not review.jobs:
-        return f"**dli-flink review** against `{short}`: no job changes.\n"
+        return (
+            "\n".join([f"**dli-flink review** against `{short}`: no job changes.", *notes]) + "\n"
+        )
     restarts = [j for j in review.jobs if j.change.change_class == ChangeClass.RESTART]
     lines = [
         f"**dli-flink review** against `{short}`: {_count(len(review.jobs), 'job')} changed"
@@ -47,7 +50,7 @@ def markdown(review: Review) -> str:
     ]
     for job in review.jobs:
         lines.extend(_section(job))
-    return "\n".join(lines).rstrip() + "\n"
+    return "\n".join(lines + notes).rstrip() + "\n"
 
 
 def _section(job: JobReview) -> list[str]:
@@ -119,7 +122,9 @@ def as_json(review: Review) -> str:
             }
         )
     summary = {"jobs": len(jobs), "errors": review.errors}
-    return json.dumps({"base": review.base, "jobs": jobs, "summary": summary}, indent=2) + "\n"
+    skipped = [asdict(s) for s in review.skipped]
+    report = {"base": review.base, "jobs": jobs, "skipped": skipped, "summary": summary}
+    return json.dumps(report, indent=2) + "\n"
 
 
 def _rehearsal(rehearsal: Any) -> dict | None:
