@@ -65,10 +65,10 @@ class Repository:
 
     def inside(self, path: Path) -> str | None:
         """A path as git names it (relative to the top of the work tree, with slashes, symbolic
-        links followed), or None for one that leads out of the work tree."""
+        links followed), or None for one that leads out of the work tree or cannot be followed."""
         try:
             return path.resolve().relative_to(self.root).as_posix()
-        except ValueError:
+        except (OSError, ValueError, RuntimeError):  # outside, a NUL in it, a symbolic link loop
             return None
 
     def changed(self, scope: list[str]) -> list[str]:
@@ -79,8 +79,9 @@ class Repository:
         """The files under `scope` at the commit."""
         return self._names("ls-tree", "-r", "--name-only", "-z", self.commit, "--", *scope)
 
-    def show(self, names: list[str]) -> dict[str, str]:
-        """The text of each file at the commit (files it lacks are left out), in one git process.
+    def show(self, names: list[str]) -> dict[str, bytes]:
+        """The bytes of each file at the commit (files it lacks are left out), in one git process;
+        the caller decodes them as it decodes the file on disk.
 
         Names go in NUL-terminated (-z), so a newline in one cannot split a request; the answer's
         headers are read per request, since a missing object's header repeats its name.
@@ -103,7 +104,7 @@ class Repository:
             header_end = output.index(b"\n", offset)
             size = int(output[offset:header_end].split()[2])
             offset = header_end + 1
-            texts[name] = output[offset : offset + size].decode("utf-8", errors="replace")
+            texts[name] = output[offset : offset + size]
             offset += size + 1
         return texts
 

@@ -5,8 +5,10 @@ deleted, or changed, with the change planner's class for each change, so a revie
 `pulumi up` will do; the scaling envelope before and after; the findings the change introduces (not
 those already there); and an estimate of the time each restart keeps the job offline.
 
-Only files that differ from the revision are parsed on the old side (one `git cat-file --batch` for
-all); the working tree is parsed whole, because the cross-job rules need every job.
+Both sides are read by cli/sides.py, as rehearse reads them, a job's SQL from its sqlFile on the same
+side. Only files the change touches (a job file, or the sqlFile of one of its jobs) are parsed on the
+old side (one `git cat-file --batch` for all) and run through the per-job rules; the working tree is
+parsed whole, because the cross-job rules need every job.
 """
 
 from __future__ import annotations
@@ -17,16 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from dli_flink.cli.git import Repository
-from dli_flink.model.files import collect_files, is_job_file
+from dli_flink.cli.sides import Files, Job, Revision, Skipped, WorkTree
+from dli_flink.model.files import is_job_file
 from dli_flink.model.findings import Finding, Problem, Severity
 from dli_flink.model.planner import Change, ChangeClass, plan
-from dli_flink.model.source import (
-    Document,
-    SourceError,
-    collector_paused,
-    load_documents,
-    read_text,
-)
+from dli_flink.model.source import collector_paused
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules import engine
 from dli_flink.rules.config import Config
@@ -101,14 +98,6 @@ class JobReview:
         return (1 if self.errors else 0, int(level))
 
 
-@dataclass(frozen=True)
-class Skipped:
-    """A job file review cannot compare, and why."""
-
-    file: str
-    reason: str
-
-
 @dataclass
 class Review:
     base: str
@@ -121,14 +110,6 @@ class Review:
         return sum(job.errors for job in self.jobs)
 
 
-@dataclass
-class _Job:
-    spec: JobSpec
-    document: Document
-    file: str
-    problems: list[Problem]
-
-
 def review(paths: Iterable[Path], config: Config, base: str | None = None) -> Review:
     with collector_paused():
         return _review(list(paths), config, base)
@@ -136,26 +117,12 @@ def review(paths: Iterable[Path], config: Config, base: str | None = None) -> Re
 
 def _review(paths: list[Path], config: Config, base: str | None) -> Review:
     repo = Repository.open(base, "review")
-    root, commit = repo.root, repo.commit
-    scope = [repo.relative(path) for path in paths]
-    rel, skipped = {}, []
-    for path in collect_files(paths, config.exclude, config.root):
-        name = repo.inside(path)
-        if name is None:
-            skipped.append(Skipped(path.as_posix(), _outside(path)))
-        else:
-            rel[name] = path
-    diff = repo.changed(scope)
-    changed = {name for name in diff if name in rel or _deleted_job_file(root, name, config)}
-    tracked = set(repo.tracked(scope))
-    changed |= {name for name in rel if name not in tracked}
+    tree, revision = WorkTree.of(repo, paths, config), Revision(repo)
+    new_jobs = tree.jobs()
+    changed = _changed(tree, new_jobs, [repo.relative(path) for path in paths], config)
+    new_jobs.update(tree.with_sql({name: new_jobs[name] for name in changed if name in new_jobs}))
+    old_jobs = revision.with_sql(revision.jobs(sorted(changed)))
     # Unchanged files feed only the cross-job rules: their own findings cannot be new.
-    new_jobs = {
-        name: _parse(_read(path), name, config if name in changed else None)
-        for name, path in rel.items()
-    }
-    old_texts = repo.show(sorted(changed))
-    old_jobs = {name: _parse(text, name, config) for name, text in old_texts.items()}
     unchanged = [job for name, jobs in new_jobs.items() if name not in changed for job in jobs]
     old_all = unchanged + [job for jobs in old_jobs.values() for job in jobs]
     new_all = [job for jobs in new_jobs.values() for job in jobs]
@@ -169,10 +136,10 @@ def _review(paths: list[Path], config: Config, base: str | None) -> Review:
         if new is None:
             reviews.append(JobReview(name, old.file, "deleted", before=Envelope.of(old.spec)))
             continue
-        known_before = _keys(old.problems if old else []) | old_stack.get(name, set())
+        known_before = _keys(_problems(old, config) if old else []) | old_stack.get(name, set())
         introduced = [
             _place(new, problem, severity)
-            for problem in [*new.problems, *new_stack.get(name, {}).values()]
+            for problem in [*_problems(new, config), *new_stack.get(name, {}).values()]
             if _key(problem) not in known_before and (severity := config.severity_of(problem))
         ]
         job = JobReview(
@@ -188,49 +155,41 @@ def _review(paths: list[Path], config: Config, base: str | None) -> Review:
         if job.status == "created" or job.change.change_class != ChangeClass.NONE or introduced:
             reviews.append(job)
     reviews.sort(key=lambda job: (job.risk[0], job.risk[1]), reverse=True)
-    return Review(commit, reviews, skipped)
+    return Review(repo.commit, reviews, tree.skipped)
 
 
-def _outside(path: Path) -> str:
-    """Why a job file under a folder inside the repository is outside it: a symbolic link."""
+def _changed(tree: WorkTree, jobs: Files, scope: list[str], config: Config) -> set[str]:
+    """The job files the change touches: changed or deleted since the commit, new, or holding a
+    job whose sqlFile is. sqlFiles outside `scope` are asked about too: a job's SQL may live
+    beside the folder reviewed."""
+    sql = {name: tree.sql_names(file_jobs) for name, file_jobs in jobs.items()}
+    beside = sorted({s for names in sql.values() for s in names if not _within(s, scope)})
+    diff = set(tree.repo.changed(scope + beside))
+    tracked = set(tree.repo.tracked(scope + beside))
+    touched_sql = {s for names in sql.values() for s in names if s in diff or s not in tracked}
+    root = tree.repo.root
     return (
-        f"a symbolic link out of the repository (to {path.resolve()}): git does not version "
-        "what it points to"
+        {name for name in diff if name in tree.files or _deleted_job_file(root, name, config)}
+        | {name for name in tree.files if name not in tracked}
+        | {name for name, names in sql.items() if names & touched_sql}
     )
 
 
-def _read(path: Path) -> str | None:
-    """A working-tree file's text; None when it cannot be read as YAML (validate reports why)."""
-    try:
-        return read_text(path)
-    except (OSError, SourceError):
-        return None
+def _within(name: str, scope: list[str]) -> bool:
+    """Whether git's pathspecs `scope` (literal paths) take in the file `name`."""
+    return any(top in (".", name) or name.startswith(top + "/") for top in scope)
 
 
-def _parse(text: str | None, file: str, config: Config | None) -> list[_Job]:
-    """The jobs of one file with their schema problems, and their rules' problems if given the
-    `config` to run the rules with; a file that is not readable YAML has none (validate reports it).
-    """
-    jobs: list[_Job] = []
-    if text is None:
-        return jobs
-    try:
-        for document in load_documents(Path(file), text):
-            spec, problems = engine.parse(document.data)
-            if spec is not None and isinstance(spec.name, str):
-                if config is not None:
-                    problems += engine.check(spec, config)
-                jobs.append(_Job(spec, document, file, problems))
-    except SourceError:
-        return []
-    return jobs
+def _problems(job: Job, config: Config) -> list[Problem]:
+    """A job's schema problems and its rules': run only on the jobs of files the change touches."""
+    return [*job.problems, *engine.check(job.spec, config)]
 
 
-def _by_name(jobs: Iterable[_Job]) -> dict[str, _Job]:
+def _by_name(jobs: Iterable[Job]) -> dict[str, Job]:
     return {job.spec.name: job for job in jobs}  # type: ignore[misc]
 
 
-def _stack_problems(jobs: list[_Job], config: Config) -> dict[str, dict[tuple, Problem]]:
+def _stack_problems(jobs: list[Job], config: Config) -> dict[str, dict[tuple, Problem]]:
     """Cross-job problems, per job name, keyed as `_key` keys them."""
     found: dict[str, dict[tuple, Problem]] = {}
     for index, problem in engine.check_stack([job.spec for job in jobs], config):
@@ -246,7 +205,7 @@ def _keys(problems: list[Problem]) -> set[tuple]:
     return {_key(p) for p in problems}
 
 
-def _place(job: _Job, problem: Problem, severity: Severity) -> Finding:
+def _place(job: Job, problem: Problem, severity: Severity) -> Finding:
     line, column = job.document.position(problem.path, problem.on_key, problem.anchor)
     return Finding(job.file, line, column, problem.rule, severity, problem.message, job.spec.name)
 

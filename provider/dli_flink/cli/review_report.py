@@ -80,14 +80,32 @@ def _section(job: JobReview) -> list[str]:
     return [line for block in blocks for line in [*block, ""]]
 
 
+CELL_WIDTH = 40
+
+
 def _row(field: FieldChange) -> str:
-    return f"| `{field.field}` | {_cell(field.old)} | {_cell(field.new)} | {field.change_class.label} |"
+    old, new = _from_difference(field.old, field.new)
+    return f"| `{field.field}` | {_cell(old)} | {_cell(new)} | {field.change_class.label} |"
+
+
+def _from_difference(old: Any, new: Any) -> tuple[Any, Any]:
+    """Two long texts from a little before where they first differ: a SQL edit on line 20 would
+    otherwise show as the same first 40 characters twice."""
+    if not (isinstance(old, str) and isinstance(new, str)):
+        return old, new
+    old, new = " ".join(old.split()), " ".join(new.split())
+    pairs = enumerate(zip(old, new, strict=False))
+    same = next((i for i, (a, b) in pairs if a != b), min(len(old), len(new)))
+    start = same - CELL_WIDTH // 4
+    if max(len(old), len(new)) <= CELL_WIDTH or start <= 0:
+        return old, new
+    return f"...{old[start:]}", f"...{new[start:]}"
 
 
 def _cell(value: Any) -> str:
     if value is None:
         return "—"
-    return f"`{show(value, width=40)}`".replace("|", "\\|")
+    return f"`{show(value, width=CELL_WIDTH)}`".replace("|", "\\|")
 
 
 def _count(count: int, word: str) -> str:
