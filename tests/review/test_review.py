@@ -126,3 +126,15 @@ def test_unreadable_job_file_does_not_break_the_review(cli, repo, tmp_path) -> N
     run = cli("review", "jobs")
     assert (run.code, run.err) == (0, "")
     assert "### `orders-enrich`: restart with savepoint" in run.out
+
+
+def test_a_cross_job_finding_already_there_is_not_news(cli, repo, tmp_path, write) -> None:
+    """queue-capacity warned at the base already: changing the job does not report it again."""
+    write(".dli-flink.yaml", "queues:\n  flink_q: {cu: 10}\n")
+    edit(tmp_path / "jobs/orders-enrich.yaml", "smnTopic: data-team-alerts", "smnTopic: pager")
+    run = cli("review", "jobs")
+    assert (run.code, run.err) == (0, "")
+    assert "### `orders-enrich`: updated in place: no restart" in run.out
+    assert "queue-capacity" not in run.out
+    edit(tmp_path / "jobs/orders-enrich.yaml", "cuMax: 16", "cuMax: 20")
+    assert "new warning `queue-capacity`" in cli("review", "jobs").out

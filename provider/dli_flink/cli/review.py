@@ -136,7 +136,7 @@ def _review(paths: list[Path], config: Config, base: str | None) -> Review:
         if new is None:
             reviews.append(JobReview(name, old.file, "deleted", before=Envelope.of(old.spec)))
             continue
-        known_before = _keys(_problems(old, config) if old else []) | old_stack.get(name, set())
+        known_before = _keys(_problems(old, config) if old else []) | old_stack.get(name, {}).keys()
         introduced = [
             _place(new, problem, severity)
             for problem in [*_problems(new, config), *new_stack.get(name, {}).values()]
