@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from dli_flink.cli.git import Repository
-from dli_flink.cli.sides import Files, Job, Revision, Skipped, WorkTree
+from dli_flink.cli.sides import Files, Job, JobFile, Revision, Skipped, WorkTree
 from dli_flink.model.files import is_job_file
 from dli_flink.model.findings import Finding, Problem, Severity
 from dli_flink.model.planner import Change, ChangeClass, plan
@@ -73,7 +73,8 @@ class JobReview:
     name: str
     file: str
     status: str
-    """created, deleted or changed."""
+    """created, deleted, changed, or "readable again": its file could not be read at the base, so
+    there is nothing to compare it with."""
     change: Change = field(default_factory=lambda: Change(ChangeClass.NONE))
     before: Envelope | None = None
     after: Envelope | None = None
@@ -91,11 +92,23 @@ class JobReview:
         """Sort key, riskiest first: introduced errors, then state lost, then restarts."""
         if self.status == "deleted":
             level = ChangeClass.REPLACE
-        elif self.status == "created":
+        elif self.status in ("created", "readable again"):
             level = ChangeClass.IN_PLACE
         else:
             level = self.change.change_class
         return (1 if self.errors else 0, int(level))
+
+
+@dataclass(frozen=True)
+class FileReview:
+    """A job file the change makes unreadable: the Pulumi program stops on it, so none of its
+    jobs is deployed, and none is deleted either."""
+
+    file: str
+    findings: list[Finding]
+    """Why it cannot be read: errors the change introduces."""
+    jobs_at_base: list[str]
+    """The jobs it held at the base, which cannot be compared now."""
 
 
 @dataclass
@@ -103,11 +116,12 @@ class Review:
     base: str
     """The revision compared against, as a full commit id."""
     jobs: list[JobReview]
+    unreadable: list[FileReview] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
-        return sum(job.errors for job in self.jobs)
+        return sum(job.errors for job in self.jobs) + sum(len(f.findings) for f in self.unreadable)
 
 
 def review(paths: Iterable[Path], config: Config, base: str | None = None) -> Review:
@@ -118,10 +132,19 @@ def review(paths: Iterable[Path], config: Config, base: str | None = None) -> Re
 def _review(paths: list[Path], config: Config, base: str | None) -> Review:
     repo = Repository.open(base, "review")
     tree, revision = WorkTree.of(repo, paths, config), Revision(repo)
-    new_jobs = tree.jobs()
-    changed = _changed(tree, new_jobs, [repo.relative(path) for path in paths], config)
-    new_jobs.update(tree.with_sql({name: new_jobs[name] for name in changed if name in new_jobs}))
-    old_jobs = revision.with_sql(revision.jobs(sorted(changed)))
+    new_files = tree.jobs()
+    changed = _changed(tree, new_files, [repo.relative(path) for path in paths], config)
+    new_files.update(
+        tree.with_sql({name: new_files[name] for name in changed if name in new_files})
+    )
+    old_files = revision.with_sql(revision.jobs(sorted(changed)))
+    unreadable = [
+        found
+        for name in sorted(changed)
+        if (found := _unreadable(name, old_files.get(name), new_files.get(name)))
+    ]
+    new_jobs = {name: file.jobs for name, file in new_files.items()}
+    old_jobs = {name: file.jobs for name, file in old_files.items()}
     # Unchanged files feed only the cross-job rules: their own findings cannot be new.
     unchanged = [job for name, jobs in new_jobs.items() if name not in changed for job in jobs]
     old_all = unchanged + [job for jobs in old_jobs.values() for job in jobs]
@@ -134,7 +157,8 @@ def _review(paths: list[Path], config: Config, base: str | None) -> Review:
     for name in sorted(before.keys() | after.keys()):
         old, new = before.get(name), after.get(name)
         if new is None:
-            reviews.append(JobReview(name, old.file, "deleted", before=Envelope.of(old.spec)))
+            if not new_files.get(old.file, _READABLE).unreadable:  # else listed with its file
+                reviews.append(JobReview(name, old.file, "deleted", before=Envelope.of(old.spec)))
             continue
         known_before = _keys(_problems(old, config) if old else []) | old_stack.get(name, {}).keys()
         introduced = [
@@ -145,24 +169,44 @@ def _review(paths: list[Path], config: Config, base: str | None) -> Review:
         job = JobReview(
             name,
             new.file,
-            "created" if old is None else "changed",
+            "changed" if old else _new_status(old_files.get(new.file)),
             change=plan(old.spec, new.spec) if old else Change(ChangeClass.NONE),
             before=Envelope.of(old.spec) if old else None,
             after=Envelope.of(new.spec),
             findings=introduced,
             restart_seconds=config.job_restart_seconds.get(name, config.restart_seconds),
         )
-        if job.status == "created" or job.change.change_class != ChangeClass.NONE or introduced:
+        if job.status != "changed" or job.change.change_class != ChangeClass.NONE or introduced:
             reviews.append(job)
     reviews.sort(key=lambda job: (job.risk[0], job.risk[1]), reverse=True)
-    return Review(repo.commit, reviews, tree.skipped)
+    return Review(repo.commit, reviews, unreadable, tree.skipped)
 
 
-def _changed(tree: WorkTree, jobs: Files, scope: list[str], config: Config) -> set[str]:
+_READABLE = JobFile([], [])
+
+
+def _unreadable(name: str, old: JobFile | None, new: JobFile | None) -> FileReview | None:
+    """The file, if the change makes it unreadable (or unreadable for another reason than at the
+    base): the reasons it introduces, and the jobs it held."""
+    if new is None or not new.unreadable:
+        return None
+    known = {(f.rule, f.message) for f in old.unreadable} if old else set()
+    findings = [f for f in new.unreadable if (f.rule, f.message) not in known]
+    if not findings:
+        return None
+    return FileReview(name, findings, [str(job.spec.name) for job in old.jobs] if old else [])
+
+
+def _new_status(old: JobFile | None) -> str:
+    """A job with no namesake at the base is created, unless its file could not be read there."""
+    return "readable again" if old is not None and old.unreadable else "created"
+
+
+def _changed(tree: WorkTree, files: Files, scope: list[str], config: Config) -> set[str]:
     """The job files the change touches: changed or deleted since the commit, new, or holding a
     job whose sqlFile is. sqlFiles outside `scope` are asked about too: a job's SQL may live
     beside the folder reviewed."""
-    sql = {name: tree.sql_names(file_jobs) for name, file_jobs in jobs.items()}
+    sql = {name: tree.sql_names(file) for name, file in files.items()}
     beside = sorted({s for names in sql.values() for s in names if not _within(s, scope)})
     diff = set(tree.repo.changed(scope + beside))
     tracked = set(tree.repo.tracked(scope + beside))

@@ -10,13 +10,17 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from dli_flink.cli.review import JobReview, Review
+from dli_flink.cli.review import FileReview, JobReview, Review
+from dli_flink.model.findings import Finding
 from dli_flink.model.planner import ChangeClass, FieldChange, show
 from dli_flink.model.spec import Unknown
 
 _HEADLINE = {
     ("deleted", ChangeClass.NONE): "deleted: the DLI job and its state are removed",
     ("created", ChangeClass.NONE): "created: a new job, starting with empty state",
+    ("readable again", ChangeClass.NONE): (
+        "compared with nothing: its file could not be read at the base"
+    ),
 }
 
 
@@ -36,39 +40,60 @@ def headline(job: JobReview) -> str:
 def markdown(review: Review) -> str:
     short = review.base[:12]
     notes = [f"Not compared: `{s.file}`, {s.reason}." for s in review.skipped]
-    if not review.jobs:
+    if not review.jobs and not review.unreadable:
         return (
             "\n".join([f"**dli-flink review** against `{short}`: no job changes.", *notes]) + "\n"
         )
-    restarts = [j for j in review.jobs if j.change.change_class == ChangeClass.RESTART]
-    lines = [
-        f"**dli-flink review** against `{short}`: {_count(len(review.jobs), 'job')} changed"
-        + (f", {_count(len(restarts), 'restart')}" if restarts else "")
-        + (f", **{_count(review.errors, 'new error')}**" if review.errors else "")
-        + ".",
-        "",
-    ]
+    lines = [f"**dli-flink review** against `{short}`: {_summary(review)}.", ""]
+    for file in review.unreadable:
+        lines.extend(_file_section(file))
     for job in review.jobs:
         lines.extend(_section(job))
     return "\n".join(lines + notes).rstrip() + "\n"
+
+
+def _summary(review: Review) -> str:
+    """What the change does, counted: unreadable files, jobs, restarts, new errors."""
+    restarts = [j for j in review.jobs if j.change.change_class == ChangeClass.RESTART]
+    counts = (
+        [f"{_count(len(review.unreadable), 'file')} cannot be read"] if review.unreadable else []
+    )
+    counts += [f"{_count(len(review.jobs), 'job')} changed"] if review.jobs else []
+    counts += [_count(len(restarts), "restart")] if restarts else []
+    counts += [f"**{_count(review.errors, 'new error')}**"] if review.errors else []
+    return ", ".join(counts)
+
+
+def _file_section(file: FileReview) -> list[str]:
+    """A file the change makes unreadable: why, and the jobs that cannot be compared."""
+    blocks = [
+        [f"### `{file.file}`: cannot be read: `pulumi up` stops on it"],
+        _finding_lines(file.findings),
+    ]
+    if file.jobs_at_base:
+        names = ", ".join(f"`{name}`" for name in file.jobs_at_base)
+        its = "its job" if len(file.jobs_at_base) == 1 else "its jobs"
+        blocks.append([f"Not compared: {names}, {its} at the base."])
+    return [line for block in blocks for line in [*block, ""]]
+
+
+def _finding_lines(findings: list[Finding]) -> list[str]:
+    return [
+        f"- :warning: new {f.severity} `{f.rule}` at line {f.line}: {f.message}" for f in findings
+    ]
 
 
 def _section(job: JobReview) -> list[str]:
     """A job's heading, then its blocks (findings, fields, scaling) one blank line apart."""
     blocks = [[f"### `{job.name}`: {headline(job)}", f"`{job.file}`"]]
     if job.findings:
-        blocks.append(
-            [
-                f"- :warning: new {f.severity} `{f.rule}` at line {f.line}: {f.message}"
-                for f in job.findings
-            ]
-        )
+        blocks.append(_finding_lines(job.findings))
     if job.change.fields:
         table = ["| field | before | after | effect |", "|---|---|---|---|"]
         blocks.append(table + [_row(field) for field in job.change.fields])
     if job.before and job.after and job.before != job.after:
         blocks.append([f"Scaling: {job.before.describe()} → {job.after.describe()}"])
-    elif job.after and job.status == "created":
+    elif job.after and job.before is None:
         blocks.append([f"Scaling: {job.after.describe()}"])
     if job.rehearsal is not None:
         from dli_flink.rehearse import report
@@ -140,8 +165,20 @@ def as_json(review: Review) -> str:
             }
         )
     summary = {"jobs": len(jobs), "errors": review.errors}
-    skipped = [asdict(s) for s in review.skipped]
-    report = {"base": review.base, "jobs": jobs, "skipped": skipped, "summary": summary}
+    report = {
+        "base": review.base,
+        "jobs": jobs,
+        "unreadable": [
+            {
+                "file": file.file,
+                "findings": [asdict(f) for f in file.findings],
+                "jobsAtBase": file.jobs_at_base,
+            }
+            for file in review.unreadable
+        ],
+        "skipped": [asdict(s) for s in review.skipped],
+        "summary": summary,
+    }
     return json.dumps(report, indent=2) + "\n"
 
 

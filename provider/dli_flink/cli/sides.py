@@ -4,6 +4,10 @@ review and rehearse compare the jobs of a revision with those of the work tree. 
 so the sides differ only in where the bytes come from, and are decoded and parsed by the same rules
 (a file unreadable on disk is unreadable in git too).
 
+A file is read whole or not at all: a YAML error, or a document that is not a named job, makes the
+file unreadable, with the reasons as errors, because `load_jobs` stops the Pulumi program on it (so
+none of its jobs is deployed, changed or deleted).
+
 A job's SQL is part of the job: a `sqlFile` is read on the same side as the YAML file that names it,
 relative to that file, as validate and the Pulumi resources read it; at the revision from git, one
 `git cat-file` for all. A sqlFile outside the repository is not versioned: both sides read it from
@@ -14,20 +18,20 @@ caller compares only: a review of one changed file among a thousand reads one SQ
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dli_flink.cli.git import Repository
-from dli_flink.model.files import collect_files
-from dli_flink.model.findings import Problem
+from dli_flink.model.files import UsageError, collect_files
+from dli_flink.model.findings import Finding, Problem, Severity
 from dli_flink.model.source import Document, SourceError, load_documents, read_text, text_of
 from dli_flink.model.spec import JobSpec, read_sql, sql_of
-from dli_flink.rules import engine
+from dli_flink.rules import engine, yaml_syntax
 from dli_flink.rules.config import Config
 
-Files = dict[str, list["Job"]]
-"""Jobs by the file (as git names it) that holds them."""
+Files = dict[str, "JobFile"]
+"""Job files by their names in git."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,16 @@ class Job:
     """The file as git names it."""
     problems: list[Problem]
     """The schema's problems with the document; the caller runs the rules it needs."""
+
+
+@dataclass(frozen=True)
+class JobFile:
+    """The jobs of one file on one side, or why it cannot be read."""
+
+    jobs: list[Job]
+    """Empty for a file that cannot be read."""
+    unreadable: list[Finding]
+    """Why it cannot be read (errors, placed); empty for a file whose documents are all jobs."""
 
 
 @dataclass(frozen=True)
@@ -77,15 +91,22 @@ class WorkTree:
         return cls(repo, files, skipped)
 
     def jobs(self) -> Files:
-        """The jobs of every file, their SQL not read yet (`with_sql`)."""
-        return {name: parse(_read(path), name) for name, path in self.files.items()}
+        """Every file's jobs, their SQL not read yet (`with_sql`); UsageError for a file that
+        cannot be opened, which no run can review."""
+        files = {}
+        for name, path in self.files.items():
+            try:
+                files[name] = _decoded(lambda path=path: read_text(path), name)
+            except OSError as error:
+                raise UsageError(f"{path}: cannot be read: {error.strerror or error}") from None
+        return files
 
-    def sql_names(self, jobs: list[Job]) -> set[str]:
-        """The sqlFiles of `jobs` as git names them (those in the repository): a change to one is
-        a change to its job."""
+    def sql_names(self, file: JobFile) -> set[str]:
+        """The sqlFiles of the jobs of `file` as git names them (those in the repository): a change
+        to one is a change to its job."""
         return {
             name
-            for job in jobs
+            for job in file.jobs
             if (where := _sql_file(job)) is not None
             and (name := self.repo.inside(self.files[job.file].parent / where)) is not None
         }
@@ -93,13 +114,8 @@ class WorkTree:
     def with_sql(self, files: Files) -> Files:
         """`files` with each job's sqlFile read from disk, relative to the file it was found at."""
         return {
-            name: [
-                _with(job, read_sql(self.files[name].parent / where))
-                if (where := _sql_file(job)) is not None
-                else job
-                for job in jobs
-            ]
-            for name, jobs in files.items()
+            name: _with_sql(file, lambda job, where: read_sql(self.files[job.file].parent / where))
+            for name, file in files.items()
         }
 
 
@@ -112,29 +128,22 @@ class Revision:
     def jobs(self, names: Iterable[str]) -> Files:
         """The jobs of the files `names` at the commit (files it lacks are left out), their SQL not
         read yet (`with_sql`); one git process."""
-        return {
-            name: parse(_decoded(raw), name) for name, raw in self.repo.show(list(names)).items()
-        }
+        shown = self.repo.show(list(names))
+        return {name: _decoded(lambda raw=raw: text_of(raw), name) for name, raw in shown.items()}
 
     def with_sql(self, files: Files) -> Files:
         """`files` with each job's sqlFile read at the commit, relative to the file that names it
         (one git process for all); from disk where it leads out of the repository."""
         places = {
             id(job): self._place(job.file, where)
-            for jobs in files.values()
-            for job in jobs
+            for file in files.values()
+            for job in file.jobs
             if (where := _sql_file(job)) is not None
         }
-        names = sorted({name for name, _ in places.values() if name is not None})
-        texts = self.repo.show(names)
+        texts = self.repo.show(sorted({name for name, _ in places.values() if name is not None}))
         return {
-            name: [
-                job
-                if (place := places.get(id(job))) is None
-                else _with(job, _sql_at(texts, *place))
-                for job in jobs
-            ]
-            for name, jobs in files.items()
+            name: _with_sql(file, lambda job, _: _sql_at(texts, *places[id(job)]))
+            for name, file in files.items()
         }
 
     def _place(self, file: str, sql_file: str) -> tuple[str | None, Path]:
@@ -144,36 +153,34 @@ class Revision:
         return self.repo.inside(path), path
 
 
-def parse(text: str | None, file: str) -> list[Job]:
-    """The named jobs of one file with the schema's problems; a file that is not readable YAML has
-    none (validate reports why)."""
-    jobs: list[Job] = []
-    if text is None:
-        return jobs
+def _decoded(text: Callable[[], str], file: str) -> JobFile:
+    """The jobs of `file` whose text `text()` gives (or SourceError for what cannot be YAML)."""
     try:
-        for document in load_documents(Path(file), text):
-            spec, problems = engine.parse(document.data)
-            if spec is not None and isinstance(spec.name, str):
-                jobs.append(Job(spec, document, file, problems))
-    except SourceError:
-        return []
-    return jobs
+        return _parse(text(), file)
+    except SourceError as error:
+        problem = Problem(yaml_syntax.ID, (), error.message)
+        return JobFile([], [_error(file, (error.line, error.column), problem)])
 
 
-def _read(path: Path) -> str | None:
-    """A work-tree file's text; None when it cannot be read as YAML."""
-    try:
-        return read_text(path)
-    except (OSError, SourceError):
-        return None
+def _parse(text: str, file: str) -> JobFile:
+    """The named jobs of one file with the schema's problems, or why it cannot be read: the
+    schema's problems with each document that is not a named job."""
+    jobs, unreadable = [], []
+    for document in load_documents(Path(file), text):
+        spec, problems = engine.parse(document.data)
+        if spec is not None and isinstance(spec.name, str):
+            jobs.append(Job(spec, document, file, problems))
+        else:
+            unreadable.extend(
+                _error(file, document.position(p.path, p.on_key, p.anchor), p) for p in problems
+            )
+    return JobFile([], unreadable) if unreadable else JobFile(jobs, [])
 
 
-def _decoded(raw: bytes) -> str | None:
-    """A file's text at the revision; None when it cannot be read as YAML (as `_read` on disk)."""
-    try:
-        return text_of(raw)
-    except SourceError:
-        return None
+def _error(file: str, position: tuple[int, int], problem: Problem) -> Finding:
+    """A reason a file cannot be read: an error whatever the configuration says of its rule, since
+    the Pulumi program stops on it."""
+    return Finding(file, *position, problem.rule, Severity.ERROR, problem.message)
 
 
 def _sql_file(job: Job) -> str | None:
@@ -190,9 +197,14 @@ def _sql_at(texts: Mapping[str, bytes], name: str | None, path: Path) -> str | N
     return None if raw is None else sql_of(raw)
 
 
-def _with(job: Job, sql: str | None) -> Job:
-    """The job with the SQL of its sqlFile; as it is when that cannot be read (the sql-file rule
-    reports it)."""
-    if sql is None:
-        return job
-    return replace(job, spec=JobSpec(job.spec.kind, {**job.spec.values, "sql": sql}))
+def _with_sql(file: JobFile, read: Callable[[Job, str], str | None]) -> JobFile:
+    """`file` with each job's SQL as `read(job, sqlFile)` gives it; a job whose sqlFile cannot be
+    read is left as it is (the sql-file rule reports it)."""
+    jobs = []
+    for job in file.jobs:
+        where = _sql_file(job)
+        sql = None if where is None else read(job, where)
+        if sql is not None:
+            job = replace(job, spec=JobSpec(job.spec.kind, {**job.spec.values, "sql": sql}))
+        jobs.append(job)
+    return replace(file, jobs=jobs)

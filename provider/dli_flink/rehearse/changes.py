@@ -51,10 +51,10 @@ def _restarts(paths: list[Path], config: Config, base: str | None) -> tuple[str,
     tree, revision = WorkTree.of(repo, paths, config), Revision(repo)
     listed = repo.tracked([repo.relative(path) for path in paths])
     old_files = revision.with_sql(revision.jobs(n for n in listed if n.endswith(YAML_SUFFIXES)))
-    old_by_name = {job.spec.name: job for jobs in old_files.values() for job in jobs}
+    old_by_name = {job.spec.name: job for file in old_files.values() for job in file.jobs}
     changes = []
-    for name, jobs in tree.with_sql(tree.jobs()).items():
-        for job in jobs:
+    for name, file in tree.with_sql(tree.jobs()).items():
+        for job in file.jobs:
             before = old_by_name.get(job.spec.name)
             if before is None:
                 continue
