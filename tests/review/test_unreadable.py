@@ -73,3 +73,19 @@ def test_a_file_broken_at_the_base_already_is_not_news(cli, repo, tmp_path) -> N
     run = cli("review", "--base", "HEAD", "jobs")
     assert (run.code, run.out.count("\n")) == (0, 1)
     assert run.out.endswith(": no job changes.\n")
+
+
+def test_a_file_that_cannot_be_opened_is_a_one_line_error(cli, repo, tmp_path, monkeypatch) -> None:
+    """Not a change to report: the run cannot see the file (tests run as root, who reads any
+    file, so the permission error is made here)."""
+    from dli_flink.cli import sides
+
+    def denied(path):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(sides, "read_text", denied)
+    run = cli("review", "jobs")
+    assert (run.code, run.out) == (2, "")
+    assert (
+        run.err == "dli-flink: jobs/clickstream-sessions.yaml: cannot be read: Permission denied\n"
+    )
