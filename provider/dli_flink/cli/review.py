@@ -80,6 +80,11 @@ class JobReview:
     after: Envelope | None = None
     findings: list[Finding] = field(default_factory=list)
     restart_seconds: float = 0.0
+    desired: tuple[str | None, str | None] = (None, None)
+    """desiredState before and after: "running" or "stopped" (None on a side without the job).
+    `pulumi up` stops a running job set to stopped, and starts it again when set back."""
+    savepoint: bool = True
+    """Whether a stop writes a savepoint: DLI writes one only to the running job's OBS bucket."""
     rehearsal: Any = None
     """With `review --rehearse`: the job's rehearsal (dli_flink.rehearse.jobs.JobRehearsal)."""
 
@@ -88,14 +93,31 @@ class JobReview:
         return sum(1 for f in self.findings if f.severity == Severity.ERROR)
 
     @property
+    def state_change(self) -> str | None:
+        """ "stop" or "start" when desiredState changes, as `pulumi up` then does."""
+        return {("running", "stopped"): "stop", ("stopped", "running"): "start"}.get(self.desired)
+
+    @property
+    def restarts(self) -> bool:
+        """Whether `pulumi up` restarts the job: a restart-class change while it keeps running (a
+        job kept stopped is edited as it is)."""
+        running = self.desired == ("running", "running")
+        return running and self.change.change_class == ChangeClass.RESTART
+
+    @property
     def risk(self) -> tuple[int, int]:
-        """Sort key, riskiest first: introduced errors, then state lost, then restarts."""
+        """Sort key, riskiest first: introduced errors, then state lost, then restarts (a stop and
+        a start count as one, or as state lost without a savepoint)."""
         if self.status == "deleted":
             level = ChangeClass.REPLACE
         elif self.status in ("created", "readable again"):
             level = ChangeClass.IN_PLACE
         else:
             level = self.change.change_class
+        if self.state_change:
+            level = max(level, ChangeClass.RESTART if self.savepoint else ChangeClass.REPLACE)
+        elif level == ChangeClass.RESTART and not self.restarts:
+            level = ChangeClass.IN_PLACE
         return (1 if self.errors else 0, int(level))
 
 
@@ -175,8 +197,10 @@ def _review(paths: list[Path], config: Config, base: str | None) -> Review:
             after=Envelope.of(new.spec),
             findings=introduced,
             restart_seconds=config.job_restart_seconds.get(name, config.restart_seconds),
+            desired=(_desired(old.spec) if old else None, _desired(new.spec)),
+            savepoint=_has_bucket(old.spec) if old else True,
         )
-        if job.status != "changed" or job.change.change_class != ChangeClass.NONE or introduced:
+        if job.status != "changed" or job.change.fields or introduced or job.state_change:
             reviews.append(job)
     reviews.sort(key=lambda job: (job.risk[0], job.risk[1]), reverse=True)
     return Review(repo.commit, reviews, unreadable, tree.skipped)
@@ -195,6 +219,15 @@ def _unreadable(name: str, old: JobFile | None, new: JobFile | None) -> FileRevi
     if not findings:
         return None
     return FileReview(name, findings, [str(job.spec.name) for job in old.jobs] if old else [])
+
+
+def _desired(spec: JobSpec) -> str:
+    """The job's desiredState as the provider reads it: anything but stopped runs."""
+    return "stopped" if spec.desired_state == "stopped" else "running"
+
+
+def _has_bucket(spec: JobSpec) -> bool:
+    return spec.obs_bucket not in (None, "")
 
 
 def _new_status(old: JobFile | None) -> str:

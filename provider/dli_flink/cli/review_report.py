@@ -24,12 +24,36 @@ _HEADLINE = {
 }
 
 
+_LEFT_STOPPED = "left stopped (desiredState: stopped)"
+
+
 def headline(job: JobReview) -> str:
+    """What `pulumi up` does to the job, in a few words: the planner's class of the change, unless
+    desiredState makes it a stop or a start, or keeps the job stopped."""
+    if job.status == "created" and job.desired[1] == "stopped":
+        return f"created: a new job, {_LEFT_STOPPED}"
     if job.status != "changed":
         return _HEADLINE[(job.status, ChangeClass.NONE)]
     change_class = job.change.change_class
     if change_class == ChangeClass.REPLACE:
-        return "replaced: a new DLI job, the state is LOST"
+        stopped = f"; {_LEFT_STOPPED}" if job.desired[1] == "stopped" else ""
+        return f"replaced: a new DLI job, the state is LOST{stopped}"
+    if job.state_change == "stop":
+        if job.savepoint:
+            return "stopped: `pulumi up` stops it with a savepoint (desiredState: stopped)"
+        return "stopped: `pulumi up` stops it without a savepoint (no obsBucket): its state is lost"
+    if job.state_change == "start":
+        if job.savepoint:
+            return (
+                "started: `pulumi up` starts it again from the savepoint it was stopped with "
+                "(desiredState: running)"
+            )
+        return (
+            "started: `pulumi up` starts it again with empty state (no obsBucket: it was stopped "
+            "without a savepoint)"
+        )
+    if job.desired == ("stopped", "stopped") and change_class != ChangeClass.NONE:
+        return "edited while stopped (desiredState: stopped): no restart"
     if change_class == ChangeClass.RESTART:
         return f"restart with savepoint: about {job.restart_seconds:g} s offline"
     if change_class == ChangeClass.IN_PLACE:
@@ -53,15 +77,17 @@ def markdown(review: Review) -> str:
 
 
 def _summary(review: Review) -> str:
-    """What the change does, counted: unreadable files, jobs, restarts, new errors."""
-    restarts = [j for j in review.jobs if j.change.change_class == ChangeClass.RESTART]
-    counts = (
-        [f"{_count(len(review.unreadable), 'file')} cannot be read"] if review.unreadable else []
-    )
-    counts += [f"{_count(len(review.jobs), 'job')} changed"] if review.jobs else []
-    counts += [_count(len(restarts), "restart")] if restarts else []
-    counts += [f"**{_count(review.errors, 'new error')}**"] if review.errors else []
-    return ", ".join(counts)
+    """What the change does, counted: unreadable files, jobs, restarts, stops, starts, new errors."""
+    jobs = review.jobs
+    counts = [
+        f"{_count(len(review.unreadable), 'file')} cannot be read" if review.unreadable else "",
+        f"{_count(len(jobs), 'job')} changed" if jobs else "",
+        _count(sum(j.restarts for j in jobs), "restart"),
+        _count(sum(j.state_change == "stop" for j in jobs), "stop"),
+        _count(sum(j.state_change == "start" for j in jobs), "start"),
+        f"**{_count(review.errors, 'new error')}**" if review.errors else "",
+    ]
+    return ", ".join(count for count in counts if count)
 
 
 def _file_section(file: FileReview) -> list[str]:
@@ -134,7 +160,8 @@ def _cell(value: Any) -> str:
 
 
 def _count(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+    """`count` `word`s; nothing for none."""
+    return f"{count} {word}{'' if count == 1 else 's'}" if count else ""
 
 
 def as_json(review: Review) -> str:
@@ -160,7 +187,9 @@ def as_json(review: Review) -> str:
                     "after": _envelope(job.after),
                 },
                 "findings": [asdict(f) for f in job.findings],
-                "restartSeconds": job.restart_seconds if job.status == "changed" else None,
+                "desiredState": {"before": job.desired[0], "after": job.desired[1]},
+                "stateChange": job.state_change,
+                "restartSeconds": job.restart_seconds if job.restarts else None,
                 "rehearsal": _rehearsal(job.rehearsal),
             }
         )
