@@ -76,6 +76,9 @@ class JobReview:
     """created, deleted, changed, or "readable again": its file could not be read at the base, so
     there is nothing to compare it with."""
     change: Change = field(default_factory=lambda: Change(ChangeClass.NONE))
+    """The planner's change: its class, and its fields as a reviewer reads them (`_as_written`)."""
+    implied: frozenset[str] = frozenset()
+    """The fields of `change` neither side writes, whose values DLI derives from another field."""
     before: Envelope | None = None
     after: Envelope | None = None
     findings: list[Finding] = field(default_factory=list)
@@ -188,11 +191,15 @@ def _review(paths: list[Path], config: Config, base: str | None) -> Review:
             for problem in [*_problems(new, config), *new_stack.get(name, {}).values()]
             if _key(problem) not in known_before and (severity := config.severity_of(problem))
         ]
+        change, implied = (
+            _as_written(old.spec, new.spec) if old else (Change(ChangeClass.NONE), frozenset())
+        )
         job = JobReview(
             name,
             new.file,
             "changed" if old else _new_status(old_files.get(new.file)),
-            change=plan(old.spec, new.spec) if old else Change(ChangeClass.NONE),
+            change=change,
+            implied=implied,
             before=Envelope.of(old.spec) if old else None,
             after=Envelope.of(new.spec),
             findings=introduced,
@@ -219,6 +226,28 @@ def _unreadable(name: str, old: JobFile | None, new: JobFile | None) -> FileRevi
     if not findings:
         return None
     return FileReview(name, findings, [str(job.spec.name) for job in old.jobs] if old else [])
+
+
+def _as_written(old: JobSpec, new: JobSpec) -> tuple[Change, frozenset[str]]:
+    """The planner's change with its fields in the order a reviewer reads them, and those of them
+    that are implied.
+
+    A scaling key neither side writes has the value DLI derives (cuMax: the job's CUs): with
+    scaling off on both sides it means nothing and is left out; otherwise it comes after the
+    fields written, which are what the author changed. The class stays the planner's.
+    """
+    change = plan(old, new)
+    scaling_off = old.scaling_enabled is False and new.scaling_enabled is False
+    implied = frozenset(
+        f.field
+        for f in change.fields
+        if f.field.startswith("scaling.")
+        and not old.setting(key := f.field.partition(".")[2]).explicit
+        and not new.setting(key).explicit
+    )
+    written = [f for f in change.fields if f.field not in implied]
+    derived = [] if scaling_off else [f for f in change.fields if f.field in implied]
+    return Change(change.change_class, (*written, *derived)), implied
 
 
 def _desired(spec: JobSpec) -> str:

@@ -11,6 +11,8 @@ from dataclasses import asdict
 from typing import Any
 
 from dli_flink.cli.review import FileReview, JobReview, Review
+from dli_flink.model import fields
+from dli_flink.model.fields import FollowField
 from dli_flink.model.findings import Finding
 from dli_flink.model.planner import ChangeClass, FieldChange, show
 from dli_flink.model.spec import Unknown
@@ -116,7 +118,7 @@ def _section(job: JobReview) -> list[str]:
         blocks.append(_finding_lines(job.findings))
     if job.change.fields:
         table = ["| field | before | after | effect |", "|---|---|---|---|"]
-        blocks.append(table + [_row(field) for field in job.change.fields])
+        blocks.append(table + [_row(field, job.implied) for field in job.change.fields])
     if job.before and job.after and job.before != job.after:
         blocks.append([f"Scaling: {job.before.describe()} → {job.after.describe()}"])
     elif job.after and job.before is None:
@@ -134,9 +136,16 @@ def _section(job: JobReview) -> list[str]:
 CELL_WIDTH = 40
 
 
-def _row(field: FieldChange) -> str:
+def _row(field: FieldChange, implied: frozenset[str]) -> str:
     old, new = _from_difference(field.old, field.new)
-    return f"| `{field.field}` | {_cell(old)} | {_cell(new)} | {field.change_class.label} |"
+    name = f"`{field.field}`" + (f" ({_implied_by(field.field)})" if field.field in implied else "")
+    return f"| {name} | {_cell(old)} | {_cell(new)} | {field.change_class.label} |"
+
+
+def _implied_by(path: str) -> str:
+    """Where an implied value comes from: the field it follows, else DLI's default."""
+    default = fields.TABLE.by_path[path].dli_default
+    return f"implied by `{default.path}`" if isinstance(default, FollowField) else "DLI's default"
 
 
 def _from_difference(old: Any, new: Any) -> tuple[Any, Any]:
@@ -179,6 +188,7 @@ def as_json(review: Review) -> str:
                         "old": _json_value(f.old),
                         "new": _json_value(f.new),
                         "class": f.change_class.label,
+                        "implied": f.field in job.implied,
                     }
                     for f in job.change.fields
                 ],
