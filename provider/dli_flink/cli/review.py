@@ -14,12 +14,11 @@ parsed whole, because the cross-job rules need every job.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from dli_flink.cli.git import Repository
-from dli_flink.cli.sides import Files, Job, JobFile, Revision, Skipped, WorkTree
+from dli_flink.cli.review_model import Envelope, FileReview, JobReview, Review
+from dli_flink.cli.sides import Files, Job, JobFile, Revision, WorkTree
 from dli_flink.model.files import is_job_file
 from dli_flink.model.findings import Finding, Problem, Severity
 from dli_flink.model.planner import Change, ChangeClass, plan
@@ -28,128 +27,10 @@ from dli_flink.model.spec import JobSpec
 from dli_flink.rules import engine
 from dli_flink.rules.config import Config
 
-MINUTES_A_DAY = 1440
-
-
-@dataclass(frozen=True)
-class Envelope:
-    """How far DLI may scale a job, and how often it may restart it doing so."""
-
-    cu: Any
-    cu_min: Any
-    cu_max: Any
-    interval_minutes: Any
-    scaling: bool
-
-    @classmethod
-    def of(cls, spec: JobSpec) -> Envelope:
-        return cls(
-            cu=spec.resources.cu,
-            cu_min=spec.setting("cuMin").value,
-            cu_max=spec.setting("cuMax").value,
-            interval_minutes=spec.setting("intervalMinutes").value,
-            scaling=spec.scaling_enabled is True,
-        )
-
-    @property
-    def max_restarts_a_day(self) -> int:
-        """1440 / interval: each scaling check may stop and restore the job."""
-        interval = self.interval_minutes
-        if not self.scaling or not isinstance(interval, int) or interval < 1:
-            return 0
-        return MINUTES_A_DAY // interval
-
-    def describe(self) -> str:
-        if not self.scaling:
-            return f"{self.cu} CU, no scaling"
-        return (
-            f"{self.cu} CU, scaling {self.cu_min}..{self.cu_max} every {self.interval_minutes} min "
-            f"(up to {self.max_restarts_a_day} restarts a day)"
-        )
-
-
-@dataclass
-class JobReview:
-    name: str
-    file: str
-    status: str
-    """created, deleted, changed, or "readable again": its file could not be read at the base, so
-    there is nothing to compare it with."""
-    change: Change = field(default_factory=lambda: Change(ChangeClass.NONE))
-    """The planner's change: its class, and its fields as a reviewer reads them (`_as_written`)."""
-    implied: frozenset[str] = frozenset()
-    """The fields of `change` neither side writes, whose values DLI derives from another field."""
-    before: Envelope | None = None
-    after: Envelope | None = None
-    findings: list[Finding] = field(default_factory=list)
-    restart_seconds: float = 0.0
-    desired: tuple[str | None, str | None] = (None, None)
-    """desiredState before and after: "running" or "stopped" (None on a side without the job).
-    `pulumi up` stops a running job set to stopped, and starts it again when set back."""
-    savepoint: bool = True
-    """Whether a stop writes a savepoint: DLI writes one only to the running job's OBS bucket."""
-    rehearsal: Any = None
-    """With `review --rehearse`: the job's rehearsal (dli_flink.rehearse.jobs.JobRehearsal)."""
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity == Severity.ERROR)
-
-    @property
-    def state_change(self) -> str | None:
-        """ "stop" or "start" when desiredState changes, as `pulumi up` then does."""
-        return {("running", "stopped"): "stop", ("stopped", "running"): "start"}.get(self.desired)
-
-    @property
-    def restarts(self) -> bool:
-        """Whether `pulumi up` restarts the job: a restart-class change while it keeps running (a
-        job kept stopped is edited as it is)."""
-        running = self.desired == ("running", "running")
-        return running and self.change.change_class == ChangeClass.RESTART
-
-    @property
-    def risk(self) -> tuple[int, int]:
-        """Sort key, riskiest first: introduced errors, then state lost, then restarts (a stop and
-        a start count as one, or as state lost without a savepoint)."""
-        if self.status == "deleted":
-            level = ChangeClass.REPLACE
-        elif self.status in ("created", "readable again"):
-            level = ChangeClass.IN_PLACE
-        else:
-            level = self.change.change_class
-        if self.state_change:
-            level = max(level, ChangeClass.RESTART if self.savepoint else ChangeClass.REPLACE)
-        elif level == ChangeClass.RESTART and not self.restarts:
-            level = ChangeClass.IN_PLACE
-        return (1 if self.errors else 0, int(level))
-
-
-@dataclass(frozen=True)
-class FileReview:
-    """A job file the change makes unreadable: the Pulumi program stops on it, so none of its
-    jobs is deployed, and none is deleted either."""
-
-    file: str
-    findings: list[Finding]
-    """Why it cannot be read: errors the change introduces."""
-    jobs_at_base: list[str]
-    """The jobs it held at the base, which cannot be compared now."""
-
-
-@dataclass
-class Review:
-    base: str
-    """The revision compared against, as a full commit id."""
-    jobs: list[JobReview]
-    unreadable: list[FileReview] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-
-    @property
-    def errors(self) -> int:
-        return sum(job.errors for job in self.jobs) + sum(len(f.findings) for f in self.unreadable)
-
 
 def review(paths: Iterable[Path], config: Config, base: str | None = None) -> Review:
+    """What the change from `base` (default: the merge base with the default branch) to the work
+    tree does to the jobs under `paths`."""
     with collector_paused():
         return _review(list(paths), config, base)
 
@@ -162,42 +43,57 @@ def _review(paths: list[Path], config: Config, base: str | None) -> Review:
     new_files.update(
         tree.with_sql({name: new_files[name] for name in changed if name in new_files})
     )
-    old_files = revision.with_sql(revision.jobs(sorted(changed)))
+    sides = _Sides(revision.with_sql(revision.jobs(sorted(changed))), new_files, changed, config)
     unreadable = [
         found
         for name in sorted(changed)
-        if (found := _unreadable(name, old_files.get(name), new_files.get(name)))
+        if (found := _unreadable(name, sides.old.get(name), new_files.get(name)))
     ]
-    new_jobs = {name: file.jobs for name, file in new_files.items()}
-    old_jobs = {name: file.jobs for name, file in old_files.items()}
-    # Unchanged files feed only the cross-job rules: their own findings cannot be new.
-    unchanged = [job for name, jobs in new_jobs.items() if name not in changed for job in jobs]
-    old_all = unchanged + [job for jobs in old_jobs.values() for job in jobs]
-    new_all = [job for jobs in new_jobs.values() for job in jobs]
-    old_stack, new_stack = _stack_problems(old_all, config), _stack_problems(new_all, config)
+    before, after = sides.touched(sides.old), sides.touched(new_files)
+    reviews = [
+        job
+        for name in sorted(before.keys() | after.keys())
+        if (job := sides.review(name, before.get(name), after.get(name)))
+    ]
+    reviews.sort(key=lambda job: job.risk, reverse=True)
+    return Review(repo.commit, reviews, unreadable, tree.skipped)
 
-    before = _by_name(job for name in changed for job in old_jobs.get(name, []))
-    after = _by_name(job for name in changed for job in new_jobs.get(name, []))
-    reviews = []
-    for name in sorted(before.keys() | after.keys()):
-        old, new = before.get(name), after.get(name)
+
+class _Sides:
+    """The files at the base that the change touches, every file of the work tree, and the
+    cross-job problems on each side: what each job's review is made from."""
+
+    def __init__(self, old: Files, new: Files, changed: set[str], config: Config) -> None:
+        self.old, self.new, self.changed, self.config = old, new, changed, config
+        # Unchanged files feed only the cross-job rules: their own findings cannot be new.
+        unchanged = [job for name, file in new.items() if name not in changed for job in file.jobs]
+        self.old_stack = _stack_problems([*unchanged, *_jobs(old.values())], config)
+        self.new_stack = _stack_problems(_jobs(new.values()), config)
+
+    def touched(self, files: Files) -> dict[str, Job]:
+        """The jobs, by name, of the files in `files` that the change touches."""
+        return {
+            str(job.spec.name): job for name in self.changed for job in _jobs([files.get(name)])
+        }
+
+    def review(self, name: str, old: Job | None, new: Job | None) -> JobReview | None:
+        """What the change does to job `name`; None when nothing a reviewer needs to read."""
         if new is None:
-            if not new_files.get(old.file, _READABLE).unreadable:  # else listed with its file
-                reviews.append(JobReview(name, old.file, "deleted", before=Envelope.of(old.spec)))
-            continue
-        known_before = _keys(_problems(old, config) if old else []) | old_stack.get(name, {}).keys()
+            if old is None or self.new.get(old.file, _READABLE).unreadable:
+                return None  # listed with its unreadable file
+            return JobReview(name, old.file, "deleted", before=Envelope.of(old.spec))
+        config = self.config
+        known = _keys(_problems(old, config) if old else []) | self.old_stack.get(name, {}).keys()
         introduced = [
             _place(new, problem, severity)
-            for problem in [*_problems(new, config), *new_stack.get(name, {}).values()]
-            if _key(problem) not in known_before and (severity := config.severity_of(problem))
+            for problem in [*_problems(new, config), *self.new_stack.get(name, {}).values()]
+            if _key(problem) not in known and (severity := config.severity_of(problem))
         ]
-        change, implied = (
-            _as_written(old.spec, new.spec) if old else (Change(ChangeClass.NONE), frozenset())
-        )
+        change, implied = _as_written(old.spec, new.spec) if old else (_NO_CHANGE, frozenset())
         job = JobReview(
             name,
             new.file,
-            "changed" if old else _new_status(old_files.get(new.file)),
+            "changed" if old else _new_status(self.old.get(new.file)),
             change=change,
             implied=implied,
             before=Envelope.of(old.spec) if old else None,
@@ -207,13 +103,17 @@ def _review(paths: list[Path], config: Config, base: str | None) -> Review:
             desired=(_desired(old.spec) if old else None, _desired(new.spec)),
             savepoint=_has_bucket(old.spec) if old else True,
         )
-        if job.status != "changed" or job.change.fields or introduced or job.state_change:
-            reviews.append(job)
-    reviews.sort(key=lambda job: (job.risk[0], job.risk[1]), reverse=True)
-    return Review(repo.commit, reviews, unreadable, tree.skipped)
+        if job.status != "changed" or change.fields or introduced or job.state_change:
+            return job
+        return None
 
 
 _READABLE = JobFile([], [])
+_NO_CHANGE = Change(ChangeClass.NONE)
+
+
+def _jobs(files: Iterable[JobFile | None]) -> list[Job]:
+    return [job for file in files if file is not None for job in file.jobs]
 
 
 def _unreadable(name: str, old: JobFile | None, new: JobFile | None) -> FileReview | None:
@@ -289,10 +189,6 @@ def _within(name: str, scope: list[str]) -> bool:
 def _problems(job: Job, config: Config) -> list[Problem]:
     """A job's schema problems and its rules': run only on the jobs of files the change touches."""
     return [*job.problems, *engine.check(job.spec, config)]
-
-
-def _by_name(jobs: Iterable[Job]) -> dict[str, Job]:
-    return {job.spec.name: job for job in jobs}  # type: ignore[misc]
 
 
 def _stack_problems(jobs: list[Job], config: Config) -> dict[str, dict[tuple, Problem]]:

@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from dli_flink.cli.review import FileReview, JobReview, Review
+from dli_flink.cli.review_model import FileReview, JobReview, Review
 from dli_flink.model import fields
 from dli_flink.model.fields import FollowField
 from dli_flink.model.findings import Finding
