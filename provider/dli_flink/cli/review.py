@@ -18,7 +18,7 @@ from pathlib import Path
 
 from dli_flink.cli.git import Repository
 from dli_flink.cli.review_model import Envelope, FileReview, JobReview, Review
-from dli_flink.cli.sides import Files, Job, JobFile, Revision, WorkTree
+from dli_flink.cli.sides import Files, Job, JobFile, Revision, WorkTree, sql_names
 from dli_flink.model.files import is_job_file
 from dli_flink.model.findings import Finding, Problem, Severity
 from dli_flink.model.planner import Change, ChangeClass, plan
@@ -39,11 +39,14 @@ def _review(paths: list[Path], config: Config, base: str | None) -> Review:
     repo = Repository.open(base, "review")
     tree, revision = WorkTree.of(repo, paths, config), Revision(repo)
     new_files = tree.jobs()
-    changed = _changed(tree, new_files, [repo.relative(path) for path in paths], config)
+    sql = {name: sql_names(file) for name, file in new_files.items()}
+    changed = _changed(tree, sql, [repo.relative(path) for path in paths], config)
     new_files.update(
         tree.with_sql({name: new_files[name] for name in changed if name in new_files})
     )
-    sides = _Sides(revision.with_sql(revision.jobs(sorted(changed))), new_files, changed, config)
+    ahead = {s for name in changed for s in sql.get(name, ())}
+    old_files = revision.with_sql(revision.jobs(sorted(changed), ahead=ahead))
+    sides = _Sides(old_files, new_files, changed, config)
     unreadable = [
         found
         for name in sorted(changed)
@@ -164,11 +167,12 @@ def _new_status(old: JobFile | None) -> str:
     return "readable again" if old is not None and old.unreadable else "created"
 
 
-def _changed(tree: WorkTree, files: Files, scope: list[str], config: Config) -> set[str]:
+def _changed(
+    tree: WorkTree, sql: dict[str, set[str]], scope: list[str], config: Config
+) -> set[str]:
     """The job files the change touches: changed or deleted since the commit, new, or holding a
-    job whose sqlFile is. sqlFiles outside `scope` are asked about too: a job's SQL may live
-    beside the folder reviewed."""
-    sql = {name: tree.sql_names(file) for name, file in files.items()}
+    job whose sqlFile (`sql`, by job file) is. sqlFiles outside `scope` are asked about too: a
+    job's SQL may live beside the folder reviewed."""
     beside = sorted({s for names in sql.values() for s in names if not _within(s, scope)})
     diff = set(tree.repo.changed(scope + beside))
     tracked = set(tree.repo.tracked(scope + beside))

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dli_flink.cli.git import Repository
@@ -101,16 +101,6 @@ class WorkTree:
                 raise UsageError(f"{path}: cannot be read: {error.strerror or error}") from None
         return files
 
-    def sql_names(self, file: JobFile) -> set[str]:
-        """The sqlFiles of the jobs of `file` as git names them (those in the repository): a change
-        to one is a change to its job."""
-        return {
-            name
-            for job in file.jobs
-            if (where := _sql_file(job)) is not None
-            and (name := self.repo.inside(self.files[job.file].parent / where)) is not None
-        }
-
     def with_sql(self, files: Files) -> Files:
         """`files` with each job's sqlFile read from disk, relative to the file it was found at."""
         return {
@@ -124,12 +114,21 @@ class Revision:
     """The job files at the commit a command compares the work tree with."""
 
     repo: Repository
+    _fetched: dict[str, bytes] = field(default_factory=dict)
+    """Files read ahead: the sqlFiles `with_sql` will likely ask for."""
 
-    def jobs(self, names: Iterable[str]) -> Files:
+    def jobs(self, names: Iterable[str], ahead: Iterable[str] = ()) -> Files:
         """The jobs of the files `names` at the commit (files it lacks are left out), their SQL not
-        read yet (`with_sql`); one git process."""
-        shown = self.repo.show(list(names))
-        return {name: _decoded(lambda raw=raw: text_of(raw), name) for name, raw in shown.items()}
+        read yet (`with_sql`). The files `ahead` (the sqlFiles the work tree names) are read in the
+        same git process, which saves `with_sql` one when they are the ones it needs."""
+        names = list(names)
+        shown = self.repo.show(names + sorted(set(ahead) - set(names)))
+        self._fetched.update(shown)
+        return {
+            name: _decoded(lambda raw=raw: text_of(raw), name)
+            for name in names
+            if (raw := shown.get(name)) is not None
+        }
 
     def with_sql(self, files: Files) -> Files:
         """`files` with each job's sqlFile read at the commit, relative to the file that names it
@@ -140,7 +139,9 @@ class Revision:
             for job in file.jobs
             if (where := _sql_file(job)) is not None
         }
-        texts = self.repo.show(sorted({name for name, _ in places.values() if name is not None}))
+        wanted = {name for name, _ in places.values() if name is not None}
+        texts = {name: raw for name in wanted if (raw := self._fetched.get(name)) is not None}
+        texts.update(self.repo.show(sorted(wanted - self._fetched.keys())))
         return {
             name: _with_sql(file, lambda job, _: _sql_at(texts, *places[id(job)]))
             for name, file in files.items()
@@ -151,6 +152,22 @@ class Revision:
         and its path on disk."""
         path = self.repo.root / posixpath.dirname(file) / sql_file
         return self.repo.inside(path), path
+
+
+def sql_names(file: JobFile) -> set[str]:
+    """The sqlFiles of the jobs of `file` as git names them, those inside the repository: a change
+    to one is a change to its job. Worked out from the names alone, with no look at the disk for
+    each job: a path through a symbolic link is a name git does not track, which only makes its job
+    compared."""
+    names = set()
+    for job in file.jobs:
+        where = _sql_file(job)
+        if where is None:
+            continue
+        name = posixpath.normpath(posixpath.join(posixpath.dirname(job.file), where))
+        if not name.startswith(("/", "../")) and name != "..":
+            names.add(name)
+    return names
 
 
 def _decoded(text: Callable[[], str], file: str) -> JobFile:
