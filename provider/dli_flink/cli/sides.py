@@ -9,9 +9,10 @@ file unreadable, with the reasons as errors, because `load_jobs` stops the Pulum
 none of its jobs is deployed, changed or deleted).
 
 A job's SQL is part of the job: a `sqlFile` is read on the same side as the YAML file that names it,
-relative to that file, as validate and the Pulumi resources read it; at the revision from git, one
-`git cat-file` for all. A sqlFile outside the repository is not versioned: both sides read it from
-disk, since it is the same file. Documents are parsed first and their SQL read after, for the files a
+relative to that file, as validate and the Pulumi resources read it; at the revision from git, in the
+`git cat-file` that reads the job files when the work tree names the same sqlFile, else in one more
+for all. A sqlFile outside the repository is not versioned: both sides read it from disk, since it
+is the same file. Documents are parsed first and their SQL read after, for the files a
 caller compares only: a review of one changed file among a thousand reads one SQL file per side.
 """
 
@@ -114,7 +115,7 @@ class Revision:
     """The job files at the commit a command compares the work tree with."""
 
     repo: Repository
-    _fetched: dict[str, bytes] = field(default_factory=dict)
+    _fetched: dict[str, bytes] = field(default_factory=dict, init=False, repr=False)
     """Files read ahead: the sqlFiles `with_sql` will likely ask for."""
 
     def jobs(self, names: Iterable[str], ahead: Iterable[str] = ()) -> Files:
