@@ -72,3 +72,21 @@ def test_a_symlink_out_of_the_repository_is_skipped_with_a_note(
     assert run.out.endswith("\n\n" + note)
     data = json.loads(cli("review", "--format", "json", "jobs").out)
     assert data["skipped"] == [{"file": "jobs/beats.yaml", "reason": reason}]
+
+
+def test_a_symlink_to_a_job_file_elsewhere_in_the_repository_is_compared(
+    cli, repo, tmp_path
+) -> None:
+    """git versions the file it points to: the job is compared as that file."""
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared/beats.yaml").write_text(BEATS.format(name="beats"))
+    (tmp_path / "jobs/beats.yaml").symlink_to("../shared/beats.yaml")
+    repo("add", "-A")
+    repo("commit", "-qm", "a shared job")
+    edit(tmp_path / "shared/beats.yaml", "flinkVersion", "resources: {cu: 4}\nflinkVersion")
+    [job] = json.loads(cli("review", "--base", "HEAD", "--format", "json", "jobs").out)["jobs"]
+    assert (job["name"], job["file"], job["class"]) == (
+        "beats",
+        "shared/beats.yaml",
+        "restart with savepoint",
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dli_flink.model.files import UsageError
@@ -28,6 +28,8 @@ class Repository:
     """The base revision as a full commit id."""
     command: str
     """The dli-flink command that asks, for the errors."""
+    _folders: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Folders resolved so far: a thousand job files in ten folders are ten resolves, not 1,000."""
 
     @classmethod
     def open(cls, base: str | None, command: str) -> Repository:
@@ -65,11 +67,25 @@ class Repository:
 
     def inside(self, path: Path) -> str | None:
         """A path as git names it (relative to the top of the work tree, with slashes, symbolic
-        links followed), or None for one that leads out of the work tree or cannot be followed."""
+        links followed), or None for one that leads out of the work tree or cannot be followed.
+
+        String operations and a resolve per folder, not per file: review names every job file."""
+        text = os.fspath(path)
+        name = os.path.basename(text)
         try:
-            return path.resolve().relative_to(self.root).as_posix()
-        except (OSError, ValueError, RuntimeError):  # outside, a NUL in it, a symbolic link loop
+            if name in ("", ".", "..") or os.path.islink(text):
+                resolved = os.path.realpath(text)
+            else:
+                folder = os.path.dirname(text) or "."
+                if folder not in self._folders:
+                    self._folders[folder] = os.path.realpath(folder)
+                resolved = os.path.join(self._folders[folder], name)
+        except (OSError, ValueError):  # a NUL in it
             return None
+        top = os.fspath(self.root)
+        if resolved == top:
+            return "."
+        return resolved[len(top) + 1 :] if resolved.startswith(top + os.sep) else None
 
     def changed(self, scope: list[str]) -> list[str]:
         """The files under `scope` that differ between the commit and the work tree."""
