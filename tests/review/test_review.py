@@ -119,10 +119,13 @@ def test_outside_git_is_a_usage_error(cli, write) -> None:
     assert "is not in a git repository" in run.err
 
 
-def test_unreadable_job_file_does_not_break_the_review(cli, repo, tmp_path) -> None:
-    """A file that is not UTF-8 YAML has no jobs to compare; validate is where it is reported."""
-    (tmp_path / "jobs/broken.yaml").write_bytes(b"kind: \xff\xfe\n")
-    edit(tmp_path / "jobs/orders-enrich.yaml", "cuMax: 16", "cuMax: 32")
+def test_a_cross_job_finding_already_there_is_not_news(cli, repo, tmp_path, write) -> None:
+    """queue-capacity warned at the base already: changing the job does not report it again."""
+    write(".dli-flink.yaml", "queues:\n  flink_q: {cu: 10}\n")
+    edit(tmp_path / "jobs/orders-enrich.yaml", "smnTopic: data-team-alerts", "smnTopic: pager")
     run = cli("review", "jobs")
     assert (run.code, run.err) == (0, "")
-    assert "### `orders-enrich`: restart with savepoint" in run.out
+    assert "### `orders-enrich`: updated in place: no restart" in run.out
+    assert "queue-capacity" not in run.out
+    edit(tmp_path / "jobs/orders-enrich.yaml", "cuMax: 16", "cuMax: 20")
+    assert "new warning `queue-capacity`" in cli("review", "jobs").out

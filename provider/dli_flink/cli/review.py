@@ -5,210 +5,197 @@ deleted, or changed, with the change planner's class for each change, so a revie
 `pulumi up` will do; the scaling envelope before and after; the findings the change introduces (not
 those already there); and an estimate of the time each restart keeps the job offline.
 
-Only files that differ from the revision are parsed on the old side (one `git cat-file --batch` for
-all); the working tree is parsed whole, because the cross-job rules need every job.
+Both sides are read by cli/sides.py, as rehearse reads them, a job's SQL from its sqlFile on the same
+side. Only files the change touches (a job file, or the sqlFile of one of its jobs) are parsed on the
+old side (one `git cat-file --batch` for all) and run through the per-job rules; the working tree is
+parsed whole, because the cross-job rules need every job.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from dli_flink.cli.git import Repository
-from dli_flink.model.files import collect_files, is_job_file
+from dli_flink.cli.review_model import Envelope, FileReview, JobReview, Review
+from dli_flink.cli.sides import Files, Job, JobFile, Revision, WorkTree, sql_names
+from dli_flink.model.files import is_job_file
 from dli_flink.model.findings import Finding, Problem, Severity
 from dli_flink.model.planner import Change, ChangeClass, plan
-from dli_flink.model.source import (
-    Document,
-    SourceError,
-    collector_paused,
-    load_documents,
-    read_text,
-)
+from dli_flink.model.source import collector_paused
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules import engine
 from dli_flink.rules.config import Config
 
-MINUTES_A_DAY = 1440
-
-
-@dataclass(frozen=True)
-class Envelope:
-    """How far DLI may scale a job, and how often it may restart it doing so."""
-
-    cu: Any
-    cu_min: Any
-    cu_max: Any
-    interval_minutes: Any
-    scaling: bool
-
-    @classmethod
-    def of(cls, spec: JobSpec) -> Envelope:
-        return cls(
-            cu=spec.resources.cu,
-            cu_min=spec.setting("cuMin").value,
-            cu_max=spec.setting("cuMax").value,
-            interval_minutes=spec.setting("intervalMinutes").value,
-            scaling=spec.scaling_enabled is True,
-        )
-
-    @property
-    def max_restarts_a_day(self) -> int:
-        """1440 / interval: each scaling check may stop and restore the job."""
-        interval = self.interval_minutes
-        if not self.scaling or not isinstance(interval, int) or interval < 1:
-            return 0
-        return MINUTES_A_DAY // interval
-
-    def describe(self) -> str:
-        if not self.scaling:
-            return f"{self.cu} CU, no scaling"
-        return (
-            f"{self.cu} CU, scaling {self.cu_min}..{self.cu_max} every {self.interval_minutes} min "
-            f"(up to {self.max_restarts_a_day} restarts a day)"
-        )
-
-
-@dataclass
-class JobReview:
-    name: str
-    file: str
-    status: str
-    """created, deleted or changed."""
-    change: Change = field(default_factory=lambda: Change(ChangeClass.NONE))
-    before: Envelope | None = None
-    after: Envelope | None = None
-    findings: list[Finding] = field(default_factory=list)
-    restart_seconds: float = 0.0
-    rehearsal: Any = None
-    """With `review --rehearse`: the job's rehearsal (dli_flink.rehearse.jobs.JobRehearsal)."""
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity == Severity.ERROR)
-
-    @property
-    def risk(self) -> tuple[int, int]:
-        """Sort key, riskiest first: introduced errors, then state lost, then restarts."""
-        if self.status == "deleted":
-            level = ChangeClass.REPLACE
-        elif self.status == "created":
-            level = ChangeClass.IN_PLACE
-        else:
-            level = self.change.change_class
-        return (1 if self.errors else 0, int(level))
-
-
-@dataclass
-class Review:
-    base: str
-    """The revision compared against, as a full commit id."""
-    jobs: list[JobReview]
-
-    @property
-    def errors(self) -> int:
-        return sum(job.errors for job in self.jobs)
-
-
-@dataclass
-class _Job:
-    spec: JobSpec
-    document: Document
-    file: str
-    problems: list[Problem]
-
 
 def review(paths: Iterable[Path], config: Config, base: str | None = None) -> Review:
+    """What the change from `base` (default: the merge base with the default branch) to the work
+    tree does to the jobs under `paths`."""
     with collector_paused():
         return _review(list(paths), config, base)
 
 
 def _review(paths: list[Path], config: Config, base: str | None) -> Review:
     repo = Repository.open(base, "review")
-    root, commit = repo.root, repo.commit
-    files = collect_files(paths, config.exclude, config.root)
-    rel = {repo.relative(path): path for path in files}
-    scope = [repo.relative(path) for path in paths]
-    diff = repo.changed(scope)
-    changed = {name for name in diff if name in rel or _deleted_job_file(root, name, config)}
-    tracked = set(repo.tracked(scope))
-    changed |= {name for name in rel if name not in tracked}
-    # Unchanged files feed only the cross-job rules: their own findings cannot be new.
-    new_jobs = {
-        name: _parse(_read(path), name, config if name in changed else None)
-        for name, path in rel.items()
-    }
-    old_texts = repo.show(sorted(changed))
-    old_jobs = {name: _parse(text, name, config) for name, text in old_texts.items()}
-    unchanged = [job for name, jobs in new_jobs.items() if name not in changed for job in jobs]
-    old_all = unchanged + [job for jobs in old_jobs.values() for job in jobs]
-    new_all = [job for jobs in new_jobs.values() for job in jobs]
-    old_stack, new_stack = _stack_problems(old_all, config), _stack_problems(new_all, config)
+    tree, revision = WorkTree.of(repo, paths, config), Revision(repo)
+    new_files = tree.jobs()
+    sql = {name: sql_names(file) for name, file in new_files.items()}
+    changed = _changed(tree, sql, [repo.relative(path) for path in paths], config)
+    new_files.update(
+        tree.with_sql({name: new_files[name] for name in changed if name in new_files})
+    )
+    ahead = {s for name in changed for s in sql.get(name, ())}
+    old_files = revision.with_sql(revision.jobs(sorted(changed), ahead=ahead))
+    sides = _Sides(old_files, new_files, changed, config)
+    unreadable = [
+        found
+        for name in sorted(changed)
+        if (found := _unreadable(name, sides.old.get(name), new_files.get(name)))
+    ]
+    before, after = sides.touched(sides.old), sides.touched(new_files)
+    reviews = [
+        job
+        for name in sorted(before.keys() | after.keys())
+        if (job := sides.review(name, before.get(name), after.get(name)))
+    ]
+    reviews.sort(key=lambda job: job.risk, reverse=True)
+    return Review(repo.commit, reviews, unreadable, tree.skipped)
 
-    before = _by_name(job for name in changed for job in old_jobs.get(name, []))
-    after = _by_name(job for name in changed for job in new_jobs.get(name, []))
-    reviews = []
-    for name in sorted(before.keys() | after.keys()):
-        old, new = before.get(name), after.get(name)
+
+class _Sides:
+    """The files at the base that the change touches, every file of the work tree, and the
+    cross-job problems on each side: what each job's review is made from."""
+
+    def __init__(self, old: Files, new: Files, changed: set[str], config: Config) -> None:
+        self.old, self.new, self.changed, self.config = old, new, changed, config
+        # Unchanged files feed only the cross-job rules: their own findings cannot be new.
+        unchanged = [job for name, file in new.items() if name not in changed for job in file.jobs]
+        self.old_stack = _stack_problems([*unchanged, *_jobs(old.values())], config)
+        self.new_stack = _stack_problems(_jobs(new.values()), config)
+
+    def touched(self, files: Files) -> dict[str, Job]:
+        """The jobs, by name, of the files in `files` that the change touches."""
+        return {
+            str(job.spec.name): job for name in self.changed for job in _jobs([files.get(name)])
+        }
+
+    def review(self, name: str, old: Job | None, new: Job | None) -> JobReview | None:
+        """What the change does to job `name`; None when nothing a reviewer needs to read."""
         if new is None:
-            reviews.append(JobReview(name, old.file, "deleted", before=Envelope.of(old.spec)))
-            continue
-        known_before = _keys(old.problems if old else []) | old_stack.get(name, set())
+            if old is None or self.new.get(old.file, _READABLE).unreadable:
+                return None  # listed with its unreadable file
+            return JobReview(name, old.file, "deleted", before=Envelope.of(old.spec))
+        config = self.config
+        known = _keys(_problems(old, config) if old else []) | self.old_stack.get(name, {}).keys()
         introduced = [
             _place(new, problem, severity)
-            for problem in [*new.problems, *new_stack.get(name, {}).values()]
-            if _key(problem) not in known_before and (severity := config.severity_of(problem))
+            for problem in [*_problems(new, config), *self.new_stack.get(name, {}).values()]
+            if _key(problem) not in known and (severity := config.severity_of(problem))
         ]
+        change, implied = _as_written(old.spec, new.spec) if old else (_NO_CHANGE, frozenset())
         job = JobReview(
             name,
             new.file,
-            "created" if old is None else "changed",
-            change=plan(old.spec, new.spec) if old else Change(ChangeClass.NONE),
+            "changed" if old else _new_status(self.old.get(new.file)),
+            change=change,
+            implied=implied,
             before=Envelope.of(old.spec) if old else None,
             after=Envelope.of(new.spec),
             findings=introduced,
             restart_seconds=config.job_restart_seconds.get(name, config.restart_seconds),
+            desired=(_desired(old.spec) if old else None, _desired(new.spec)),
+            savepoint=_has_bucket(old.spec) if old else True,
         )
-        if job.status == "created" or job.change.change_class != ChangeClass.NONE or introduced:
-            reviews.append(job)
-    reviews.sort(key=lambda job: (job.risk[0], job.risk[1]), reverse=True)
-    return Review(commit, reviews)
-
-
-def _read(path: Path) -> str | None:
-    """A working-tree file's text; None when it cannot be read as YAML (validate reports why)."""
-    try:
-        return read_text(path)
-    except (OSError, SourceError):
+        if job.status != "changed" or change.fields or introduced or job.state_change:
+            return job
         return None
 
 
-def _parse(text: str | None, file: str, config: Config | None) -> list[_Job]:
-    """The jobs of one file with their schema problems, and their rules' problems if given the
-    `config` to run the rules with; a file that is not readable YAML has none (validate reports it).
+_READABLE = JobFile([], [])
+_NO_CHANGE = Change(ChangeClass.NONE)
+
+
+def _jobs(files: Iterable[JobFile | None]) -> list[Job]:
+    return [job for file in files if file is not None for job in file.jobs]
+
+
+def _unreadable(name: str, old: JobFile | None, new: JobFile | None) -> FileReview | None:
+    """The file, if the change makes it unreadable (or unreadable for another reason than at the
+    base): the reasons it introduces, and the jobs it held."""
+    if new is None or not new.unreadable:
+        return None
+    known = {(f.rule, f.message) for f in old.unreadable} if old else set()
+    findings = [f for f in new.unreadable if (f.rule, f.message) not in known]
+    if not findings:
+        return None
+    return FileReview(name, findings, [str(job.spec.name) for job in old.jobs] if old else [])
+
+
+def _as_written(old: JobSpec, new: JobSpec) -> tuple[Change, frozenset[str]]:
+    """The planner's change with its fields in the order a reviewer reads them, and those of them
+    that are implied.
+
+    A scaling key neither side writes has the value DLI derives (cuMax: the job's CUs): with
+    scaling off on both sides it means nothing and is left out; otherwise it comes after the
+    fields written, which are what the author changed. The class stays the planner's.
     """
-    jobs: list[_Job] = []
-    if text is None:
-        return jobs
-    try:
-        for document in load_documents(Path(file), text):
-            spec, problems = engine.parse(document.data)
-            if spec is not None and isinstance(spec.name, str):
-                if config is not None:
-                    problems += engine.check(spec, config)
-                jobs.append(_Job(spec, document, file, problems))
-    except SourceError:
-        return []
-    return jobs
+    change = plan(old, new)
+    scaling_off = old.scaling_enabled is False and new.scaling_enabled is False
+    implied = frozenset(
+        f.field
+        for f in change.fields
+        if f.field.startswith("scaling.")
+        and not old.setting(key := f.field.partition(".")[2]).explicit
+        and not new.setting(key).explicit
+    )
+    written = [f for f in change.fields if f.field not in implied]
+    derived = [] if scaling_off else [f for f in change.fields if f.field in implied]
+    return Change(change.change_class, (*written, *derived)), implied
 
 
-def _by_name(jobs: Iterable[_Job]) -> dict[str, _Job]:
-    return {job.spec.name: job for job in jobs}  # type: ignore[misc]
+def _desired(spec: JobSpec) -> str:
+    """The job's desiredState as the provider reads it: anything but stopped runs."""
+    return "stopped" if spec.desired_state == "stopped" else "running"
 
 
-def _stack_problems(jobs: list[_Job], config: Config) -> dict[str, dict[tuple, Problem]]:
+def _has_bucket(spec: JobSpec) -> bool:
+    return spec.obs_bucket not in (None, "")
+
+
+def _new_status(old: JobFile | None) -> str:
+    """A job with no namesake at the base is created, unless its file could not be read there."""
+    return "readable again" if old is not None and old.unreadable else "created"
+
+
+def _changed(
+    tree: WorkTree, sql: dict[str, set[str]], scope: list[str], config: Config
+) -> set[str]:
+    """The job files the change touches: changed or deleted since the commit, new, or holding a
+    job whose sqlFile (`sql`, by job file) is. sqlFiles outside `scope` are asked about too: a
+    job's SQL may live beside the folder reviewed."""
+    beside = sorted({s for names in sql.values() for s in names if not _within(s, scope)})
+    diff = set(tree.repo.changed(scope + beside))
+    tracked = set(tree.repo.tracked(scope + beside))
+    touched_sql = {s for names in sql.values() for s in names if s in diff or s not in tracked}
+    root = tree.repo.root
+    return (
+        {name for name in diff if name in tree.files or _deleted_job_file(root, name, config)}
+        | {name for name in tree.files if name not in tracked}
+        | {name for name, names in sql.items() if names & touched_sql}
+    )
+
+
+def _within(name: str, scope: list[str]) -> bool:
+    """Whether git's pathspecs `scope` (literal paths) take in the file `name`."""
+    return any(top in (".", name) or name.startswith(top + "/") for top in scope)
+
+
+def _problems(job: Job, config: Config) -> list[Problem]:
+    """A job's schema problems and its rules': run only on the jobs of files the change touches."""
+    return [*job.problems, *engine.check(job.spec, config)]
+
+
+def _stack_problems(jobs: list[Job], config: Config) -> dict[str, dict[tuple, Problem]]:
     """Cross-job problems, per job name, keyed as `_key` keys them."""
     found: dict[str, dict[tuple, Problem]] = {}
     for index, problem in engine.check_stack([job.spec for job in jobs], config):
@@ -224,7 +211,7 @@ def _keys(problems: list[Problem]) -> set[tuple]:
     return {_key(p) for p in problems}
 
 
-def _place(job: _Job, problem: Problem, severity: Severity) -> Finding:
+def _place(job: Job, problem: Problem, severity: Severity) -> Finding:
     line, column = job.document.position(problem.path, problem.on_key, problem.anchor)
     return Finding(job.file, line, column, problem.rule, severity, problem.message, job.spec.name)
 

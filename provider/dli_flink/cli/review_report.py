@@ -10,22 +10,52 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from dli_flink.cli.review import JobReview, Review
+from dli_flink.cli.review_model import FileReview, JobReview, Review
+from dli_flink.model import fields
+from dli_flink.model.fields import FollowField
+from dli_flink.model.findings import Finding
 from dli_flink.model.planner import ChangeClass, FieldChange, show
 from dli_flink.model.spec import Unknown
 
 _HEADLINE = {
     ("deleted", ChangeClass.NONE): "deleted: the DLI job and its state are removed",
     ("created", ChangeClass.NONE): "created: a new job, starting with empty state",
+    ("readable again", ChangeClass.NONE): (
+        "compared with nothing: its file could not be read at the base"
+    ),
 }
 
 
+_LEFT_STOPPED = "left stopped (desiredState: stopped)"
+
+
 def headline(job: JobReview) -> str:
+    """What `pulumi up` does to the job, in a few words: the planner's class of the change, unless
+    desiredState makes it a stop or a start, or keeps the job stopped."""
+    if job.status == "created" and job.desired[1] == "stopped":
+        return f"created: a new job, {_LEFT_STOPPED}"
     if job.status != "changed":
         return _HEADLINE[(job.status, ChangeClass.NONE)]
     change_class = job.change.change_class
     if change_class == ChangeClass.REPLACE:
-        return "replaced: a new DLI job, the state is LOST"
+        stopped = f"; {_LEFT_STOPPED}" if job.desired[1] == "stopped" else ""
+        return f"replaced: a new DLI job, the state is LOST{stopped}"
+    if job.state_change == "stop":
+        if job.savepoint:
+            return "stopped: `pulumi up` stops it with a savepoint (desiredState: stopped)"
+        return "stopped: `pulumi up` stops it without a savepoint (no obsBucket): its state is lost"
+    if job.state_change == "start":
+        if job.savepoint:
+            return (
+                "started: `pulumi up` starts it again from the savepoint it was stopped with "
+                "(desiredState: running)"
+            )
+        return (
+            "started: `pulumi up` starts it again with empty state (no obsBucket: it was stopped "
+            "without a savepoint)"
+        )
+    if job.desired == ("stopped", "stopped") and change_class != ChangeClass.NONE:
+        return "edited while stopped (desiredState: stopped): no restart"
     if change_class == ChangeClass.RESTART:
         return f"restart with savepoint: about {job.restart_seconds:g} s offline"
     if change_class == ChangeClass.IN_PLACE:
@@ -35,37 +65,63 @@ def headline(job: JobReview) -> str:
 
 def markdown(review: Review) -> str:
     short = review.base[:12]
-    if not review.jobs:
-        return f"**dli-flink review** against `{short}`: no job changes.\n"
-    restarts = [j for j in review.jobs if j.change.change_class == ChangeClass.RESTART]
-    lines = [
-        f"**dli-flink review** against `{short}`: {_count(len(review.jobs), 'job')} changed"
-        + (f", {_count(len(restarts), 'restart')}" if restarts else "")
-        + (f", **{_count(review.errors, 'new error')}**" if review.errors else "")
-        + ".",
-        "",
-    ]
+    notes = [f"Not compared: `{s.file}`, {s.reason}." for s in review.skipped]
+    if not review.jobs and not review.unreadable:
+        return (
+            "\n".join([f"**dli-flink review** against `{short}`: no job changes.", *notes]) + "\n"
+        )
+    lines = [f"**dli-flink review** against `{short}`: {_summary(review)}.", ""]
+    for file in review.unreadable:
+        lines.extend(_file_section(file))
     for job in review.jobs:
         lines.extend(_section(job))
-    return "\n".join(lines).rstrip() + "\n"
+    return "\n".join(lines + notes).rstrip() + "\n"
+
+
+def _summary(review: Review) -> str:
+    """What the change does, counted: unreadable files, jobs, restarts, stops, starts, new errors."""
+    jobs = review.jobs
+    counts = [
+        f"{_count(len(review.unreadable), 'file')} cannot be read" if review.unreadable else "",
+        f"{_count(len(jobs), 'job')} changed" if jobs else "",
+        _count(sum(j.restarts for j in jobs), "restart"),
+        _count(sum(j.state_change == "stop" for j in jobs), "stop"),
+        _count(sum(j.state_change == "start" for j in jobs), "start"),
+        f"**{_count(review.errors, 'new error')}**" if review.errors else "",
+    ]
+    return ", ".join(count for count in counts if count)
+
+
+def _file_section(file: FileReview) -> list[str]:
+    """A file the change makes unreadable: why, and the jobs that cannot be compared."""
+    blocks = [
+        [f"### `{file.file}`: cannot be read: `pulumi up` stops on it"],
+        _finding_lines(file.findings),
+    ]
+    if file.jobs_at_base:
+        names = ", ".join(f"`{name}`" for name in file.jobs_at_base)
+        its = "its job" if len(file.jobs_at_base) == 1 else "its jobs"
+        blocks.append([f"Not compared: {names}, {its} at the base."])
+    return [line for block in blocks for line in [*block, ""]]
+
+
+def _finding_lines(findings: list[Finding]) -> list[str]:
+    return [
+        f"- :warning: new {f.severity} `{f.rule}` at line {f.line}: {f.message}" for f in findings
+    ]
 
 
 def _section(job: JobReview) -> list[str]:
     """A job's heading, then its blocks (findings, fields, scaling) one blank line apart."""
     blocks = [[f"### `{job.name}`: {headline(job)}", f"`{job.file}`"]]
     if job.findings:
-        blocks.append(
-            [
-                f"- :warning: new {f.severity} `{f.rule}` at line {f.line}: {f.message}"
-                for f in job.findings
-            ]
-        )
+        blocks.append(_finding_lines(job.findings))
     if job.change.fields:
         table = ["| field | before | after | effect |", "|---|---|---|---|"]
-        blocks.append(table + [_row(field) for field in job.change.fields])
+        blocks.append(table + [_row(field, job.implied) for field in job.change.fields])
     if job.before and job.after and job.before != job.after:
         blocks.append([f"Scaling: {job.before.describe()} → {job.after.describe()}"])
-    elif job.after and job.status == "created":
+    elif job.after and job.before is None:
         blocks.append([f"Scaling: {job.after.describe()}"])
     if job.rehearsal is not None:
         from dli_flink.rehearse import report
@@ -77,18 +133,44 @@ def _section(job: JobReview) -> list[str]:
     return [line for block in blocks for line in [*block, ""]]
 
 
-def _row(field: FieldChange) -> str:
-    return f"| `{field.field}` | {_cell(field.old)} | {_cell(field.new)} | {field.change_class.label} |"
+CELL_WIDTH = 40
+
+
+def _row(field: FieldChange, implied: frozenset[str]) -> str:
+    old, new = _from_difference(field.old, field.new)
+    name = f"`{field.field}`" + (f" ({_implied_by(field.field)})" if field.field in implied else "")
+    return f"| {name} | {_cell(old)} | {_cell(new)} | {field.change_class.label} |"
+
+
+def _implied_by(path: str) -> str:
+    """Where an implied value comes from: the field it follows, else DLI's default."""
+    default = fields.TABLE.by_path[path].dli_default
+    return f"implied by `{default.path}`" if isinstance(default, FollowField) else "DLI's default"
+
+
+def _from_difference(old: Any, new: Any) -> tuple[Any, Any]:
+    """Two long texts from a little before where they first differ: a SQL edit on line 20 would
+    otherwise show as the same first 40 characters twice."""
+    if not (isinstance(old, str) and isinstance(new, str)):
+        return old, new
+    old, new = " ".join(old.split()), " ".join(new.split())
+    pairs = enumerate(zip(old, new, strict=False))
+    same = next((i for i, (a, b) in pairs if a != b), min(len(old), len(new)))
+    start = same - CELL_WIDTH // 4
+    if max(len(old), len(new)) <= CELL_WIDTH or start <= 0:
+        return old, new
+    return f"...{old[start:]}", f"...{new[start:]}"
 
 
 def _cell(value: Any) -> str:
     if value is None:
         return "—"
-    return f"`{show(value, width=40)}`".replace("|", "\\|")
+    return f"`{show(value, width=CELL_WIDTH)}`".replace("|", "\\|")
 
 
 def _count(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+    """`count` `word`s; nothing for none."""
+    return f"{count} {word}{'' if count == 1 else 's'}" if count else ""
 
 
 def as_json(review: Review) -> str:
@@ -106,6 +188,7 @@ def as_json(review: Review) -> str:
                         "old": _json_value(f.old),
                         "new": _json_value(f.new),
                         "class": f.change_class.label,
+                        "implied": f.field in job.implied,
                     }
                     for f in job.change.fields
                 ],
@@ -114,12 +197,28 @@ def as_json(review: Review) -> str:
                     "after": _envelope(job.after),
                 },
                 "findings": [asdict(f) for f in job.findings],
-                "restartSeconds": job.restart_seconds if job.status == "changed" else None,
+                "desiredState": {"before": job.desired[0], "after": job.desired[1]},
+                "stateChange": job.state_change,
+                "restartSeconds": job.restart_seconds if job.restarts else None,
                 "rehearsal": _rehearsal(job.rehearsal),
             }
         )
     summary = {"jobs": len(jobs), "errors": review.errors}
-    return json.dumps({"base": review.base, "jobs": jobs, "summary": summary}, indent=2) + "\n"
+    report = {
+        "base": review.base,
+        "jobs": jobs,
+        "unreadable": [
+            {
+                "file": file.file,
+                "findings": [asdict(f) for f in file.findings],
+                "jobsAtBase": file.jobs_at_base,
+            }
+            for file in review.unreadable
+        ],
+        "skipped": [asdict(s) for s in review.skipped],
+        "summary": summary,
+    }
+    return json.dumps(report, indent=2) + "\n"
 
 
 def _rehearsal(rehearsal: Any) -> dict | None:

@@ -322,6 +322,12 @@ def read_text(path: FilePath) -> str:
         if not stat.S_ISREG(mode):
             raise NotRegularFile(mode)
         raw = handle.read(MAX_FILE_BYTES + 1)
+    return text_of(raw)
+
+
+def text_of(raw: bytes) -> str:
+    """A job file's bytes as text, or SourceError for what cannot be YAML: one verdict for a file
+    read from disk and for its version in git (review compares the two)."""
     if len(raw) > MAX_FILE_BYTES:
         raise SourceError(
             f"file is over {MAX_FILE_BYTES // 1024} KiB; a job file holds a few job documents: "

@@ -55,6 +55,7 @@ __all__ = [
     "known",
     "parse_scaling_value",
     "read_sql",
+    "sql_of",
 ]
 
 DEFAULT_CU_MIN: Final = 2
@@ -340,8 +341,17 @@ def read_sql(path: Path) -> str | None:
             return None
         with path.open("rb") as handle:
             raw = handle.read(MAX_SQL_BYTES + 1)
+    except (OSError, ValueError):  # unreadable, or a NUL in the path
+        return None
+    return sql_of(raw)
+
+
+def sql_of(raw: bytes) -> str | None:
+    """A sqlFile's bytes as SQL: UTF-8 up to MAX_SQL_BYTES, else None; one verdict for a file read
+    from disk and for its version in git (review compares the two)."""
+    try:
         return None if len(raw) > MAX_SQL_BYTES else raw.decode("utf-8")
-    except (OSError, ValueError):  # unreadable, not UTF-8, or a NUL in the path
+    except ValueError:  # not UTF-8
         return None
 
 
