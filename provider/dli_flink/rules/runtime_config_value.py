@@ -9,6 +9,7 @@ PASS::
     name: orders-enrich
     queue: flink_q
     flinkVersion: "1.15"
+    agency: dli_flink_agency
     sql: INSERT INTO sink SELECT * FROM src
     runtimeConfig:
       flink.dli.job.scale.enable: "false"
@@ -19,6 +20,7 @@ FAIL::
     name: orders-enrich
     queue: flink_q
     flinkVersion: "1.15"
+    agency: dli_flink_agency
     sql: INSERT INTO sink SELECT * FROM src
     runtimeConfig:
       flink.dli.job.scale.enable: "off"
