@@ -220,6 +220,8 @@ def job_body() -> Callable[..., dict[str, Any]]:
             "checkpoint_enabled": True,
             "log_enabled": True,
             "flink_version": "1.15",
+            "run_mode": "exclusive_cluster",
+            "execution_agency_urn": "dli_flink_agency",
             **overrides,
         }
 

@@ -64,7 +64,14 @@ def test_a_chunked_body_over_the_limit_is_413(emulator):
 
 @pytest.mark.parametrize("framing", ["Content-Length", "chunked"])
 def test_a_body_of_exactly_the_limit_is_read_and_signed(emulator, dli_api, framing):
-    frame = json.dumps({"name": "at-the-limit", "queue_name": "default", "desc": ""}).encode()
+    frame = json.dumps(
+        {
+            "name": "at-the-limit",
+            "queue_name": "default",
+            "run_mode": "exclusive_cluster",
+            "desc": "",
+        }
+    ).encode()
     body = frame.replace(b'"desc": ""', b'"desc": "' + b"x" * (LIMIT - len(frame)) + b'"')
     assert len(body) == LIMIT
     uri, headers = signed_headers(emulator, create_path(emulator), method="POST", body=body)

@@ -81,7 +81,7 @@ def test_other_project_is_refused(emulator):
 
 def test_body_changed_after_signing_is_refused(emulator):
     path = f"/v1.0/{emulator.project_id}/streaming/sql-jobs"
-    body = json.dumps({"name": "signed"}).encode()
+    body = json.dumps({"name": "signed", "run_mode": "exclusive_cluster"}).encode()
     status, answer = signed_call(
         emulator, path, method="POST", body=body, tamper=json.dumps({"name": "evil"}).encode()
     )

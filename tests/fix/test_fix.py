@@ -36,6 +36,7 @@ sql: |
 resources: {cu: 8, parallelism: 4}   # flow style stays flow
 checkpoint: {intervalSeconds: 60}
 obsBucket: data-team-flink
+agency: dli_flink_agency
 logEnabled: false
 scaling:
   # the scaling block
@@ -158,7 +159,7 @@ def test_a_value_the_user_must_choose_stays_a_finding(cli, write) -> None:
 )
 def test_line_endings_final_newline_and_bom_are_kept(cli, tmp_path, bom, newline, final) -> None:
     text = (
-        "kind: FlinkSqlJob\nname: a\nqueue: q\nflinkVersion: '1.15'\nsql: x\nobsBucket: bkt\n"
+        "kind: FlinkSqlJob\nname: a\nqueue: q\nflinkVersion: '1.15'\nsql: x\nobsBucket: bkt\nagency: a\n"
         "scaling:\n  enabled: true\nlogEnabled: false" + ("\n" if final else "")
     )
     path = tmp_path / "job.yaml"
@@ -185,6 +186,7 @@ def test_anchored_values_are_not_fixed_they_are_shared(cli, write) -> None:
         resources: {cu: 8}
         checkpoint: &ckpt {enabled: true}
         obsBucket: data-team-flink
+        agency: dli_flink_agency
         logEnabled: true
         scaling: &scale {enabled: true, cuMax: 4}
         """

@@ -434,6 +434,7 @@ def test_config_schema_declares_every_level_and_option_with_its_default() -> Non
     }
     assert {rule: defaults for rule, defaults in declared.items() if defaults} == {
         "scaling-flink-version": {"min-version": "1.12", "versions": []},
+        "agency-required": {"min-version": "1.15"},
         "scaling-interval": {"min-minutes": 10},
         "runtime-config-unknown-key": {"known-keys": []},
     }
@@ -521,3 +522,13 @@ def test_odd_values_anywhere_never_crash_a_policy(path: str) -> None:
         violations(document)
         run(POLICIES["job-name-unique"], _stack(document, document))
         run(POLICIES["queue-capacity"], _stack(document, config={"queues": {"flink_q": {"cu": 4}}}))
+
+
+def test_a_flink_1_15_job_that_checkpoints_without_an_agency_is_mandatory() -> None:
+    """DLI's user guide: from Flink 1.15 no checkpoints, savepoints or saved logs without one."""
+    found = violations(job(agency=None))
+    assert [name for name, _ in found["agency-required"]] == [MANDATORY]
+    assert "set agency:" in found["agency-required"][0][1]
+    assert "agency-required" not in violations(
+        job(agency=None, runtimeConfig={"flink.dli.job.agency.name": "dli_flink_agency"})
+    )

@@ -34,6 +34,7 @@ GOOD_JOB: dict[str, Any] = {
     "name": "orders-enrich",
     "queue": "flink_q",
     "flinkVersion": "1.15",
+    "agency": "dli_flink_agency",
     "sql": "INSERT INTO sink SELECT * FROM src",
     "resources": {"cu": 8, "parallelism": 4},
     "checkpoint": {"enabled": True, "intervalSeconds": 60},

@@ -25,6 +25,7 @@ def test_sql_args_give_the_document_of_the_yaml() -> None:
         description="Joins orders with customers and writes enriched orders to DWS.",
         queue="flink_q",
         flink_version="1.15",
+        agency="dli_flink_agency",
         sql=yaml_document["sql"],
         resources=ResourcesArgs(cu=8, manager_cu=1, parallelism=8),
         checkpoint=CheckpointArgs(enabled=True, interval_seconds=60, mode="exactly_once"),
@@ -50,6 +51,7 @@ def test_jar_args_give_the_document_of_the_yaml() -> None:
         name="clickstream-sessions",
         queue="flink_q",
         flink_version="1.15",
+        agency="dli_flink_agency",
         jar=JarArgs(
             entrypoint="obs://data-team-flink/jars/sessionizer-2.3.jar",
             main_class="com.example.clickstream.Sessionizer",

@@ -87,11 +87,16 @@ def test_exported_jobs_deploy_again_as_no_change(
         assert data["adopt"] is True
         change = plan(JobSpec.from_document(original[name]), JobSpec.from_document(data))
         # DLI's job answer holds no tags: orders-enrich's are the one field it cannot give back,
-        # and recording them again is in place (no DLI call).
-        assert [f.field for f in change.fields] == (
-            ["tags.team"] if "tags" in original[name] else []
-        )
-        assert change.change_class <= ChangeClass.IN_PLACE
+        # and a tag change is a new job (no update body takes tags), so preview says replace
+        # until the user copies them back, as done here.
+        if "tags" in original[name]:
+            assert [(f.field, f.change_class) for f in change.fields] == [
+                ("tags.team", ChangeClass.REPLACE)
+            ]
+            with (out / f"{name}.yaml").open("a", encoding="utf-8") as exported_file:
+                exported_file.write("tags:\n  team: data\n")
+        else:
+            assert change.change_class == ChangeClass.NONE
     state = {name: s.id for name, s in deployed.engine.state.items()}
     timelines = {name: deployed.emulator.admin.statuses(int(i)) for name, i in state.items()}
     steps = deployed.engine.up(resources(out))
@@ -120,6 +125,7 @@ def test_the_exported_file_says_where_it_came_from(
         "  INSERT INTO out_beats SELECT host, ts FROM beats;",
         "checkpoint:",
         "  enabled: true",
+        "agency: dli_flink_agency",
         "adopt: true",
     ]
     again = export(capsys, "--name", "heartbeat-monitor", "--out", str(tmp_path))

@@ -16,6 +16,7 @@ DECLARED = {
     "name": "orders",
     "queue": "flink_q",
     "flinkVersion": "1.15",
+    "agency": "dli_flink_agency",
     "sql": "INSERT INTO a SELECT * FROM b",
     "resources": {"cu": 4},
     "checkpoint": {"enabled": True},

@@ -51,6 +51,17 @@ def test_rule_errors_stop_the_preview_on_the_property_that_is_wrong(offline: Eng
     assert "[scaling-cu-max-below-cu] scaling.cuMax" in reasons
 
 
+def test_a_flink_1_15_job_that_checkpoints_without_an_agency_stops_the_preview(
+    offline: Engine,
+) -> None:
+    job = sql_job()
+    del job.inputs["agency"]
+    step = offline.preview([job])[job.urn]
+    assert step.op == "invalid"
+    assert [prop for prop, _ in step.failures] == ["flinkVersion"]
+    assert "[agency-required] flinkVersion: Flink 1.15 needs an agency" in step.failures[0][1]
+
+
 def test_schema_errors_name_the_key(offline: Engine) -> None:
     job = sql_job(resources={"cu": "four"}, queue="")
     step = offline.preview([job])[job.urn]

@@ -68,7 +68,7 @@ def test_riskiest_first_and_only_new_findings(cli, repo, tmp_path, snapshot) -> 
         "### `heartbeat-monitor`: replaced: a new DLI job, the state is LOST",
         "### `new-job`: created: a new job, starting with empty state",
     ]
-    assert "new error `scaling-cu-max-below-cu` at line 28" in run.out
+    assert "new error `scaling-cu-max-below-cu` at line 29" in run.out
     assert "scaling-interval" not in run.out
     snapshot.snapshot_dir = SNAPSHOTS
     snapshot.assert_match(run.out, "risky.md")

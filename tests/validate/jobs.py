@@ -11,4 +11,5 @@ checkpoint: {enabled: true}
 obsBucket: my-bucket
 logEnabled: true
 scaling: {enabled: true, cuMax: 16}
+agency: dli_flink_agency
 """

@@ -348,7 +348,7 @@ def test_missing_config_option_file_is_exit_2(cli, write) -> None:
 
 def test_rules_command_lists_every_rule_with_docs(cli) -> None:
     brief = cli("rules", "--brief").out.splitlines()
-    assert len(brief) == 22
+    assert len(brief) == 23
     assert brief[0].startswith("yaml-syntax")
     full = cli("rules", "scaling-interval").out
     assert "scaling-interval (error; options: min-minutes=10)" in full

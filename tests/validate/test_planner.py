@@ -51,7 +51,9 @@ def test_no_change() -> None:
         ),
         ({"smnTopic": "pager"}, "smnTopic", ChangeClass.IN_PLACE),
         ({"obsBucket": "other"}, "obsBucket", ChangeClass.IN_PLACE),
-        ({"tags": {"team": "ml"}}, "tags.team", ChangeClass.IN_PLACE),
+        # Neither update body takes tags, and DLI's tag API is not used: a new job, not a
+        # change reported and never made.
+        ({"tags": {"team": "ml"}}, "tags.team", ChangeClass.REPLACE),
         ({"jobType": "flink_sql_job"}, "jobType", ChangeClass.REPLACE),
     ],
 )

@@ -86,6 +86,7 @@ resources: {cu: 8}
 checkpoint: {enabled: true}
 obsBucket: my-bucket
 logEnabled: true
+agency: dli_flink_agency
 """
 
 
@@ -98,7 +99,7 @@ def test_scaling_rules_read_runtime_config_keys_too(write) -> None:
     )
     assert {(f.rule, f.line) for f in findings} == {
         ("scaling-needs-logs", 9),
-        ("scaling-cu-max-below-cu", 12),
+        ("scaling-cu-max-below-cu", 13),
     }
 
 
@@ -242,7 +243,7 @@ def test_a_finding_on_a_merged_key_points_at_where_it_is_written(
 def test_missing_checkpoint_points_at_the_scaling_switch_that_needs_it(write) -> None:
     text = BASE.replace("checkpoint: {enabled: true}\n", "") + "scaling:\n  enabled: true\n"
     [finding] = _findings(write, text)
-    assert (finding.rule, finding.line, finding.column) == ("scaling-needs-checkpoint", 10, 3)
+    assert (finding.rule, finding.line, finding.column) == ("scaling-needs-checkpoint", 11, 3)
 
 
 @pytest.mark.parametrize(
@@ -304,3 +305,19 @@ def test_sql_file_is_read_relative_to_the_yaml_file(write) -> None:
     text = BASE.replace("sql: INSERT INTO sink SELECT * FROM src", "sqlFile: sql/a.sql")
     path = write("jobs/a.yaml", text)
     assert validate([path], configuration.Config()).findings == []
+
+
+def test_an_agency_is_needed_from_flink_1_15_only_where_dli_uses_one(write) -> None:
+    """DLI's user guide: a Flink 1.15 job without an agency cannot checkpoint, take savepoints
+    or save its logs; the runtime key names the agency as well as the field."""
+    without = BASE.replace("agency: dli_flink_agency\n", "")
+    [finding] = _findings(write, without)
+    assert (finding.rule, finding.line) == ("agency-required", 4)
+    assert "checkpointing and saved logs" in finding.message
+    by_key = without + "runtimeConfig:\n  flink.dli.job.agency.name: dli_flink_agency\n"
+    assert _findings(write, by_key) == []
+    assert _findings(write, without.replace('"1.15"', '"1.13"')) == []
+    stateless = without.replace("checkpoint: {enabled: true}\n", "").replace(
+        "logEnabled: true", "logEnabled: false"
+    )
+    assert _findings(write, stateless) == []

@@ -325,10 +325,14 @@ class UpdateSteps(JobCalls):
             return Outcome(op.job_id, job, record=op.record)
         if change.change_class == ChangeClass.IN_PLACE:
             op.record.step("edit in place")
+            # Only the hot fields that change: a running Jar job refuses an unchanged obs_bucket
+            # (Terraform's flinkjar resource sends it "only when changed, otherwise the interface
+            # will return an error"); where unsure, send less.
+            before = old.to_dli_body(for_update=True)
             hot = {
                 k: v
                 for k, v in new.to_dli_body(for_update=True).items()
-                if k in fields.TABLE.hot_wire_fields
+                if k in fields.TABLE.hot_wire_fields and before.get(k) != v
             }
             self._authorize(op.name, new, old)
             self._call(op.name, "edit in place", "", self._put, new, op.job_id, hot)

@@ -24,9 +24,11 @@ from typing import Any
 
 from dli_flink.emulator.checks import (
     HOT_FIELDS,
+    agency_failure,
     check_body,
     check_bucket,
     check_config,
+    check_running_edit,
     obs_path,
     scaling_bounds,
     scaling_failure,
@@ -286,6 +288,8 @@ class Backend:
                     f"Job {job_id} is {job['status']}: stop the job before editing "
                     + ", ".join(cold)
                 )
+            if job["status"] in BUSY:
+                check_running_edit(kind, job, clean)
             conf = {**job["conf"], **clean}
             check_config(kind, conf)
             self._check_unique(conf["name"], job_id)
@@ -364,7 +368,7 @@ class Backend:
         seconds = self.settings.durations.submit
         if restore:
             seconds += self.settings.durations.restore + self._state_seconds(job)
-        why = scaling_failure(conf, self.settings.scaling_flink_versions)
+        why = agency_failure(conf) or scaling_failure(conf, self.settings.scaling_flink_versions)
         cu = conf["cu_number"]
         if why is None and self._free_cu(conf["queue_name"], job["job_id"]) < cu:
             why = (

@@ -27,6 +27,7 @@ check() refuses the removal and says what to write instead (planner.unclearable_
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
@@ -137,6 +138,11 @@ class Field:
 
 
 SQL, JAR = frozenset({SQL_KIND}), frozenset({JAR_KIND})
+AGENCY_KEY: Final = "flink.dli.job.agency.name"
+"""The runtime_config key that names a job's agency, as `execution_agency_urn` does (DLI user guide,
+"Creating a Custom DLI Agency"; shared/docs/dli-api.md)."""
+RUNTIME_KEYS: Final = (AGENCY_KEY, "flink.dli.job.jar.minimize-submission.enabled")
+"""DLI's documented runtime keys outside the scaling block (shared/docs/dli-api.md)."""
 CHECKPOINT_MODES: Final = {"exactly_once": 1, "at_least_once": 2}
 """checkpoint_mode on the wire (SDK model: 1 exactly once, 2 at least once)."""
 
@@ -162,6 +168,42 @@ def _tags(pairs: tuple[tuple[str, str], ...]) -> list[dict[str, str]] | None:
     return [{"key": k, "value": v} for k, v in pairs] or None
 
 
+ROOT_LOGGER: Final = "root"
+"""The logLevels key for Flink's root logger (flink_log_config's root_logger_level)."""
+
+
+def _log_config(levels: tuple[tuple[str, str], ...]) -> str | None:
+    """logLevels as DLI's flink_log_config JSON string (SDK models' example:
+    {"root_logger_level": "INFO", "loggers_level_of_class": {"org.apache.flink": "WARN"}})."""
+    if not levels:
+        return None
+    config: dict[str, Any] = {}
+    classes = {name: level for name, level in levels if name != ROOT_LOGGER}
+    root = dict(levels).get(ROOT_LOGGER)
+    if root is not None:
+        config["root_logger_level"] = root
+    if classes:
+        config["loggers_level_of_class"] = classes
+    return json.dumps(config, separators=(",", ":"))
+
+
+def _log_levels(reported: Any) -> tuple[tuple[str, str], ...]:
+    """DLI's flink_log_config string as logLevels pairs; () for what is not that JSON."""
+    try:
+        config = json.loads(reported) if isinstance(reported, str) else reported
+    except ValueError:
+        return ()
+    if not isinstance(config, dict):
+        return ()
+    pairs = []
+    if config.get("root_logger_level") is not None:
+        pairs.append((ROOT_LOGGER, str(config["root_logger_level"])))
+    classes = config.get("loggers_level_of_class")
+    if isinstance(classes, dict):
+        pairs.extend((str(k), str(v)) for k, v in classes.items())
+    return tuple(pairs)
+
+
 # Where a row `clears`, its comment names the source saying DLI accepts the value sent for a removal:
 # API reference dli_02_0229 / dli_02_0231 (Updating a Flink SQL / Jar Job) and the SDK models
 # update_flink_sql_job_request_body.py / update_flink_jar_job_request_body.py (their docstrings give
@@ -173,8 +215,9 @@ ROWS: Final[tuple[Field, ...]] = (
     Field("description", "desc", dli_default="", clears=True, reported="desc"),
     Field("queue", "queue_name", reported="queue_name", required=True),
     Field("flinkVersion", "flink_version", reported="job_config.flink_version", required=True),
-    # jobType: set at creation (SQL create body); the Jar update body carries it too (SDK model
-    # update_flink_jar_job_request_body.job_type). DLI cannot change it: a new job.
+    # jobType: set at creation (SQL create body). The Jar update body carries it too (SDK model
+    # update_flink_jar_job_request_body.job_type) but Terraform's Jar resource never sends it on
+    # update: sent on neither update, as it cannot change. DLI cannot change it: a new job.
     Field(
         "jobType",
         "job_type",
@@ -182,7 +225,7 @@ ROWS: Final[tuple[Field, ...]] = (
         change=REPLACE,
         default={SQL_KIND: OPENSOURCE_SQL, JAR_KIND: JAR_JOB_TYPE},
         create=SQL,
-        update=JAR,
+        update=frozenset(),
         reported="job_type",
     ),
     # sql_body: "Length range: 0 to 1024x1024 characters". Never sent empty in practice: a job
@@ -335,6 +378,43 @@ ROWS: Final[tuple[Field, ...]] = (
         clears=True,
         reported="job_config.dirty_data_strategy",
     ),
+    # -- Issue #15: the fields real DLI needs of our jobs. Each change class is read from DLI's
+    # update API (SDK models update_flink_sql_job_request_body.py / update_flink_jar_job_request_
+    # body.py): a field in the update body outside the hot fields is a restart with savepoint.
+    # execution_agency_urn: "the agency name authorised to DLI; configurable on Flink 1.15" (SDK
+    # models, create and both update bodies). In both update bodies, not hot: a restart (Terraform
+    # makes it ForceNew on its SQL resource; DLI's update API takes it). No clear value documented.
+    Field("agency", "execution_agency_urn", reported="job_config.execution_agency_urn"),
+    # run_mode: shared_cluster | exclusive_cluster | edge_node, "default shared_cluster" (SDK SQL
+    # create and update bodies). The document's default is exclusive_cluster, as every working
+    # Terraform example and acceptance test sends with a queue; rules/run_mode.py holds the
+    # sources' disagreement. In the SQL update body, not hot: a restart.
+    Field(
+        "runMode",
+        "run_mode",
+        SQL,
+        default={SQL_KIND: "exclusive_cluster"},
+        reported="run_mode",
+    ),
+    # udf_jar_url: the UDF jar, an OBS path or a DLI package (below Flink 1.15; SDK SQL bodies).
+    # In the SQL update body, not hot: a restart. No clear value documented.
+    Field("udfJarUrl", "udf_jar_url", SQL, reported="job_config.udf_jar_url"),
+    # flink_log_config: a JSON string {"root_logger_level": ..., "loggers_level_of_class": {...}}
+    # (SDK models, all four bodies); the document writes it as logLevels {root: INFO, <class>: WARN}.
+    # In both update bodies, not hot: a restart. No clear value documented.
+    Field(
+        "logLevels",
+        "flink_log_config",
+        encode=_log_config,
+        reported="job_config.flink_log_config",
+        decode=_log_levels,
+        shape="map",
+    ),
+    # feature / image: basic (DLI's Flink image) or custom, and the custom image "organisation/
+    # image:version", effective when feature is custom (SDK Jar create and update bodies). In the
+    # Jar update body, not hot: a restart. No clear value documented.
+    Field("jar.feature", "feature", JAR, reported="job_config.feature"),
+    Field("jar.image", "image", JAR, reported="job_config.image"),
     # The scaling block: DLI reads it as flink.dli.job.* runtime_config keys (shared/seed/).
     Field("scaling.enabled", runtime_key="flink.dli.job.scale.enable", dli_default=False),
     Field("scaling.intervalMinutes", runtime_key="flink.dli.job.scale.interval", dli_default=30),
@@ -348,8 +428,10 @@ ROWS: Final[tuple[Field, ...]] = (
     # runtime_config is one JSON-list string on the wire, the scaling keys merged in: the JobSpec
     # builds it (effective_runtime_config) and always sends it, "[]" when empty, so removed keys go.
     Field("runtimeConfig", "runtime_config", shape="map"),
-    # Tags: DLI takes them only in the create body; a change is recorded in state, sent nowhere.
-    Field("tags", "tags", change=IN_PLACE, update=frozenset(), encode=_tags, shape="map"),
+    # Tags: neither update body takes them (SDK models). DLI's v3 tag API (POST /v3/{project_id}/
+    # dli_flink_job/{job_id}/tags/create and .../tags/delete, as Terraform's resources call it) is
+    # not used yet, so a tag change is a new job: never report a change that is not made.
+    Field("tags", "tags", change=REPLACE, update=frozenset(), encode=_tags, shape="map"),
     # Provider options: how Pulumi deploys the job, not DLI's configuration.
     Field("desiredState", change=None, default="running"),
     Field("timeouts.create", change=None, default=20),

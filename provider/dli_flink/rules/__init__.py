@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from dli_flink.rules import (
+    agency_required,
     job_name,
     queue_capacity,
     resources_range,
@@ -35,6 +36,7 @@ RULES: dict[str, ModuleType] = {
         yaml_syntax,
         schema,
         scaling_flink_version,
+        agency_required,
         scaling_needs_checkpoint,
         scaling_needs_obs_bucket,
         scaling_needs_logs,

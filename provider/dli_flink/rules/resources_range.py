@@ -9,6 +9,7 @@ PASS::
     name: orders-enrich
     queue: flink_q
     flinkVersion: "1.15"
+    agency: dli_flink_agency
     sql: INSERT INTO sink SELECT * FROM src
     resources: {cu: 8, managerCu: 1, parallelism: 8}
 
@@ -18,6 +19,7 @@ FAIL::
     name: orders-enrich
     queue: flink_q
     flinkVersion: "1.15"
+    agency: dli_flink_agency
     sql: INSERT INTO sink SELECT * FROM src
     resources: {cu: 4, managerCu: 1, parallelism: 16}
 """

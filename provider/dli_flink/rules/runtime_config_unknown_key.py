@@ -9,6 +9,7 @@ PASS::
     name: orders-enrich
     queue: flink_q
     flinkVersion: "1.15"
+    agency: dli_flink_agency
     sql: INSERT INTO sink SELECT * FROM src
     runtimeConfig:
       table.exec.state.ttl: 1h
@@ -19,6 +20,7 @@ FAIL::
     name: orders-enrich
     queue: flink_q
     flinkVersion: "1.15"
+    agency: dli_flink_agency
     sql: INSERT INTO sink SELECT * FROM src
     runtimeConfig:
       flink.dli.job.scale.enabled: true
@@ -48,7 +50,11 @@ _PREFIX = "flink.dli."
 def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     if not known(spec.runtime_config):
         return
-    known_keys = [*fields.TABLE.scaling_keys.values(), *map(str, context.options["known-keys"])]
+    known_keys = [
+        *fields.TABLE.scaling_keys.values(),
+        *fields.RUNTIME_KEYS,
+        *map(str, context.options["known-keys"]),
+    ]
     for key, _ in spec.runtime_config:
         if key.startswith(_PREFIX) and key not in known_keys:
             hint = difflib.get_close_matches(key, known_keys, n=1, cutoff=0.8)

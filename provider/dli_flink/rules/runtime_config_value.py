@@ -11,6 +11,7 @@ PASS::
     name: orders-enrich
     queue: flink_q
     flinkVersion: "1.15"
+    agency: dli_flink_agency
     sql: INSERT INTO sink SELECT * FROM src
     runtimeConfig:
       flink.dli.job.scale.enable: "false"
@@ -21,6 +22,7 @@ FAIL::
     name: orders-enrich
     queue: flink_q
     flinkVersion: "1.15"
+    agency: dli_flink_agency
     sql: INSERT INTO sink SELECT * FROM src
     runtimeConfig:
       flink.dli.job.scale.enable: "off"

@@ -9,6 +9,7 @@ PASS::
     name: orders-enrich
     queue: flink_q
     flinkVersion: "1.15"
+    agency: dli_flink_agency
     sql: INSERT INTO sink SELECT * FROM src
     resources: {cu: 8}
     checkpoint: {enabled: true}
@@ -22,6 +23,7 @@ FAIL::
     name: orders-enrich
     queue: flink_q
     flinkVersion: "1.15"
+    agency: dli_flink_agency
     sql: INSERT INTO sink SELECT * FROM src
     resources: {cu: 8}
     checkpoint: {enabled: true}

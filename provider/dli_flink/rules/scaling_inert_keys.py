@@ -10,6 +10,7 @@ PASS::
     name: orders-enrich
     queue: flink_q
     flinkVersion: "1.15"
+    agency: dli_flink_agency
     sql: INSERT INTO sink SELECT * FROM src
     resources: {cu: 8}
 
@@ -19,6 +20,7 @@ FAIL::
     name: orders-enrich
     queue: flink_q
     flinkVersion: "1.15"
+    agency: dli_flink_agency
     sql: INSERT INTO sink SELECT * FROM src
     resources: {cu: 8}
     scaling: {cuMax: 16}

@@ -9,6 +9,7 @@ PASS::
     name: orders-enrich
     queue: flink_q
     flinkVersion: "1.15"
+    agency: dli_flink_agency
     jobType: flink_opensource_sql_job
     sql: INSERT INTO sink SELECT * FROM src
     checkpoint: {enabled: true}
@@ -22,6 +23,7 @@ FAIL::
     name: orders-enrich
     queue: flink_q
     flinkVersion: "1.15"
+    agency: dli_flink_agency
     jobType: flink_sql_job
     sql: INSERT INTO sink SELECT * FROM src
     checkpoint: {enabled: true}

@@ -8,6 +8,7 @@ PASS::
     name: orders-enrich
     queue: flink_q
     flinkVersion: "1.15"
+    agency: dli_flink_agency
     sql: INSERT INTO sink SELECT * FROM src
     checkpoint: {enabled: true}
     obsBucket: my-bucket
@@ -20,6 +21,7 @@ FAIL::
     name: orders-enrich
     queue: flink_q
     flinkVersion: "1.15"
+    agency: dli_flink_agency
     sql: INSERT INTO sink SELECT * FROM src
     checkpoint: {enabled: true}
     logEnabled: true

@@ -10,6 +10,7 @@ PASS::
     name: orders-enrich
     queue: flink_q
     flinkVersion: "1.15"
+    agency: dli_flink_agency
     sql: INSERT INTO sink SELECT * FROM src
     checkpoint: {enabled: true}
     obsBucket: my-bucket
@@ -23,6 +24,7 @@ FAIL::
     name: orders-enrich
     queue: flink_q
     flinkVersion: "1.15"
+    agency: dli_flink_agency
     sql: INSERT INTO sink SELECT * FROM src
     checkpoint: {enabled: true}
     obsBucket: my-bucket

@@ -1,0 +1,119 @@
+"""DLI's own constraints on jobs, as the emulator enforces them over real HTTP, each from its source
+(emulator/checks.py cites them), and the README's and the examples' jobs passing all of them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from dli_flink.deploy.dliapi import DliError
+from dli_flink.model.spec import JobSpec
+
+from tests.conftest import api_for
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_an_opensource_sql_job_on_a_shared_cluster_is_refused(dli_api, job_body) -> None:
+    """SDK job_type docstring: shared_cluster takes only flink_sql_job (run_mode's default)."""
+    for refused in (job_body(run_mode="shared_cluster"), job_body(run_mode=None)):
+        with pytest.raises(DliError) as error:
+            dli_api.create_sql_job(refused)
+        assert error.value.code == "DLI.13024"
+        assert "exclusive_cluster" in error.value.message
+    assert dli_api.create_sql_job(job_body(run_mode="shared_cluster", job_type="flink_sql_job"))
+
+
+def test_flink_1_15_without_an_agency_fails_to_start_when_it_checkpoints(
+    dli_api, job_body, wait_status
+) -> None:
+    """DLI user guide: from Flink 1.15 no checkpoints, savepoints or saved logs without one."""
+    bare = dli_api.create_sql_job(job_body(execution_agency_urn=None))
+    dli_api.run_jobs([bare])
+    failed = wait_status(dli_api, bare, "job_submit_fail", "job_running")
+    assert failed["status"] == "job_submit_fail"
+    assert "needs an agency" in failed["status_desc"]
+    by_key = dli_api.create_sql_job(
+        job_body(
+            execution_agency_urn=None,
+            runtime_config='[{"key":"flink.dli.job.agency.name","value":"dli_flink_agency"}]',
+        )
+    )
+    older = dli_api.create_sql_job(job_body(execution_agency_urn=None, flink_version="1.13"))
+    dli_api.run_jobs([by_key, older])
+    for job_id in (by_key, older):
+        assert wait_status(dli_api, job_id, "job_running", "job_submit_fail")["status"] == (
+            "job_running"
+        )
+
+
+def jar_body(name: str, **overrides: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "queue_name": "default",
+        "entrypoint": "obs://bucket/app.jar",
+        "obs_bucket": "bucket",
+        "flink_version": "1.15",
+        "execution_agency_urn": "dli_flink_agency",
+        **overrides,
+    }
+
+
+def test_a_running_jar_job_refuses_an_unchanged_bucket_and_a_custom_checkpoint_path(
+    dli_api, wait_status
+) -> None:
+    """Terraform's flinkjar resource: obs_bucket only when it changed, and no custom
+    checkpoint_path while checkpointing is on."""
+    job_id = dli_api.create_jar_job(jar_body("jar-edits", checkpoint_enabled=True))
+    dli_api.run_jobs([job_id])
+    wait_status(dli_api, job_id, "job_running")
+    for body, why in (
+        ({"obs_bucket": "bucket"}, "obs_bucket is unchanged"),
+        ({"checkpoint_path": "obs://bucket/ckpt/"}, "checkpoint_path cannot be customised"),
+    ):
+        with pytest.raises(DliError) as error:
+            dli_api.update_jar_job(job_id, body)
+        assert (error.value.code, why in error.value.message) == ("DLI.0007", True)
+    assert dli_api.update_jar_job(job_id, {"obs_bucket": "other-bucket"})
+
+
+def readme_jobs() -> list[tuple[dict[str, Any], Path]]:
+    """The job documents of the README's YAML blocks (those with a kind)."""
+    blocks = re.findall(r"```yaml\n(.*?)```", (REPO / "README.md").read_text(), re.S)
+    found = []
+    for block in blocks:
+        for document in yaml.safe_load_all(block):
+            if isinstance(document, dict) and document.get("kind") in (
+                "FlinkSqlJob",
+                "FlinkJarJob",
+            ):
+                found.append((document, REPO))
+    return found
+
+
+def example_jobs() -> list[tuple[dict[str, Any], Path]]:
+    found = []
+    for path in sorted((REPO / "examples/jobs").glob("*.yaml")):
+        found += [(doc, path.parent) for doc in yaml.safe_load_all(path.read_text()) if doc]
+    return found
+
+
+@pytest.mark.parametrize("source", [readme_jobs, example_jobs], ids=["README", "examples"])
+def test_the_readme_and_example_jobs_pass_dli_s_checks_and_run(
+    make_emulator, wait_status, source
+) -> None:
+    """Each job's create body, as dli-flink sends it, is accepted, and the job starts: every
+    constraint the emulator models (run mode, agency, scaling, bucket names, ranges) holds."""
+    jobs = source()
+    assert jobs
+    api = api_for(make_emulator(queues={doc["queue"]: 400 for doc, _ in jobs}))
+    for document, base in jobs:
+        spec = JobSpec.from_document(document, base)
+        create = api.create_sql_job if spec.is_sql else api.create_jar_job
+        job_id = create(spec.to_dli_body())
+        api.run_jobs([job_id])
+        job = wait_status(api, job_id, "job_running", "job_submit_fail")
+        assert job["status"] == "job_running", (document["name"], job["status_desc"])
