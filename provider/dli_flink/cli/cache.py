@@ -23,9 +23,7 @@ jars). `--no-cache` neither reads nor writes it.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
-import pickle
 import stat
 import sys
 import time
@@ -36,6 +34,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+try:  # what hashlib.blake2b is, without hashlib loading OpenSSL (3.5 MiB of a run's peak memory)
+    from _blake2 import blake2b
+except ImportError:  # an interpreter built without it
+    from hashlib import blake2b
 
 from dli_flink import __version__
 from dli_flink.model import schema
@@ -109,7 +112,7 @@ def stamp(path: Path | str) -> Stamp:
 
 def text_digest(text: str) -> bytes:
     """The digest of a job file's text as validate reads it (model.source.read_text)."""
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def file_digest(path: str) -> bytes:
@@ -124,7 +127,7 @@ def file_digest(path: str) -> bytes:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             return b""
         with os.fdopen(os.dup(descriptor), "rb") as handle:
-            return hashlib.blake2b(handle.read(MAX_FILE_BYTES + 1), digest_size=16).digest()
+            return blake2b(handle.read(MAX_FILE_BYTES + 1), digest_size=16).digest()
     except OSError:
         return b""
     finally:
@@ -140,6 +143,8 @@ class Cache:
 
     def lookup(self, path: Path) -> Entry | None:
         """The entry of `path` if the file and its sqlFiles are as recorded, else None."""
+        import pickle  # here, not at the top: a --no-cache run does without its memory
+
         name = os.path.abspath(path)
         try:
             with open(self._entry_path(name), "rb") as handle:
@@ -168,6 +173,8 @@ class Cache:
 
     def store(self, entry: Entry) -> None:
         """Write `entry` atomically; any failure leaves the cache as it was."""
+        import pickle
+
         target = self._entry_path(entry.path)
         temporary = f"{target}.{os.getpid()}.tmp"
         try:
@@ -182,7 +189,7 @@ class Cache:
                 os.unlink(temporary)
 
     def _entry_path(self, name: str) -> str:
-        key = hashlib.blake2b(name.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        key = blake2b(name.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
         return os.path.join(self.folder, f"{key}.pickle")
 
 
@@ -200,6 +207,6 @@ def _run_key(config: Config) -> str:
     for library in ("fastjsonschema", "jsonschema"):
         found = PathFinder.find_spec(library)
         parts.append(f"{library} {stamp(found.origin) if found and found.origin else None}")
-    digest = hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogatepass"), digest_size=12)
+    digest = blake2b("\n".join(parts).encode("utf-8", "surrogatepass"), digest_size=12)
     digest.update(schema.schema_path().read_bytes())
     return digest.hexdigest()
