@@ -16,6 +16,12 @@ scripts, the way a user or pre-commit runs them, with the same file list as argu
 measurement is repeated (best and median are printed: the machine is shared and noisy) and the runs
 of the two commands alternate. Peak RSS and CPU time come from wait4() of each child.
 
+With its per-user cache (cli/cache.py) dli-flink is measured twice more on the same corpus, in the
+same alternating rounds: warm (nothing changed since the last run; the bar is 50x check-jsonschema's
+files per second) and with one file changed before each run (30x). The cold rows run with
+--no-cache. The corpus's files are dated an hour back, as in a checkout nobody is editing: the cache
+trusts the stamps of files that old (fresher ones it hashes).
+
 Before timing, one untimed run of each command in JSON output mode checks that the corpus is what it
 claims: dli-flink reports findings in exactly the defective files, check-jsonschema rejects exactly
 the files with schema errors. This is a benchmark, not a test: the exit status is 0 whether or not the
@@ -45,6 +51,9 @@ BIN = Path(sys.executable).parent
 """The virtualenv's console scripts (not resolved: the interpreter may be a symlink out of it)."""
 FILES_PER_SECOND_TARGET = 10.0
 SINGLE_FILE_TARGET = 1 / 3
+WARM_TARGET = 50.0
+ONE_CHANGED_TARGET = 30.0
+AGE_SECONDS = 3600
 FINDINGS_SHARE = 0.05
 SEED = 2
 
@@ -257,6 +266,20 @@ def write_corpus(jobs: list[Job], folder: Path) -> None:
         path.write_text(header + "\n".join(render(job.document)) + "\n")
         if job.sql_file:
             (path.parent / job.sql_file).write_text(job.sql)
+    aged = time.time() - AGE_SECONDS
+    for written in folder.rglob("*"):
+        os.utime(written, (aged, aged))
+
+
+def change_one_file(path: Path) -> Callable[[], None]:
+    """Before each run: edit one job file (its description, alternately two ways, same verdict)."""
+    original = path.read_text()
+    edits = iter(range(1_000_000))
+
+    def edit() -> None:
+        path.write_text(original.replace("description: ", f"description: edit {next(edits)} "))
+
+    return edit
 
 
 # --- running and timing --------------------------------------------------------------------------
@@ -271,7 +294,10 @@ def child_environment(folder: Path) -> dict[str, str]:
     commands on the same footing: every module's bytecode cached there by the untimed runs.
     """
     environment = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    return environment | {"PYTHONPYCACHEPREFIX": str(folder / "pycache")}
+    return environment | {
+        "PYTHONPYCACHEPREFIX": str(folder / "pycache"),
+        "XDG_CACHE_HOME": str(folder / "user-cache"),  # dli-flink's cache starts empty
+    }
 
 
 class CommandFailed(Exception):
@@ -357,17 +383,24 @@ def check_results(jobs: list[Job], folder: Path, dli: list[str], cjs: list[str])
 
 
 def measure(
-    commands: dict[str, tuple[list[str], int]], folder: Path, repeat: int
+    commands: dict[str, tuple[list[str], int]],
+    folder: Path,
+    repeat: int,
+    before: dict[str, Callable[[], None]] | None = None,
 ) -> dict[str, Measurement]:
-    """Run each command `repeat` times, alternating between them so that noise hits both alike.
+    """Run each command `repeat` times, alternating between them so that noise hits both alike;
+    `before[name]`, untimed, before each run of that command.
 
-    A first, untimed round warms the bytecode and disk caches.
+    A first, untimed round warms the bytecode and disk caches (and dli-flink's own cache).
     """
+    before = before or {}
     for argv, expected in commands.values():
         run(argv, folder, expected)
     results = {name: Measurement() for name in commands}
     for _ in range(repeat):
         for name, (argv, expected) in commands.items():
+            if name in before:
+                before[name]()
             results[name].runs.append(run(argv, folder, expected))
     return results
 
@@ -421,6 +454,26 @@ def table(
         ("peak RSS, 1 file (MiB)", f"{one_dli.peak_rss_mib:.0f}",
          f"{one_cjs.peak_rss_mib:.0f}", "", "", ""),
     ]  # fmt: skip
+    verdicts = []
+    for name, label, target in (
+        ("warm", "warm (nothing changed)", WARM_TARGET),
+        ("one changed", "one file changed", ONE_CHANGED_TARGET),
+    ):
+        cached = corpus[f"dli-flink, {name}"]
+        ratios = {"best": cjs.best / cached.best, "median": cjs.median / cached.median}
+        ok = {kind: ratio >= target for kind, ratio in ratios.items()}
+        rows += [
+            (f"{count} files {label}, best (s)", f"{cached.best:.3f}", f"{cjs.best:.3f}",
+             f"{ratios['best']:.1f}x", f">= {target:.0f}x", met(ok["best"])),
+            (f"{count} files {label}, median (s)", f"{cached.median:.3f}", f"{cjs.median:.3f}",
+             f"{ratios['median']:.1f}x", f">= {target:.0f}x", met(ok["median"])),
+            (f"{count} files {label}, CPU median (s)", f"{cached.cpu_median:.3f}",
+             f"{cjs.cpu_median:.3f}", f"{cjs.cpu_median / cached.cpu_median:.1f}x", "", ""),
+        ]  # fmt: skip
+        verdicts.append(
+            f"target {count} files, {label}: dli-flink files/s >= {target:.0f}x check-jsonschema's: "
+            + verdict(ok["best"], ok["median"])
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = [
         "  ".join(
@@ -434,11 +487,14 @@ def table(
         [
             *lines,
             f"(best and median of {repeat} runs of each command, alternating; targets are on wall"
-            " time; the CPU rows leave out the time other processes held the CPU)",
+            " time; the CPU rows leave out the time other processes held the CPU; the cold rows"
+            " run dli-flink with --no-cache, the warm ones with its cache filled by the run"
+            " before)",
             f"target {count} files: dli-flink files/s {speed_target} check-jsonschema's: "
             + verdict(fast["best"], fast["median"]),
             f"target 1 file: dli-flink wall time {share_target} of check-jsonschema's: "
             + verdict(light["best"], light["median"]),
+            *verdicts,
         ]
     )
 
@@ -462,7 +518,8 @@ def main() -> int:
         job.file for job in jobs if not job.defect and job.document["kind"] == "FlinkSqlJob"
     )
     with_findings = len(set().union(*(job.with_findings for job in jobs)))
-    dli = [str(dli_flink), "validate"]
+    dli = [str(dli_flink), "validate", "--no-cache"]
+    cached = [str(dli_flink), "validate"]
     cjs = [str(check_jsonschema), "--schemafile", str(SCHEMA)]
     # Run in the corpus folder, as a user in their repository: dli-flink finds its .dli-flink.yaml.
     with tempfile.TemporaryDirectory(prefix="dli-flink-bench-") as name, contextlib.chdir(name):
@@ -479,9 +536,15 @@ def main() -> int:
         try:
             check_results(jobs, folder, dli, cjs)
             corpus = measure(
-                {"dli-flink": ([*dli, *files], 1), "check-jsonschema": ([*cjs, *files], 1)},
+                {
+                    "dli-flink": ([*dli, *files], 1),
+                    "check-jsonschema": ([*cjs, *files], 1),
+                    "dli-flink, warm": ([*cached, *files], 1),
+                    "dli-flink, one changed": ([*cached, *files], 1),
+                },
                 folder,
                 args.repeat,
+                before={"dli-flink, one changed": change_one_file(folder / single)},
             )
             one = measure(
                 {"dli-flink": ([*dli, single], 0), "check-jsonschema": ([*cjs, single], 0)},

@@ -25,14 +25,23 @@ def cli(
     """`cli("validate", "x.yaml")`: the dli-flink command as a user runs it, in `tmp_path`."""
     monkeypatch.chdir(tmp_path)
 
-    def run(*args: str) -> Run:
+    def run_once(args: list[str]) -> Run:
         capsys.readouterr()
         try:
-            code = main(list(args))
+            code = main(args)
         except SystemExit as exit_:  # argparse usage errors
             code = int(exit_.code or 0)
         captured = capsys.readouterr()
         return Run(code, captured.out, captured.err)
+
+    def run(*args: str) -> Run:
+        """Validate runs three times: filling the cache, served by it, and without it. The cache
+        must never change a verdict, so every validate test of the suite checks that too."""
+        first = run_once(list(args))
+        if args[:1] == ("validate",) and "--no-cache" not in args:
+            assert run_once(list(args)) == first, "a run served by the cache said something else"
+            assert run_once([*args, "--no-cache"]) == first, "the cache changed the verdict"
+        return first
 
     return run
 
@@ -48,3 +57,12 @@ def write(tmp_path: Path) -> Callable[[str, str], Path]:
         return path
 
     return write_file
+
+
+@pytest.fixture(autouse=True)
+def user_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The per-user cache folder of the run's tests (one, so the compiled schema gate is compiled
+    once): validate's cache never goes into the home of whoever runs the tests."""
+    folder = tmp_path_factory.getbasetemp() / "user-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder

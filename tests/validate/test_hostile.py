@@ -4,24 +4,34 @@ What a user relies on: `dli-flink validate` says clearly what is wrong with *tha
 or `schema` error at a useful line), exits 1 (2 is only for usage and I/O problems), never prints a
 traceback, finishes in bounded time and memory, and still checks every other file of the run.
 
-The CLI runs as a subprocess: a segfault in libyaml, a runaway allocation or a hang must show up as one
-failed test, not take pytest down with it. Each run is capped at 1 GiB of address space and a wall-clock
-timeout, and every hostile file is checked between a clean job file and a job with a known finding.
+The CLI runs in a child process: a segfault in libyaml, a runaway allocation or a hang must show up as
+one failed test, not take pytest down with it. Each run is capped at 1 GiB of address space (over what
+the child starts with) and a wall-clock timeout, and every hostile file is checked between a clean job
+file and a job with a known finding. The child is forked from this process, whose modules are loaded
+already (a run then costs tens of milliseconds, not an interpreter's start of a third of a second);
+when this process has other threads, whose locks a fork could copy held, it is a fresh interpreter.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import random
 import resource
+import select
+import signal
 import subprocess
 import sys
+import tempfile
+import threading
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from dli_flink.cli import main
 
 MEMORY_LIMIT = 1 << 30
 """Address space of one CLI run; real job folders need a few tens of MiB."""
@@ -56,10 +66,33 @@ MAX_LISTED = 1000
 """The rules that may report a file that is not a readable job document."""
 
 
-def _limit_resources() -> None:
-    """Runs in the child before exec: cap its memory, and keep a crash from writing a core file."""
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+_CHILD_MODULES = (
+    "dli_flink.cli.commands.validate",
+    "dli_flink.cli.validate",
+    "dli_flink.cli.formats.json",
+    "dli_flink.cli.formats.text",
+    "jsonschema",
+)
+"""What a validate run imports, imported here once: each forked run then starts with them loaded."""
+for _module in _CHILD_MODULES:
+    importlib.import_module(_module)
+
+
+def _limit_resources(already_mapped: int = 0) -> None:
+    """Runs in the child: cap its memory at MEMORY_LIMIT over what it has mapped already (a forked
+    child starts with this process's address space), and keep a crash from writing a core file."""
+    limit = already_mapped + MEMORY_LIMIT
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _mapped_bytes() -> int:
+    """This process's address space (VmSize), what a forked child starts with."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
 
 
 @dataclass(frozen=True)
@@ -80,10 +113,66 @@ class Run:
 
 def run_cli(directory: Path, *args: str, output: str = "json", timeout: float = TIME_LIMIT) -> Run:
     """Run the real command line in `directory`, bounded in memory and time."""
-    command = [sys.executable, "-m", "dli_flink", "validate", "--format", output, *args]
+    argv = ["validate", "--format", output, *args]
+    if threading.active_count() > 1:
+        return _spawned(directory, argv, timeout)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        mapped = _mapped_bytes()
+        pid = os.fork()
+        if pid == 0:
+            _forked_child(directory, argv, out.fileno(), err.fileno(), mapped)
+        status = _wait(pid, timeout, args)
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode(errors="replace")
+        stderr = err.read().decode(errors="replace")
+    return _finished(os.waitstatus_to_exitcode(status), stdout, stderr)
+
+
+def _forked_child(directory: Path, argv: list[str], out: int, err: int, mapped: int) -> None:
+    """The forked child: `dli-flink` with `argv` as a fresh process would run it, its output into
+    `out` and `err`; never returns. An uncaught exception is printed as the interpreter prints it."""
+    code = 1
+    try:
+        os.chdir(directory)
+        _limit_resources(mapped)
+        os.dup2(out, 1)
+        os.dup2(err, 2)
+        # The streams a fresh interpreter would have (stderr escapes what it cannot encode).
+        encoding, errors = sys.__stdout__.encoding, sys.__stdout__.errors
+        sys.stdout = open(1, "w", encoding=encoding, errors=errors, closefd=False)  # noqa: SIM115
+        sys.stderr = open(2, "w", encoding=encoding, errors="backslashreplace", closefd=False)  # noqa: SIM115
+        try:
+            code = main(argv)
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else 1
+        except BaseException:
+            traceback.print_exc()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(code)
+
+
+def _wait(pid: int, timeout: float, args: tuple[str, ...]) -> int:
+    """The forked child's wait status; killed and the test failed if it outlives `timeout`."""
+    descriptor = os.pidfd_open(pid)
+    try:
+        ready, _, _ = select.select([descriptor], [], [], timeout)
+    finally:
+        os.close(descriptor)
+    if not ready:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        pytest.fail(f"dli-flink validate {' '.join(args)} did not finish within {timeout:.0f} s")
+    return os.waitpid(pid, 0)[1]
+
+
+def _spawned(directory: Path, argv: list[str], timeout: float) -> Run:
+    """The run in a fresh interpreter, for when forking this process is not safe."""
     try:
         done = subprocess.run(
-            command,
+            [sys.executable, "-m", "dli_flink", *argv],
             cwd=directory,
             capture_output=True,
             text=True,
@@ -93,11 +182,16 @@ def run_cli(directory: Path, *args: str, output: str = "json", timeout: float = 
             check=False,
         )
     except subprocess.TimeoutExpired:
-        pytest.fail(f"dli-flink validate {' '.join(args)} did not finish within {timeout:.0f} s")
-    assert done.returncode >= 0, f"killed by signal {-done.returncode}: {done.stderr[-2000:]}"
-    for stream in (done.stdout, done.stderr):
+        pytest.fail(f"dli-flink {' '.join(argv)} did not finish within {timeout:.0f} s")
+    return _finished(done.returncode, done.stdout, done.stderr)
+
+
+def _finished(returncode: int, stdout: str, stderr: str) -> Run:
+    """What holds for every run: not killed by a signal, no traceback."""
+    assert returncode >= 0, f"killed by signal {-returncode}: {stderr[-2000:]}"
+    for stream in (stdout, stderr):
         assert "Traceback" not in stream, stream[-3000:]
-    return Run(done.returncode, done.stdout, done.stderr)
+    return Run(returncode, stdout, stderr)
 
 
 def check_beside_neighbours(

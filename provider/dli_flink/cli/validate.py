@@ -4,20 +4,33 @@ The pipeline of docs/architecture.md for YAML: source -> schema -> JobSpec -> ru
 checked one by one and nothing stops at the first problem; cross-job rules run once all are read.
 Positions are looked up only for the problems found, so clean files cost a parse and a few checks;
 each file's problems are placed as they are found (cli/placing.py), so memory follows the files, not
-the number of findings.
+the number of findings. With a cache (cli/cache.py), a file unchanged since the last run is not read:
+its findings and specs come from its entry, and only a cross-job problem on it parses it again.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from dli_flink.cli.cache import (
+    Cache,
+    Entry,
+    Outcome,
+    file_digest,
+    finding_fields,
+    stamp,
+    text_digest,
+)
 from dli_flink.cli.placing import FileLevel, PlacedFile
 from dli_flink.model import schema
 from dli_flink.model.files import collect_files
-from dli_flink.model.findings import Finding, Problem, Report, one_line
+from dli_flink.model.findings import Finding, Problem, Report, Severity, one_line
 from dli_flink.model.source import (
     Document,
     SourceError,
@@ -35,27 +48,60 @@ class _Job:
     """A job of the run, kept for the cross-job rules: its spec, and where to place their problems."""
 
     spec: JobSpec
-    document: Document
+    document: Document | _CachedDocument
     file: PlacedFile
 
 
-def validate(paths: Iterable[Path], config: Config) -> Report:
+class _CachedDocument:
+    """A job document of a file served from the cache: its name at hand, its positions only when
+    a cross-job problem needs one (the file is parsed then, as a cold run would have)."""
+
+    def __init__(self, path: Path, index: int, name: str | None) -> None:
+        self.path, self.index = path, index
+        self.data = {"name": name}
+        self._document: Document | FileLevel | None = None
+
+    def position(self, *where: object) -> tuple[int, int]:
+        if self._document is None:
+            self._document = FileLevel()
+            with contextlib.suppress(OSError, SourceError):
+                documents = load_documents(self.path, read_text(self.path))
+                for document in documents:
+                    if document.index == self.index:
+                        self._document = document
+                        break
+        return self._document.position(*where)
+
+
+def validate(paths: Iterable[Path], config: Config, use_cache: bool = False) -> Report:
+    """Every finding of every job file under `paths`; `use_cache` reads and writes cli/cache.py's
+    entries (the command line does, unless --no-cache)."""
     with collector_paused():
-        return _validate(paths, config)
+        return _validate(paths, config, Cache(config) if use_cache else None)
 
 
-def _validate(paths: Iterable[Path], config: Config) -> Report:
+def _validate(paths: Iterable[Path], config: Config, cache: Cache | None) -> Report:
     report = Report()
     files: list[PlacedFile] = []
     jobs: list[_Job] = []
     for path in collect_files(paths, config.exclude, config.root):
         checked = PlacedFile(path, display_name(path), config, report)
+        entry = cache.lookup(path) if cache else None
+        if entry is not None:
+            _restore(checked, entry.outcome, jobs)
+            files.append(checked)
+            continue
+        before = (stamp(path), time.time_ns(), report.suppressed, report.unlisted.copy(), len(jobs))
         try:
-            _check_file(checked, jobs, config)
+            text = _check_file(checked, jobs, config)
         except OSError as error:
             report.unreadable.append(f"{one_line(checked.display)}: cannot read: {error.strerror}")
             continue
         files.append(checked)
+        entry = _entry(checked, text, jobs, *before) if cache is not None else None
+        if entry is not None:
+            cache.store(entry)
+            _forget_nodes(checked, entry.outcome, jobs)
     for index, problem in engine.check_stack([job.spec for job in jobs], config):
         jobs[index].file.add(jobs[index].document, problem)
     for checked in files:
@@ -66,8 +112,12 @@ def _validate(paths: Iterable[Path], config: Config) -> Report:
     return report
 
 
-def _check_file(checked: PlacedFile, jobs: list[_Job], config: Config) -> None:
-    """Read, parse and check one file, placing its problems; OSError if it cannot be read."""
+def _check_file(checked: PlacedFile, jobs: list[_Job], config: Config) -> str | None:
+    """Read, parse and check one file, placing its problems; OSError if it cannot be read.
+
+    Returns the text read, or None if it was not text.
+    """
+    text = None
     try:
         text = read_text(checked.path)
         checked.read_suppressions(text)
@@ -85,6 +135,68 @@ def _check_file(checked: PlacedFile, jobs: list[_Job], config: Config) -> None:
             checked.add(FileLevel(), problem)
     except SourceError as error:
         checked.add(FileLevel(error.line, error.column), Problem(yaml_syntax.ID, (), error.message))
+    return text
+
+
+def _entry(
+    checked: PlacedFile,
+    text: str | None,
+    jobs: list[_Job],
+    recorded: tuple[int, int, int] | None,
+    read_ns: int,
+    suppressed: int,
+    unlisted: Counter[Severity],
+    first_job: int,
+) -> Entry | None:
+    """The cache entry of a file just checked: its stamp before it was read, and what checking it
+    added to the run (findings, counts, jobs); None when it cannot be told unchanged later (not a
+    regular file, or a sqlFile that is not what its job read: being written, or unreadable)."""
+    if recorded is None:
+        return None
+    sql_files = []
+    outcome_jobs = []
+    for job in jobs[first_job:]:
+        data = job.document.data
+        name = data.get("name")
+        sql_file = data.get("sqlFile")
+        if isinstance(sql_file, str):
+            sql_path = os.path.abspath(checked.path.parent / sql_file)
+            sql_stamp, digest = stamp(sql_path), file_digest(sql_path)
+            if sql_stamp is not None and (
+                not isinstance(job.spec.sql, str) or digest != text_digest(job.spec.sql)
+            ):
+                return None
+            sql_files.append((sql_path, sql_stamp, digest))
+        outcome_jobs.append((job.document.index, name if isinstance(name, str) else None, job.spec))
+    report = checked.report
+    outcome = Outcome(
+        findings=[finding_fields(finding) for finding in checked.findings],
+        whole=[finding_fields(finding) for finding in checked.whole],
+        suppressions=checked.suppressions,
+        suppressed=report.suppressed - suppressed,
+        unlisted=report.unlisted - unlisted,
+        jobs=outcome_jobs,
+    )
+    digest = text_digest(text) if text is not None else b""
+    return Entry(os.path.abspath(checked.path), recorded, read_ns, digest, sql_files, outcome)
+
+
+def _forget_nodes(checked: PlacedFile, outcome: Outcome, jobs: list[_Job]) -> None:
+    """Let a cached file's node trees go, as a run served by the cache never holds them: peak
+    memory then stays below that of a run without the cache, which keeps every tree to the end."""
+    for position, (index, name, _) in enumerate(outcome.jobs, len(jobs) - len(outcome.jobs)):
+        jobs[position].document = _CachedDocument(checked.path, index, name)
+
+
+def _restore(checked: PlacedFile, outcome: Outcome, jobs: list[_Job]) -> None:
+    """Put a cached file's findings, counts and jobs where a cold run would have put them."""
+    checked.findings = [Finding(checked.display, *fields) for fields in outcome.findings]
+    checked.whole = [Finding(checked.display, *fields) for fields in outcome.whole]
+    checked.suppressions = outcome.suppressions
+    checked.report.suppressed += outcome.suppressed
+    checked.report.unlisted.update(outcome.unlisted)
+    for index, name, spec in outcome.jobs:
+        jobs.append(_Job(spec, _CachedDocument(checked.path, index, name), checked))
 
 
 def display_name(path: Path) -> str:

@@ -3,6 +3,10 @@
 Exit 0 when there is no error (warnings allowed), 1 when there are errors (or warnings with
 --strict), 2 when the command cannot do its work (a missing path, an unreadable file or
 configuration). Configuration comes from the nearest .dli-flink.yaml or --config.
+
+What each file held is cached per user ($XDG_CACHE_HOME/dli-flink, else ~/.cache/dli-flink), so
+files unchanged since the last run are not checked again; the verdict is the same with or without
+it. --no-cache neither reads nor writes the cache.
 """
 
 from __future__ import annotations
@@ -22,6 +26,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--format", choices=formats.names("validate"), default="text", help="output format"
     )
     parser.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="check every file again, neither reading nor writing the per-user cache",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         config = configuration.resolve(args.config)
-        report = validate(args.paths, config)
+        report = validate(args.paths, config, use_cache=not args.no_cache)
     except (configuration.ConfigError, UsageError) as error:
         print(f"dli-flink: {error}", file=sys.stderr)
         return 2

@@ -1,0 +1,212 @@
+"""What `dli-flink validate` found in each job file, kept per user between runs (as ruff and mypy do).
+
+Why: pre-commit and CI validate the same thousand files again and again, and most have not changed
+since the last run. A file whose content (and sqlFiles) is what it was is not read, parsed or checked
+again: its placed findings and its jobs' specs come from its entry, and the cross-job rules run over
+all specs, cached or not, as on a cold run. The cache never changes a verdict:
+
+- The folder of entries is named by everything a verdict depends on besides the files: the program
+  (its version and the files of every dli_flink module loaded), Python, PyYAML, fastjsonschema and
+  jsonschema, the schema and the configuration. Anything else makes another folder.
+- One small entry per job file, named by its absolute path, so a one-file run reads one entry.
+- A file is unchanged when its size, mtime and inode are those recorded; when its mtime was recent
+  at the time it was read (an edit of the same size within the same mtime tick would keep all
+  three), its content is hashed and compared too, as git does for "racily clean" files. The sqlFiles
+  a job names are recorded and compared the same way, missing ones included.
+- Entries are written atomically; a cache that cannot be read or written (a read-only home, a
+  corrupt entry) is a miss and nothing else.
+
+Where: $XDG_CACHE_HOME/dli-flink, else ~/.cache/dli-flink (as the compiled schema gate and rehearse's
+jars). `--no-cache` neither reads nor writes it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from importlib.machinery import PathFinder
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+try:  # what hashlib.blake2b is, without hashlib loading OpenSSL (3.5 MiB of a run's peak memory)
+    from _blake2 import blake2b
+except ImportError:  # an interpreter built without it
+    from hashlib import blake2b
+
+from dli_flink import __version__
+from dli_flink.model import schema
+from dli_flink.model.findings import Finding, Severity
+from dli_flink.model.source import MAX_FILE_BYTES
+from dli_flink.model.spec import JobSpec
+from dli_flink.rules.config import Config
+
+RACY_NS = 2_000_000_000
+"""A file modified this close to (or after) the moment it was read may have changed again within the
+same mtime tick; 2 s covers the coarsest common timestamps (FAT's)."""
+
+Stamp = tuple[int, int, int] | None
+"""(size, mtime_ns, inode) of a regular file; None for anything else (missing, a folder, a FIFO)."""
+
+
+@dataclass
+class Outcome:
+    """What checking one file left before the cross-job rules: everything a cold run would keep."""
+
+    findings: list[tuple[Any, ...]]
+    """The file's placed findings so far, without the file name (the next run may name it another
+    way): the fields of Finding after `file`."""
+    whole: list[tuple[Any, ...]]
+    suppressions: dict[int, tuple[tuple[str, ...], str | None]]
+    suppressed: int
+    unlisted: Counter[Severity]
+    jobs: list[tuple[int, str | None, JobSpec]]
+    """(document index, job name, spec) of each job of the file."""
+
+
+@dataclass
+class Entry:
+    """One file's entry: how to tell it is unchanged, and its outcome."""
+
+    path: str
+    stamp: Stamp
+    read_ns: int
+    digest: bytes
+    sql_files: list[tuple[str, Stamp, bytes]]
+    outcome: Outcome
+
+    def racy(self) -> bool:
+        """Whether a file of the entry was modified so close to when it was read that its stamp
+        alone cannot tell an edit within the same mtime tick."""
+        stamps = [self.stamp, *(recorded for _, recorded, _ in self.sql_files)]
+        return any(s is not None and s[1] >= self.read_ns - RACY_NS for s in stamps)
+
+
+def finding_fields(finding: Finding) -> tuple[Any, ...]:
+    """A finding without its file name (see Outcome.findings)."""
+    return (
+        finding.line,
+        finding.column,
+        finding.rule,
+        finding.severity,
+        finding.message,
+        finding.job,
+    )
+
+
+def stamp(path: Path | str) -> Stamp:
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return info.st_size, info.st_mtime_ns, info.st_ino
+
+
+def text_digest(text: str) -> bytes:
+    """The digest of a job file's text as validate reads it (model.source.read_text)."""
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def file_digest(path: str) -> bytes:
+    """The digest of a sqlFile's bytes (that of its text, for UTF-8), or b"" if it is not a regular
+    file that can be read. Opened without blocking and checked on the descriptor, as job files are
+    (model.source.read_text): a FIFO named as a sqlFile must not hang the run."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except (OSError, ValueError):
+        return b""
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return b""
+        with os.fdopen(os.dup(descriptor), "rb") as handle:
+            return blake2b(handle.read(MAX_FILE_BYTES + 1), digest_size=16).digest()
+    except OSError:
+        return b""
+    finally:
+        os.close(descriptor)
+
+
+class Cache:
+    """The entries of one configuration of the program; see the module docstring."""
+
+    def __init__(self, config: Config) -> None:
+        self.folder = _cache_root() / f"validate-{_run_key(config)}"
+        self._made = False
+
+    def lookup(self, path: Path) -> Entry | None:
+        """The entry of `path` if the file and its sqlFiles are as recorded, else None."""
+        import pickle  # here, not at the top: a --no-cache run does without its memory
+
+        name = os.path.abspath(path)
+        try:
+            with open(self._entry_path(name), "rb") as handle:
+                entry = pickle.load(handle)
+        except Exception:  # missing, unreadable or corrupt (pickle raises many kinds): a miss
+            return None
+        if not isinstance(entry, Entry) or entry.path != name or stamp(name) != entry.stamp:
+            return None
+        if any(stamp(sql_path) != recorded for sql_path, recorded, _ in entry.sql_files):
+            return None
+        if not entry.racy():
+            return entry
+        from dli_flink.model.source import SourceError, read_text
+
+        try:
+            if text_digest(read_text(path)) != entry.digest:
+                return None
+        except (OSError, SourceError):
+            return None
+        if any(file_digest(sql_path) != digest for sql_path, _, digest in entry.sql_files):
+            return None
+        entry.read_ns = time.time_ns()
+        if not entry.racy():  # the files have aged: the next run can trust their stamps alone
+            self.store(entry)
+        return entry
+
+    def store(self, entry: Entry) -> None:
+        """Write `entry` atomically; any failure leaves the cache as it was."""
+        import pickle
+
+        target = self._entry_path(entry.path)
+        temporary = f"{target}.{os.getpid()}.tmp"
+        try:
+            if not self._made:
+                os.makedirs(self.folder, exist_ok=True)
+                self._made = True
+            with open(temporary, "wb") as handle:
+                pickle.dump(entry, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, target)
+        except (OSError, pickle.PicklingError):
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+    def _entry_path(self, name: str) -> str:
+        key = blake2b(name.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        return os.path.join(self.folder, f"{key}.pickle")
+
+
+def _cache_root() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "dli-flink"
+
+
+def _run_key(config: Config) -> str:
+    """A digest of everything a file's verdict depends on besides the file: see the docstring."""
+    parts = [__version__, sys.version, yaml.__version__, repr(config)]
+    for name, module in sorted(sys.modules.items()):
+        if name.startswith("dli_flink") and getattr(module, "__file__", None):
+            parts.append(f"{module.__file__} {stamp(module.__file__)}")
+    for library in ("fastjsonschema", "jsonschema"):
+        found = PathFinder.find_spec(library)
+        parts.append(f"{library} {stamp(found.origin) if found and found.origin else None}")
+    digest = blake2b("\n".join(parts).encode("utf-8", "surrogatepass"), digest_size=12)
+    digest.update(schema.schema_path().read_bytes())
+    return digest.hexdigest()

@@ -1,0 +1,104 @@
+"""Validate's per-user cache (cli/cache.py): what it serves is what a run without it says.
+
+Every validate run of the `cli` fixture already runs three ways (filling the cache, served by it,
+--no-cache) and compares them; these tests cover what those runs cannot: edits the file's stamp does
+not show, files old enough to be trusted on their stamp, a changed configuration, and a cache that
+cannot be used.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tests.validate.jobs import VALID_SQL_JOB
+
+HOUR_NS = 3600 * 10**9
+
+
+def _age(*paths: Path) -> None:
+    """Put the files' mtime an hour back: a run then trusts their stamps alone."""
+    for path in paths:
+        info = path.stat()
+        os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns - HOUR_NS))
+
+
+def _rewrite_keeping_stamp(path: Path, text: str) -> None:
+    """Change the file's content but neither its size nor its mtime, as an editor saving twice
+    within one mtime tick does."""
+    info = path.stat()
+    assert len(text.encode()) == info.st_size
+    path.write_text(text)
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+
+
+def test_the_cache_lives_in_the_user_cache_folder_and_no_cache_leaves_it_alone(
+    cli, write, user_cache: Path, tmp_path: Path, monkeypatch
+) -> None:
+    write("a.yaml", VALID_SQL_JOB)
+    assert cli("validate", "a.yaml").code == 0
+    assert list((user_cache / "dli-flink").glob("validate-*/*.pickle"))
+
+    elsewhere = tmp_path / "fresh-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(elsewhere))
+    assert cli("validate", "--no-cache", "a.yaml").code == 0
+    assert not list(elsewhere.glob("dli-flink/validate-*"))
+
+
+def test_an_edit_within_one_mtime_tick_is_not_served_stale(cli, write) -> None:
+    job = write("a.yaml", VALID_SQL_JOB)
+    assert cli("validate", "a.yaml").code == 0
+    _rewrite_keeping_stamp(job, VALID_SQL_JOB.replace("cu: 8}", "cu: 0}"))
+    run = cli("validate", "a.yaml")
+    assert run.code == 1
+    assert "a.yaml:6:17" in run.out
+
+
+def test_an_aged_unchanged_file_gets_the_same_findings_at_the_same_places(cli, write) -> None:
+    first = write("a.yaml", VALID_SQL_JOB.replace("cu: 8}", "cu: 0}"))
+    second = write("b.yaml", VALID_SQL_JOB)  # the same job name: a cross-job error in both files
+    cold = cli("validate", "--no-cache", "a.yaml", "b.yaml")
+    cli("validate", "a.yaml", "b.yaml")
+    _age(first, second)
+    assert cli("validate", "a.yaml", "b.yaml") == cold  # stores entries trusted on their stamps
+    assert cli("validate", "a.yaml", "b.yaml") == cold
+    assert cold.code == 1 and "a.yaml:6:17" in cold.out and "b.yaml:2:7" in cold.out
+
+
+def test_a_changed_sql_file_is_checked_again(cli, write) -> None:
+    write(
+        "a.yaml", VALID_SQL_JOB.replace("sql: INSERT INTO sink SELECT * FROM src", "sqlFile: a.sql")
+    )
+    sql = write("a.sql", "INSERT INTO sink SELECT * FROM src\n")
+    assert cli("validate", "a.yaml").code == 0
+    info = sql.stat()  # rewritten within the same mtime tick:
+    sql.write_bytes(b"\xff" * info.st_size)  # not UTF-8: the sqlFile cannot be read
+    os.utime(sql, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert "sql-file" in cli("validate", "a.yaml").out
+    sql.unlink()
+    assert "sql-file" in cli("validate", "a.yaml").out
+
+
+def test_a_changed_configuration_is_a_new_verdict(cli, write) -> None:
+    job = write("a.yaml", VALID_SQL_JOB.replace("cu: 8}", "cu: 0}"))
+    _age(job)
+    assert cli("validate", "a.yaml").code == 1
+    write(".dli-flink.yaml", "rules:\n  resources-range: off\n")
+    assert cli("validate", "a.yaml").code == 0
+
+
+def test_a_cache_that_cannot_be_used_changes_nothing(cli, write, user_cache: Path) -> None:
+    write("a.yaml", VALID_SQL_JOB.replace("cu: 8}", "cu: 0}"))
+    cold = cli("validate", "--no-cache", "a.yaml")
+    assert cli("validate", "a.yaml") == cold
+    for entry in (user_cache / "dli-flink").glob("validate-*/*.pickle"):
+        entry.write_bytes(b"not a cache entry")
+    assert cli("validate", "a.yaml") == cold
+
+
+def test_an_unwritable_cache_folder_never_fails_validate(cli, write, tmp_path, monkeypatch) -> None:
+    write("a.yaml", VALID_SQL_JOB)
+    blocked = write("cache-is-a-file", "a file where the cache folder should be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    run = cli("validate", "a.yaml")
+    assert (run.code, run.err) == (0, "")
