@@ -152,7 +152,12 @@ def test_a_provider_killed_after_dli_created_the_job_takes_it_over(
 def test_someone_else_s_job_of_the_name_still_needs_adopt(stack: Engine, shared: Shared) -> None:
     job = sql_job()
     theirs = shared.api.create_sql_job(
-        {"name": job.name, "queue_name": "default", "sql_body": "INSERT INTO a SELECT 1"}
+        {
+            "name": job.name,
+            "queue_name": "default",
+            "sql_body": "INSERT INTO a SELECT 1",
+            "run_mode": "exclusive_cluster",
+        }
     )
     step = stack.up([job])[job.urn]
     assert step.error is not None

@@ -61,4 +61,4 @@ def test_a_sql_file_that_goes_missing_is_a_new_error(cli, repo, tmp_path) -> Non
     (tmp_path / SQL).unlink()
     run = cli("review", "jobs")
     assert run.code == 1
-    assert "new error `sql-file` at line 8: cannot read sqlFile" in run.out
+    assert "new error `sql-file` at line 9: cannot read sqlFile" in run.out

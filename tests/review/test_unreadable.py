@@ -21,7 +21,7 @@ def test_a_job_file_that_stops_parsing_is_a_new_error_not_a_deletion(cli, repo, 
     assert "deleted" not in run.out
     assert run.out.splitlines()[0].endswith(": 1 file cannot be read, **1 new error**.")
     assert "### `jobs/orders-enrich.yaml`: cannot be read: `pulumi up` stops on it" in run.out
-    assert "- :warning: new error `yaml-syntax` at line 29: YAML syntax:" in run.out
+    assert "- :warning: new error `yaml-syntax` at line 30: YAML syntax:" in run.out
     assert "Not compared: `orders-enrich`, its job at the base." in run.out
     data = json.loads(cli("review", "--format", "json", "jobs").out)
     assert data["jobs"] == []

@@ -16,7 +16,7 @@ from dli_flink.rules.config import Config
 
 LONG = "x" * 100_000
 DIGITS = "9" * 4000
-MAX_MESSAGE = 400
+MAX_MESSAGE = 500
 """Longer than any message with its fixed text (the schema's list of allowed keys is the longest)."""
 
 JOB = """\

@@ -191,13 +191,13 @@ def test_a_wrong_type_is_reported_once_by_the_schema_not_again_by_rules(write) -
 @pytest.mark.parametrize(
     ("written", "expected"),
     [
-        ("resources: {cu: -4}\nscaling: {enabled: true}\n", [("resources-range", 9)]),
-        ("resources: {cu: 500}\nscaling: {enabled: true, cuMax: 16}\n", [("resources-range", 9)]),
-        ("resources: {cu: 8, managerCu: 0, parallelism: 40}\n", [("resources-range", 9)]),
+        ("resources: {cu: -4}\nscaling: {enabled: true}\n", [("resources-range", 10)]),
+        ("resources: {cu: 500}\nscaling: {enabled: true, cuMax: 16}\n", [("resources-range", 10)]),
+        ("resources: {cu: 8, managerCu: 0, parallelism: 40}\n", [("resources-range", 10)]),
         ("resources: {cu: 8}\nscaling: {enabled: true, cuMin: 1, cuMax: 0}\n", None),
         (
             'resources: {cu: 1}\nruntimeConfig: {flink.dli.job.scale.enable: "true"}\n',
-            [("resources-range", 9)],
+            [("resources-range", 10)],
         ),
     ],
     ids=[
@@ -225,9 +225,9 @@ def test_one_wrong_value_is_one_finding(write, written, expected) -> None:
 @pytest.mark.parametrize(
     ("scaling", "line", "column"),
     [
-        ("scaling:\n  <<: &defaults {enabled: true, cuMax: 4}\n", 11, 40),
-        ("scaling:\n  <<: [{enabled: true}, {cuMax: 4}]\n", 11, 33),
-        ("scaling:\n  <<:\n    enabled: true\n    cuMax: 4\n", 13, 12),
+        ("scaling:\n  <<: &defaults {enabled: true, cuMax: 4}\n", 12, 40),
+        ("scaling:\n  <<: [{enabled: true}, {cuMax: 4}]\n", 12, 33),
+        ("scaling:\n  <<:\n    enabled: true\n    cuMax: 4\n", 14, 12),
     ],
     ids=["anchored", "list-of-sources", "block"],
 )

@@ -32,9 +32,9 @@ FAIL::
 from collections.abc import Iterator
 
 from dli_flink.model.fields import AGENCY_KEY
-from dli_flink.model.findings import Problem, Severity
+from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec, known
-from dli_flink.rules.base import Context, Option
+from dli_flink.rules.base import Context, Option, version_key
 
 ID = "agency-required"
 SEVERITY = Severity.ERROR
@@ -50,7 +50,9 @@ OPTIONS = (
 
 def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     version = spec.flink_version
-    if not known(version) or _parts(version) < _parts(str(context.options["min-version"])):
+    if not known(version) or version_key(version) < version_key(
+        str(context.options["min-version"])
+    ):
         return
     if spec.agency is not None or spec.runtime_value(AGENCY_KEY) is not None:
         return  # UNKNOWN counts as set: no finding on a value not known yet
@@ -67,10 +69,6 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
         yield Problem(
             ID,
             ("flinkVersion",),
-            f"Flink {version} needs an agency for {' and '.join(needs)} (DLI cannot checkpoint, "
+            f"Flink {shown(version)} needs an agency for {' and '.join(needs)} (DLI cannot checkpoint, "
             "take savepoints or save logs without one): set agency: <your DLI agency name>",
         )
-
-
-def _parts(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split(".") if part.isdigit())

@@ -145,3 +145,10 @@ def option_values(rule: ModuleType, given: Mapping[str, Any]) -> dict[str, Any]:
 def summary(rule: ModuleType) -> str:
     """The first line of a rule's documentation."""
     return (rule.__doc__ or "").strip().splitlines()[0]
+
+
+def version_key(version: str) -> tuple[tuple[int, str], ...]:
+    """A Flink version as a key that orders like its numbers, compared as digit strings (shortest
+    first): the schema lets a part have any number of digits, and int() refuses more than 4,300."""
+    parts = (part.lstrip("0") for part in version.split(".") if part.isdigit())
+    return tuple((len(part), part) for part in parts)

@@ -36,7 +36,7 @@ from collections.abc import Iterator
 
 from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec, known
-from dli_flink.rules.base import Context, Option
+from dli_flink.rules.base import Context, Option, version_key
 
 ID = "scaling-flink-version"
 SEVERITY = Severity.ERROR
@@ -69,17 +69,10 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
             f"dynamic scaling is accepted here only on Flink {', '.join(accepted)}; "
             f"flinkVersion is {shown(version)}: change it or disable scaling",
         )
-    elif _parts(version) < _parts(minimum):
+    elif version_key(version) < version_key(minimum):
         yield Problem(
             ID,
             ("flinkVersion",),
             f"dynamic scaling needs Flink {minimum} or later; flinkVersion is {shown(version)}: "
             "upgrade the job or disable scaling",
         )
-
-
-def _parts(version: str) -> tuple[tuple[int, str], ...]:
-    """A version as a key that orders like its numbers, compared as digit strings (shortest first):
-    the schema lets a part have any number of digits, and int() refuses more than 4,300."""
-    parts = (part.lstrip("0") for part in version.split(".") if part.isdigit())
-    return tuple((len(part), part) for part in parts)
