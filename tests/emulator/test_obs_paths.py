@@ -9,28 +9,7 @@ import json
 import pytest
 from dli_flink.deploy.dliapi import DliError
 
-BAD_BUCKETS = [
-    "../../../etc",
-    "a/../../b",
-    "bucket/sub",
-    "/abs",
-    "bucket\x00x",
-    "a..b",
-    "ab",
-    "b" * 64,
-    "Bucket",
-    "-bucket",
-    "bucket-",
-    ".bucket",
-    "bucket.",
-    "my-.bucket",
-    "my.-bucket",
-    "192.168.1.10",
-    "bucket_1",
-    "büçket",
-    "",
-]
-GOOD_BUCKETS = ["abc", "b" * 63, "my.bucket-1", "1.2.3", "10.0.0.1.example", "9bucket"]
+from tests.bucket_names import BAD_BUCKETS, GOOD_BUCKETS
 
 
 @pytest.mark.parametrize("bucket", BAD_BUCKETS)

@@ -10,30 +10,8 @@ from dli_flink.cli.validate import validate
 from dli_flink.model import schema
 from dli_flink.rules import config as configuration
 
+from tests.bucket_names import BAD_BUCKETS, GOOD_BUCKETS
 from tests.validate.jobs import VALID_SQL_JOB
-
-BAD = [
-    "../../../etc",
-    "a/../b",
-    "bucket/sub",
-    "bucket\x00x",
-    "a..b",
-    "ab",
-    "b" * 64,
-    "Bucket",
-    "-bucket",
-    "bucket-",
-    ".bucket",
-    "bucket.",
-    "my-.bucket",
-    "my.-bucket",
-    "192.168.1.10",
-    "bucket_1",
-    "büçket",
-    "bucket\n",
-    "",
-]
-GOOD = ["abc", "b" * 63, "my.bucket-1", "1.2.3", "10.0.0.1.example", "9bucket", "my-bucket"]
 
 
 def _findings(write, bucket: str) -> list:
@@ -41,7 +19,7 @@ def _findings(write, bucket: str) -> list:
     return validate([write("job.yaml", text)], configuration.Config()).findings
 
 
-@pytest.mark.parametrize("bucket", BAD)
+@pytest.mark.parametrize("bucket", BAD_BUCKETS)
 def test_invalid_bucket_names_are_a_schema_error_that_says_the_rule(write, bucket: str) -> None:
     findings = [f for f in _findings(write, bucket) if f.rule == "schema"]
     assert [f.line for f in findings] == [8], findings
@@ -52,7 +30,7 @@ def test_invalid_bucket_names_are_a_schema_error_that_says_the_rule(write, bucke
     assert not schema.is_valid({**yaml.safe_load(VALID_SQL_JOB), "obsBucket": bucket})
 
 
-@pytest.mark.parametrize("bucket", GOOD)
+@pytest.mark.parametrize("bucket", GOOD_BUCKETS)
 def test_valid_bucket_names_pass(write, bucket: str) -> None:
     assert [f for f in _findings(write, bucket) if f.rule == "schema"] == []
     assert schema.is_valid({**yaml.safe_load(VALID_SQL_JOB), "obsBucket": bucket})
