@@ -167,3 +167,30 @@ def test_a_server_error_on_the_stop_is_sent_again_once(stack: Engine, shared: Sh
     assert step.error is None, step.error.message
     assert cu_max(shared.api, job_id) == "12"
     assert stops(shared, job_id) == ["with savepoint"]
+
+
+# -- a hung call: the operation's time bounds it (item 6) ------------------------------------------
+
+
+def test_a_hung_status_read_never_stops_the_job_without_time_to_finish(
+    stack: Engine, shared: Shared
+) -> None:
+    """DLI answers the first status read only after 20 s; the update may take 3 s. The read gives up
+    when the update's time is spent, and a job is never taken down without time to bring it back."""
+    job = sql_job(timeouts={"update": 0.05})
+    step = stack.up([job])[job.urn]
+    assert step.error is None, step.error
+    job_id = int(stack.state[job.urn].outputs["jobId"])
+    shared.emulator.admin.lose("show_flink_job", "hold", seconds=20)
+    step = scale_up(stack, job)
+    assert step.error is not None
+    line = step.error.message.splitlines()[-1]
+    assert line.startswith(f"job {job.name}: update: timeouts.update (0.05 minutes) ran out"), line
+    assert "before 'stop with savepoint'" in line
+    assert "nothing was changed, DLI reports the job job_running, no savepoint was taken" in line
+    assert shared.api.show_job(job_id)["status"] == "job_running"
+    assert cu_max(shared.api, job_id) == "8", "the previous configuration runs on"
+    assert stops(shared, job_id) == [], "never stopped"
+    job.inputs["timeouts"] = {"update": 1}
+    assert scale_up(stack, job).error is None, "the next up applies it"
+    assert cu_max(shared.api, job_id) == "12"

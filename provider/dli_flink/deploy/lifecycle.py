@@ -90,8 +90,18 @@ def _stop_step(keep: bool) -> str:
 
 
 def _going_down(op: UpdateOperation, keep: bool, why: str) -> str:
-    """Say and record that an update stops the job (from now on it is not running); its step name."""
+    """Say and record that an update stops the job (from now on it is not running); its step name.
+
+    A running job is never taken down once the update's time is spent (a DLI call that hung took
+    it): the cycle could not finish, and the job would stand stopped until the next up."""
     step = _stop_step(keep)
+    if op.remaining() <= 0:
+        raise LifecycleError(
+            f"job {op.name}: {op.progress.operation}: timeouts.update "
+            f"({op.options.update_seconds / 60:g} minutes) ran out before '{step}' (DLI answered "
+            f"slowly); nothing was changed, DLI reports the job {RUNNING}, no savepoint was "
+            "taken; run pulumi up again"
+        )
     op.progress(step + why)
     op.record.step(step)
     op.record.down()
