@@ -87,6 +87,36 @@ def _going_down(op: UpdateOperation, keep: bool, why: str) -> str:
     return step
 
 
+NEWEST_SAVEPOINT = "the newest savepoint DLI holds for the job (it reports none)"
+
+
+def _start_from(op: UpdateOperation, job: dict[str, Any], savepoint: str | None) -> str:
+    """The state a job found stopped starts from, by the `restore` option; a job that ran before
+    never starts empty unless the document says `restore: none`.
+
+    DLI documents that a run with resume_savepoint restores from the latest savepoint (dli-api.md,
+    "Documented behaviour"), and issue 11 observed it doing so for a savepoint it wrote but does not
+    report: a run asking for the savepoint finds it. A checkpoint "can be imported as a savepoint
+    (import_flink_job_savepoint with the checkpoint's directory)" (dli-api.md, failure and restart),
+    but DLI's docs are silent on where a job's checkpoints are and no call lists them: the provider
+    cannot name the latest one, so `restore: latest-checkpoint` stops and asks for its directory.
+    """
+    if job["status"] == "job_init":
+        return "no state (a job that never ran)"
+    if savepoint:
+        return f"savepoint {savepoint}"
+    if op.options.restore == "none":
+        return "no state (restore: none)"
+    if op.options.restore == "latest-checkpoint":
+        raise LifecycleError(
+            f"job {op.name}: {op.progress.operation}: start from the latest checkpoint: DLI "
+            f"reports the job {job['status']} and no savepoint, and names no checkpoint directory; "
+            f"nothing was started: resume it with dli-flink resume {op.job_id} <checkpoint "
+            "directory> (DLI imports a checkpoint as a savepoint), or set restore: savepoint"
+        )
+    return NEWEST_SAVEPOINT
+
+
 class UpdateSteps(JobCalls):
     """An update's steps after the planner's class: edit in place, or stop with a savepoint, edit,
     resume from it and roll back on failure; a job found stopped is resumed, never started empty."""
@@ -190,9 +220,10 @@ class UpdateSteps(JobCalls):
         op.record.step("stopped")
         if keep and not savepoint:
             raise LifecycleError(
-                f"job {op.name}: update: DLI stopped job {op.job_id} but reports no savepoint; "
-                "nothing was edited: start it from its last checkpoint (dli-flink resume "
-                f"{op.job_id} <checkpoint directory>), then run pulumi up --refresh"
+                f"job {op.name}: update: DLI stopped job {op.job_id} but "
+                "reports no savepoint; nothing was edited, DLI reports the job job_cancel_success: "
+                "run pulumi up --refresh, it resumes the job from the newest savepoint DLI holds "
+                f"for it (restore: {op.options.restore})"
             )
         op.progress(f"stopped, savepoint {savepoint}" if savepoint else "stopped")
         return self._edit_and_resume(op, old, new, body)
@@ -203,7 +234,7 @@ class UpdateSteps(JobCalls):
         """PUT `body` into the stopped job and resume it from the savepoint the record names (the
         one lastChange reports as used); roll back to `old` on failure."""
         savepoint = op.record.savepoint
-        resume = bool(savepoint)
+        resume = bool(savepoint) or op.record.started_from == NEWEST_SAVEPOINT
         step = "edit"
         try:
             op.record.step("edit")
@@ -341,9 +372,11 @@ class UpdateSteps(JobCalls):
             op.record.step("edited, left stopped")
             op.progress("edited, left stopped as desiredState says")
             return Outcome(op.job_id, self.show(op.job_id) or job, savepoint, op.record)
+        op.record.started_from = _start_from(op, job, savepoint)
+        resuming = op.record.started_from.startswith(("savepoint", NEWEST_SAVEPOINT))
         op.progress(
-            f"job is {job['status']}: "
-            + (f"resuming from savepoint {savepoint}" if savepoint else "starting")
+            f"job is {job['status']}: {'resuming' if resuming else 'starting'} from "
+            f"{op.record.started_from}"
         )
         return self._edit_and_resume(op, None if job["status"] == "job_init" else old, new, body)
 
