@@ -77,3 +77,26 @@ def test_a_failed_final_savepoint_fails_the_delete_and_keeps_the_job(
     assert shared.api.show_job(job_id)["status"] == "job_running"
     assert stack.destroy()[job.urn].error is None
     assert job_id not in [j["job_id"] for j in shared.api.list_jobs()]
+
+
+def test_a_final_savepoint_dli_does_not_report_is_named_by_its_folder(
+    stack: Engine, shared: Shared
+) -> None:
+    """DLI writes the final savepoint and does not report it: the delete stops before deleting and
+    names the folder DLI writes a job's savepoints to; the next destroy deletes the stopped job."""
+    job = sql_job()
+    step = stack.up([job])[job.urn]
+    assert step.error is None, step.error
+    job_id = int(stack.outputs(job)["jobId"])
+    shared.emulator.admin.hide_next_savepoint()
+    error = stack.destroy()[job.urn].error
+    assert error is not None
+    line = error.message.splitlines()[-1]
+    assert "DLI stopped the job but reports no savepoint" in line, line
+    assert "nothing was deleted, DLI reports the job job_cancel_success" in line
+    (folder,) = _savepoint_folders(shared, job_id)
+    assert f"the newest folder in obs://bucket/jobs/savepoint/{job_id}/" in line
+    assert "the next pulumi destroy deletes the stopped job" in line
+    assert stack.destroy()[job.urn].error is None
+    assert job_id not in [j["job_id"] for j in shared.api.list_jobs()]
+    assert _savepoint_folders(shared, job_id) == [folder], "its state stays in OBS"

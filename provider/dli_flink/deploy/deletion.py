@@ -93,18 +93,24 @@ class DeleteSteps(JobCalls):
             return None
         op.progress("stopping with a final savepoint")
         try:
-            _, path = self._stop_with_savepoint(op, True, FINAL_STEP)
+            stopped, path = self._stop_with_savepoint(op, True, FINAL_STEP)
         except LifecycleError as refused:
             raise LifecycleError(f"{refused}; {KEEP_OR_GIVE_UP}") from None
         except StartFailed as failure:
-            path, why = None, describe_error(failure)
-        else:
-            why = "DLI stopped the job but reports no savepoint"
-        if not path:
             status = (self.show(op.job_id) or {}).get("status", "no such job")
             raise LifecycleError(
-                f"job {op.name}: delete: {FINAL_STEP} failed: {why}; nothing was deleted, DLI "
-                f"reports the job {status}; {KEEP_OR_GIVE_UP}"
+                f"job {op.name}: delete: {FINAL_STEP} failed: {describe_error(failure)}; nothing "
+                f"was deleted, DLI reports the job {status}; {KEEP_OR_GIVE_UP}"
+            ) from None
+        if not path:
+            # DLI writes a job's savepoints under obs://<bucket>/jobs/savepoint/<job_id>/<time>/
+            # (dli-api.md, "Documented behaviour"): the folder is all there is to name.
+            bucket = (stopped.get("job_config") or {}).get("obs_bucket")
+            raise LifecycleError(
+                f"job {op.name}: delete: {FINAL_STEP} failed: DLI stopped the job but reports no "
+                f"savepoint; nothing was deleted, DLI reports the job {stopped.get('status')}; its "
+                f"state is in the newest folder in obs://{bucket}/jobs/savepoint/{op.job_id}/ if "
+                "DLI wrote it: the next pulumi destroy deletes the stopped job"
             )
         op.progress(f"final savepoint kept at {path}")
         return path

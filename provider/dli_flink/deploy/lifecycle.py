@@ -207,7 +207,7 @@ class UpdateSteps(JobCalls):
         keep = bool(old.obs_bucket)
         step = _going_down(op, keep, "")
         try:
-            _, savepoint = self._stop_with_savepoint(op, keep, step)
+            stopped, savepoint = self._stop_with_savepoint(op, keep, step)
         except (StartFailed, WaitTimeout) as failure:
             raise LifecycleError(
                 f"job {op.name}: update: {step} failed: {describe_error(failure)}; "
@@ -220,10 +220,10 @@ class UpdateSteps(JobCalls):
         op.record.step("stopped")
         if keep and not savepoint:
             raise LifecycleError(
-                f"job {op.name}: update: DLI stopped job {op.job_id} but "
-                "reports no savepoint; nothing was edited, DLI reports the job job_cancel_success: "
-                "run pulumi up --refresh, it resumes the job from the newest savepoint DLI holds "
-                f"for it (restore: {op.options.restore})"
+                f"job {op.name}: update: DLI stopped job {op.job_id} but reports no savepoint; "
+                f"nothing was edited, DLI reports the job {stopped['status']}: run pulumi up "
+                "--refresh, it resumes the job from the newest savepoint DLI holds for it "
+                f"(restore: {op.options.restore})"
             )
         op.progress(f"stopped, savepoint {savepoint}" if savepoint else "stopped")
         return self._edit_and_resume(op, old, new, body)
