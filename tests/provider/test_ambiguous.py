@@ -172,3 +172,74 @@ def test_a_server_error_on_the_stop_is_sent_again_once(stack: Engine, shared: Sh
     assert step.error is None, step.error.message
     assert cu_max(shared.api, job_id) == "12"
     assert stops(shared, job_id) == ["with savepoint"]
+
+
+# -- a hung call: the operation's time bounds it (item 6) ------------------------------------------
+
+
+def test_a_hung_status_read_never_stops_the_job_without_time_to_finish(
+    stack: Engine, shared: Shared
+) -> None:
+    """DLI answers the first status read only after 20 s; the update may take 3 s. The read gives up
+    when the update's time is spent, and a job is never taken down without time to bring it back."""
+    job = sql_job(timeouts={"update": 0.05})
+    step = stack.up([job])[job.urn]
+    assert step.error is None, step.error
+    job_id = int(stack.state[job.urn].outputs["jobId"])
+    shared.emulator.admin.lose("show_flink_job", "hold", seconds=20)
+    step = scale_up(stack, job)
+    assert step.error is not None
+    line = step.error.message.splitlines()[-1]
+    assert line.startswith(f"job {job.name}: update: timeouts.update (0.05 minutes) ran out"), line
+    assert "before 'stop with savepoint'" in line
+    assert "nothing was changed, DLI reports the job job_running, no savepoint was taken" in line
+    assert shared.api.show_job(job_id)["status"] == "job_running"
+    assert cu_max(shared.api, job_id) == "8", "the previous configuration runs on"
+    assert stops(shared, job_id) == [], "never stopped"
+    job.inputs["timeouts"] = {"update": 1}
+    assert scale_up(stack, job).error is None, "the next up applies it"
+    assert cu_max(shared.api, job_id) == "12"
+
+
+# -- a savepoint DLI never reports (item 5) --------------------------------------------------------
+
+
+def stopped_without_a_reported_savepoint(stack: Engine, shared: Shared, job: Any) -> int:
+    """Deploy `job`, then an update whose savepoint DLI writes but does not report; its id."""
+    step = stack.up([job])[job.urn]
+    assert step.error is None, step.error
+    job_id = int(stack.state[job.urn].outputs["jobId"])
+    shared.emulator.admin.hide_next_savepoint()
+    step = scale_up(stack, job)
+    assert step.error is not None
+    assert f"DLI stopped job {job_id} but reports no savepoint" in step.error.message
+    assert shared.api.show_job(job_id)["has_savepoint"] is False
+    assert len(savepoints(shared, job_id)) == 1, "DLI holds the savepoint"
+    return job_id
+
+
+def test_the_next_up_resumes_from_a_savepoint_dli_does_not_report(
+    stack: Engine, shared: Shared
+) -> None:
+    job = sql_job()
+    job_id = stopped_without_a_reported_savepoint(stack, shared, job)
+    step = scale_up(stack, job)
+    assert step.error is None, step.error.message
+    assert shared.api.show_job(job_id)["status"] == "job_running"
+    assert cu_max(shared.api, job_id) == "12"
+    assert savepoints(shared, job_id) == [], (
+        "restored from it: DLI deletes a savepoint restored from"
+    )
+    started = "the newest savepoint DLI holds for the job (it reports none)"
+    assert stack.outputs(job)["lastChange"]["startedFrom"] == started
+    assert f"resuming from {started}" in shared.host.wait_for(f"resuming from {started}")
+
+
+def test_restore_none_starts_empty_as_the_document_says(stack: Engine, shared: Shared) -> None:
+    job = sql_job(restore="none")
+    job_id = stopped_without_a_reported_savepoint(stack, shared, job)
+    step = scale_up(stack, job)
+    assert step.error is None, step.error.message
+    assert shared.api.show_job(job_id)["status"] == "job_running"
+    assert len(savepoints(shared, job_id)) == 1, "not restored from"
+    assert stack.outputs(job)["lastChange"]["startedFrom"] == "no state (restore: none)"

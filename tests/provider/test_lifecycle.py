@@ -287,17 +287,6 @@ def test_the_example_jobs_refresh_without_a_perpetual_diff(
     }
 
 
-def test_destroy_goes_on_without_a_savepoint_when_the_final_one_fails(
-    engine: Engine, dli_api: Any, admin: Any
-) -> None:
-    job = sql_job()
-    up_ok(engine, job)
-    admin.fail_next_savepoint()
-    assert engine.destroy()[job.urn].op == "delete"
-    assert dli_api.list_jobs() == []
-    assert "final savepoint failed" in engine.host.wait_for("final savepoint failed")
-
-
 def test_wrong_credentials_fail_with_dli_s_error_and_never_echo_the_key(
     emulator: RunningEmulator, make_host: Any, blob: str
 ) -> None:

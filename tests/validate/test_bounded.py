@@ -7,17 +7,26 @@ characters, with an ellipsis and its full length, so the user still sees what an
 
 from __future__ import annotations
 
+import json
 import textwrap
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
 from dli_flink.cli.validate import validate
+from dli_flink.model.findings import QUOTE_LIMIT
 from dli_flink.rules.config import Config
 
 LONG = "x" * 100_000
 DIGITS = "9" * 4000
-MAX_MESSAGE = 500
-"""Longer than any message with its fixed text (the schema's list of allowed keys is the longest)."""
+ALLOWED_KEYS = ", ".join(
+    json.loads(
+        files("dli_flink.schemas").joinpath("flink-job.schema.json").read_text(encoding="utf-8")
+    )["properties"]
+)
+MAX_MESSAGE = 100 + QUOTE_LIMIT + len(ALLOWED_KEYS)
+"""Longer than any message with its fixed text and one cut value: the schema's list of allowed keys,
+which every new schema key makes longer, is the longest."""
 
 JOB = """\
 kind: FlinkSqlJob

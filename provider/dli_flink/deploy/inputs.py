@@ -1,8 +1,8 @@
 """Pulumi inputs and outputs as the job document: what the provider reads from the engine's values.
 
 The engine hands the provider property bags: the job document's camelCase keys, the provider options
-(desiredState, timeouts, adopt), and in outputs our own keys (jobId, status, ...). Every number arrives
-as a float and, during preview, values that depend on other resources arrive as `pulumi.output.Unknown`
+(desiredState, timeouts, adopt, restore), and in outputs our own keys (jobId, status, ...). Every
+number arrives as a float and, during preview, values that depend on other resources arrive as `pulumi.output.Unknown`
 objects. This module turns a bag into a clean document (whole floats -> ints, Unknowns -> spec.UNKNOWN)
 and reads the options, so check, diff and the lifecycle all see the same thing.
 
@@ -19,7 +19,7 @@ from typing import Any
 from dli_flink.model.values import UNKNOWN, Unknown, whole
 
 PROVIDER_KEY = "__provider"
-OPTION_KEYS = ("desiredState", "timeouts", "adopt")
+OPTION_KEYS = ("desiredState", "timeouts", "adopt", "restore")
 OUTPUT_KEYS = ("jobId", "status", "currentCu", "restartTimes", "savepointPath", "lastChange")
 """What the provider adds to the inputs in its outputs."""
 STATUS_DRIFT = "statusDrift"
@@ -29,6 +29,8 @@ up brings the job back to its desired state."""
 RPC_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 """The engine's wire sentinel for an unknown value (pulumi.runtime.rpc.UNKNOWN)."""
 
+RESTORE = ("savepoint", "latest-checkpoint", "none")
+"""The values of the `restore` option."""
 DEFAULT_MINUTES = {"create": 20.0, "update": 30.0, "delete": 20.0}
 """The schema's defaults for `timeouts`."""
 
@@ -75,6 +77,8 @@ class Options:
     update_seconds: float = DEFAULT_MINUTES["update"] * 60
     delete_seconds: float = DEFAULT_MINUTES["delete"] * 60
     adopt: bool = False
+    restore: str = "savepoint"
+    """What a job found stopped without a reported savepoint starts from (the schema's enum)."""
 
     @property
     def running(self) -> bool:
@@ -97,6 +101,7 @@ class Options:
             update_seconds=seconds["update"],
             delete_seconds=seconds["delete"],
             adopt=doc.get("adopt") is True,
+            restore=doc["restore"] if doc.get("restore") in RESTORE else "savepoint",
         )
 
 

@@ -15,8 +15,9 @@ Create cleans up after itself (no leaked job), delete stops first and waits unti
 Every wait is bounded by the spec's `timeouts`; every error's text is one line naming the job, the
 step, DLI's error code and request id, and the savepoint, because that line is what the user reads.
 
-In layers, each on the one before: JobCalls (DLI's calls, each with its error line), UpdateSteps (the
-cycle above), Lifecycle (create, update, resume, delete). Each step takes the operation's context
+In layers, each on the one before: JobCalls (calls.py: DLI's calls, each with its error line),
+UpdateSteps (the cycle above) and DeleteSteps (deletion.py), Lifecycle (create, update, resume,
+delete). Each step takes the operation's context
 (operation.py) and at most three things of its own; status.py watches DLI apart from acting on it.
 """
 
@@ -25,10 +26,18 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from dli_flink.deploy import ownership
+from dli_flink.deploy.calls import (
+    LATE_GRACE,
+    JobCalls,
+    LifecycleError,
+    Outcome,
+    describe_error,
+    is_ambiguous,
+)
+from dli_flink.deploy.deletion import DeleteSteps
 from dli_flink.deploy.dliapi import DliApi, DliError
 from dli_flink.deploy.inputs import Options
 from dli_flink.deploy.observed import applied, observed
@@ -37,45 +46,15 @@ from dli_flink.deploy.progress import Progress
 from dli_flink.deploy.status import (
     RUNNING,
     STOPPABLE,
-    STOPPING,
     TRANSITIONAL,
     StartFailed,
-    Watch,
 )
-from dli_flink.deploy.waits import WaitTimeout, poll_until
+from dli_flink.deploy.waits import WaitTimeout
 from dli_flink.model import fields
 from dli_flink.model.planner import ChangeClass, plan
 from dli_flink.model.spec import JobSpec
 
 RESUME_COMMAND = "dli-flink resume {job_id} {savepoint}"
-
-
-class LifecycleError(Exception):
-    """An operation that did not complete; the message is the one line the Pulumi user reads."""
-
-
-LATE_GRACE = 2.0
-"""Seconds a call whose answer was lost is given to show its effect before it counts as not carried
-out: a request the gateway gave up on may still reach DLI a moment later (issue 11)."""
-
-
-def is_missing(error: DliError) -> bool:
-    return error.code == "DLI.16001" or error.status == 404
-
-
-def is_ambiguous(error: BaseException) -> bool:
-    """Whether DLI may have carried out the call despite the error: no answer, or a server error
-    (a gateway timeout answers 5xx while DLI goes on). A 4xx or a 429 is a refusal before acting."""
-    return isinstance(error, DliError) and (error.status is None or error.status >= 500)
-
-
-def describe_error(error: BaseException) -> str:
-    """The error as a clause: DLI's code, message and request id when it is a DLI error."""
-    if isinstance(error, DliError):
-        code = error.code or (f"HTTP {error.status}" if error.status else "no answer from DLI")
-        text = f"{error.operation} {code}: {error.message.rstrip('.')}"
-        return text + (f" (request id {error.request_id})" if error.request_id else "")
-    return str(error).rstrip(".")
 
 
 def _left_stopped(savepoint: str | None) -> str:
@@ -90,169 +69,52 @@ def _stop_step(keep: bool) -> str:
 
 
 def _going_down(op: UpdateOperation, keep: bool, why: str) -> str:
-    """Say and record that an update stops the job (from now on it is not running); its step name."""
+    """Say and record that an update stops the job (from now on it is not running); its step name.
+
+    A running job is never taken down once the update's time is spent (a DLI call that hung took
+    it): the cycle could not finish, and the job would stand stopped until the next up."""
     step = _stop_step(keep)
+    if op.remaining() <= 0:
+        raise LifecycleError(
+            f"job {op.name}: {op.progress.operation}: timeouts.update "
+            f"({op.options.update_seconds / 60:g} minutes) ran out before '{step}' (DLI answered "
+            f"slowly); nothing was changed, DLI reports the job {RUNNING}, no savepoint was "
+            "taken; run pulumi up again"
+        )
     op.progress(step + why)
     op.record.step(step)
     op.record.down()
     return step
 
 
-@dataclass
-class Outcome:
-    """Where an operation left the job: DLI's last answer, the savepoint, what the update did."""
-
-    job_id: int
-    job: dict[str, Any]
-    savepoint: str | None = None
-    record: Record | None = None
+NEWEST_SAVEPOINT = "the newest savepoint DLI holds for the job (it reports none)"
 
 
-class JobCalls:
-    """The DLI calls of the lifecycle's steps, each failing with the one line the user reads.
+def _start_from(op: UpdateOperation, job: dict[str, Any], savepoint: str | None) -> str:
+    """The state a job found stopped starts from, by the `restore` option; a job that ran before
+    never starts empty unless the document says `restore: none`.
 
-    Acting on the job is here; observing its status is status.Watch's, which `_watch` hands out.
+    DLI documents that a run with resume_savepoint restores from the latest savepoint (dli-api.md,
+    "Documented behaviour"), and issue 11 observed it doing so for a savepoint it wrote but does not
+    report: a run asking for the savepoint finds it. A checkpoint "can be imported as a savepoint
+    (import_flink_job_savepoint with the checkpoint's directory)" (dli-api.md, failure and restart),
+    but DLI's docs are silent on where a job's checkpoints are and no call lists them: the provider
+    cannot name the latest one, so `restore: latest-checkpoint` stops and asks for its directory.
     """
-
-    def __init__(self, api: DliApi) -> None:
-        self.api = api
-
-    # -- reading ----------------------------------------------------------------------------------
-
-    def show(self, job_id: int) -> dict[str, Any] | None:
-        """The job as DLI reports it, or None when it does not exist."""
-        try:
-            return self.api.show_job(job_id)
-        except DliError as error:
-            if is_missing(error):
-                return None
-            raise
-
-    def find(self, name: str) -> dict[str, Any] | None:
-        """The job with exactly this name (DLI's name filter matches substrings)."""
-        return next((j for j in self.api.iter_jobs(name=name) if j.get("name") == name), None)
-
-    def _watch(self, job_id: int) -> Watch:
-        """The job's status, read until a step's condition holds (observing, apart from acting)."""
-        return Watch(job_id, functools.partial(self._present, job_id))
-
-    def _present(self, job_id: int, what: str) -> dict[str, Any]:
-        """The job as DLI reports it during a wait for `what`; gone, it ends the operation."""
-        job = self.show(job_id)
-        if job is None:
-            raise LifecycleError(f"DLI job {job_id} disappeared while waiting for {what}")
-        return job
-
-    # -- acting -----------------------------------------------------------------------------------
-
-    def _authorize(self, name: str, new: JobSpec, old: JobSpec | None = None) -> None:
-        """Let DLI use the job's OBS bucket (savepoints, checkpoints) before a call needs it: on
-        create, and when an update names a bucket other than the one already authorised."""
-        if new.obs_bucket and (old is None or new.obs_bucket != old.obs_bucket):
-            self._call(
-                name, "authorise the OBS bucket", "", self.api.authorize_buckets, [new.obs_bucket]
-            )
-
-    def _put(self, spec: JobSpec, job_id: int, body: dict[str, Any]) -> None:
-        update = self.api.update_sql_job if spec.is_sql else self.api.update_jar_job
-        update(job_id, body)
-
-    def _call(self, name: str, step: str, tail: str, call: Callable[..., Any], *args: Any) -> Any:
-        """A DLI call whose failure needs no rollback: nothing changed yet, or nothing to undo;
-        `tail` ends its error line (where that leaves the job, and what to do)."""
-        try:
-            return call(*args)
-        except DliError as error:
-            raise LifecycleError(
-                f"job {name}: {step} failed: {describe_error(error)}{tail}"
-            ) from None
-
-    def _stop_with_savepoint(
-        self, op: Operation, keep: bool, step: str | None = None
-    ) -> tuple[dict[str, Any], str | None]:
-        """Stop the job (with a savepoint when `keep`), wait until DLI reports it stopped, and
-        return DLI's view of it and the savepoint's path (None without `keep`).
-
-        StartFailed (the savepoint failed, the job runs on) and WaitTimeout mean something else to
-        each caller, so each words them itself. An update names its `step`: then an error answer to
-        the stop is checked against the job, because a lost or failed answer to a stop DLI carried
-        out must not stop the cycle halfway. A delete names none and reports the error itself.
-        """
-        try:
-            self.api.stop_jobs([op.job_id], keep)
-        except DliError as error:
-            if step is None:
-                raise
-            self._stop_answer_lost(op, keep, step, error)
-        job = self._watch(op.job_id).stopped(op.remaining(), keep)
-        return job, job.get("savepoint_path") if keep else None
-
-    def _stop_answer_lost(self, op: Operation, keep: bool, step: str, error: DliError) -> None:
-        """The stop was answered with an error: return once DLI is stopping the job, or raise
-        saying what state DLI has it in.
-
-        A refusal (4xx) did nothing, but a lost answer may hide a stop DLI carries out now or a
-        moment later: the job is watched for LATE_GRACE, and a stop still not seen is sent once
-        more (if the first arrives after all, DLI refuses one of them and the job stops once)."""
-        job = self._settled_after(op, error)
-        if job.get("status") in STOPPING:
-            op.progress(f"the stop call failed ({describe_error(error)}) but DLI is stopping it")
-            return
-        if is_ambiguous(error) and job.get("status") in STOPPABLE:
-            op.progress(f"the stop call got no answer ({describe_error(error)}): sending it again")
-            try:
-                self.api.stop_jobs([op.job_id], keep)
-                return
-            except DliError as again:
-                job, error = self.show(op.job_id) or {}, again
-                if job.get("status") in STOPPING:
-                    return
+    if job["status"] == "job_init":
+        return "no state (a job that never ran)"
+    if savepoint:
+        return f"savepoint {savepoint}"
+    if op.options.restore == "none":
+        return "no state (restore: none)"
+    if op.options.restore == "latest-checkpoint":
         raise LifecycleError(
-            f"job {op.name}: update: {step} failed: {describe_error(error)}; nothing was "
-            f"changed, DLI reports the job {job.get('status', 'gone')}"
-        ) from None
-
-    def _settled_after(self, op: Operation, error: BaseException) -> dict[str, Any]:
-        """The job after a call answered with `error`: read at once after a refusal, watched for
-        LATE_GRACE after a lost answer until it leaves the state it was in."""
-        job = self.show(op.job_id) or {}
-        if not is_ambiguous(error) or job.get("status") in STOPPING:
-            return job
-        first = job.get("status")
-        try:
-            return self._watch(op.job_id).until(
-                lambda j: j["status"] != first,
-                min(LATE_GRACE, op.remaining()),
-                "a call whose answer was lost to show its effect",
-            )
-        except WaitTimeout as timeout:
-            return timeout.last if isinstance(timeout.last, dict) else job
-
-    def _settled(self, op: Operation, job: dict[str, Any]) -> dict[str, Any]:
-        """The job once it left its transitional status, or as last seen when that takes longer
-        than what is left of the operation (at least LATE_GRACE): what to tell the user."""
-        try:
-            return self._watch(op.job_id).until(
-                lambda j: j["status"] not in TRANSITIONAL,
-                max(op.remaining(), LATE_GRACE),
-                "the job to settle",
-            )
-        except WaitTimeout as timeout:
-            return timeout.last if isinstance(timeout.last, dict) else job
-
-    def _run(self, op: Operation, resume: bool, before: str) -> dict[str, Any]:
-        """Run the job (from its savepoint when `resume`) and wait until it runs. A lost answer is
-        not taken as "not run": the job is watched as after an answered call, and only a status
-        that stays `before` past the stale grace counts as a start that did not happen."""
-        try:
-            self.api.run_jobs([op.job_id], resume)
-        except DliError as error:
-            if not is_ambiguous(error):
-                raise
-            op.progress(f"the run call got no answer ({describe_error(error)}): watching the job")
-            if self._settled_after(op, error).get("status") == before:
-                raise  # DLI did not act on it within LATE_GRACE: the call's own error says why
-        return self._watch(op.job_id).running(before, op.remaining())
+            f"job {op.name}: {op.progress.operation}: start from the latest checkpoint: DLI "
+            f"reports the job {job['status']} and no savepoint, and names no checkpoint directory; "
+            f"nothing was started: resume it with dli-flink resume {op.job_id} <checkpoint "
+            "directory> (DLI imports a checkpoint as a savepoint), or set restore: savepoint"
+        )
+    return NEWEST_SAVEPOINT
 
 
 class UpdateSteps(JobCalls):
@@ -349,7 +211,7 @@ class UpdateSteps(JobCalls):
         keep = bool(old.obs_bucket)
         step = _going_down(op, keep, "")
         try:
-            _, savepoint = self._stop_with_savepoint(op, keep, step)
+            stopped, savepoint = self._stop_with_savepoint(op, keep, step)
         except (StartFailed, WaitTimeout) as failure:
             raise LifecycleError(
                 f"job {op.name}: update: {step} failed: {describe_error(failure)}; "
@@ -363,8 +225,9 @@ class UpdateSteps(JobCalls):
         if keep and not savepoint:
             raise LifecycleError(
                 f"job {op.name}: update: DLI stopped job {op.job_id} but reports no savepoint; "
-                "nothing was edited: start it from its last checkpoint (dli-flink resume "
-                f"{op.job_id} <checkpoint directory>), then run pulumi up --refresh"
+                f"nothing was edited, DLI reports the job {stopped['status']}: run pulumi up "
+                "--refresh, it resumes the job from the newest savepoint DLI holds for it "
+                f"(restore: {op.options.restore})"
             )
         op.progress(f"stopped, savepoint {savepoint}" if savepoint else "stopped")
         return self._edit_and_resume(op, old, new, body)
@@ -375,15 +238,16 @@ class UpdateSteps(JobCalls):
         """PUT `body` into the stopped job and resume it from the savepoint the record names (the
         one lastChange reports as used); roll back to `old` on failure."""
         savepoint = op.record.savepoint
+        resume = bool(savepoint) or op.record.started_from == NEWEST_SAVEPOINT
         step = "edit"
         try:
             op.record.step("edit")
             self._put(new, op.job_id, body)
-            step = "resume from the savepoint" if savepoint else "start"
+            step = "resume from the savepoint" if resume else "start"
             op.record.step(step)
             op.progress(f"edited, {step}")
             before = (self.show(op.job_id) or {}).get("status", "")
-            job = self._run(op, bool(savepoint), before)
+            job = self._run(op, resume, before)
         except (DliError, StartFailed, WaitTimeout) as failure:
             job = self._after_failed_start(op, step, failure)
             if job is not None:
@@ -512,9 +376,11 @@ class UpdateSteps(JobCalls):
             op.record.step("edited, left stopped")
             op.progress("edited, left stopped as desiredState says")
             return Outcome(op.job_id, self.show(op.job_id) or job, savepoint, op.record)
+        op.record.started_from = _start_from(op, job, savepoint)
+        resuming = op.record.started_from.startswith(("savepoint", NEWEST_SAVEPOINT))
         op.progress(
-            f"job is {job['status']}: "
-            + (f"resuming from savepoint {savepoint}" if savepoint else "starting")
+            f"job is {job['status']}: {'resuming' if resuming else 'starting'} from "
+            f"{op.record.started_from}"
         )
         return self._edit_and_resume(op, None if job["status"] == "job_init" else old, new, body)
 
@@ -539,7 +405,7 @@ class UpdateSteps(JobCalls):
         return Outcome(op.job_id, self.show(op.job_id) or job, savepoint, op.record)
 
 
-class Lifecycle(UpdateSteps):
+class Lifecycle(UpdateSteps, DeleteSteps):
     """The operations of one job on one DliApi. Stateless between calls: safe from many threads.
 
     An update or delete makes one Operation and hands it to its steps, as the Flink Kubernetes
@@ -737,83 +603,4 @@ class Lifecycle(UpdateSteps):
         """
         progress = self._progress(name, "delete")
         op = Operation(job_id, name, options, progress, time.monotonic() + options.delete_seconds)
-        try:
-            with self.api.bounded(op.deadline):
-                elsewhere = self._owned_elsewhere(op)
-                if elsewhere:
-                    progress(f"{elsewhere}: it is left as it is")
-                    return None
-                return self._delete(op, savepoint)
-        except (DliError, WaitTimeout, StartFailed) as error:
-            raise LifecycleError(
-                f"job {name}: delete of DLI job {job_id} failed: {describe_error(error)}; "
-                "run pulumi destroy again"
-            ) from None
-
-    def _owned_elsewhere(self, op: Operation) -> str | None:
-        """Why the job this resource's outputs name is no longer this resource's to delete, or
-        None: DLI's job under that id carries another name, or another resource of the stack
-        adopted it during this deployment (the engine deletes a changed URN after the program)."""
-        job = self.show(op.job_id)
-        if job is not None and job.get("name") != op.name:
-            return f"DLI job {op.job_id} is named {job.get('name')}, not {op.name}"
-        if ownership.adopted(op.job_id):
-            return f"DLI job {op.job_id} was adopted by another resource of this stack"
-        return None
-
-    def _stop_after_refusal(self, op: Operation) -> None:
-        """Stop without a savepoint after DLI answered the stop with savepoint with an error; an
-        answer lost on the way may hide a stop DLI carried out, so one on its way is waited for."""
-        if (self.show(op.job_id) or {}).get("status") in STOPPABLE:
-            self._stop_with_savepoint(op, False)
-            return
-        self._watch(op.job_id).until(
-            lambda j: j["status"] not in TRANSITIONAL, op.remaining(), "the job to stop"
-        )
-
-    def _delete(self, op: Operation, savepoint: bool) -> str | None:
-        """Stop the job (with a final savepoint if `savepoint` and it runs), delete it, and wait
-        until DLI no longer lists it; the savepoint's path, if one was written."""
-        job = self.show(op.job_id)
-        if job is None:
-            op.progress("already gone")
-            return None
-        if job["status"] in TRANSITIONAL - STOPPABLE:
-            job = self._watch(op.job_id).until(
-                lambda j: j["status"] not in TRANSITIONAL - STOPPABLE,
-                op.options.delete_seconds,
-                "the job to settle",
-            )
-        path = None
-        if job["status"] in STOPPABLE:
-            final = savepoint and job["status"] == RUNNING
-            op.progress("stopping with a final savepoint" if final else "stopping")
-            try:
-                _, path = self._stop_with_savepoint(op, final)
-            except StartFailed as failure:
-                op.progress(f"final savepoint failed ({failure}): stopping without one")
-                self._stop_with_savepoint(op, False)
-            except DliError as error:
-                if not final:
-                    raise
-                op.progress(
-                    f"DLI refused the stop with a final savepoint ({describe_error(error)}): "
-                    "stopping without one"
-                )
-                self._stop_after_refusal(op)
-            if path:
-                op.progress(f"final savepoint kept at {path}")
-        try:
-            self.api.delete_job(op.job_id)
-        except DliError as error:
-            if not is_missing(error):
-                raise
-        op.progress("deleted, waiting until DLI no longer lists it")
-        poll_until(
-            lambda: self.show(op.job_id),
-            lambda j: j is None,
-            max(op.remaining(), 1.0),
-            "the job to be gone",
-        )
-        op.progress("gone")
-        return path
+        return self._delete_owned(op, savepoint)

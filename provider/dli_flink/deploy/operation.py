@@ -29,6 +29,8 @@ class Record:
     started: float = field(default_factory=time.monotonic)
     steps: list[dict[str, Any]] = field(default_factory=list)
     savepoint: str | None = None
+    started_from: str | None = None
+    """What a job found stopped started from (lifecycle._start_from), None for any other update."""
     stopped_at: float | None = None
     not_running: float = 0.0
 
@@ -50,6 +52,7 @@ class Record:
             "class": self.change_class,
             "steps": self.steps,
             "savepointUsed": self.savepoint,
+            "startedFrom": self.started_from,
             "secondsNotRunning": round(self.not_running, 3),
         }
 

@@ -438,6 +438,8 @@ ROWS: Final[tuple[Field, ...]] = (
     Field("timeouts.update", change=None, default=30),
     Field("timeouts.delete", change=None, default=20),
     Field("adopt", change=None, default=False),
+    # Provider option: the state a job found stopped starts from (issue 11, item 5).
+    Field("restore", change=None, default="savepoint"),
 )
 
 
