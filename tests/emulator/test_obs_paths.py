@@ -127,12 +127,12 @@ def test_any_failure_inside_a_transition_fails_that_transition(
 
 
 def test_a_transition_due_centuries_away_does_not_stop_the_clock(dli_api, job_body, wait_status):
-    """A scaling interval of 10^300 minutes is a due time no timer can wait for: the scheduler
-    waits in bounded steps instead of dying with every other job's clock."""
+    """The largest scaling interval DLI reads (Integer.MAX_VALUE minutes, some 4,000 years): the
+    scheduler waits in bounded steps instead of dying with every other job's clock."""
     far = json.dumps(
         [
             {"key": "flink.dli.job.scale.enable", "value": "true"},
-            {"key": "flink.dli.job.scale.interval", "value": "1" + "0" * 300},
+            {"key": "flink.dli.job.scale.interval", "value": str(2**31 - 1)},
         ]
     )
     scaling = dli_api.create_sql_job(job_body(runtime_config=far))

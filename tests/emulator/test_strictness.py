@@ -102,6 +102,10 @@ def test_names_are_unique(dli_api, job_body):
         ({"obs_bucket": None}, "OBS bucket"),
         ({"cu_number": 10, "parallel_number": 1}, "cu.max (8) cannot be smaller"),
         ({"runtime_config": runtime_config(**{"flink.dli.job.cu.min": "4"})}, "cu.min (4)"),
+        # DLI reads these with Java's Integer.parseInt, which refuses what Python's int() takes.
+        ({"runtime_config": runtime_config(**{"flink.dli.job.cu.max": " 16"})}, "integers"),
+        ({"runtime_config": runtime_config(**{"flink.dli.job.cu.max": "1_6"})}, "integers"),
+        ({"runtime_config": runtime_config(**{"flink.dli.job.cu.max": "2147483648"})}, "integers"),
         ({"job_type": "flink_sql_job"}, "OpenSource SQL and Flink Jar"),
     ],
 )

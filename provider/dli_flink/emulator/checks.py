@@ -438,9 +438,9 @@ def scaling_failure(conf: dict[str, Any], scaling_versions: tuple[str, ...] | No
         return "Dynamic scaling triggers savepoints: configure an OBS bucket (obs_bucket)"
     cu = conf["cu_number"]
     try:
-        cu_max = int(keys.get("flink.dli.job.cu.max", cu))
-        cu_min = int(keys.get("flink.dli.job.cu.min", 2))
-        interval = int(keys.get("flink.dli.job.scale.interval", 30))
+        cu_max = java_int(keys.get("flink.dli.job.cu.max", str(cu)))
+        cu_min = java_int(keys.get("flink.dli.job.cu.min", "2"))
+        interval = java_int(keys.get("flink.dli.job.scale.interval", "30"))
     except ValueError:
         return "flink.dli.job.cu.max, cu.min and scale.interval must be integers"
     if cu_max < cu:
@@ -459,7 +459,27 @@ def scaling_bounds(conf: dict[str, Any]) -> tuple[int, int, int] | None:
         return None
     cu = conf["cu_number"]
     return (
-        int(keys.get("flink.dli.job.cu.min", 2)),
-        int(keys.get("flink.dli.job.cu.max", cu)),
-        int(keys.get("flink.dli.job.scale.interval", 30)),
+        java_int(keys.get("flink.dli.job.cu.min", "2")),
+        java_int(keys.get("flink.dli.job.cu.max", str(cu))),
+        java_int(keys.get("flink.dli.job.scale.interval", "30")),
     )
+
+
+INT_RANGE = range(-(2**31), 2**31)
+
+
+def java_int(text: str) -> int:
+    """A runtime_config value as DLI, a Java service, reads an integer: Integer.parseInt(String)
+    (the JDK's Javadoc): an optional ASCII '+' or '-', then one or more characters that
+    Character.digit(c, 10) accepts (Unicode decimal digits; a Java char is one UTF-16 unit, so of
+    the Basic Multilingual Plane), within 32 bits. ValueError where Java throws
+    NumberFormatException: no spaces, no underscores, nothing past 2147483647, which Python's int()
+    would take. DLI's documents do not say which parser reads the keys; that it is Java's is the
+    assumption the validator's runtime-config-value rule makes too."""
+    digits = text[1:] if text[:1] in ("+", "-") else text
+    if not digits or not all(c.isdecimal() and ord(c) <= 0xFFFF for c in digits):
+        raise ValueError(f"not an integer to Java: {text!r}")
+    value = int(text)
+    if value not in INT_RANGE:
+        raise ValueError(f"outside Java's int: {text!r}")
+    return value
