@@ -102,6 +102,20 @@ class RunningEmulator:
     data_dir: Path
     admin: AdminClient
 
+    @classmethod
+    def at(cls, endpoint: str, data_dir: Path, server: Any = None) -> RunningEmulator:
+        """An emulator serving `endpoint` with the tests' credentials: in this process (`server`)
+        or in its own (tests/emulator/wire.py's Process)."""
+        return cls(
+            server=server,
+            endpoint=endpoint,
+            access_key=ACCESS_KEY,
+            secret_key=SECRET_KEY,
+            project_id=PROJECT_ID,
+            data_dir=data_dir,
+            admin=AdminClient(endpoint),
+        )
+
 
 def start_emulator(
     directory: Path,
@@ -120,15 +134,7 @@ def start_emulator(
         durations=durations or Durations(),
     )
     server = Emulator(settings, directory, {ACCESS_KEY: SECRET_KEY})
-    return RunningEmulator(
-        server=server,
-        endpoint=server.endpoint,
-        access_key=ACCESS_KEY,
-        secret_key=SECRET_KEY,
-        project_id=PROJECT_ID,
-        data_dir=directory,
-        admin=AdminClient(server.endpoint),
-    )
+    return RunningEmulator.at(server.endpoint, directory, server)
 
 
 @pytest.fixture

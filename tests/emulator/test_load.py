@@ -43,23 +43,29 @@ def wait(api, job_id, status):
     return job
 
 
+def full_cycle(emulator, api, body) -> list[str]:
+    """One job through create, run, stop with a savepoint, resume from it, stop and delete; the
+    statuses the emulator recorded for it."""
+    job_id = api.create_sql_job(body)
+    api.run_jobs([job_id])
+    wait(api, job_id, "job_running")
+    api.stop_jobs([job_id], trigger_savepoint=True)
+    assert wait(api, job_id, "job_cancel_success")["has_savepoint"]
+    api.run_jobs([job_id], resume_savepoint=True)
+    assert not wait(api, job_id, "job_running")["has_savepoint"]
+    api.stop_jobs([job_id])
+    wait(api, job_id, "job_cancel_success")
+    statuses = emulator.admin.statuses(job_id)
+    api.delete_job(job_id)
+    return statuses
+
+
 def test_fifty_clients_two_hundred_full_cycles(make_emulator, job_body):
     emulator = make_emulator(queues={"default": 2 * JOBS})
     api = api_for(emulator, attempts=1)  # no retries: any error fails the test
 
     def cycle(index: int) -> list[str]:
-        job_id = api.create_sql_job(job_body(name=f"load-{index}"))
-        api.run_jobs([job_id])
-        wait(api, job_id, "job_running")
-        api.stop_jobs([job_id], trigger_savepoint=True)
-        assert wait(api, job_id, "job_cancel_success")["has_savepoint"]
-        api.run_jobs([job_id], resume_savepoint=True)
-        assert not wait(api, job_id, "job_running")["has_savepoint"]
-        api.stop_jobs([job_id])
-        wait(api, job_id, "job_cancel_success")
-        statuses = emulator.admin.statuses(job_id)
-        api.delete_job(job_id)
-        return statuses
+        return full_cycle(emulator, api, job_body(name=f"load-{index}"))
 
     with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
         timelines = list(pool.map(cycle, range(JOBS)))
@@ -94,18 +100,7 @@ def test_hostile_requests_leave_memory_bounded_and_every_other_client_answered(
     host = emulator.endpoint.removeprefix("http://")
 
     def cycle(index: int) -> list[str]:
-        job_id = api.create_sql_job(job_body(name=f"honest-{index}"))
-        api.run_jobs([job_id])
-        wait(api, job_id, "job_running")
-        api.stop_jobs([job_id], trigger_savepoint=True)
-        assert wait(api, job_id, "job_cancel_success")["has_savepoint"]
-        api.run_jobs([job_id], resume_savepoint=True)
-        assert not wait(api, job_id, "job_running")["has_savepoint"]
-        api.stop_jobs([job_id])
-        wait(api, job_id, "job_cancel_success")
-        statuses = emulator.admin.statuses(job_id)
-        api.delete_job(job_id)
-        return statuses
+        return full_cycle(emulator, api, job_body(name=f"honest-{index}"))
 
     cycle(-1)  # warm up: every code path and import is loaded before the baseline
     victim = api.create_sql_job(job_body(name="victim"))

@@ -24,7 +24,7 @@ from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 
-from tests.conftest import ACCESS_KEY, PROJECT_ID, SECRET_KEY, AdminClient, RunningEmulator
+from tests.conftest import ACCESS_KEY, PROJECT_ID, SECRET_KEY, RunningEmulator
 
 READY = re.compile(r"^DLI emulator listening on (http://127\.0\.0\.1:(\d+)) \((\S+)\)$")
 
@@ -48,15 +48,7 @@ class Process:
         )
         assert match[3] == PROJECT_ID
         self.endpoint = match[1]
-        self.emulator = RunningEmulator(
-            server=None,
-            endpoint=self.endpoint,
-            access_key=ACCESS_KEY,
-            secret_key=SECRET_KEY,
-            project_id=PROJECT_ID,
-            data_dir=data_dir,
-            admin=AdminClient(self.endpoint),
-        )
+        self.emulator = RunningEmulator.at(self.endpoint, data_dir)
 
     def stop(self, signum: int) -> int:
         self.proc.send_signal(signum)
