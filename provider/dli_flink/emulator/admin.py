@@ -5,7 +5,11 @@ time a job was not running can be measured), to set a job's CU demand and state 
 faults. Routes:
 
     GET    /_emulator/health
-    GET    /_emulator/jobs/<id>/timeline
+    GET    /_emulator/jobs/<id>/timeline      each status change {status, at, desc}, and where a
+                                               transition wrote or restored a savepoint its
+                                               `savepoint_written` / `restored_from` (None: an empty
+                                               start): the emulator's record for tests, DLI reports
+                                               neither
     POST   /_emulator/jobs/<id>/load          {"demand_cu": 6, "state_mb": 500}
     POST   /_emulator/faults                  {"operation", "count", "status", "error_code", "error_msg",
                                                "skip": calls that pass first}

@@ -200,13 +200,19 @@ class Backend:
         return [self._job(i) for i in job_ids]
 
     def _set_status(
-        self, job: dict[str, Any], status: str, desc: str = "", due: float = 0
+        self, job: dict[str, Any], status: str, desc: str = "", due: float = 0, **record: Any
     ) -> float:
-        """Record a status change in the job and its timeline; the time it happened."""
+        """Record a status change in the job and its timeline; the time it happened.
+
+        `record` adds what the transition did with savepoints to the timeline entry, for tests
+        only (DLI reports neither; the admin API's timeline is the emulator's own record):
+        `savepoint_written` (the path a stop or savepoint wrote) and `restored_from` (on each
+        job_running after a submit: the savepoint the run restored from, None for an empty start).
+        """
         now = self._clock()
         job["status"] = status
         job["status_desc"] = desc
-        entry = {"status": status, "at": round(now * 1000, 3), "desc": desc}
+        entry = {"status": status, "at": round(now * 1000, 3), "desc": desc, **record}
         if due:
             entry["scheduled_at"] = round(due * 1000, 3)
         job["timeline"].append(entry)
@@ -378,7 +384,17 @@ class Backend:
             )
         job["held_cu"] = 0 if why else cu
         start = self._set_status(job, "job_submitting")
-        self._schedule(job, start, seconds, "submitted", failure=why, restore=restore, cu=cu)
+        savepoint = job["savepoint_path"] if restore else None
+        self._schedule(
+            job,
+            start,
+            seconds,
+            "submitted",
+            failure=why,
+            restore=restore,
+            cu=cu,
+            savepoint=savepoint,
+        )
 
     def stop_jobs(self, job_ids: list[int], trigger_savepoint: bool) -> None:
         with self._cond:
@@ -527,20 +543,24 @@ class Backend:
         else:
             job["start_time"] = self._ms()
         job["current_cu"] = ctx["cu"]
-        self._schedule_scale_check(job, self._set_status(job, "job_running", due=due))
+        restored = ctx.get("savepoint")
+        running = self._set_status(job, "job_running", due=due, restored_from=restored)
+        self._schedule_scale_check(job, running)
 
     def _savepointed(self, job: dict[str, Any], due: float, ctx: dict[str, Any]) -> None:
         if self.faults.take_savepoint_failure():
             self._keep_running(job, due, "savepoint failed (injected fault)")
             return
         self._write_savepoint(job, ctx.get("path"))
+        written = {"savepoint_written": job["savepoint_path"]}
         if ctx["then"] == "cancel":
-            start = self._set_status(job, "job_canceling", due=due)
+            start = self._set_status(job, "job_canceling", due=due, **written)
             self._schedule(job, start, self.settings.durations.cancel, "canceled")
         elif ctx["then"] == "running":
-            self._schedule_scale_check(job, self._set_status(job, "job_running", due=due))
+            running = self._set_status(job, "job_running", due=due, **written)
+            self._schedule_scale_check(job, running)
         else:  # an internal scaling cycle: restore at the new size
-            start = self._set_status(job, "job_submitting", due=due)
+            start = self._set_status(job, "job_submitting", due=due, **written)
             seconds = self.settings.durations.restore + self._state_seconds(job)
             self._schedule(
                 job,
@@ -551,6 +571,7 @@ class Backend:
                 restore=True,
                 cu=ctx["cu"],
                 scaled=True,
+                savepoint=job["savepoint_path"],
             )
 
     def _keep_running(self, job: dict[str, Any], due: float, reason: str) -> None:
