@@ -24,6 +24,18 @@ def lost(answer: str) -> Callable[[Any, str], None]:
     return lambda admin, call: admin.lose(call, answer, seconds=0.3)
 
 
+HOLD_TIMEOUT_MINUTES = 0.03
+"""The `timeouts` of a job in the `hold` column (1.8 s each): no call of the operation waits longer
+(dliapi.DliApi.bounded), so an answer held HOLD_SECONDS comes after the client gave up, and the
+column costs seconds, not the SDK's 60 s read timeout."""
+HOLD_SECONDS = 3.0
+
+
+def held(admin: Any, call: str) -> None:
+    """DLI carries the call out and answers only after the client's read timeout."""
+    admin.lose(call, "hold", seconds=HOLD_SECONDS)
+
+
 def refused(status: int) -> Callable[[Any, str], None]:
     """DLI answers an error before acting: a refusal (4xx) or a server error (5xx)."""
     return lambda admin, call: admin.fail(call, status=status, error_code="DLI.0999")
@@ -33,6 +45,7 @@ FAULTS: dict[str, Callable[[Any, str], None]] = {
     "lost: 504": lost("error"),
     "lost: reset": lost("reset"),
     "late": lost("late"),
+    "hold": held,
     "500 before acting": refused(500),
     "400 refused": refused(400),
 }
@@ -84,6 +97,8 @@ def broken(shared: Shared, operation: str, job: Any) -> str | None:
 @pytest.mark.parametrize(("operation", "call", "fault"), CELLS)
 def test_cell(stack: Engine, shared: Shared, operation: str, call: str, fault: str) -> None:
     job = sql_job(restartOnException=True, resumeMaxTimes=3)
+    if fault == "hold":
+        job.inputs["timeouts"] = dict.fromkeys(("create", "update", "delete"), HOLD_TIMEOUT_MINUTES)
     if operation != "create":
         step = stack.up([job])[job.urn]
         assert step.error is None, step.error

@@ -8,7 +8,8 @@ DLI error code, message and request id; a 200 answer whose `is_success` is not t
 a batch answer: any element) is a failure too. Throttling (429: the gateway refused before DLI acted)
 is retried for every call; 5xx and lost connections only for calls that are safe to repeat.
 Inside `bounded(deadline)` no call waits past the operation's deadline: the SDK's connect and read
-timeouts (60 s by default, longer than a whole update may take) shrink to the time left.
+timeouts (60 s by default, longer than a whole update may take) shrink to the time left, and never
+exceed the whole operation's time.
 The secret key never appears in a repr, a log line or an error.
 """
 
@@ -29,7 +30,8 @@ log = logging.getLogger(__name__)
 
 MIN_CALL_SECONDS = 5.0
 """The shortest timeout a call gets, even past its operation's deadline: a rollback or a last read
-of the job for the error line still needs an answer."""
+of the job for the error line still needs an answer. An operation given less time in all (its
+`timeouts`) gives each call at most that: no single call outlasts the operation's own bound."""
 _CODE_IN_MESSAGE = re.compile(r"^(?P<code>[A-Z]+\.\d+)\b[:\s]*")
 
 
@@ -164,9 +166,11 @@ class DliApi:
     @contextmanager
     def bounded(self, deadline: float) -> Iterator[None]:
         """Calls of this thread inside the block time out by `deadline` (a time.monotonic()), or
-        after MIN_CALL_SECONDS when less is left."""
+        after MIN_CALL_SECONDS when less is left (after the block's whole time, if that is less)."""
         outer = getattr(self._local, "deadline", None)
-        self._local.deadline = deadline
+        span = deadline - time.monotonic()
+        floor = min(MIN_CALL_SECONDS, span) if span > 0 else MIN_CALL_SECONDS
+        self._local.deadline = (deadline, floor)
         try:
             yield
         finally:
@@ -175,10 +179,11 @@ class DliApi:
     def _bound_timeout(self) -> None:
         """The SDK's (connect, read) timeouts for the next request: the configured ones, cut to the
         time left before this thread's deadline."""
-        deadline = getattr(self._local, "deadline", None)
+        bound = getattr(self._local, "deadline", None)
         connect, read = self._timeout
-        if deadline is not None:
-            left = max(deadline - time.monotonic(), MIN_CALL_SECONDS)
+        if bound is not None:
+            deadline, floor = bound
+            left = max(deadline - time.monotonic(), floor)
             connect, read = min(connect, left), min(read, left)
         self._local.http.timeout = (connect, read)
 
