@@ -197,7 +197,7 @@ class UpdateSteps(JobCalls):
                 if k in fields.TABLE.hot_wire_fields and before.get(k) != v
             }
             self._authorize(op.name, new, old)
-            self._call(op.name, "edit in place", "", self._put, new, op.job_id, hot)
+            self._put(new, op.job_id, hot)  # a failure ends in _ended: the step and DLI's state
             op.progress("edited in place, the job kept running")
             op.record.step("done")
             return Outcome(op.job_id, self.show(op.job_id) or job, record=op.record)
