@@ -72,6 +72,10 @@ FAULTS: dict[str, Callable[[Any, str], None]] = {
     "500 before acting": refused(500),
     "400 refused": refused(400),
 }
+CARRIED_OUT = ("lost: 504", "lost: reset", "late")
+"""Faults after which DLI has done what was asked, within the operation's time: the operation
+completes without an error (never assume an unanswered call did nothing, issue 11). A held answer
+spends the operation's whole time, so `hold` may end in an error that says why."""
 KILLED = "provider killed"
 """The kill column: DLI carried the call out and the provider host is killed before the answer."""
 CALLS = {
@@ -252,6 +256,8 @@ def test_cell(
         cell.failed(errors[1])
     cell.seen.append(caplog.text)
     cell.check(stack, shared.host.log[start:])
+    if fault in CARRIED_OUT and errors[0] is not None:
+        cell.problems.append(f"failed though DLI carried the call out: {errors[0]}")
     report(cell, f"{operation}: {call}", fault, errors)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from dli_flink.deploy.dliapi import DliApi, DliError
 from dli_flink.deploy.operation import Operation, Record
 from dli_flink.deploy.status import (
+    RUNNING,
     STOPPABLE,
     STOPPING,
     TRANSITIONAL,
@@ -28,6 +29,8 @@ class LifecycleError(Exception):
     """An operation that did not complete; the message is the one line the Pulumi user reads."""
 
 
+STARTING = frozenset({"job_submitting", RUNNING})
+"""A run call reached DLI: the job is being submitted, or runs."""
 LATE_GRACE = 2.0
 """Seconds a call whose answer was lost is given to show its effect before it counts as not carried
 out: a request the gateway gave up on may still reach DLI a moment later (issue 11)."""
@@ -166,11 +169,14 @@ class JobCalls:
             f"nothing was changed, DLI reports the job {job.get('status', 'gone')}"
         ) from None
 
-    def _settled_after(self, op: Operation, error: BaseException) -> dict[str, Any]:
-        """The job after a call answered with `error`: read at once after a refusal, watched for
-        LATE_GRACE after a lost answer until it leaves the state it was in."""
+    def _settled_after(
+        self, op: Operation, error: BaseException, effect: frozenset[str] = STOPPING
+    ) -> dict[str, Any]:
+        """The job after a call answered with `error`: read at once after a refusal or once DLI
+        shows the call's `effect` (a stop's by default), else watched for LATE_GRACE after a lost
+        answer until it leaves the state it was in."""
         job = self.show(op.job_id) or {}
-        if not is_ambiguous(error) or job.get("status") in STOPPING:
+        if not is_ambiguous(error) or job.get("status") in effect:
             return job
         first = job.get("status")
         try:
@@ -204,6 +210,6 @@ class JobCalls:
             if not is_ambiguous(error):
                 raise
             op.progress(f"the run call got no answer ({describe_error(error)}): watching the job")
-            if self._settled_after(op, error).get("status") == before:
+            if self._settled_after(op, error, STARTING).get("status") == before:
                 raise  # DLI did not act on it within LATE_GRACE: the call's own error says why
         return self._watch(op.job_id).running(before, op.remaining())

@@ -447,10 +447,12 @@ class Lifecycle(UpdateSteps, DeleteSteps):
         job_id = self._create(spec, progress)
         if not options.running:
             return Outcome(job_id, self.show(job_id) or {"status": "job_init"})
+        start = Operation(
+            job_id, name, options, progress, time.monotonic() + options.create_seconds
+        )
         try:
-            self.api.run_jobs([job_id])
-            progress("submitted, waiting for job_running")
-            job = self._watch(job_id).running("job_init", options.create_seconds)
+            progress("submitting, waiting for job_running")
+            job = self._run(start, False, "job_init")  # a lost answer: DLI may have started it
         except (DliError, StartFailed, WaitTimeout, LifecycleError) as failure:
             cleanup = self._remove_after_failed_create(job_id, name, options)
             raise LifecycleError(
