@@ -72,6 +72,21 @@ FAULTS: dict[str, Callable[[Any, str], None]] = {
     "500 before acting": refused(500),
     "400 refused": refused(400),
 }
+UNREPORTED = "savepoint unreported"
+NEIGHBOUR = "neighbour takes the CUs"
+STATE_FAULTS: dict[str, Callable[[Any, str], None]] = {
+    UNREPORTED: lambda admin, _: admin.hide_next_savepoint(),
+    NEIGHBOUR: lambda admin, _: admin.neighbour_before_restore(QUEUE_CU),
+}
+"""Faults of DLI's state rather than of one answer (faults.py): the savepoint a stop writes goes
+unreported, a neighbour job takes the whole queue just before a restore (until the faults are
+cleared, before the retry). Each applies to the calls in STATE_CALLS only."""
+QUEUE_CU = 100_000
+"""The shared emulator's queue (conftest.py `shared`): a neighbour taking it all leaves none."""
+STATE_CALLS = {
+    UNREPORTED: (("restart update", "batch_stop_flink_jobs"), ("delete", "batch_stop_flink_jobs")),
+    NEIGHBOUR: (("restart update", "batch_run_flink_jobs"),),
+}
 CARRIED_OUT = ("lost: 504", "lost: reset", "late")
 """Faults after which DLI has done what was asked, within the operation's time: the operation
 completes without an error (never assume an unanswered call did nothing, issue 11). A held answer
@@ -89,6 +104,10 @@ CELLS = [
     for operation, calls in CALLS.items()
     for call in calls
     for fault in FAULTS
+] + [
+    pytest.param(operation, call, fault, id=f"{operation}-{call}-{fault}")
+    for fault, cells in STATE_CALLS.items()
+    for operation, call in cells
 ]
 KILLS = [
     pytest.param(operation, call, id=f"{operation}-{call}-killed")
@@ -113,7 +132,9 @@ def attempt(stack: Engine, operation: str, job: Resource) -> EngineError | None:
 # What an error that ends an operation must say besides the job (issue 11, item 4): the step that
 # failed, and the state DLI has the job in (for a create that left nothing, that nothing is there).
 STEP = re.compile(r"failed|ran out")
-STATE = re.compile(r"DLI reports the job \w+|running again|nothing was created|nothing is left")
+STATE = re.compile(
+    r"DLI reports (?:the job )?job_\w+|running again|nothing was created|nothing is left"
+)
 # Where an error says the job's state is: each of these must name a savepoint DLI still holds.
 HOLDS_STATE = re.compile(
     r"(?:state is in savepoint|savepoint is kept at|its savepoint is|dli-flink resume \d+) "
@@ -251,7 +272,7 @@ def test_cell(
         )
     start = len(shared.host.log)
     deployed(stack, cell)
-    FAULTS[fault](shared.emulator.admin, call)
+    {**FAULTS, **STATE_FAULTS}[fault](shared.emulator.admin, call)
     errors = [attempt(stack, operation, cell.job)]
     shared.emulator.admin.clear_faults()
     if cell.failed(errors[0]):

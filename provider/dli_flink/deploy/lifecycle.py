@@ -223,11 +223,14 @@ class UpdateSteps(JobCalls):
         op.record.savepoint = savepoint
         op.record.step("stopped")
         if keep and not savepoint:
+            # DLI writes a job's savepoints under obs://<bucket>/jobs/savepoint/<job_id>/<time>/
+            # (dli-api.md, "Documented behaviour"): the folder is all there is to name.
             raise LifecycleError(
-                f"job {op.name}: update: DLI stopped job {op.job_id} but reports no savepoint; "
-                f"nothing was edited, DLI reports the job {stopped['status']}: run pulumi up "
-                "--refresh, it resumes the job from the newest savepoint DLI holds for it "
-                f"(restore: {op.options.restore})"
+                f"job {op.name}: update: {step} failed: DLI stopped job {op.job_id} but reports no "
+                f"savepoint; nothing was edited, DLI reports the job {stopped['status']}, its state "
+                f"is in the newest folder in obs://{old.obs_bucket}/jobs/savepoint/{op.job_id}/ if "
+                "DLI wrote it: run pulumi up --refresh, it resumes the job from the newest "
+                f"savepoint DLI holds for it (restore: {op.options.restore})"
             )
         op.progress(f"stopped, savepoint {savepoint}" if savepoint else "stopped")
         return self._edit_and_resume(op, old, new, body)
