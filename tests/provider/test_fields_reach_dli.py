@@ -167,8 +167,9 @@ UNCLEARABLE = [
         "jar.mainClass: com.example.App",
     ),
     (
-        lambda: jar_job(),
-        {"checkpoint": {"enabled": True}},
+        # A custom path goes with checkpointing off in DLI (rule checkpoint-path-enabled).
+        lambda: jar_job(checkpoint={"enabled": False, "path": "obs://bucket/checkpoints/"}),
+        {"checkpoint": {"enabled": False}},
         "checkpoint",
         "checkpoint.path: obs://bucket/checkpoints/",
     ),

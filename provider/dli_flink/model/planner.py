@@ -92,6 +92,7 @@ def unclearable_removals(old: JobSpec, new: JobSpec) -> tuple[FieldChange, ...]:
             or row.shape == "map"
             or row.default_for(new.kind) is not None
             or not row.sent(new.kind, for_update=True)
+            or not row.applies(new.resource_version)
         ):
             continue
         was, now = old.values.get(row.path), new.values.get(row.path)
