@@ -569,6 +569,14 @@ class FieldTable:
         return frozenset(found)
 
     @cached_property
+    def other_version(self) -> dict[str, tuple[Field, ...]]:
+        """By resource configuration version, the rows that configure only jobs of another one."""
+        return {
+            version: tuple(row for row in self.rows if not row.applies(version))
+            for version in (V1, V2)
+        }
+
+    @cached_property
     def scaling(self) -> dict[str, Field]:
         """The scaling block's rows by key ("cuMax")."""
         return {row.key: row for row in self.rows if row.runtime_key}

@@ -47,9 +47,9 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     version = spec.resource_version
     if version not in BLOCKS:
         return
-    for row in fields.TABLE.rows:
+    for row in fields.TABLE.other_version[version]:
         value = spec.values.get(row.path)
-        if row.applies(version) or value is None or isinstance(value, Unknown):
+        if value is None or isinstance(value, Unknown):
             continue
         if value != row.default_for(spec.kind):
             yield _problem(version, row.path)
