@@ -20,7 +20,7 @@ from dli_flink.model import fields
 from dli_flink.model.fields import IN_PLACE, RESTART, SQL, Field, FieldTable
 from dli_flink.model.planner import ChangeClass, plan, unclearable_removals
 from dli_flink.model.schema import load_schema
-from dli_flink.model.spec import JobSpec
+from dli_flink.model.spec import UNKNOWN, JobSpec
 
 
 def schema_paths(properties: dict[str, Any], prefix: str = "") -> Iterator[str]:
@@ -286,3 +286,14 @@ def test_export_writes_a_v2_job_s_resource_config_and_not_its_cu_numbers() -> No
         "jobManager": {"memory": "4GB"},
         "taskManager": {"cpu": 2.0, "memory": "8GB"},
     }
+
+
+def test_a_job_whose_version_is_not_known_yet_has_no_size_to_compare() -> None:
+    """In preview a version may come from another resource: no rule measures cuMax against the
+    v1 CUs of a job that may turn out to be v2."""
+    spec = JobSpec.from_document(
+        {**V2_DOC, "resourceConfigVersion": UNKNOWN, "resources": {"cu": 8}}
+    )
+    assert spec.job_cu is UNKNOWN
+    assert JobSpec.from_document({**V2_DOC, "resourceConfigVersion": "v1"}).job_cu == 2
+    assert JobSpec.from_document(V2_DOC).job_cu == 5

@@ -378,7 +378,10 @@ def job_cus(values: Mapping[str, Any]) -> Any:
     limits: a cuMax accepted under it never asks DLI to scale a job below the resources it was
     given.
     """
-    if values.get("resourceConfigVersion") != fields.V2:
+    version = values.get("resourceConfigVersion")
+    if isinstance(version, Unknown):
+        return UNKNOWN  # preview: the version comes from another resource
+    if version != fields.V2:
         return values.get("resources.cu")
     wanted = {
         key: values.get(f"resourceConfig.{key}")
