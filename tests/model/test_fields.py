@@ -297,3 +297,18 @@ def test_a_job_whose_version_is_not_known_yet_has_no_size_to_compare() -> None:
     assert spec.job_cu is UNKNOWN
     assert JobSpec.from_document({**V2_DOC, "resourceConfigVersion": "v1"}).job_cu == 2
     assert JobSpec.from_document(V2_DOC).job_cu == 5
+
+
+def test_moving_to_v2_shows_the_cu_fields_going_not_changing_to_defaults() -> None:
+    """A v1 job of 8 CUs made v2: its CU numbers are no longer sent, so the plan shows them gone,
+    not as 8 -> 2."""
+    v1 = {**V2_DOC, "flinkVersion": "1.15", "resources": {"cu": 8}}
+    v1.pop("resourceConfigVersion")
+    v1.pop("resourceConfig")
+    change = plan(
+        JobSpec.from_document(v1), JobSpec.from_document({**V2_DOC, "flinkVersion": "1.15"})
+    )
+    moved = {f.field: (f.old, f.new) for f in change.fields}
+    assert moved["resources.cu"] == (8, None)
+    assert moved["resourceConfigVersion"] == ("v1", "v2")
+    assert moved["resourceConfig.taskManager.memory"] == (None, "8GB")
