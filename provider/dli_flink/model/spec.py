@@ -3,7 +3,8 @@
 A spec comes from a job document (a YAML document, or Pulumi inputs of the same shape) and becomes a DLI
 request body. Every front end, and every rule, reads jobs through it. What it reads and what it sends
 is the field table (`fields.py`): a spec holds one value per row, by the row's document path, and
-knows nothing of individual fields but the scaling block's DLI semantics.
+knows nothing of individual fields but the scaling block's DLI semantics and the job's size in CUs
+(`job_cus`, which the scaling limits are measured against).
 
 Values the checker cannot trust are UNKNOWN (see `values.py`): a rule never builds a finding on a
 default the user did not write.
