@@ -164,7 +164,7 @@ def generate(count: int, rng: random.Random) -> list[tuple[str, dict[str, Any], 
             "name": f"job-{index:04d}",
             "description": f"generated job {index}",
             "queue": rng.choice(list(QUEUES)),
-            "flinkVersion": rng.choice(["1.12", "1.15", "1.17"]),
+            "flinkVersion": rng.choice(["1.12", "1.15", "1.13"]),  # 1.17: v2 only
             "resources": {"cu": cu, "managerCu": 1, "parallelism": cu},
             "checkpoint": {"enabled": True, "intervalSeconds": 60, "mode": "exactly_once"},
             "obsBucket": "bench-bucket",

@@ -126,7 +126,7 @@ def jar_job(name: str | None = None, **overrides: Any) -> Resource:
         "agency": "dli_flink_agency",
         "jar": {"entrypoint": "obs://bucket/app.jar", "mainClass": "com.example.App"},
         "resources": {"cu": 4, "parallelism": 2},
-        "checkpoint": {"enabled": True, "path": "obs://bucket/checkpoints/"},
+        "checkpoint": {"enabled": True},
         "obsBucket": "bucket",
         "logEnabled": True,
         **overrides,

@@ -62,6 +62,20 @@ def test_a_flink_1_15_job_that_checkpoints_without_an_agency_stops_the_preview(
     assert "[agency-required] flinkVersion: Flink 1.15 needs an agency" in step.failures[0][1]
 
 
+def test_a_flink_1_17_job_without_resource_config_v2_stops_the_preview(offline: Engine) -> None:
+    """Flink 1.17 takes only resourceConfigVersion v2 (SDK models, API reference dli_02_0231)."""
+    job = sql_job(flinkVersion="1.17", resources=None)
+    step = offline.preview([job])[job.urn]
+    assert step.op == "invalid"
+    assert [prop for prop, _ in step.failures] == ["flinkVersion"]
+    assert "[resource-config-version] flinkVersion: Flink 1.17 takes only" in step.failures[0][1]
+    job.inputs.update(
+        resourceConfigVersion="v2",
+        resourceConfig={"parallelism": 2, "taskManager": {"cpu": 2, "memory": "8GB"}},
+    )
+    assert offline.preview([job])[job.urn].op == "create"
+
+
 def test_schema_errors_name_the_key(offline: Engine) -> None:
     job = sql_job(resources={"cu": "four"}, queue="")
     step = offline.preview([job])[job.urn]

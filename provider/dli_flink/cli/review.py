@@ -19,6 +19,7 @@ from pathlib import Path
 from dli_flink.cli.git import Repository
 from dli_flink.cli.review_model import Envelope, FileReview, JobReview, Review
 from dli_flink.cli.sides import Files, Job, JobFile, Revision, WorkTree, sql_names
+from dli_flink.model.fields import V2
 from dli_flink.model.files import is_job_file
 from dli_flink.model.findings import Finding, Problem, Severity
 from dli_flink.model.planner import Change, ChangeClass, plan
@@ -99,6 +100,7 @@ class _Sides:
             "changed" if old else _new_status(self.old.get(new.file)),
             change=change,
             implied=implied,
+            cu_from="resourceConfig" if new.spec.resource_version == V2 else "resources.cu",
             before=Envelope.of(old.spec) if old else None,
             after=Envelope.of(new.spec),
             findings=introduced,

@@ -33,7 +33,7 @@ class Envelope:
     @classmethod
     def of(cls, spec: JobSpec) -> Envelope:
         return cls(
-            cu=spec.resources.cu,
+            cu=spec.job_cu,
             cu_min=spec.setting("cuMin").value,
             cu_max=spec.setting("cuMax").value,
             interval_minutes=spec.setting("intervalMinutes").value,
@@ -68,6 +68,8 @@ class JobReview:
     """The planner's change: its class, and its fields as a reviewer reads them (`_as_written`)."""
     implied: frozenset[str] = frozenset()
     """The fields of `change` neither side writes, whose values DLI derives from another field."""
+    cu_from: str = "resources.cu"
+    """Where the job's CUs come from (a v2 job's: resourceConfig), which cuMax follows."""
     before: Envelope | None = None
     after: Envelope | None = None
     findings: list[Finding] = field(default_factory=list)

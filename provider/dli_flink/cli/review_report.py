@@ -118,7 +118,7 @@ def _section(job: JobReview) -> list[str]:
         blocks.append(_finding_lines(job.findings))
     if job.change.fields:
         table = ["| field | before | after | effect |", "|---|---|---|---|"]
-        blocks.append(table + [_row(field, job.implied) for field in job.change.fields])
+        blocks.append(table + [_row(field, job) for field in job.change.fields])
     if job.before and job.after and job.before != job.after:
         blocks.append([f"Scaling: {job.before.describe()} → {job.after.describe()}"])
     elif job.after and job.before is None:
@@ -136,16 +136,18 @@ def _section(job: JobReview) -> list[str]:
 CELL_WIDTH = 40
 
 
-def _row(field: FieldChange, implied: frozenset[str]) -> str:
+def _row(field: FieldChange, job: JobReview) -> str:
     old, new = _from_difference(field.old, field.new)
-    name = f"`{field.field}`" + (f" ({_implied_by(field.field)})" if field.field in implied else "")
-    return f"| {name} | {_cell(old)} | {_cell(new)} | {field.change_class.label} |"
+    implied = f" ({_implied_by(field.field, job)})" if field.field in job.implied else ""
+    return (
+        f"| `{field.field}`{implied} | {_cell(old)} | {_cell(new)} | {field.change_class.label} |"
+    )
 
 
-def _implied_by(path: str) -> str:
-    """Where an implied value comes from: the field it follows, else DLI's default."""
+def _implied_by(path: str, job: JobReview) -> str:
+    """Where an implied value comes from: the job's CUs it follows, else DLI's default."""
     default = fields.TABLE.by_path[path].dli_default
-    return f"implied by `{default.path}`" if isinstance(default, FollowField) else "DLI's default"
+    return f"implied by `{job.cu_from}`" if isinstance(default, FollowField) else "DLI's default"
 
 
 def _from_difference(old: Any, new: Any) -> tuple[Any, Any]:

@@ -29,7 +29,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarStri
 
 from dli_flink.deploy.observed import Job, reported, runtime_config
 from dli_flink.model import fields
-from dli_flink.model.fields import JAR_JOB_TYPE, JAR_KIND, SQL_KIND, Field
+from dli_flink.model.fields import JAR_JOB_TYPE, JAR_KIND, SQL_KIND, V1, Field
 from dli_flink.model.source import load_documents
 from dli_flink.model.spec import Unknown, parse_scaling_value, scaling_default
 
@@ -53,9 +53,12 @@ def document(job: Job) -> dict[str, Any]:
     doc: dict[str, Any] = {"kind": kind}
     values: dict[str, Any] = {}
     runtime = runtime_config(job) or {}
+    version = (job.get("job_config") or {}).get("resource_config_version") or V1
     for row in fields.TABLE.rows:
         if kind not in row.kinds or row.path in _SKIPPED or row.change is None:
             continue
+        if not row.applies(version):
+            continue  # the other resource version's fields: DLI does not run the job by them
         if row.runtime_key:
             raw = runtime.get(row.runtime_key)
             value = parse_scaling_value(row.key, raw) if raw is not None else None

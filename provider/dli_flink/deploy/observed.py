@@ -31,10 +31,11 @@ Job = dict[str, Any]
 
 
 def reported(row: Field, job: Job) -> Any:
-    """What DLI's job answer holds for a row (its `reported` place: "desc", "job_config.cu_number"),
-    as the document writes it; None when DLI answers null."""
-    head, _, inner = row.reported.partition(".")  # type: ignore[union-attr]
-    value = (job.get(head) or {}).get(inner) if inner else job.get(head)
+    """What DLI's job answer holds for a row (its `reported` place: "desc", "job_config.cu_number",
+    "job_config.resource_config.max_slot"), as the document writes it; None when DLI answers null."""
+    value: Any = job
+    for name in row.reported.split("."):  # type: ignore[union-attr]
+        value = value.get(name) if isinstance(value, dict) else None
     return row.decode(value) if value is not None and row.decode is not None else value
 
 
@@ -78,9 +79,11 @@ def observed_document(declared: dict[str, Any], job: Job) -> dict[str, Any]:
     doc = copy.deepcopy(declared)
     for path, value in drift(JobSpec.from_document(declared), job).items():
         if value is DELETE:
-            parent = doc.get(path[0])
+            parent: Any = doc
+            for name in path[:-1]:
+                parent = parent.get(name) if isinstance(parent, dict) else None
             if isinstance(parent, dict):
-                parent.pop(path[1], None)
+                parent.pop(path[-1], None)
         else:
             _put(doc, path, value)
     return doc
@@ -91,8 +94,9 @@ def drift(spec: JobSpec, job: Job) -> Drift:
     when the document does not write it)."""
     meant = flatten(spec)
     found: Drift = {}
+    version = spec.resource_version
     for row in fields.TABLE.reported:
-        if spec.kind not in row.kinds:
+        if spec.kind not in row.kinds or not row.applies(version):
             continue
         real = reported(row, job)
         if real is None:
@@ -186,6 +190,8 @@ def applied(new: JobSpec, job: Job, change: Change) -> bool:
                 return False
             continue
         row = fields.TABLE.by_path.get(key)
+        if row is not None and not row.applies(new.resource_version):
+            continue  # a field of the other resource version: DLI is not sent it
         real = real_values.get(key)
         if row is None or real is None or real != meant.get(key, row.unset(new.kind)):
             return False

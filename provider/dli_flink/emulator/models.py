@@ -29,6 +29,7 @@ from dli_flink.emulator.checks import (
     check_bucket,
     check_config,
     check_running_edit,
+    job_cus,
     obs_path,
     scaling_bounds,
     scaling_failure,
@@ -375,7 +376,7 @@ class Backend:
         if restore:
             seconds += self.settings.durations.restore + self._state_seconds(job)
         why = agency_failure(conf) or scaling_failure(conf, self.settings.scaling_flink_versions)
-        cu = conf["cu_number"]
+        cu = job_cus(conf)  # a v2 job sets no cu_number: checks.job_cus says what it holds
         if why is None and self._free_cu(conf["queue_name"], job["job_id"]) < cu:
             why = (
                 f"insufficient queue resources: queue {conf['queue_name']} has "
