@@ -90,16 +90,35 @@ def _going_down(op: UpdateOperation, keep: bool, why: str) -> str:
 NEWEST_SAVEPOINT = "the newest savepoint DLI holds for the job (it reports none)"
 
 
+def checkpoint_folder(job: dict[str, Any]) -> str:
+    """Where DLI writes the job's checkpoints, as far as its docs say: a Jar job's own
+    checkpoint_path (FAQ dli_03_0038: the path its code checkpoints to, set as the job's
+    "Checkpoint Path"), else "Bucket name/jobs/checkpoint/directory starting with the job ID"
+    (FAQ dli_03_0180)."""
+    config = job.get("job_config") or {}
+    if config.get("checkpoint_path"):
+        return str(config["checkpoint_path"])
+    bucket = config.get("obs_bucket") or "<obsBucket>"
+    return f"obs://{bucket}/jobs/checkpoint/ (the directory starting with {job['job_id']})"
+
+
 def _start_from(op: UpdateOperation, job: dict[str, Any], savepoint: str | None) -> str:
     """The state a job found stopped starts from, by the `restore` option; a job that ran before
     never starts empty unless the document says `restore: none`.
 
     DLI documents that a run with resume_savepoint restores from the latest savepoint (dli-api.md,
     "Documented behaviour"), and issue 11 observed it doing so for a savepoint it wrote but does not
-    report: a run asking for the savepoint finds it. A checkpoint "can be imported as a savepoint
-    (import_flink_job_savepoint with the checkpoint's directory)" (dli-api.md, failure and restart),
-    but DLI's docs are silent on where a job's checkpoints are and no call lists them: the provider
-    cannot name the latest one, so `restore: latest-checkpoint` stops and asks for its directory.
+    report: a run asking for the savepoint finds it.
+
+    Checkpoints (DLI's FAQ "How Do I Know Which Checkpoint the Flink Job I Stopped Will Be Restored
+    to When I Start the Job Again?", dli_03_0180, and "How Do I Prevent Data Loss After Flink Job
+    Restart?", dli_03_0096): checkpoints and savepoints share one format, so the latest checkpoint
+    is restored by importing it as a savepoint (import_flink_job_savepoint, whose SDK model says the
+    path is the directory above `_metadata`) and starting the job; the FAQ gives the checkpoint save
+    path only as "Bucket name/jobs/checkpoint/directory starting with the job ID". What lies below
+    that directory is not documented, no DLI field reports a checkpoint (the SDK's FlinkJob and
+    FlinkJobConfig have none) and DLI has no call that lists them: the provider cannot name the
+    newest one, so `restore: latest-checkpoint` stops and names where to look.
     """
     if job["status"] == "job_init":
         return "no state (a job that never ran)"
@@ -110,9 +129,11 @@ def _start_from(op: UpdateOperation, job: dict[str, Any], savepoint: str | None)
     if op.options.restore == "latest-checkpoint":
         raise LifecycleError(
             f"job {op.name}: {op.progress.operation}: start from the latest checkpoint: DLI "
-            f"reports the job {job['status']} and no savepoint, and names no checkpoint directory; "
-            f"nothing was started: resume it with dli-flink resume {op.job_id} <checkpoint "
-            "directory> (DLI imports a checkpoint as a savepoint), or set restore: savepoint"
+            f"reports the job {job['status']} and no savepoint, and no DLI call names a "
+            f"checkpoint; nothing was started: its checkpoints are in "
+            f"{checkpoint_folder(job)} (DLI's FAQ); resume it with dli-flink resume {op.job_id} "
+            "<the newest checkpoint's directory, the one holding _metadata>, or set restore: "
+            "savepoint"
         )
     return NEWEST_SAVEPOINT
 
