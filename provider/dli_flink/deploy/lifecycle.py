@@ -88,6 +88,24 @@ def _going_down(op: UpdateOperation, keep: bool, why: str) -> str:
 
 
 NEWEST_SAVEPOINT = "the newest savepoint DLI holds for the job (it reports none)"
+FROM_DIRECTORY = "the OBS directory restore names,"
+"""How startedFrom begins when a start imports the `restore` directory (Options.restore_from)."""
+FAILED = "job_running_exception"
+"""A job a runtime exception stopped (the SDK's ListFlinkJobsRequest `status` docstring: "the job
+hit a runtime exception and stopped running"), and that DLI's own restart did not bring back."""
+
+
+def _checkpoints(job: dict[str, Any]) -> bool:
+    """Whether DLI (or, for a Jar job, its code: FAQ dli_03_0038) checkpoints the job to OBS."""
+    config = job.get("job_config") or {}
+    managed = bool(config.get("checkpoint_enabled")) and bool(config.get("obs_bucket"))
+    return managed or bool(config.get("checkpoint_path"))
+
+
+def _found(job: dict[str, Any]) -> str:
+    """The status a job was found in, with DLI's reason when it failed."""
+    desc = job.get("status_desc")
+    return f"{job['status']} ({desc})" if job["status"] == FAILED and desc else job["status"]
 
 
 def checkpoint_folder(job: dict[str, Any]) -> str:
@@ -120,12 +138,31 @@ def _start_from(op: UpdateOperation, job: dict[str, Any], savepoint: str | None)
     FlinkJobConfig have none) and DLI has no call that lists them: the provider cannot name the
     newest one, so `restore: latest-checkpoint` stops and names where to look.
     """
+    if op.options.restore_from:
+        return f"{FROM_DIRECTORY} {op.options.restore_from}"
     if job["status"] == "job_init":
         return "no state (a job that never ran)"
     if savepoint:
         return f"savepoint {savepoint}"
     if op.options.restore == "none":
         return "no state (restore: none)"
+    if job["status"] == FAILED and _checkpoints(job) and op.options.restore != "latest-checkpoint":
+        # FAQ dli_03_0096: a job "restarted abnormally" restores "from the latest checkpoint
+        # file"; any savepoint DLI might hold is older. A run asking for a savepoint would start
+        # it from that, or from nothing (a run restores savepoints only, FAQ dli_03_0180).
+        used = (
+            f" (restore: {op.options.restore} was used by an earlier deployment: a directory is "
+            "used for one run)"
+            if op.options.restore.startswith("obs://")
+            else ""
+        )
+        raise LifecycleError(
+            f"job {op.name}: {op.progress.operation}: DLI reports the job {_found(job)} and no "
+            f"savepoint: its newest state is its latest checkpoint, in {checkpoint_folder(job)}, "
+            f"which no DLI call names; nothing was started{used}: set restore to that "
+            "checkpoint's directory (the one holding _metadata) for the next pulumi up, or "
+            "restore: none to start it empty"
+        )
     if op.options.restore == "latest-checkpoint":
         raise LifecycleError(
             f"job {op.name}: {op.progress.operation}: start from the latest checkpoint: DLI "
@@ -198,6 +235,11 @@ class UpdateSteps(JobCalls):
             )
         if job["status"] != RUNNING:
             return self._start_stopped(op, job, old, new)
+        if op.options.restore_from:
+            op.progress(
+                f"restore names {op.options.restore_from}: not used, DLI runs the job (its own "
+                "state is newer)"
+            )
         if not op.options.running:
             return self._stop_running(op, job, new)
         if change.change_class == ChangeClass.NONE:
@@ -259,7 +301,7 @@ class UpdateSteps(JobCalls):
         """PUT `body` into the stopped job and resume it from the savepoint the record names (the
         one lastChange reports as used); roll back to `old` on failure."""
         savepoint = op.record.savepoint
-        resume = bool(savepoint) or op.record.started_from == NEWEST_SAVEPOINT
+        resume = bool(savepoint) or (op.record.started_from or "").startswith(NEWEST_SAVEPOINT)
         step = "edit"
         try:
             op.record.step("edit")
@@ -319,10 +361,15 @@ class UpdateSteps(JobCalls):
     ) -> NoReturn:
         """Put the old configuration back and resume it from the same savepoint, then raise."""
         savepoint = op.record.savepoint
+        # A job found stopped whose savepoint DLI does not report resumes from it all the same:
+        # so does the rollback, or it would start the previous configuration empty.
+        hidden = not savepoint and (op.record.started_from or "").startswith(NEWEST_SAVEPOINT)
         what = f"job {op.name}: update failed at '{step}': {describe_error(failure)}"
         state = (
             f"its state is in savepoint {savepoint}"
             if savepoint
+            else f"its state is in {NEWEST_SAVEPOINT}"
+            if hidden
             else "it has no savepoint (no obsBucket)"
         )
         op.progress(f"{step} failed, rolling back to the previous configuration")
@@ -357,7 +404,7 @@ class UpdateSteps(JobCalls):
             self._put(old, op.job_id, old.to_dli_body(for_update=True))
             rollback_step = "resume the previous configuration"
             before = (self.show(op.job_id) or {}).get("status", "")
-            self._run(rollback, bool(savepoint), before)
+            self._run(rollback, bool(savepoint) or hidden, before)
         except (DliError, StartFailed, WaitTimeout, LifecycleError) as second:
             resume = (
                 f"Resume it with: {RESUME_COMMAND.format(job_id=op.job_id, savepoint=savepoint)}"
@@ -371,7 +418,13 @@ class UpdateSteps(JobCalls):
                 "savepoint)"
             ) from None
         op.record.up()
-        restored = f"restored from savepoint {savepoint}" if savepoint else "started without state"
+        restored = (
+            f"restored from savepoint {savepoint}"
+            if savepoint
+            else f"resumed from {NEWEST_SAVEPOINT}"
+            if hidden
+            else "started without state"
+        )
         op.progress("rolled back: the previous configuration is running again")
         raise LifecycleError(
             f"{what}. Rolled back: the previous configuration is running again, {restored}; "
@@ -397,11 +450,26 @@ class UpdateSteps(JobCalls):
             op.record.step("edited, left stopped")
             op.progress("edited, left stopped as desiredState says")
             return Outcome(op.job_id, self.show(op.job_id) or job, savepoint, op.record)
-        op.record.started_from = _start_from(op, job, savepoint)
-        resuming = op.record.started_from.startswith(("savepoint", NEWEST_SAVEPOINT))
+        started_from = _start_from(op, job, savepoint)
+        if op.options.restore_from:
+            passed = f", in place of savepoint {savepoint}" if savepoint else ""
+            op.progress(f"job is {_found(job)}: importing {op.options.restore_from}{passed}")
+            op.record.step("import the directory restore names")
+            self._call(
+                op.name,
+                f"import {op.options.restore_from} (restore)",
+                f"; nothing was started, DLI reports the job {job['status']}",
+                self.api.import_savepoint,
+                op.job_id,
+                op.options.restore_from,
+            )
+            op.record.savepoint = op.options.restore_from
+        if job["status"] == FAILED:
+            started_from += f", after DLI reported the job {_found(job)}"
+        op.record.started_from = started_from
+        resuming = started_from.startswith(("savepoint", NEWEST_SAVEPOINT, FROM_DIRECTORY))
         op.progress(
-            f"job is {job['status']}: {'resuming' if resuming else 'starting'} from "
-            f"{op.record.started_from}"
+            f"job is {_found(job)}: {'resuming' if resuming else 'starting'} from {started_from}"
         )
         return self._edit_and_resume(op, None if job["status"] == "job_init" else old, new, body)
 
@@ -469,7 +537,13 @@ class Lifecycle(UpdateSteps, DeleteSteps):
         if not options.running:
             return Outcome(job_id, self.show(job_id) or {"status": "job_init"})
         try:
-            self.api.run_jobs([job_id])
+            if options.restore_from:
+                # A new job starts from a savepoint or checkpoint of another (a replaced job's
+                # final savepoint, a job moved) only when the document names it: imported as a
+                # savepoint, as DLI's FAQ dli_03_0180 restores a checkpoint.
+                progress(f"importing {options.restore_from} (restore)")
+                self.api.import_savepoint(job_id, options.restore_from)
+            self.api.run_jobs([job_id], bool(options.restore_from))
             progress("submitted, waiting for job_running")
             job = self._watch(job_id).running("job_init", options.create_seconds)
         except (DliError, StartFailed, WaitTimeout, LifecycleError) as failure:
