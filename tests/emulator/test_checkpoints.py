@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import AdminClient, RunningEmulator
+from tests.conftest import AdminClient, RunningEmulator, api_for
 
 
 def running_job(api: Any, wait_status: Callable[..., Any], body: dict[str, Any]) -> int:
@@ -131,3 +131,20 @@ def test_a_stopped_job_restores_a_checkpoint_only_once_imported_as_a_savepoint(
     dli_api.run_jobs([job_id], True)
     wait_status(dli_api, job_id, "job_running")
     assert restored_from(admin, job_id)[-1] == checkpoint
+
+
+def test_a_restart_without_free_cus_is_one_more_failed_attempt(
+    make_emulator: Any, job_body: Any, wait_status: Any
+) -> None:
+    emulator = make_emulator(speed=10, queues={"default": 4})
+    api = api_for(emulator)
+    body = job_body(restart_when_exception=True, resume_max_num=1)
+    job_id = running_job(api, lambda *a: wait_status(*a, timeout=10), body)
+    emulator.admin.fail_task(job_id)
+    neighbour = api.create_sql_job(job_body(cu_number=4))
+    api.run_jobs([neighbour])  # takes the 4 CUs the failed job freed, before DLI restarts it
+    job = wait_desc(api, job_id, "not restarted")
+    assert job["status"] == "job_running_exception"
+    assert "restart failed: insufficient queue resources" in job["status_desc"]
+    assert "1 restarts in the last hour reached resume_max_num 1" in job["status_desc"]
+    assert job["restart_times"] == 0

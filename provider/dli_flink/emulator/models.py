@@ -659,13 +659,16 @@ class Backend:
             checkpoint = latest if (self._obs_dir(latest) / "_metadata").is_file() else None
         cu = conf["cu_number"]
         free = self._free_cu(conf["queue_name"], job["job_id"])
-        why = None
         if free < cu:
-            why = (
-                f"insufficient queue resources: queue {conf['queue_name']} has {max(free, 0)} "
-                f"free CUs, the job needs {cu}"
+            # A restart that cannot get its CUs is one more failed attempt (DLI's docs are silent
+            # on it): counted against resume_max_num, the job stays job_running_exception.
+            reason = (
+                f"restart failed: insufficient queue resources: queue {conf['queue_name']} has "
+                f"{max(free, 0)} free CUs, the job needs {cu}"
             )
-        job["held_cu"] = 0 if why else cu
+            self._task_failed(job, due, reason)
+            return
+        job["held_cu"] = cu
         seconds = self.settings.durations.submit
         if checkpoint:
             seconds += self.settings.durations.restore + self._state_seconds(job)
@@ -678,7 +681,7 @@ class Backend:
             start,
             seconds,
             "submitted",
-            failure=why,
+            failure=None,
             restore=False,
             checkpoint=checkpoint,
             cu=cu,
