@@ -558,18 +558,16 @@ class Backend:
         elif ctx["then"] == "running":
             self._schedule_scale_check(job, self._set_status(job, "job_running", due=due))
         else:  # an internal scaling cycle: restore at the new size
-            start = self._set_status(job, "job_submitting", due=due)
             seconds = self.settings.durations.restore + self._state_seconds(job)
-            self._schedule(
-                job,
-                start,
-                seconds,
-                "submitted",
-                failure=None,
-                restore=True,
-                cu=ctx["cu"],
-                scaled=True,
-            )
+            self._resubmit(job, due, seconds, "", restore=True, cu=ctx["cu"], scaled=True)
+
+    def _resubmit(
+        self, job: dict[str, Any], due: float, seconds: float, desc: str, **ctx: Any
+    ) -> None:
+        """A submit DLI makes on its own (a scaling cycle, a restart after an exception): nothing
+        left to check, so nothing it fails for but the restore itself."""
+        start = self._set_status(job, "job_submitting", desc, due=due)
+        self._schedule(job, start, seconds, "submitted", failure=None, **ctx)
 
     def _keep_running(self, job: dict[str, Any], due: float, reason: str) -> None:
         """A failed savepoint or scaling check: the job keeps running at its size (no savepoint, no
@@ -675,13 +673,11 @@ class Backend:
         doomed = job.get("doomed_restarts", 0) > 0
         job["doomed_restarts"] = max(job.get("doomed_restarts", 0) - 1, 0)
         desc = f"restarting after an exception from {checkpoint or 'no state'}"
-        start = self._set_status(job, "job_submitting", desc, due=due)
-        self._schedule(
+        self._resubmit(
             job,
-            start,
+            due,
             seconds,
-            "submitted",
-            failure=None,
+            desc,
             restore=False,
             checkpoint=checkpoint,
             cu=cu,
