@@ -87,7 +87,7 @@ def test_restore_names_a_checkpoint_for_one_run(stack: Engine, shared: Shared) -
     fails_for_good(shared, job_id)
     step = stack.up([job], refresh=True)[job.urn]
     assert step.error is not None
-    assert "was used by an earlier deployment" in step.error.message
+    assert "was set by an earlier deployment" in step.error.message
     assert restored_from(shared, job_id)[-1] == checkpoint, "not started again"
 
 

@@ -151,8 +151,8 @@ def _start_from(op: UpdateOperation, job: dict[str, Any], savepoint: str | None)
         # file"; any savepoint DLI might hold is older. A run asking for a savepoint would start
         # it from that, or from nothing (a run restores savepoints only, FAQ dli_03_0180).
         used = (
-            f" (restore: {op.options.restore} was used by an earlier deployment: a directory is "
-            "used for one run)"
+            f" (restore: {op.options.restore} was set by an earlier deployment: a directory is "
+            "used only by the deployment that sets it)"
             if op.options.restore.startswith("obs://")
             else ""
         )
@@ -446,6 +446,8 @@ class UpdateSteps(JobCalls):
             op.record.down()
         body = new.to_dli_body(for_update=True)
         if not op.options.running:
+            if op.options.restore_from:
+                op.progress(f"restore names {op.options.restore_from}: not used, nothing starts")
             self._call(op.name, "edit", _left_stopped(savepoint), self._put, new, op.job_id, body)
             op.record.step("edited, left stopped")
             op.progress("edited, left stopped as desiredState says")
