@@ -4,8 +4,10 @@ what each start restored), not through the provider's outputs."""
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from tests.engine import Engine
@@ -126,15 +128,20 @@ def test_a_new_restore_directory_is_not_used_on_a_running_job(
 
 
 def test_a_new_job_starts_from_the_directory_restore_names(stack: Engine, shared: Shared) -> None:
+    """A job moved: its final savepoint, copied to another bucket, is the new job's start."""
     old = sql_job()
     old_id = deployed(stack, old)
     stack.up([])  # destroyed with a final savepoint
-    final = savepoints(shared, old_id)
-    assert len(final) == 1
-    directory = f"obs://bucket/jobs/savepoint/{old_id}/{final[0]}/"
+    [final] = savepoints(shared, old_id)
+    obs = Path(shared.emulator.data_dir, "obs")
+    shutil.copytree(
+        obs / "bucket" / "jobs" / "savepoint" / str(old_id) / final, obs / "moved" / final
+    )
+    directory = f"obs://moved/{final}/"
     new = sql_job(restore=directory)
     new_id = deployed(stack, new)
     assert restored_from(shared, new_id) == [directory]
+    assert "moved" in shared.emulator.admin.health()["authorized_buckets"], "DLI may read it"
 
 
 def test_a_rollback_resumes_from_the_savepoint_dli_does_not_report(

@@ -457,14 +457,8 @@ class UpdateSteps(JobCalls):
             passed = f", in place of savepoint {savepoint}" if savepoint else ""
             op.progress(f"job is {_found(job)}: importing {op.options.restore_from}{passed}")
             op.record.step("import the directory restore names")
-            self._call(
-                op.name,
-                f"import {op.options.restore_from} (restore)",
-                f"; nothing was started, DLI reports the job {job['status']}",
-                self.api.import_savepoint,
-                op.job_id,
-                op.options.restore_from,
-            )
+            tail = f"; nothing was started, DLI reports the job {job['status']}"
+            self._import(op.name, op.job_id, op.options.restore_from, new, tail)
             op.record.savepoint = op.options.restore_from
         if job["status"] == FAILED:
             started_from += f", after DLI reported the job {_found(job)}"
@@ -474,6 +468,28 @@ class UpdateSteps(JobCalls):
             f"job is {_found(job)}: {'resuming' if resuming else 'starting'} from {started_from}"
         )
         return self._edit_and_resume(op, None if job["status"] == "job_init" else old, new, body)
+
+    def _import(self, name: str, job_id: int, directory: str, spec: JobSpec, tail: str) -> None:
+        """Import `directory` as the job's savepoint, after letting DLI read its bucket: "DLI can
+        access files in the checkpoint path only after DLI is authorized to access the OBS
+        bucket" (FAQ dli_03_0038)."""
+        bucket = directory.removeprefix("obs://").split("/", 1)[0]
+        if bucket != spec.obs_bucket:
+            self._call(
+                name,
+                f"authorise the OBS bucket {bucket}",
+                tail,
+                self.api.authorize_buckets,
+                [bucket],
+            )
+        self._call(
+            name,
+            f"import {directory} (restore)",
+            tail,
+            self.api.import_savepoint,
+            job_id,
+            directory,
+        )
 
     def _stop_running(self, op: UpdateOperation, job: dict[str, Any], new: JobSpec) -> Outcome:
         """desiredState: stopped: stop with a savepoint (kept for the next start), then edit.
@@ -544,7 +560,7 @@ class Lifecycle(UpdateSteps, DeleteSteps):
                 # final savepoint, a job moved) only when the document names it: imported as a
                 # savepoint, as DLI's FAQ dli_03_0180 restores a checkpoint.
                 progress(f"importing {options.restore_from} (restore)")
-                self.api.import_savepoint(job_id, options.restore_from)
+                self._import(name, job_id, options.restore_from, spec, "")
             self.api.run_jobs([job_id], bool(options.restore_from))
             progress("submitted, waiting for job_running")
             job = self._watch(job_id).running("job_init", options.create_seconds)
