@@ -18,6 +18,12 @@ from tests.provider.test_ambiguous import (
     stopped_without_a_reported_savepoint,
 )
 
+EXHAUSTED = (
+    "job_running_exception (the restarted job failed again (injected fault); not restarted: 1 "
+    "restarts in the last hour reached resume_max_num 1)"
+)
+"""The status of a job `failed_for_good` left, as the provider prints it."""
+
 
 def deployed(stack: Engine, job: Any) -> int:
     step = stack.up([job])[job.urn]
@@ -29,6 +35,12 @@ def restored_from(shared: Shared, job_id: int) -> list[Any]:
     """What each start of the job restored, in order (None: no state)."""
     timeline = shared.emulator.admin.timeline(job_id)
     return [e["restored_from"] for e in timeline if e["status"] == "job_running"]
+
+
+def said(shared: Shared, job: Any, operation: str, line: str) -> None:
+    """The provider printed `line` as a progress line of `job`'s `operation`."""
+    text = f"dli-flink: {job.name}: {operation}: {line}"
+    assert text in shared.host.wait_for(text), text
 
 
 def until(holds: Callable[[], Any]) -> Any:
@@ -83,7 +95,7 @@ def test_restore_names_a_checkpoint_for_one_run(stack: Engine, shared: Shared) -
     started = stack.outputs(job)["lastChange"]["startedFrom"]
     assert started.startswith(f"the OBS directory restore names, {checkpoint}")
     assert "after DLI reported the job job_running_exception" in started
-    shared.host.wait_for(f"importing {checkpoint}")
+    said(shared, job, "update", f"job is {EXHAUSTED}: importing {checkpoint}")
     # The same value in a later deployment is not used again: it would rewind the job.
     until(lambda: shared.emulator.admin.checkpoints(job_id)["latest"] != checkpoint)
     fails_for_good(shared, job_id)
@@ -101,7 +113,7 @@ def test_restore_none_starts_a_failed_job_empty_and_says_so(stack: Engine, share
     assert restored_from(shared, job_id)[-1] is None
     started = stack.outputs(job)["lastChange"]["startedFrom"]
     assert started.startswith("no state (restore: none), after DLI reported the job")
-    shared.host.wait_for("job is job_running_exception (a task failed")
+    said(shared, job, "update", f"job is {EXHAUSTED}: starting from {started}")
 
 
 def test_latest_checkpoint_says_where_the_checkpoints_are(stack: Engine, shared: Shared) -> None:
@@ -124,7 +136,9 @@ def test_a_new_restore_directory_is_not_used_on_a_running_job(
     step = stack.up([job])[job.urn]
     assert step.error is None, step.error.message
     assert admin.statuses(job_id).count("job_running") == 1, "never stopped nor restarted"
-    shared.host.wait_for("not used, DLI runs the job")
+    said(
+        shared, job, "update", f"restore names {job.inputs['restore']}: not used, DLI runs the job"
+    )
 
 
 def test_a_new_job_starts_from_the_directory_restore_names(stack: Engine, shared: Shared) -> None:
@@ -159,3 +173,18 @@ def test_a_rollback_resumes_from_the_savepoint_dli_does_not_report(
     assert shared.api.show_job(job_id)["status"] == "job_running"
     assert restored_from(shared, job_id)[-1] == f"obs://bucket/jobs/savepoint/{job_id}/{held}/"
     assert savepoints(shared, job_id) == [], "restored from it: DLI deletes a savepoint restored"
+
+
+def test_destroying_a_failed_job_says_where_its_state_stays(stack: Engine, shared: Shared) -> None:
+    job, job_id, checkpoint = failed_for_good(stack, shared)
+    assert all(step.error is None for step in stack.up([]).values())
+    assert job_id not in {j["job_id"] for j in shared.api.iter_jobs()}
+    said(
+        shared,
+        job,
+        "delete",
+        f"DLI reports the job {EXHAUSTED}: no final savepoint possible; its state stays in its "
+        f"latest checkpoint, in obs://bucket/jobs/checkpoint/ (the directory starting with {job_id})",
+    )
+    folder = Path(shared.emulator.data_dir, "obs", *checkpoint.removeprefix("obs://").split("/"))
+    assert (folder / "_metadata").is_file(), "DLI keeps checkpoints in OBS after a delete"
