@@ -50,8 +50,8 @@ def checkpoint_folder(job: dict[str, Any]) -> str:
 
 
 def start_from(op: UpdateOperation, job: dict[str, Any], savepoint: str | None) -> str:
-    """The state a job found stopped starts from, by the `restore` option; a job that ran before
-    never starts empty unless the document says `restore: none`.
+    """The state a job found stopped or failed starts from, by the `restore` option; a job that
+    ran before is never started empty unless the document says `restore: none`.
 
     DLI documents that a run with resume_savepoint restores from the latest savepoint (dli-api.md,
     "Documented behaviour"), and issue 11 observed it doing so for a savepoint it wrote but does not
@@ -97,8 +97,8 @@ def start_from(op: UpdateOperation, job: dict[str, Any], savepoint: str | None) 
             f"job {op.name}: {op.progress.operation}: start from the latest checkpoint: DLI "
             f"reports the job {job['status']} and no savepoint, and no DLI call names a "
             f"checkpoint; nothing was started: its checkpoints are in "
-            f"{checkpoint_folder(job)} (DLI's FAQ); resume it with dli-flink resume {op.job_id} "
-            "<the newest checkpoint's directory, the one holding _metadata>, or set restore: "
-            "savepoint"
+            f"{checkpoint_folder(job)} (DLI's FAQ); set restore to the newest checkpoint's "
+            "directory (the one holding _metadata) for the next pulumi up, or resume it with "
+            f"dli-flink resume {op.job_id} <that directory>, or set restore: savepoint"
         )
     return NEWEST_SAVEPOINT
