@@ -21,6 +21,7 @@ from dli_flink.deploy.calls import (
 )
 from dli_flink.deploy.dliapi import DliError
 from dli_flink.deploy.operation import Operation
+from dli_flink.deploy.restore import FAILED, checkpoint_folder, checkpoints, found
 from dli_flink.deploy.status import RUNNING, STOPPABLE, TRANSITIONAL, StartFailed
 from dli_flink.deploy.waits import WaitTimeout, poll_until
 
@@ -94,6 +95,12 @@ class DeleteSteps(JobCalls):
                 "the job to settle",
             )
         if job["status"] not in STOPPABLE:
+            if savepoint and job["status"] == FAILED and checkpoints(job):
+                # No final savepoint from a job that does not run: its state stays in OBS.
+                op.progress(
+                    f"DLI reports the job {found(job)}: no final savepoint possible; its state "
+                    f"stays in its latest checkpoint, in {checkpoint_folder(job)}"
+                )
             return None
         if not (savepoint and job["status"] == RUNNING):
             op.progress("stopping")

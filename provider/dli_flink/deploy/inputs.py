@@ -30,7 +30,7 @@ RPC_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 """The engine's wire sentinel for an unknown value (pulumi.runtime.rpc.UNKNOWN)."""
 
 RESTORE = ("savepoint", "latest-checkpoint", "none")
-"""The values of the `restore` option."""
+"""The policies of the `restore` option; its other value is an OBS directory, for one run."""
 DEFAULT_MINUTES = {"create": 20.0, "update": 30.0, "delete": 20.0}
 """The schema's defaults for `timeouts`."""
 
@@ -78,15 +78,26 @@ class Options:
     delete_seconds: float = DEFAULT_MINUTES["delete"] * 60
     adopt: bool = False
     restore: str = "savepoint"
-    """What a job found stopped without a reported savepoint starts from (the schema's enum)."""
+    """What a job found stopped without a reported savepoint starts from: a policy of RESTORE, or
+    an OBS directory (the schema's pattern)."""
+    restore_from: str | None = None
+    """The OBS directory `restore` names, in the deployment that sets it (the previous one did not):
+    the state a job found stopped, or created, starts from in this run only. A directory already
+    deployed is not used again: the job's state has moved on since, and starting from it twice
+    would rewind the job."""
 
     @property
     def running(self) -> bool:
         return self.desired_state != "stopped"
 
     @classmethod
-    def of(cls, props: Mapping[str, Any]) -> Options:
+    def of(cls, props: Mapping[str, Any], previous: Mapping[str, Any] | None = None) -> Options:
+        """The options of `props`; `previous`, the inputs last deployed (an update's olds), tells
+        whether a `restore` directory is new in this deployment."""
         doc = document(props)
+        restore = doc.get("restore")
+        is_path = isinstance(restore, str) and restore.startswith("obs://")
+        new_path = is_path and (previous or {}).get("restore") != restore
         timeouts = doc.get("timeouts") if isinstance(doc.get("timeouts"), dict) else {}
         seconds = {
             name: float(minutes) * 60
@@ -101,7 +112,8 @@ class Options:
             update_seconds=seconds["update"],
             delete_seconds=seconds["delete"],
             adopt=doc.get("adopt") is True,
-            restore=doc["restore"] if doc.get("restore") in RESTORE else "savepoint",
+            restore=restore if restore in RESTORE or is_path else "savepoint",
+            restore_from=restore if new_path else None,
         )
 
 

@@ -43,6 +43,7 @@ from dli_flink.deploy.inputs import Options
 from dli_flink.deploy.observed import applied, observed
 from dli_flink.deploy.operation import Operation, Record, UpdateOperation
 from dli_flink.deploy.progress import Progress
+from dli_flink.deploy.restore import FAILED, FROM_DIRECTORY, NEWEST_SAVEPOINT, found, start_from
 from dli_flink.deploy.status import (
     RUNNING,
     STOPPABLE,
@@ -85,36 +86,6 @@ def _going_down(op: UpdateOperation, keep: bool, why: str) -> str:
     op.record.step(step)
     op.record.down()
     return step
-
-
-NEWEST_SAVEPOINT = "the newest savepoint DLI holds for the job (it reports none)"
-
-
-def _start_from(op: UpdateOperation, job: dict[str, Any], savepoint: str | None) -> str:
-    """The state a job found stopped starts from, by the `restore` option; a job that ran before
-    never starts empty unless the document says `restore: none`.
-
-    DLI documents that a run with resume_savepoint restores from the latest savepoint (dli-api.md,
-    "Documented behaviour"), and issue 11 observed it doing so for a savepoint it wrote but does not
-    report: a run asking for the savepoint finds it. A checkpoint "can be imported as a savepoint
-    (import_flink_job_savepoint with the checkpoint's directory)" (dli-api.md, failure and restart),
-    but DLI's docs are silent on where a job's checkpoints are and no call lists them: the provider
-    cannot name the latest one, so `restore: latest-checkpoint` stops and asks for its directory.
-    """
-    if job["status"] == "job_init":
-        return "no state (a job that never ran)"
-    if savepoint:
-        return f"savepoint {savepoint}"
-    if op.options.restore == "none":
-        return "no state (restore: none)"
-    if op.options.restore == "latest-checkpoint":
-        raise LifecycleError(
-            f"job {op.name}: {op.progress.operation}: start from the latest checkpoint: DLI "
-            f"reports the job {job['status']} and no savepoint, and names no checkpoint directory; "
-            f"nothing was started: resume it with dli-flink resume {op.job_id} <checkpoint "
-            "directory> (DLI imports a checkpoint as a savepoint), or set restore: savepoint"
-        )
-    return NEWEST_SAVEPOINT
 
 
 class UpdateSteps(JobCalls):
@@ -177,6 +148,11 @@ class UpdateSteps(JobCalls):
             )
         if job["status"] != RUNNING:
             return self._start_stopped(op, job, old, new)
+        if op.options.restore_from:
+            op.progress(
+                f"restore names {op.options.restore_from}: not used, DLI runs the job (its own "
+                "state is newer)"
+            )
         if not op.options.running:
             return self._stop_running(op, job, new)
         if change.change_class == ChangeClass.NONE:
@@ -241,7 +217,7 @@ class UpdateSteps(JobCalls):
         """PUT `body` into the stopped job and resume it from the savepoint the record names (the
         one lastChange reports as used); roll back to `old` on failure."""
         savepoint = op.record.savepoint
-        resume = bool(savepoint) or op.record.started_from == NEWEST_SAVEPOINT
+        resume = bool(savepoint) or (op.record.started_from or "").startswith(NEWEST_SAVEPOINT)
         step = "edit"
         try:
             op.record.step("edit")
@@ -301,10 +277,15 @@ class UpdateSteps(JobCalls):
     ) -> NoReturn:
         """Put the old configuration back and resume it from the same savepoint, then raise."""
         savepoint = op.record.savepoint
+        # A job found stopped whose savepoint DLI does not report resumes from it all the same:
+        # so does the rollback, or it would start the previous configuration empty.
+        hidden = not savepoint and (op.record.started_from or "").startswith(NEWEST_SAVEPOINT)
         what = f"job {op.name}: update failed at '{step}': {describe_error(failure)}"
         state = (
             f"its state is in savepoint {savepoint}"
             if savepoint
+            else f"its state is in {NEWEST_SAVEPOINT}"
+            if hidden
             else "it has no savepoint (no obsBucket)"
         )
         op.progress(f"{step} failed, rolling back to the previous configuration")
@@ -339,7 +320,7 @@ class UpdateSteps(JobCalls):
             self._put(old, op.job_id, old.to_dli_body(for_update=True))
             rollback_step = "resume the previous configuration"
             before = (self.show(op.job_id) or {}).get("status", "")
-            self._run(rollback, bool(savepoint), before)
+            self._run(rollback, bool(savepoint) or hidden, before)
         except (DliError, StartFailed, WaitTimeout, LifecycleError) as second:
             resume = (
                 f"Resume it with: {RESUME_COMMAND.format(job_id=op.job_id, savepoint=savepoint)}"
@@ -353,7 +334,13 @@ class UpdateSteps(JobCalls):
                 "savepoint)"
             ) from None
         op.record.up()
-        restored = f"restored from savepoint {savepoint}" if savepoint else "started without state"
+        restored = (
+            f"restored from savepoint {savepoint}"
+            if savepoint
+            else f"resumed from {NEWEST_SAVEPOINT}"
+            if hidden
+            else "started without state"
+        )
         op.progress("rolled back: the previous configuration is running again")
         raise LifecycleError(
             f"{what}. Rolled back: the previous configuration is running again, {restored}; "
@@ -375,17 +362,50 @@ class UpdateSteps(JobCalls):
             op.record.down()
         body = new.to_dli_body(for_update=True)
         if not op.options.running:
+            if op.options.restore_from:
+                op.progress(f"restore names {op.options.restore_from}: not used, nothing starts")
             self._call(op.name, "edit", _left_stopped(savepoint), self._put, new, op.job_id, body)
             op.record.step("edited, left stopped")
             op.progress("edited, left stopped as desiredState says")
             return Outcome(op.job_id, self.show(op.job_id) or job, savepoint, op.record)
-        op.record.started_from = _start_from(op, job, savepoint)
-        resuming = op.record.started_from.startswith(("savepoint", NEWEST_SAVEPOINT))
+        started_from = start_from(op, job, savepoint)
+        if op.options.restore_from:
+            passed = f", in place of savepoint {savepoint}" if savepoint else ""
+            op.progress(f"job is {found(job)}: importing {op.options.restore_from}{passed}")
+            op.record.step("import the directory restore names")
+            tail = f"; nothing was started, DLI reports the job {job['status']}"
+            self._import(op.name, op.job_id, op.options.restore_from, new, tail)
+            op.record.savepoint = op.options.restore_from
+        if job["status"] == FAILED:
+            started_from += f", after DLI reported the job {found(job)}"
+        op.record.started_from = started_from
+        resuming = started_from.startswith(("savepoint", NEWEST_SAVEPOINT, FROM_DIRECTORY))
         op.progress(
-            f"job is {job['status']}: {'resuming' if resuming else 'starting'} from "
-            f"{op.record.started_from}"
+            f"job is {found(job)}: {'resuming' if resuming else 'starting'} from {started_from}"
         )
         return self._edit_and_resume(op, None if job["status"] == "job_init" else old, new, body)
+
+    def _import(self, name: str, job_id: int, directory: str, spec: JobSpec, tail: str) -> None:
+        """Import `directory` as the job's savepoint, after letting DLI read its bucket: "DLI can
+        access files in the checkpoint path only after DLI is authorized to access the OBS
+        bucket" (FAQ dli_03_0038)."""
+        bucket = directory.removeprefix("obs://").split("/", 1)[0]
+        if bucket != spec.obs_bucket:
+            self._call(
+                name,
+                f"authorise the OBS bucket {bucket}",
+                tail,
+                self.api.authorize_buckets,
+                [bucket],
+            )
+        self._call(
+            name,
+            f"import {directory} (restore)",
+            tail,
+            self.api.import_savepoint,
+            job_id,
+            directory,
+        )
 
     def _stop_running(self, op: UpdateOperation, job: dict[str, Any], new: JobSpec) -> Outcome:
         """desiredState: stopped: stop with a savepoint (kept for the next start), then edit.
@@ -454,8 +474,15 @@ class Lifecycle(UpdateSteps, DeleteSteps):
             job_id, name, options, progress, time.monotonic() + options.create_seconds
         )
         try:
+            if options.restore_from:
+                # A new job starts from a savepoint or checkpoint of another (a replaced job's
+                # final savepoint, a job moved) only when the document names it: imported as a
+                # savepoint, as DLI's FAQ dli_03_0180 restores a checkpoint.
+                progress(f"importing {options.restore_from} (restore)")
+                self._import(name, job_id, options.restore_from, spec, "")
             progress("submitting, waiting for job_running")
-            job = self._run(start, False, "job_init")  # a lost answer: DLI may have started it
+            # a lost answer: DLI may have started it
+            job = self._run(start, bool(options.restore_from), "job_init")
         except (DliError, StartFailed, WaitTimeout, LifecycleError) as failure:
             cleanup = self._remove_after_failed_create(job_id, name, options)
             raise LifecycleError(

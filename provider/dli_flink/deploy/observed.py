@@ -160,7 +160,7 @@ def status_drift(job: Job, running: bool) -> str | None:
         reason = f" ({job['status_desc']})" if job.get("status_desc") else ""
         return (
             f"DLI reports {status}{reason} while desiredState is running: the next pulumi up "
-            "starts it again, from its savepoint when it has one"
+            "starts it again, from its savepoint when it has one, else as restore says"
         )
     if not running and status == RUNNING:
         return (

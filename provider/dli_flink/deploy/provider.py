@@ -182,7 +182,7 @@ class JobProvider(ResourceProvider):
         new_doc = job_document(news)
         new = _validated(new_doc, "update")
         old = JobSpec.from_document(job_document(olds))
-        outcome = self.lifecycle.update(int(id_), old, new, Options.of(news))
+        outcome = self.lifecycle.update(int(id_), old, new, Options.of(news, olds))
         outputs = _outputs(news, outcome, olds.get("savepointPath"))
         if outputs["lastChange"] is None:
             outputs["lastChange"] = olds.get("lastChange")
