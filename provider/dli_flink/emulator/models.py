@@ -332,6 +332,30 @@ class Backend:
             page = jobs[offset : offset + limit]
             return len(jobs), json.loads(json.dumps(page))
 
+    def job_tags(self, job_id: int) -> list[dict[str, str]]:
+        """The tags job `job_id` holds: those of its create body, as the tag API edited them."""
+        with self._cond:
+            return [dict(t) for t in self._job(job_id)["conf"].get("tags") or []]
+
+    def retag(
+        self, job_id: int, edit: Callable[[list[dict[str, str]]], list[dict[str, str]]]
+    ) -> None:
+        """Replace job `job_id`'s tags by `edit` of them, committed before the answer. Tags are no
+        job configuration: the status, update_time and a running job are left as they are (the tag
+        API pages name no status a job must be in)."""
+        with self._cond:
+            job = self._job(job_id)
+            job["conf"]["tags"] = edit([dict(t) for t in job["conf"].get("tags") or []])
+            self._store.save(job)
+
+    def tagged(self) -> list[tuple[int, str, list[dict[str, str]]]]:
+        """Every job's id, name and tags, by job id (the tag API's resource instances)."""
+        with self._cond:
+            return [
+                (i, j["conf"]["name"], [dict(t) for t in j["conf"].get("tags") or []])
+                for i, j in sorted(self._jobs.items())
+            ]
+
     def delete_jobs(self, job_ids: list[int]) -> None:
         """Delete in any state (DLI does); the job's CUs are free at once. Savepoints stay in OBS."""
         with self._cond:
