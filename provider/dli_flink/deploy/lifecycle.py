@@ -175,6 +175,7 @@ class UpdateSteps(JobCalls):
             job = self._watch(op.job_id).until(
                 lambda j: j["status"] not in TRANSITIONAL, op.remaining(), "the job to settle"
             )
+        self._retag(op, new, job["status"])
         if job["status"] != RUNNING:
             return self._start_stopped(op, job, old, new)
         if not op.options.running:
@@ -196,8 +197,9 @@ class UpdateSteps(JobCalls):
                 for k, v in new.to_dli_body(for_update=True).items()
                 if k in fields.TABLE.hot_wire_fields and before.get(k) != v
             }
-            self._authorize(op.name, new, old)
-            self._call(op.name, "edit in place", "", self._put, new, op.job_id, hot)
+            if hot:  # else only tags changed, and _retag set them
+                self._authorize(op.name, new, old)
+                self._call(op.name, "edit in place", "", self._put, new, op.job_id, hot)
             op.progress("edited in place, the job kept running")
             op.record.step("done")
             return Outcome(op.job_id, self.show(op.job_id) or job, record=op.record)

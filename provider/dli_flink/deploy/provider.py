@@ -29,7 +29,8 @@ from pulumi.dynamic import (
 )
 
 from dli_flink.deploy import ownership
-from dli_flink.deploy.dliapi import DliApi, DliConfig, DliConfigError
+from dli_flink.deploy.calls import describe_error
+from dli_flink.deploy.dliapi import DliApi, DliConfig, DliConfigError, DliError
 from dli_flink.deploy.inputs import (
     OPTION_KEYS,
     STATUS_DRIFT,
@@ -189,7 +190,14 @@ class JobProvider(ResourceProvider):
         return UpdateResult(outputs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        job = self.lifecycle.show(int(id_))
+        name = job_document(props).get("name", id_)
+        try:
+            job = self.lifecycle.show_tagged(int(id_))
+        except DliError as error:
+            raise LifecycleError(
+                f"job {name}: refresh: reading DLI job {id_} and its tags failed: "
+                f"{describe_error(error)}; nothing was changed: run pulumi refresh again"
+            ) from None
         if job is None:
             return ReadResult(None, {})
         declared = job_document(props)
