@@ -77,7 +77,7 @@ class JobCalls:
     """
 
     owner = ""
-    """This stack's mark on its jobs (ownership.OWNER_TAG's value); "" marks nothing."""
+    """The legacy owner mark (Lifecycle.owner) for a resource registered without its own."""
 
     def __init__(self, api: DliApi) -> None:
         self.api = api
@@ -140,8 +140,9 @@ class JobCalls:
         went in and `pulumi up` again finishes it. This provider's owner mark is never removed.
         """
         wanted = dict(new.tags or ())
-        if self.owner:
-            wanted[ownership.OWNER_TAG] = self.owner
+        mark = op.options.owner or self.owner
+        if mark:  # the resource's mark replaces a legacy one, or another resource's of this stack
+            wanted[ownership.OWNER_TAG] = mark
         step = f"{op.progress.operation}: "
         unchanged = f"nothing was changed, DLI reports the job {status}"
         read = functools.partial(self.api.job_tags, op.job_id)

@@ -32,6 +32,7 @@ from dli_flink.deploy import ownership
 from dli_flink.deploy.calls import describe_error
 from dli_flink.deploy.dliapi import DliApi, DliConfig, DliConfigError, DliError
 from dli_flink.deploy.inputs import (
+    MARK_KEY,
     OPTION_KEYS,
     STATUS_DRIFT,
     Options,
@@ -202,7 +203,7 @@ class JobProvider(ResourceProvider):
             return ReadResult(None, {})
         declared = job_document(props)
         inputs = {
-            **{k: v for k, v in props.items() if k in OPTION_KEYS},
+            **{k: v for k, v in props.items() if k in (*OPTION_KEYS, MARK_KEY)},
             **observed_document(declared, job),
         }
         drift = status_drift(job, Options.of(props).running)
