@@ -4,8 +4,15 @@ state it (emulator/tags.py cites them)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from dli_flink.deploy.dliapi import DliError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.emulator.test_hostile_input import VALUES
+from tests.emulator.wire import signed_call
 
 
 def _tags(client, job_id: int, model: str = "ShowResourceTagsRequest", **extra):
@@ -113,3 +120,28 @@ def test_tags_survive_an_emulator_restart(make_emulator, tmp_path, job_body) -> 
     first.server.close()
     again = make_emulator(data_dir=first.data_dir)
     assert api_for(again).job_tags(job_id) == {"team": "data"}
+
+
+TAG_ROUTES = ["{id}/tags/create", "{id}/tags/delete", "resource-instances/filter"]
+
+
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    route=st.sampled_from(TAG_ROUTES),
+    body=st.dictionaries(
+        st.sampled_from(["tags", "without_any_tag", "matches"]) | st.text(max_size=4),
+        VALUES,
+        max_size=3,
+    ),
+)
+def test_any_json_body_to_the_tag_api_gets_dlis_answer_never_a_500(
+    emulator, dli_api, job_body, route, body
+) -> None:
+    job_id = dli_api.create_sql_job(job_body())
+    path = f"/v3/{emulator.project_id}/dli_flink_job/" + route.format(id=job_id)
+    status, answer = signed_call(emulator, path, method="POST", body=json.dumps(body).encode())
+    assert status in (200, 204, 400), answer
+    if status == 400:
+        assert answer["error_code"].startswith("DLI.") and len(answer["error_msg"]) < 1000
