@@ -27,6 +27,17 @@ from dli_flink.model.spec import JobSpec
 _RETRY = "DLI's tag calls are safe to repeat, run pulumi up again"
 
 
+BUCKET_FIX = (
+    "check that the bucket exists in this region and that DLI holds its service authorisation "
+    "(DLI console: Global Configuration > Service Authorization, Tenant Administrator (Global "
+    "service); DLI FAQ dli_03_0138 and dli_03_0045)"
+)
+"""What to do when DLI will not take an OBS bucket: the FAQs' fix for a bucket DLI reports as not
+authorised (the console's Authorize answers DLI.10001 without it)."""
+NOT_AUTHORIZED = "DLI.11016"
+"""DLI's code for a create naming an obs_bucket not authorised to it (Creating a Flink Jar Job)."""
+
+
 def _pairs(tags: dict[str, str]) -> str:
     """Tags for an error line: team=data, owner=x."""
     return ", ".join(f"{k}={v}" for k, v in tags.items())
@@ -123,10 +134,15 @@ class JobCalls:
 
     def _authorize(self, name: str, new: JobSpec, old: JobSpec | None = None) -> None:
         """Let DLI use the job's OBS bucket (savepoints, checkpoints) before a call needs it: on
-        create, and when an update names a bucket other than the one already authorised."""
+        create, and when an update names a bucket other than the one already authorised (DLI
+        refuses a Jar job's unauthorised obs_bucket with DLI.11016: emulator/errors.py)."""
         if new.obs_bucket and (old is None or new.obs_bucket != old.obs_bucket):
             self._call(
-                name, "authorise the OBS bucket", "", self.api.authorize_buckets, [new.obs_bucket]
+                name,
+                f"authorise the OBS bucket {new.obs_bucket}",
+                f"; {BUCKET_FIX}; nothing was changed",
+                self.api.authorize_buckets,
+                [new.obs_bucket],
             )
 
     def _retag(self, op: Operation, new: JobSpec, status: str) -> None:

@@ -30,7 +30,9 @@ from typing import Any, NoReturn
 
 from dli_flink.deploy import ownership
 from dli_flink.deploy.calls import (
+    BUCKET_FIX,
     LATE_GRACE,
+    NOT_AUTHORIZED,
     JobCalls,
     LifecycleError,
     Outcome,
@@ -495,6 +497,12 @@ class Lifecycle(UpdateSteps, DeleteSteps):
         try:
             job_id = int(create(body))
         except DliError as error:
+            if error.code == NOT_AUTHORIZED:
+                raise LifecycleError(
+                    f"job {name}: create the job failed: {describe_error(error)}; DLI does not "
+                    f"take obsBucket {spec.obs_bucket} although it was authorised just before: "
+                    f"{BUCKET_FIX}; nothing was created"
+                ) from None
             if not is_ambiguous(error):
                 raise LifecycleError(
                     f"job {name}: create the job failed: {describe_error(error)}; nothing was "

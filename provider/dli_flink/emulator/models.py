@@ -35,6 +35,7 @@ from dli_flink.emulator.checks import (
     shown,
 )
 from dli_flink.emulator.errors import (
+    BucketNotAuthorized,
     FlinkJobNotFound,
     OperationNotSupported,
     ParameterError,
@@ -243,6 +244,7 @@ class Backend:
         conf = {**DEFAULTS, "job_type": job_type, **clean}
         check_config(kind, conf)
         with self._cond:
+            self._check_authorized(kind, conf)
             self._check_unique(conf["name"], None)
             job_id = self._store.next_job_id(FIRST_JOB_ID)
             now = self._ms()
@@ -270,6 +272,19 @@ class Backend:
             self._jobs[job_id] = job
             self._store.save(job)
             return job
+
+    def _check_authorized(self, kind: str, conf: dict[str, Any]) -> None:
+        """DLI.11016 for a Jar job created with an obs_bucket not authorised to DLI (register_bucket),
+        as the Jar create page's error table says (errors.BucketNotAuthorized). Only there: the SQL
+        create and both update pages list no such error, and no page says what a running job does
+        with an unauthorised bucket (its checkpoints, savepoints, logs or an OBS sink), so neither
+        is modelled."""
+        bucket = conf.get("obs_bucket")
+        if kind == "jar" and bucket and bucket not in self._store.buckets():
+            raise BucketNotAuthorized(
+                f"The obs_bucket {bucket} in the job request is not authorized to DLI: "
+                "authorize it (POST /v1.0/{project_id}/dli/obs-authorize) first"
+            )
 
     def _check_unique(self, name: str, job_id: int | None) -> None:
         for other in self._jobs.values():
@@ -469,7 +484,9 @@ class Backend:
             self._store.save(job)
 
     def register_buckets(self, buckets: Any) -> None:
-        """Recorded, not enforced: DLI's docs do not say which calls fail without it."""
+        """Authorise DLI to use these buckets "for saving job checkpoints and run logs" (API
+        reference dli_02_0225, now marked deprecated there); a Jar create checks it
+        (`_check_authorized`)."""
         if not isinstance(buckets, list) or not buckets:
             raise ParameterError("obs_buckets must be a non-empty list of bucket names")
         for bucket in buckets:
