@@ -14,6 +14,7 @@ from typing import Any
 
 from dli_flink.deploy import ownership
 from dli_flink.deploy.dliapi import DliApi, DliError
+from dli_flink.deploy.inputs import Options
 from dli_flink.deploy.operation import Operation, Record
 from dli_flink.deploy.status import (
     STOPPABLE,
@@ -156,7 +157,7 @@ class JobCalls:
         went in and `pulumi up` again finishes it. This provider's owner mark is never removed.
         """
         wanted = dict(new.tags or ())
-        mark = op.options.owner or self.owner
+        mark = self._mark(op.options)
         if mark:  # the resource's mark replaces a legacy one, or another resource's of this stack
             wanted[ownership.OWNER_TAG] = mark
         step = f"{op.progress.operation}: "
@@ -176,6 +177,11 @@ class JobCalls:
             self._call(op.name, f"{step}remove tags {_pairs(gone)}", tail, remove)
         if put or gone:
             op.progress("tags set through DLI's tag API, the job untouched")
+
+    def _mark(self, options: Options) -> str:
+        """The owner mark a job of this resource carries: the resource's (project:stack:resource,
+        inputs.MARK_KEY), else this provider's legacy mark."""
+        return options.owner or self.owner
 
     def _put(self, spec: JobSpec, job_id: int, body: dict[str, Any]) -> None:
         update = self.api.update_sql_job if spec.is_sql else self.api.update_jar_job

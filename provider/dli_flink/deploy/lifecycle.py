@@ -478,11 +478,6 @@ class Lifecycle(UpdateSteps, DeleteSteps):
         mark = held.get(ownership.OWNER_TAG)
         return mark if ownership.same_stack(mark, self._mark(options), self.owner) else None
 
-    def _mark(self, options: Options) -> str:
-        """The owner mark a job of this resource carries: the resource's (project:stack:resource),
-        else this provider's legacy mark."""
-        return options.owner or self.owner
-
     def _create(self, spec: JobSpec, progress: Progress, options: Options) -> int:
         """Create the job with this resource's owner mark; its id. A lost answer is not taken as
         "not created": the name is looked up (for LATE_GRACE, a late request may still arrive) and
