@@ -45,7 +45,7 @@ def test_tags_set_at_create_read_back_and_change_without_touching_the_job(
     assert admin.statuses(job_id) == ["job_init", "job_submitting", "job_running"]
 
 
-def test_the_api_references_rules_are_refused_with_dli_0001(dli_api, job_body) -> None:
+def test_the_api_references_rules_are_refused_with_dli_0001(emulator, dli_api, job_body) -> None:
     job_id = dli_api.create_sql_job(job_body())
     refused = {
         "21 tags": [(f"k{i}", "v") for i in range(21)],
@@ -61,6 +61,10 @@ def test_the_api_references_rules_are_refused_with_dli_0001(dli_api, job_body) -
             dli_api.add_tags(job_id, tags)
         assert (error.value.status, error.value.code) == (400, "DLI.0001"), why
     assert dli_api.job_tags(job_id) == {}
+    path = f"/v3/{emulator.project_id}/dli_flink_job/{job_id}/tags/create"
+    no_value = json.dumps({"tags": [{"key": "team"}]}).encode()
+    status, answer = signed_call(emulator, path, method="POST", body=no_value)
+    assert (status, answer["error_code"]) == (400, "DLI.0001")
     dli_api.add_tags(job_id, [("Größe", "mittel: 3 + 4 @ eu_1.x"), ("empty", "")])
     assert dli_api.job_tags(job_id) == {"Größe": "mittel: 3 + 4 @ eu_1.x", "empty": ""}
 

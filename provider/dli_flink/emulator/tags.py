@@ -75,7 +75,8 @@ def tag_list(body: dict[str, Any], *, delete: bool) -> list[dict[str, str]]:
     must be unique"), key and value by the character rules above. Deleting (dli_02_0397): "The tags
     structure cannot be missing during deletion, and the key field cannot be empty or a null
     string"; at most 20; "Character set validation is not performed when deleting tags", and the
-    value may be left out (the SDK's Tag makes neither field required)."""
+    value may be left out (the page does not require it; the SDK's Tag makes neither field
+    required): the key alone deletes the tag."""
     tags = body.get("tags")
     if not isinstance(tags, list) or (not tags and not delete):
         raise ParameterError("tags must be a non-empty list of {key, value} objects")
@@ -85,8 +86,9 @@ def tag_list(body: dict[str, Any], *, delete: bool) -> list[dict[str, str]]:
     for tag in tags:
         if not isinstance(tag, dict) or not isinstance(tag.get("key"), str) or not tag["key"]:
             raise ParameterError("Each tag needs a key: a non-empty string")
-        value = tag.get("value", None if delete else "")
-        if value is not None and not isinstance(value, str):
+        value = tag.get("value")
+        if (value is None and not delete) or (value is not None and not isinstance(value, str)):
+            # dli_02_0396 Table 3: key and value are both mandatory when adding.
             raise ParameterError(f"The value of tag {shown(tag['key'])} must be a string")
         if not delete:
             _check_key(tag["key"])
