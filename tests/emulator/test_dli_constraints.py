@@ -67,6 +67,7 @@ def test_a_running_jar_job_refuses_an_unchanged_bucket_and_a_custom_checkpoint_p
 ) -> None:
     """Terraform's flinkjar resource: obs_bucket only when it changed, and no custom
     checkpoint_path while checkpointing is on."""
+    dli_api.authorize_buckets(["bucket"])
     job_id = dli_api.create_jar_job(jar_body("jar-edits", checkpoint_enabled=True))
     dli_api.run_jobs([job_id])
     wait_status(dli_api, job_id, "job_running")
@@ -209,7 +210,21 @@ def test_the_readme_and_example_jobs_pass_dli_s_checks_and_run(
     for document, base in jobs:
         spec = JobSpec.from_document(document, base)
         create = api.create_sql_job if spec.is_sql else api.create_jar_job
+        if spec.obs_bucket:  # as the provider does before a create (DLI.11016 otherwise)
+            api.authorize_buckets([spec.obs_bucket])
         job_id = create(spec.to_dli_body())
         api.run_jobs([job_id])
         job = wait_status(api, job_id, "job_running", "job_submit_fail")
         assert job["status"] == "job_running", (document["name"], job["status_desc"])
+
+
+def test_a_jar_job_with_an_unauthorised_bucket_is_refused_with_dli_11016(dli_api) -> None:
+    """API reference, Creating a Flink Jar Job: DLI.11016, the obs_bucket is not authorised to
+    DLI. Once register_bucket authorised it, the same create is accepted."""
+    with pytest.raises(DliError) as error:
+        dli_api.create_jar_job(jar_body("jar-unauthorised"))
+    assert (error.value.status, error.value.code) == (400, "DLI.11016")
+    assert "not authorized" in error.value.message
+    assert dli_api.list_jobs(name="jar-unauthorised") == []
+    dli_api.authorize_buckets(["bucket"])
+    assert dli_api.create_jar_job(jar_body("jar-unauthorised"))

@@ -1,6 +1,6 @@
 """`dli-flink export` against the emulator: jobs deployed from the examples, exported, and deployed
 again through the same reading of job files as `load_jobs`: the change planner finds nothing to
-change (but the tags DLI does not report), and `pulumi up` stops or restarts nothing.
+change (tags included, read with the tag API), and `pulumi up` stops or restarts nothing.
 
 The provider runs in its own process and is driven over gRPC as the engine drives it
 (tests/engine.py); export talks to the emulator through DliApi and the official SDK, with its
@@ -86,17 +86,8 @@ def test_exported_jobs_deploy_again_as_no_change(
     for name, data in exported.items():
         assert data["adopt"] is True
         change = plan(JobSpec.from_document(original[name]), JobSpec.from_document(data))
-        # DLI's job answer holds no tags: orders-enrich's are the one field it cannot give back,
-        # and a tag change is a new job (no update body takes tags), so preview says replace
-        # until the user copies them back, as done here.
-        if "tags" in original[name]:
-            assert [(f.field, f.change_class) for f in change.fields] == [
-                ("tags.team", ChangeClass.REPLACE)
-            ]
-            with (out / f"{name}.yaml").open("a", encoding="utf-8") as exported_file:
-                exported_file.write("tags:\n  team: data\n")
-        else:
-            assert change.change_class == ChangeClass.NONE
+        # Tags too, read with DLI's tag API: every field comes back.
+        assert change.change_class == ChangeClass.NONE, change
     state = {name: s.id for name, s in deployed.engine.state.items()}
     timelines = {name: deployed.emulator.admin.statuses(int(i)) for name, i in state.items()}
     steps = deployed.engine.up(resources(out))

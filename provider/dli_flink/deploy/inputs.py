@@ -19,6 +19,12 @@ from typing import Any
 from dli_flink.model.values import UNKNOWN, Unknown, whole
 
 PROVIDER_KEY = "__provider"
+MARK_KEY = "ownerMark"
+"""The input the resource classes add: ownership.resource_mark of the program's project, stack and
+resource name, for the job's owner tag. The engine tells a dynamic provider neither the stack nor
+the URN (the host drops both), but the program knows them (pulumi.get_project(), get_stack()). Not
+part of the job document: check() and diff() never see it, so it changes nothing on its own (a
+rename through an alias is no update); the next update writes it to the job's owner tag."""
 OPTION_KEYS = ("desiredState", "timeouts", "adopt", "restore")
 OUTPUT_KEYS = ("jobId", "status", "currentCu", "restartTimes", "savepointPath", "lastChange")
 """What the provider adds to the inputs in its outputs."""
@@ -54,11 +60,12 @@ def normalise(value: Any) -> Any:
 
 
 def document(props: Mapping[str, Any]) -> dict[str, Any]:
-    """The job document of an input or output bag, options included (the schema knows them)."""
+    """The job document of an input or output bag, options included (the schema knows them); the
+    owner mark the resource classes add (`MARK_KEY`) is no part of it."""
     return {
         key: normalise(value)
         for key, value in props.items()
-        if key != PROVIDER_KEY and key not in OUTPUT_KEYS
+        if key not in (PROVIDER_KEY, MARK_KEY) and key not in OUTPUT_KEYS
     }
 
 
@@ -85,6 +92,8 @@ class Options:
     the state a job found stopped, or created, starts from in this run only. A directory already
     deployed is not used again: the job's state has moved on since, and starting from it twice
     would rewind the job."""
+    owner: str = ""
+    """The resource's owner mark (`MARK_KEY`); "" when it was registered without one."""
 
     @property
     def running(self) -> bool:
@@ -114,6 +123,7 @@ class Options:
             adopt=doc.get("adopt") is True,
             restore=restore if restore in RESTORE or is_path else "savepoint",
             restore_from=restore if new_path else None,
+            owner=mark if isinstance(mark := props.get(MARK_KEY), str) else "",
         )
 
 

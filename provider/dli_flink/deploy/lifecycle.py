@@ -30,7 +30,9 @@ from typing import Any, NoReturn
 
 from dli_flink.deploy import ownership
 from dli_flink.deploy.calls import (
+    BUCKET_FIX,
     LATE_GRACE,
+    NOT_AUTHORIZED,
     JobCalls,
     LifecycleError,
     Outcome,
@@ -146,6 +148,7 @@ class UpdateSteps(JobCalls):
             job = self._watch(op.job_id).until(
                 lambda j: j["status"] not in TRANSITIONAL, op.remaining(), "the job to settle"
             )
+        self._retag(op, new, job["status"])
         if job["status"] != RUNNING:
             return self._start_stopped(op, job, old, new)
         if op.options.restore_from:
@@ -172,8 +175,9 @@ class UpdateSteps(JobCalls):
                 for k, v in new.to_dli_body(for_update=True).items()
                 if k in fields.TABLE.hot_wire_fields and before.get(k) != v
             }
-            self._authorize(op.name, new, old)
-            self._put(new, op.job_id, hot)  # a failure ends in _ended: the step and DLI's state
+            if hot:  # else only tags changed, and _retag set them
+                self._authorize(op.name, new, old)
+                self._put(new, op.job_id, hot)  # a failure ends in _ended: the step and DLI's state
             op.progress("edited in place, the job kept running")
             op.record.step("done")
             return Outcome(op.job_id, self.show(op.job_id) or job, record=op.record)
@@ -441,7 +445,8 @@ class Lifecycle(UpdateSteps, DeleteSteps):
         super().__init__(api)
         self.say = say
         self.owner = owner
-        """This stack's mark on the jobs it creates (ownership.OWNER_TAG); "" marks nothing."""
+        """This provider's legacy mark (ownership.stack_mark), for resources registered without
+        their own (inputs.MARK_KEY) and to recognise jobs created before those; "" marks nothing."""
 
     def _progress(self, name: str, operation: str) -> Progress:
         return Progress(str(name), operation, **({"print_line": self.say} if self.say else {}))
@@ -460,14 +465,18 @@ class Lifecycle(UpdateSteps, DeleteSteps):
         existing = self._call(name, "look the name up", "; nothing was created", self.find, name)
         if existing is not None:
             job_id = int(existing["job_id"])
-            if not self._own(name, job_id):
+            held = self._own(name, job_id, options)
+            if held is None:
                 return self._adopt(spec, job_id, options)
+            by = ownership.resource_of(held)
             progress(
-                f"DLI job {job_id} of this name was created by this stack and never recorded "
-                "(an interrupted create, or a resource renamed without aliases): taking it over"
+                f"DLI job {job_id} of this name was created by this stack"
+                + (f" (resource {by})" if by else "")
+                + " and never recorded (an interrupted create, or a resource renamed without "
+                "aliases): taking it over"
             )
             return self._take_over(spec, job_id, options, "take over")
-        job_id = self._create(spec, progress)
+        job_id = self._create(spec, progress, options)
         if not options.running:
             return Outcome(job_id, self.show(job_id) or {"status": "job_init"})
         start = Operation(
@@ -492,38 +501,42 @@ class Lifecycle(UpdateSteps, DeleteSteps):
         progress("running")
         return Outcome(job_id, job)
 
-    def _own(self, name: str, job_id: int) -> bool:
-        """Whether job `job_id` carries this stack's mark. DLI's job answer does not report tags
-        (the SDK's FlinkJob has no such field), but list_flink_jobs filters on them: the job is
-        this stack's own if the name lookup with the mark as filter still finds it."""
-        if not self.owner:
-            return False
-        mark = f"{ownership.OWNER_TAG}={self.owner}"
-        lookup = functools.partial(self.api.list_jobs, name=name, tags=mark)
-        jobs = self._call(name, "look the name up", "", lookup)
-        return any(int(j["job_id"]) == job_id for j in jobs)
+    def _own(self, name: str, job_id: int, options: Options) -> str | None:
+        """Job `job_id`'s owner mark if it is this stack's (ownership.same_stack: this project and
+        stack, any resource of it, or the legacy mark of this config), else None. DLI's job answer
+        does not report tags (the SDK's FlinkJob has no such field): the tag API reads them."""
+        read = functools.partial(self.api.job_tags, job_id)
+        held = self._call(name, "read the owner tag", "; nothing was created", read)
+        mark = held.get(ownership.OWNER_TAG)
+        return mark if ownership.same_stack(mark, self._mark(options), self.owner) else None
 
-    def _create(self, spec: JobSpec, progress: Progress) -> int:
-        """Create the job with this stack's mark; its id. A lost answer is not taken as "not
-        created": the name is looked up (for LATE_GRACE, a late request may still arrive) and a
-        job found there with the mark is the one this call made."""
+    def _create(self, spec: JobSpec, progress: Progress, options: Options) -> int:
+        """Create the job with this resource's owner mark; its id. A lost answer is not taken as
+        "not created": the name is looked up (for LATE_GRACE, a late request may still arrive) and
+        a job found there with this stack's mark is the one this call made."""
         name = str(spec.name)
         body = spec.to_dli_body()
-        if self.owner:
-            mark = {"key": ownership.OWNER_TAG, "value": self.owner}
+        if self._mark(options):
+            mark = {"key": ownership.OWNER_TAG, "value": self._mark(options)}
             body["tags"] = [*(body.get("tags") or []), mark]
         self._authorize(name, spec)
         create = self.api.create_sql_job if spec.is_sql else self.api.create_jar_job
         try:
             job_id = int(create(body))
         except DliError as error:
+            if error.code == NOT_AUTHORIZED:
+                raise LifecycleError(
+                    f"job {name}: create the job failed: {describe_error(error)}; DLI does not "
+                    f"take obsBucket {spec.obs_bucket} although it was authorised just before: "
+                    f"{BUCKET_FIX}; nothing was created"
+                ) from None
             if not is_ambiguous(error):
                 raise LifecycleError(
                     f"job {name}: create the job failed: {describe_error(error)}; nothing was "
                     "created"
                 ) from None
             found = self._find_late(name)
-            if found is None or not self._own(name, int(found["job_id"])):
+            if found is None or self._own(name, int(found["job_id"]), options) is None:
                 raise LifecycleError(
                     f"job {name}: create the job failed: {describe_error(error)}; DLI has no job "
                     f"named {name} {LATE_GRACE:.0f} s later, so nothing was created: run pulumi "

@@ -13,6 +13,10 @@ defaults or key order is how the incumbent Terraform resources annoy their users
 - Keys DLI adds to runtime_config by itself are ignored; only declared keys are compared.
 - A field DLI answers as null says nothing (DLI returns optional fields as null freely): it is
   neither drift nor evidence that an update was applied (`applied`).
+- Tags are not in DLI's job answer: refresh reads them with the tag API into the job's `tags`
+  (`JobCalls.show_tagged`, without this provider's owner mark) and compares them key by key: a tag
+  changed, removed or added in the console is drift, which the next update sets back. A job read
+  without them (`tags` absent) has no tag drift.
 """
 
 from __future__ import annotations
@@ -59,17 +63,24 @@ DELETE: Any = object()
 def observed(spec: JobSpec, job: Job) -> JobSpec:
     """The job as DLI runs it: `spec` with DLI's values where they differ in meaning."""
     values = dict(spec.values)
-    runtime = dict(spec.runtime_config) if known(spec.runtime_config) else None
+    maps = {
+        "runtimeConfig": dict(spec.runtime_config) if known(spec.runtime_config) else None,
+        "tags": dict(spec.tags or ()) if known(spec.tags) else None,
+    }
+    touched = {"runtimeConfig"}
     for path, value in drift(spec, job).items():
-        if path[0] == "runtimeConfig" and runtime is not None:
+        held = maps.get(path[0])
+        if held is not None and len(path) == 2:
+            touched.add(path[0])
             if value is DELETE:
-                runtime.pop(path[1], None)
+                held.pop(path[1], None)
             else:
-                runtime[path[1]] = value
+                held[path[1]] = value
         else:
             values[".".join(path)] = None if value is DELETE else value
-    if runtime is not None:
-        values["runtimeConfig"] = tuple(runtime.items())
+    for name, held in maps.items():
+        if held is not None and name in touched:
+            values[name] = tuple(held.items())
     return JobSpec(spec.kind, values)
 
 
@@ -111,7 +122,30 @@ def drift(spec: JobSpec, job: Job) -> Drift:
     if runtime is not None:
         _scaling_drift(found, spec, meant, runtime, job)
         _runtime_drift(found, spec, runtime)
+    _tags_drift(found, spec, job)
     return found
+
+
+def job_tags(job: Job) -> dict[str, str] | None:
+    """The tags read with the job (key -> value), or None when they were not read."""
+    tags = job.get("tags")
+    if not isinstance(tags, list):
+        return None
+    return {str(t["key"]): str(t.get("value") or "") for t in tags}
+
+
+def _tags_drift(found: Drift, spec: JobSpec, job: Job) -> None:
+    """Every tag whose value DLI holds differs from the document's, by key; a tag the document
+    does not write is DELETE, one DLI lacks is DELETE in the observed document too."""
+    real = job_tags(job)
+    if real is None or not known(spec.tags):
+        return
+    declared = dict(spec.tags or ())
+    for key in declared.keys() - real.keys():
+        found[("tags", key)] = DELETE
+    for key, value in real.items():
+        if declared.get(key) != value:
+            found[("tags", key)] = value
 
 
 def _scaling_drift(

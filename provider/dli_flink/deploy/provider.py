@@ -29,8 +29,10 @@ from pulumi.dynamic import (
 )
 
 from dli_flink.deploy import ownership
-from dli_flink.deploy.dliapi import DliApi, DliConfig, DliConfigError
+from dli_flink.deploy.calls import describe_error
+from dli_flink.deploy.dliapi import DliApi, DliConfig, DliConfigError, DliError
 from dli_flink.deploy.inputs import (
+    MARK_KEY,
     OPTION_KEYS,
     STATUS_DRIFT,
     Options,
@@ -189,12 +191,19 @@ class JobProvider(ResourceProvider):
         return UpdateResult(outputs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        job = self.lifecycle.show(int(id_))
+        name = job_document(props).get("name", id_)
+        try:
+            job = self.lifecycle.show_tagged(int(id_))
+        except DliError as error:
+            raise LifecycleError(
+                f"job {name}: refresh: reading DLI job {id_} and its tags failed: "
+                f"{describe_error(error)}; nothing was changed: run pulumi refresh again"
+            ) from None
         if job is None:
             return ReadResult(None, {})
         declared = job_document(props)
         inputs = {
-            **{k: v for k, v in props.items() if k in OPTION_KEYS},
+            **{k: v for k, v in props.items() if k in (*OPTION_KEYS, MARK_KEY)},
             **observed_document(declared, job),
         }
         drift = status_drift(job, Options.of(props).running)

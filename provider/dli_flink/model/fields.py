@@ -520,10 +520,12 @@ ROWS: Final[tuple[Field, ...]] = (
     # runtime_config is one JSON-list string on the wire, the scaling keys merged in: the JobSpec
     # builds it (effective_runtime_config) and always sends it, "[]" when empty, so removed keys go.
     Field("runtimeConfig", "runtime_config", shape="map"),
-    # Tags: neither update body takes them (SDK models). DLI's v3 tag API (POST /v3/{project_id}/
-    # dli_flink_job/{job_id}/tags/create and .../tags/delete, as Terraform's resources call it) is
-    # not used yet, so a tag change is a new job: never report a change that is not made.
-    Field("tags", "tags", change=REPLACE, update=frozenset(), encode=_tags, shape="map"),
+    # Tags: sent in the create body (SDK create models); neither update body takes them, so an
+    # update sets and removes them through DLI's v3 tag API (POST /v3/{project_id}/dli_flink_job/
+    # {job_id}/tags/create and .../tags/delete, API reference dli_02_0396 / dli_02_0397, as
+    # Terraform's flink job resources do): in place, the job's run state untouched. Refresh reads
+    # them back with show_resource_tags (dli_02_0501): deploy/observed.py compares them by key.
+    Field("tags", "tags", change=IN_PLACE, update=frozenset(), encode=_tags, shape="map"),
     # Provider options: how Pulumi deploys the job, not DLI's configuration.
     Field("desiredState", change=None, default="running"),
     Field("timeouts.create", change=None, default=20),

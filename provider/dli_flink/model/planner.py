@@ -7,8 +7,8 @@ reviewer is told is exactly what `pulumi up` does.
 Each field's class is declared on its row of the field table (`fields.py`), from DLI's rules
 (shared/docs/dli-api.md):
 - in place: the "hot" fields DLI accepts while the job runs (smnTopic, restartOnException,
-  resumeFromCheckpoint, resumeMaxTimes, obsBucket, a Jar job's checkpoint.path); tags, which DLI sets
-  only at creation, are recorded in state and sent to nothing, so they need no restart either;
+  resumeFromCheckpoint, resumeMaxTimes, obsBucket, a Jar job's checkpoint.path), and tags, which
+  DLI's tag API sets and removes on a job in any state;
 - restart with savepoint: everything else, the scaling keys first of all: DLI refuses other edits
   while the job runs, so it is stopped with a savepoint, edited and resumed from that savepoint;
 - replace: what DLI cannot edit at all (kind, jobType): a new job, whose state starts empty.
