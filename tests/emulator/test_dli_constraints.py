@@ -154,6 +154,7 @@ def test_dli_package_names_are_taken_below_the_versions_that_dropped_them(
 ) -> None:
     """SDK models: Jar packages "no longer supported" above Flink 1.15, UDF packages from 1.15."""
     packaged = {"entrypoint": "my_group/app.jar", "dependency_jars": ["my_group/lib.jar"]}
+    dli_api.authorize_buckets(["bucket"])
     job_id = dli_api.create_jar_job(jar_body("packaged", flink_version="1.13", **packaged))
     dli_api.run_jobs([job_id])
     assert wait_status(dli_api, job_id, "job_running", "job_submit_fail")["status"] == (
