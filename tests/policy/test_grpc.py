@@ -29,6 +29,7 @@ import pytest
 from dli_flink.rules import RULES
 from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+from pulumi_policy.deserialize import SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY
 from pulumi_policy.proxy import UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE
 
 from tests.policy.wire import SQL_TYPE, job, struct
@@ -39,6 +40,7 @@ LEVELS = {
     "advisory": analyzer_pb2.ADVISORY,
     "mandatory": analyzer_pb2.MANDATORY,
     "disabled": analyzer_pb2.DISABLED,
+    "remediate": analyzer_pb2.REMEDIATE,
 }
 
 
@@ -277,6 +279,43 @@ def test_each_resource_policys_level_moves_its_problems(
     ]
     configure(analyzer, {"dli-flink-advisory": "disabled"})
     assert [level for _, level, _ in analyze(analyzer, WRONG_JOB)] == [analyzer_pb2.MANDATORY] * 2
+
+
+def test_a_policy_set_to_remediate_remediates_nothing_and_reports_as_mandatory(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub,
+) -> None:
+    """No policy of the pack implements remediate: the server says so for the one set to it, and
+    its problems still stop the update."""
+    configure(analyzer, {"dli-flink-advisory": "remediate"})
+    answer = remediate(analyzer, WRONG_JOB)
+    assert list(answer.remediations) == []
+    assert [item.policy_name for item in answer.not_applicable] == ["dli-flink-advisory"]
+    assert sorted(_levels(analyze(analyzer, WRONG_JOB))) == [
+        ("runtime-config-unknown-key", analyzer_pb2.MANDATORY),
+        ("scaling-cu-max-below-cu", analyzer_pb2.MANDATORY),
+        ("scaling-flink-version", analyzer_pb2.MANDATORY),
+        ("scaling-interval", analyzer_pb2.MANDATORY),
+    ]
+
+
+def secret(value: Any) -> dict[str, Any]:
+    """A secret as the engine sends it to a pack (analyzer_plugin.go marshals with KeepSecrets)."""
+    return {SPECIAL_SIG_KEY: SPECIAL_SECRET_SIG, "value": value}
+
+
+def test_secret_values_are_checked_by_their_value(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub,
+) -> None:
+    configure(analyzer)
+    found = analyze(analyzer, job(scaling__cuMax=secret(6)))
+    assert _levels(found) == [("scaling-cu-max-below-cu", analyzer_pb2.MANDATORY)]
+    assert "scaling cuMax 6 is below the job's 8 CUs" in found[0][2]
+    twins = [job(name=secret("orders-enrich")), job()]
+    request = analyzer_pb2.AnalyzeStackRequest(
+        resources=[_resource(i, document) for i, document in enumerate(twins)]
+    )
+    found_stack = [d.policyName for d in analyzer.AnalyzeStack(request).diagnostics]
+    assert found_stack == ["job-name-unique", "job-name-unique"]
 
 
 def test_disabling_dli_flink_turns_the_job_rules_off() -> None:
