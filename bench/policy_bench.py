@@ -15,23 +15,38 @@ then one AnalyzeStack with every resource's outputs (without internal keys), eac
 The stack: seeded FlinkSqlJob and FlinkJarJob resources (every number a double), about 5% of them
 with findings, spread over four queues whose capacities come from the policy config.
 
+How the engine calls, and so how this calls: one call at a time. The deployment executor hands
+step generation one event after another (deployment_executor.go `Execute` ->
+`handleSingleEvent`), and for each resource step generation runs Check, then Remediate, then
+Analyze (analyzers run in parallel with each other, and there is one pack here), then Diff
+(step_generator.go; in parallel only with the experimental --parallel-diff). So the pack's calls
+and the provider's are timed the same way: in turn, each request built before the clock starts,
+through the same Python gRPC client. What cannot be reproduced here, and how it leans: the
+engine's client is Go, cheaper per call than Python's for both sides (about 0.2 ms of client CPU
+a call here); and the engine reaches a Python pack through the Python language host's
+PolicyProxy (sdk/python/cmd/pulumi-language-python/main.go `RunPlugin`, sdk/policy_proxy.go), a
+second loopback hop that only the pack's calls pay, so a user's pack costs somewhat more than
+measured here.
+
 Each run starts a fresh pack process (`python -u -m pulumi.policy <engine> <pack>`, as the engine
-does, so the pack's caches start cold as in a real preview) and configures it as the CLI does
-(every policy's level and schema defaults, then the user's settings). Start-up is printed apart:
-the engine pays it once per command, while the program starts.
+does, so the pack's caches start cold as in a real preview) with the environment the language host
+gives it (PACK_ENV), and configures it as the engine and the CLI do (ConfigureStack, then every
+policy's level and schema defaults and the user's settings). Start-up is printed apart: the engine
+pays it once per command, while the program starts.
 
 Measured in the same run, runs alternating:
-- dli-flink's pack;
-- the peer: a pack of the same policies (names, kinds, levels) that do nothing, on the same SDK.
-  pulumi_policy converts a resource's properties (and its provider's) afresh for every policy, in
-  pure Python, so that cost grows with the number of policies whatever they do; the difference
-  between the two is what dli-flink's checks add;
+- dli-flink's pack (policies/: dli_flink.policy_server);
+- the same policies served by pulumi_policy's own server (`PolicyPack`), which converts a
+  resource's properties (and its provider's) afresh for every policy, in pure Python;
+- the peer: a pack of the same policies (names, kinds, levels) that do nothing, on pulumi_policy's
+  server; its difference from the row above is what dli-flink's checks add;
 - the transport floor: an analyzer that answers every call at once, no SDK in between: what any
   pack costs on these calls over Python gRPC, whatever it does;
 - the provider's own preview of as many jobs: section 3 of bench/provider_bench.py (Check and Diff
   through the provider host as the engine starts it, half the jobs deployed, half new).
 Best and median are printed, with CPU seconds (wall time on a shared machine also counts waiting
-for a CPU), and each pack's time as a share of the preview of its round. A benchmark, not a test: it
+for a CPU), each pack's time as a share of the preview of its round, and its CPU as a share of the
+provider host's. A benchmark, not a test: it
 exits 0 whether or not the target is met, and nonzero only if a pack fails or its diagnostics are
 not the ones the stack was built to produce.
 """

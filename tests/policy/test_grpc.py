@@ -1,15 +1,16 @@
 """The pack as the Pulumi engine runs it: `python -u -m pulumi.policy <engine> <pack>` over gRPC.
 
 The process is started the way the engine starts a Python analyzer (cwd = the pack, the port on the
-first stdout line) and driven with the engine's calls: GetAnalyzerInfo, Configure, Analyze per
-resource, AnalyzeStack. Properties travel as protobuf Structs, so every number is a double, and
-unknowns are the SDK's sentinel strings, exactly as the engine sends them.
+first stdout line) and driven with the engine's calls: GetAnalyzerInfo, Configure, Remediate and
+Analyze per resource, AnalyzeStack. Properties travel as protobuf Structs, so every number is a
+double, unknowns are the SDK's sentinel strings and secrets are wrapped, exactly as the engine sends
+them. This is the served path end to end: dli_flink.policy_server over pulumi_policy's servicer.
 
-What is faked, and why: the engine address is a loopback port nothing listens on. pulumi_policy's
-server never dials it (it talks to the engine only through `pulumi.runtime` settings, which it sets
-up only when PULUMI_PROJECT, PULUMI_STACK and PULUMI_DRY_RUN are in its environment, and the pack
-does not log), so a real engine endpoint would receive nothing; a pack that did try to reach it
-would fail loudly here. `configure` does what the Pulumi CLI does before Configure: it starts from
+What is faked, and why: the engine address is a loopback port nothing listens on. The pack's
+server never dials it (it answers calls and does not log; pulumi.policy's launcher reads the
+engine's settings only from PULUMI_PROJECT, PULUMI_STACK and PULUMI_DRY_RUN in its environment,
+and the pack reads none of them), so a real engine endpoint would receive nothing; a pack that did
+try to reach it would fail loudly here. `configure` does what the Pulumi CLI does before Configure: it starts from
 every policy's level and schema defaults (GetAnalyzerInfo) and applies the user's settings.
 """
 
