@@ -97,7 +97,9 @@ def test_a_scaling_change_stops_with_savepoint_edits_and_resumes_from_it(
     job_id = int(up_ok(stack, job)[job.urn]["jobId"])
     job.inputs["scaling"]["cuMax"] = 12
     assert stack.preview([job])[job.urn].op == "update"
+    started = time.monotonic()
     outputs = up_ok(stack, job)[job.urn]
+    update_took = time.monotonic() - started
 
     statuses = shared.emulator.admin.statuses(job_id)
     cycle = statuses[statuses.index("job_savepointing") :]
@@ -114,7 +116,9 @@ def test_a_scaling_change_stops_with_savepoint_edits_and_resumes_from_it(
     assert outputs["savepointPath"].startswith(f"obs://bucket/jobs/savepoint/{job_id}/")
     assert change["savepointUsed"] == outputs["savepointPath"]
     assert change["steps"][0]["step"] == "stop with savepoint"
-    assert 0 < change["secondsNotRunning"] < 2
+    # Not running for a while, and no longer than the whole update: a relation, not a wall-clock
+    # bound a busy machine could break.
+    assert 0 < change["secondsNotRunning"] <= update_took
     # DLI deletes the savepoint once the job resumed from it; the output still names it.
     assert shared.api.show_job(job_id)["has_savepoint"] is False
 
