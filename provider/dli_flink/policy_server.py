@@ -13,7 +13,7 @@ spends most of the pack's time outside its policies:
 On 1,000 jobs (bench/policy_bench.py, same run, load average 2) that server took 2.15 s median
 and 1.73 CPU s where this one takes 1.67 s and 1.18 CPU s; a server answering every call with
 nothing took 1.01 s and 0.62 CPU s, so what is left is mostly the gRPC calls themselves (this
-server's handlers spend about 0.4 CPU s of it, nearly all in the rule engine's checks).
+server's handlers spend about 0.4 CPU s of it, most in the rule engine's parse and checks).
 
 What changes, and what does not:
 - Remediate answers at once when no policy is set to `remediate`; otherwise the library answers

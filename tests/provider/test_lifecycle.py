@@ -282,22 +282,18 @@ def test_a_job_without_an_obs_bucket_is_restarted_without_a_savepoint_and_says_s
     assert stop in stack.host.wait_for(stop)
 
 
-def test_the_example_jobs_refresh_without_a_perpetual_diff(
-    make_emulator: Any, make_host: Any, blob: str
-) -> None:
+def test_the_example_jobs_refresh_without_a_perpetual_diff(stack: Engine) -> None:
     """Every field the examples write survives create + refresh as no change (issue #10147 of
-    the incumbent: a perpetual diff after refresh)."""
-
-    emulator = make_emulator(queues={"flink_q": 64})
-    engine = Engine(make_host(stack_config(emulator)), blob)
+    the incumbent: a perpetual diff after refresh). The examples' queue, flink_q, is one of the
+    module emulator's."""
     jobs = Path(__file__).resolve().parents[2] / "examples" / "jobs"
     resources = [
         Resource(f"pulumi-python:dynamic/dli:{doc['kind']}", name, doc)
         for name, (doc, _) in read_job_documents(jobs).items()
     ]
-    up_ok(engine, *resources)
-    assert {s.op for s in engine.refresh().values()} == {"same"}
-    assert {urn: s.op for urn, s in engine.preview(resources).items()} == {
+    up_ok(stack, *resources)
+    assert {s.op for s in stack.refresh().values()} == {"same"}
+    assert {urn: s.op for urn, s in stack.preview(resources).items()} == {
         r.urn: "same" for r in resources
     }
 
