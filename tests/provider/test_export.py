@@ -9,21 +9,22 @@ settings from the environment, as a user runs it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
 from dli_flink.cli import main
 from dli_flink.cli.validate import validate
+from dli_flink.deploy.provider import JobProvider
 from dli_flink.deploy.resources import read_job_documents
 from dli_flink.model.fields import ChangeClass
 from dli_flink.model.planner import plan
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules.config import Config
 
-from tests.conftest import RunningEmulator
-from tests.engine import Engine, ProviderHost, Resource
+from tests.conftest import RunningEmulator, start_emulator
+from tests.engine import Engine, ProviderHost, Resource, host_env, provider_blob
 from tests.provider.conftest import JAR_TYPE, SQL_TYPE, stack_config
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -42,23 +43,25 @@ class Deployed(NamedTuple):
     emulator: RunningEmulator
 
 
-@pytest.fixture
-def deployed(
-    make_emulator: Callable[..., RunningEmulator],
-    make_host: Callable[..., ProviderHost],
-    blob: str,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Deployed:
-    """The examples deployed on an emulator with their queue, and export's settings set."""
-    emulator = make_emulator(queues={"flink_q": 64})
-    engine = Engine(make_host(stack_config(emulator)), blob)
-    steps = engine.up(resources(EXAMPLES / "jobs"))
-    assert {step.op for step in steps.values()} == {"create"}, steps
-    monkeypatch.setenv("DLI_FLINK_ENDPOINT", emulator.endpoint)
-    monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", emulator.project_id)
-    monkeypatch.setenv("HUAWEICLOUD_SDK_AK", emulator.access_key)
-    monkeypatch.setenv("HUAWEICLOUD_SDK_SK", emulator.secret_key)
-    return Deployed(engine, emulator)
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
+    """The examples deployed once for the module, on an emulator with their queue, and export's
+    settings set: every test here reads them, and the one that deploys again changes nothing."""
+    emulator = start_emulator(tmp_path_factory.mktemp("emulator"), queues={"flink_q": 64})
+    host = ProviderHost(tmp_path_factory.mktemp("project"), host_env(), stack_config(emulator))
+    try:
+        engine = Engine(host, provider_blob(JobProvider()))
+        steps = engine.up(resources(EXAMPLES / "jobs"))
+        assert {step.op for step in steps.values()} == {"create"}, steps
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            monkeypatch.setenv("DLI_FLINK_ENDPOINT", emulator.endpoint)
+            monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", emulator.project_id)
+            monkeypatch.setenv("HUAWEICLOUD_SDK_AK", emulator.access_key)
+            monkeypatch.setenv("HUAWEICLOUD_SDK_SK", emulator.secret_key)
+            yield Deployed(engine, emulator)
+    finally:
+        host.close()
+        emulator.server.close()
 
 
 def export(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -88,11 +91,13 @@ def test_exported_jobs_deploy_again_as_no_change(
         change = plan(JobSpec.from_document(original[name]), JobSpec.from_document(data))
         # Tags too, read with DLI's tag API: every field comes back.
         assert change.change_class == ChangeClass.NONE, change
-    state = {name: s.id for name, s in deployed.engine.state.items()}
+    engine = Engine(deployed.engine.host, deployed.engine.blob)
+    engine.state = dict(deployed.engine.state)  # the examples' deployment, whatever ran before
+    state = {name: s.id for name, s in engine.state.items()}
     timelines = {name: deployed.emulator.admin.statuses(int(i)) for name, i in state.items()}
-    steps = deployed.engine.up(resources(out))
+    steps = engine.up(resources(out))
     assert {step.op for step in steps.values()} <= {"same", "update"}, steps
-    assert {name: s.id for name, s in deployed.engine.state.items()} == state
+    assert {name: s.id for name, s in engine.state.items()} == state
     after = {name: deployed.emulator.admin.statuses(int(i)) for name, i in state.items()}
     assert after == timelines, "a job was stopped or restarted"
 
