@@ -141,6 +141,10 @@ class JobProvider(ResourceProvider):
                 failures.append(CheckFailure(prop, reason))
             else:
                 say(f"dli-flink: {name}: warning {reason}")
+        if olds and spec is not None:
+            warning = starts.may_not_restore(*_started(olds, news, olds.get("desiredState")))
+            if warning:
+                say(f"dli-flink: {name}: warning [restore] {warning}")
         inputs = {key: _whole_numbers(value) for key, value in news.items()}
         return CheckResult(inputs, failures)
 
@@ -154,6 +158,15 @@ class JobProvider(ResourceProvider):
         stopped = Options.of(news).running and olds.get("status") in NOT_RUNNING
         drifted = stopped or olds.get(STATUS_DRIFT) is not None
         changes = bool(change.fields) or old_doc != new_doc or options_changed or drifted
+        before = "stopped" if olds.get("status") in NOT_RUNNING else "running"
+        planned, started = _started(olds, news, before)
+        if changes and started:
+            what = (
+                "start"
+                if before == "stopped" and planned.change.change_class < ChangeClass.REPLACE
+                else planned.change.change_class.label
+            )
+            say(f"dli-flink: {new_doc.get('name')}: {what}: starts from {started}")
         return DiffResult(
             changes=changes,
             replaces=replaces,
@@ -306,6 +319,21 @@ def _from_previous_job(name: str, options: Options, replaced: ownership.Replaced
         "the one holding _metadata) or a checkpoint's for the next pulumi up, or restore: none "
         "to start it empty"
     )
+
+
+def _started(
+    olds: dict[str, Any], news: dict[str, Any], before: Any
+) -> tuple[starts.Planned, str | None]:
+    """The plan from `olds` to `news` with desiredState `before` on the old side (diff: what DLI
+    reported the job in), and the state it starts the job from, in lastChange.startedFrom's
+    words (model/starts.py, as `dli-flink review` says it)."""
+    old, new = JobSpec.from_document(document(olds)), JobSpec.from_document(document(news))
+    desired = (
+        "stopped" if before == "stopped" else "running",
+        "stopped" if Options.of(news).desired_state == "stopped" else "running",
+    )
+    planned = starts.Planned.of("changed", plan(old, new), old, new, desired)
+    return planned, starts.starts_from(planned)
 
 
 def _whole_numbers(value: Any) -> Any:
