@@ -10,6 +10,14 @@ from tests.review.conftest import edit
 CHECKPOINT = "obs://data-team-flink/jobs/checkpoint/10001/chk-42/"
 
 
+def on_main(repo, message: str) -> None:
+    """Commit the work tree's edits and merge them into main: the base review compares with."""
+    repo("commit", "-qam", message)
+    repo("checkout", "-q", "main")
+    repo("merge", "-q", "feature")
+    repo("checkout", "-q", "feature")
+
+
 def _job(cli) -> dict:
     [job] = json.loads(cli("review", "--format", "json", "jobs").out)["jobs"]
     return job
@@ -59,7 +67,7 @@ def test_a_replacement_from_a_checkpoint_directory_warns_it_may_not_restore(
 
 def test_latest_checkpoint_with_an_sql_change_warns_and_names_rehearse(cli, repo, tmp_path) -> None:
     edit(tmp_path / "jobs/orders-enrich.yaml", "sqlFile:", "restore: latest-checkpoint\nsqlFile:")
-    repo("commit", "-qam", "the policy is on main")
+    on_main(repo, "the policy is on main")
     assert _job_or_none(cli) is None
     edit(tmp_path / "jobs/orders-enrich.yaml", "smnTopic: data-team-alerts", "smnTopic: pager")
     assert _job(cli)["restoreWarning"] is None, "an in-place edit starts nothing"
@@ -78,3 +86,23 @@ def test_latest_checkpoint_with_an_sql_change_warns_and_names_rehearse(cli, repo
 def _job_or_none(cli) -> dict | None:
     jobs = json.loads(cli("review", "--format", "json", "jobs").out)["jobs"]
     return jobs[0] if jobs else None
+
+
+def test_previous_job_without_a_final_savepoint_warns_that_nothing_is_created(
+    cli, repo, tmp_path
+) -> None:
+    """The old job has no obsBucket: its delete takes no final savepoint to start from."""
+    jobs = tmp_path / "jobs"
+    edit(jobs / "orders-enrich.yaml", "obsBucket: data-team-flink\n", "")
+    on_main(repo, "no bucket on main")
+    edit(
+        jobs / "orders-enrich.yaml",
+        "sqlFile:",
+        "jobType: flink_sql_job\nrestore: previous-job\nsqlFile:",
+    )
+    job = _job(cli)
+    assert job["startsFrom"].startswith("nothing: restore: previous-job, but the replaced job")
+    assert job["restoreWarning"] == (
+        "restore: previous-job, but the replaced job takes no final savepoint: `pulumi up` "
+        "deletes it and creates nothing; set restore to a directory of its state, or none"
+    )

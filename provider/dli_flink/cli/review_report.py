@@ -16,6 +16,7 @@ from dli_flink.model.fields import FollowField
 from dli_flink.model.findings import Finding
 from dli_flink.model.planner import ChangeClass, FieldChange, show
 from dli_flink.model.spec import Unknown
+from dli_flink.model.starts import NOTHING
 
 _HEADLINE = {
     ("deleted", ChangeClass.NONE): "deleted: the DLI job and its state are removed",
@@ -34,7 +35,7 @@ def headline(job: JobReview) -> str:
     desiredState makes it a stop or a start, or keeps the job stopped."""
     if job.status == "created" and job.desired[1] == "stopped":
         return f"created: a new job, {_LEFT_STOPPED}"
-    kept = job.starts_from and not job.starts_from.startswith(("no state", "nothing"))
+    kept = job.starts_from and not job.starts_from.startswith(("no state", NOTHING))
     if job.status == "created" and kept:
         return f"created: a new job, starting from {job.starts_from}"
     if job.status != "changed":

@@ -33,6 +33,8 @@ REPLACED_NO_SOURCE = (
     "no state (a replacement without a restore source: restore: previous-job starts it from the "
     "replaced job's final savepoint)"
 )
+NOTHING = "nothing:"
+"""How a start that `pulumi up` will refuse begins (a replacement with nothing to start from)."""
 FAQ = "DLI's FAQ dli_03_0136"
 CODE_FIELDS = ("sql", "jar.entrypoint", "jar.mainClass", "jar.dependencyJars")
 """The job's code: "Modify Flink SQL statements and Flink Jar jobs" (FAQ dli_03_0136)."""
@@ -110,7 +112,7 @@ def starts_from(job: Planned) -> str | None:
     if change_class == ChangeClass.REPLACE:
         if restore == PREVIOUS_JOB and not job.final_savepoint:
             return (
-                "nothing: restore: previous-job, but the replaced job takes no final savepoint "
+                f"{NOTHING} restore: previous-job, but the replaced job takes no final savepoint "
                 "(no obsBucket or checkpointing off), so the create stops before it creates"
             )
         if restore == PREVIOUS_JOB:
@@ -136,6 +138,11 @@ def may_not_restore(job: Planned, started: str | None) -> str | None:
     so only the path tells), used by this start; or `restore: latest-checkpoint`, used should the
     job be found stopped or failed without a savepoint. `dli-flink rehearse` proves a restore from
     a savepoint on real Flink, so the warning names it where the start is from a savepoint."""
+    if started is not None and started.startswith(NOTHING):
+        return (
+            f"restore: {PREVIOUS_JOB}, but the replaced job takes no final savepoint: `pulumi up` "
+            "deletes it and creates nothing; set restore to a directory of its state, or none"
+        )
     changed = [
         f.field
         for f in job.change.fields
