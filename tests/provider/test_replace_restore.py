@@ -9,17 +9,10 @@ each start restored), not the provider's outputs alone.
 
 from __future__ import annotations
 
-from typing import Any
-
 from tests.engine import Engine
 from tests.provider.conftest import Shared, jar_job, sql_job
+from tests.provider.test_restore import restored_from
 from tests.provider.test_urn_changes import deploy, jobs_named, program
-
-
-def restored_from(shared: Shared, job_id: int) -> list[Any]:
-    """What each start of the job restored, in order (None: no state)."""
-    timeline = shared.emulator.admin.timeline(job_id)
-    return [e["restored_from"] for e in timeline if e["status"] == "job_running"]
 
 
 def test_a_replacement_asking_for_it_starts_from_the_old_job_s_final_savepoint(
