@@ -19,6 +19,7 @@ from pathlib import Path
 from dli_flink.cli.git import Repository
 from dli_flink.cli.review_model import Envelope, FileReview, JobReview, Review
 from dli_flink.cli.sides import Files, Job, JobFile, Revision, WorkTree, sql_names
+from dli_flink.model import starts
 from dli_flink.model.fields import V2
 from dli_flink.model.files import is_job_file
 from dli_flink.model.findings import Finding, Problem, Severity
@@ -108,6 +109,11 @@ class _Sides:
             desired=(_desired(old.spec) if old else None, _desired(new.spec)),
             savepoint=_has_bucket(old.spec) if old else True,
         )
+        planned = starts.Planned.of(
+            job.status, change, old.spec if old else None, new.spec, job.desired
+        )
+        job.starts_from = starts.starts_from(planned)
+        job.restore_warning = starts.may_not_restore(planned, job.starts_from)
         if job.status != "changed" or change.fields or introduced or job.state_change:
             return job
         return None

@@ -81,6 +81,12 @@ class JobReview:
     """Whether a stop writes a savepoint: DLI writes one only to the running job's OBS bucket."""
     rehearsal: Any = None
     """With `review --rehearse`: the job's rehearsal (dli_flink.rehearse.jobs.JobRehearsal)."""
+    starts_from: str | None = None
+    """The state `pulumi up` starts the job from (model/starts.py, in the words of the provider's
+    lastChange.startedFrom); None when it starts nothing."""
+    restore_warning: str | None = None
+    """Why that start may not restore: a checkpoint after a change of the job's code or
+    parallelism (DLI's FAQ dli_03_0136)."""
 
     @property
     def errors(self) -> int:

@@ -56,6 +56,7 @@ from dli_flink.deploy.waits import WaitTimeout
 from dli_flink.model import fields
 from dli_flink.model.planner import ChangeClass, plan
 from dli_flink.model.spec import JobSpec
+from dli_flink.model.starts import PREVIOUS_JOB
 
 RESUME_COMMAND = "dli-flink resume {job_id} {savepoint}"
 
@@ -487,7 +488,12 @@ class Lifecycle(UpdateSteps, DeleteSteps):
                 # A new job starts from a savepoint or checkpoint of another (a replaced job's
                 # final savepoint, a job moved) only when the document names it: imported as a
                 # savepoint, as DLI's FAQ dli_03_0180 restores a checkpoint.
-                progress(f"importing {options.restore_from} (restore)")
+                progress(
+                    f"importing the replaced job's final savepoint {options.restore_from} "
+                    f"(restore: {PREVIOUS_JOB})"
+                    if options.restore == PREVIOUS_JOB
+                    else f"importing {options.restore_from} (restore)"
+                )
                 self._import(name, job_id, options.restore_from, spec, "")
             progress("submitting, waiting for job_running")
             # a lost answer: DLI may have started it
