@@ -210,7 +210,9 @@ class Backend:
 
         `record` adds what the transition did with savepoints to the timeline entry, for tests
         only (DLI reports neither; the admin API's timeline is the emulator's own record):
-        `savepoint_written` (the path a stop or savepoint wrote); `_submitted` adds `restored_from`.
+        `savepoint_written` (the path a stop or savepoint wrote) and, on each job_running a submit
+        reaches, `restored_from` (the savepoint or checkpoint the start restored, None for an empty
+        start).
         A job leaving job_running has written every checkpoint due until now (`checkpoints`)."""
         now = self._clock()
         if job["status"] == "job_running" and status != "job_running":
@@ -583,10 +585,7 @@ class Backend:
         else:
             job["start_time"] = self._ms()
         job["current_cu"] = ctx["cu"]
-        start = self._set_status(job, "job_running", due=due)
-        # What this start restored: a savepoint, a checkpoint, or nothing (None). No DLI field
-        # reports it; the admin timeline does, so tests see which state a job runs on.
-        job["timeline"][-1]["restored_from"] = restored_from
+        start = self._set_status(job, "job_running", due=due, restored_from=restored_from)
         if ctx.get("doomed"):
             self._task_failed(job, due, "the restarted job failed again (injected fault)")
             return
