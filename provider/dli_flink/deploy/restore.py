@@ -15,10 +15,9 @@ from typing import Any
 
 from dli_flink.deploy.calls import LifecycleError
 from dli_flink.deploy.operation import UpdateOperation
+from dli_flink.model.starts import FROM_DIRECTORY, RESTORE_NONE
 
 NEWEST_SAVEPOINT = "the newest savepoint DLI holds for the job (it reports none)"
-FROM_DIRECTORY = "the OBS directory restore names,"
-"""How startedFrom begins when a start imports the `restore` directory (Options.restore_from)."""
 FAILED = "job_running_exception"
 """A job a runtime exception stopped (the SDK's ListFlinkJobsRequest `status` docstring: "the job
 hit a runtime exception and stopped running"), and that DLI's own restart did not bring back."""
@@ -74,7 +73,7 @@ def start_from(op: UpdateOperation, job: dict[str, Any], savepoint: str | None) 
     if savepoint:
         return f"savepoint {savepoint}"
     if op.options.restore == "none":
-        return "no state (restore: none)"
+        return RESTORE_NONE
     if job["status"] == FAILED and checkpoints(job) and op.options.restore != "latest-checkpoint":
         # FAQ dli_03_0096: a job "restarted abnormally" restores "from the latest checkpoint
         # file"; any savepoint DLI might hold is older. A run asking for a savepoint would start

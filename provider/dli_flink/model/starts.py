@@ -24,7 +24,10 @@ PREVIOUS_JOB = "previous-job"
 delete of the job it replaces just took. A job not created in place of another treats it as
 savepoint (deploy/restore.py)."""
 FROM_DIRECTORY = "the OBS directory restore names,"
-"""How startedFrom begins when a start imports the `restore` directory (as deploy/restore.py)."""
+"""How startedFrom begins when a start imports the `restore` directory (deploy/restore.py and the
+lifecycle use these words too, so review and preview say what lastChange will)."""
+RESTORE_NONE = "no state (restore: none)"
+"""A start the document asks to be empty (deploy/restore.py uses it too)."""
 STOP_SAVEPOINT = "the savepoint its stop takes"
 STOPPED_SAVEPOINT = "the savepoint it was stopped with"
 NO_BUCKET = "no state (no obsBucket: no savepoint possible)"
@@ -123,7 +126,7 @@ def starts_from(job: Planned) -> str | None:
             return f"{FROM_DIRECTORY} {job.new_directory}"
         if job.savepoint:
             return STOPPED_SAVEPOINT
-        return "no state (restore: none)" if restore == "none" else NO_BUCKET
+        return RESTORE_NONE if restore == "none" else NO_BUCKET
     if change_class == ChangeClass.RESTART:
         return STOP_SAVEPOINT if job.savepoint else NO_BUCKET
     return None
