@@ -9,9 +9,15 @@ each start restored), not the provider's outputs alone.
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+from dli_flink.model import starts
+
 from tests.engine import Engine
 from tests.provider.conftest import Shared, jar_job, sql_job
-from tests.provider.test_restore import restored_from
+from tests.provider.test_ambiguous import savepoints
+from tests.provider.test_restore import deployed, restored_from
 from tests.provider.test_urn_changes import deploy, jobs_named, program
 
 
@@ -89,3 +95,29 @@ def test_previous_job_when_the_old_job_took_no_final_savepoint_creates_nothing(
     assert f"but DLI job {old_id}, deleted before it, has no final savepoint" in error.message
     assert jobs_named(shared, name) == []
     assert stack.state[sql.urn].pending_replacement
+
+
+def test_a_replacement_does_not_import_again_the_directory_an_earlier_up_used(
+    stack: Engine, shared: Shared
+) -> None:
+    """`restore` names a directory for one run: the up that set it started the job from it. A
+    replacement in a later up, the value unchanged, does not import it again (the replaced job's
+    state has moved on since), as an update of the same job would not."""
+    moved = sql_job()
+    moved_id = deployed(stack, moved)
+    stack.up([])  # destroyed with a final savepoint
+    [final] = savepoints(shared, moved_id)
+    obs = Path(shared.emulator.data_dir, "obs")
+    source = obs / "bucket" / "jobs" / "savepoint" / str(moved_id) / final
+    shutil.copytree(source, obs / "moved" / final)
+    directory = f"obs://moved/{final}/"
+    sql = program("reused", sql_job(restore=directory).inputs)
+    name = sql.inputs["name"]
+    assert restored_from(shared, deploy(stack, sql)) == [directory]
+
+    jar = program("reused", jar_job(name, restore=directory).inputs)
+    steps = stack.up([jar])
+    assert {urn: (s.op, s.error) for urn, s in steps.items()} == {jar.urn: ("replace", None)}
+    (job,) = jobs_named(shared, name)
+    assert restored_from(shared, int(job["job_id"])) == [None]
+    assert stack.outputs(jar)["lastChange"]["startedFrom"] == starts.REPLACED_NO_SOURCE

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from dli_flink.model import starts
+
 from tests.review.conftest import edit
 
 CHECKPOINT = "obs://data-team-flink/jobs/checkpoint/10001/chk-42/"
@@ -106,3 +108,15 @@ def test_previous_job_without_a_final_savepoint_warns_that_nothing_is_created(
         "restore: previous-job, but the replaced job takes no final savepoint: `pulumi up` "
         "deletes it and creates nothing; set restore to a directory of its state, or none"
     )
+
+
+def test_a_replacement_does_not_start_again_from_a_directory_an_earlier_deployment_used(
+    cli, repo, tmp_path
+) -> None:
+    """`restore` names a directory for one run: the job on main started from it long ago, so the
+    replacement keeps the old value but does not import it again (its state has moved on)."""
+    jobs = tmp_path / "jobs"
+    edit(jobs / "orders-enrich.yaml", "sqlFile:", f"restore: {CHECKPOINT}\nsqlFile:")
+    on_main(repo, "the directory was used on main")
+    edit(jobs / "orders-enrich.yaml", "sqlFile:", "jobType: flink_sql_job\nsqlFile:")
+    assert _job(cli)["startsFrom"] == starts.REPLACED_NO_SOURCE

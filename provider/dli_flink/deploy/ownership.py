@@ -23,6 +23,7 @@ import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 OWNER_TAG = "dli-flink-owner"
 """The tag every job this provider creates carries, its value the owning resource's mark
@@ -48,6 +49,9 @@ class Replaced:
 
     job_id: int
     savepoint: str | None
+    restore: Any = None
+    """The `restore` option the deleted job was last deployed with: a directory it names was used
+    by an earlier deployment, and a replacement does not start from it again (inputs.Options)."""
 
 
 def resource_mark(project: str, stack: str, resource: str) -> str:

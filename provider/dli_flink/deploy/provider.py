@@ -179,7 +179,8 @@ class JobProvider(ResourceProvider):
         doc = job_document(props)
         name = str(doc.get("name"))
         replaced = ownership.replacing(name)
-        options = _from_previous_job(name, Options.of(props), replaced)
+        previous = {"restore": replaced.restore} if replaced is not None else None
+        options = _from_previous_job(name, Options.of(props, previous), replaced)
         try:
             outcome = self.lifecycle.create(_validated(doc, "create"), options)
         except LifecycleError as error:
@@ -193,7 +194,7 @@ class JobProvider(ResourceProvider):
                 "class": "replace",
                 "replacedJobId": replaced.job_id,
                 "replacedJobSavepoint": replaced.savepoint,
-                "startedFrom": starts.replaced_start(options.restore, replaced.savepoint),
+                "startedFrom": _replaced_start(options, replaced),
             }
         return CreateResult(str(outcome.job_id), outputs)
 
@@ -238,7 +239,7 @@ class JobProvider(ResourceProvider):
         final = bool(spec.obs_bucket) and spec.checkpoint.enabled is True
         name = str(doc.get("name"))
         savepoint = self.lifecycle.delete(int(id_), name, Options.of(props), final)
-        ownership.deleted(name, ownership.Replaced(int(id_), savepoint))
+        ownership.deleted(name, ownership.Replaced(int(id_), savepoint, props.get("restore")))
 
 
 @functools.cache
@@ -291,8 +292,14 @@ def _replaced_job(replaced: ownership.Replaced, options: Options) -> str:
     return (
         f"this job replaces DLI job {replaced.job_id}, deleted before it, whose final savepoint "
         f"is {kept} (the new job starts from "
-        f"{starts.replaced_start(options.restore, replaced.savepoint)})"
+        f"{_replaced_start(options, replaced)})"
     )
+
+
+def _replaced_start(options: Options, replaced: ownership.Replaced) -> str:
+    """What a replacement's create starts from, in lastChange.startedFrom's words."""
+    used = options.restore_from is not None
+    return starts.replaced_start(options.restore, replaced.savepoint, used=used)
 
 
 def _from_previous_job(name: str, options: Options, replaced: ownership.Replaced | None) -> Options:

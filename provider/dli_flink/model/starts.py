@@ -49,9 +49,11 @@ def is_directory(restore: Any) -> bool:
     return isinstance(restore, str) and restore.startswith("obs://")
 
 
-def replaced_start(restore: Any, savepoint: str | None) -> str:
-    """What a replacement's create starts from, as its lastChange.startedFrom says it."""
-    if is_directory(restore):
+def replaced_start(restore: Any, savepoint: str | None, *, used: bool = True) -> str:
+    """What a replacement's create starts from, as its lastChange.startedFrom says it. `used`:
+    whether this deployment uses a `restore` directory (one the replaced job's deployment already
+    named is not used again: Planned.new_directory, inputs.Options.restore_from)."""
+    if is_directory(restore) and used:
         return f"{FROM_DIRECTORY} {restore}"
     if restore == PREVIOUS_JOB and savepoint:
         return (
@@ -120,7 +122,7 @@ def starts_from(job: Planned) -> str | None:
             )
         if restore == PREVIOUS_JOB:
             return f"the replaced job's final savepoint (restore: {PREVIOUS_JOB})"
-        return replaced_start(restore, None)
+        return replaced_start(restore, None, used=job.new_directory is not None)
     if job.desired[0] == "stopped":  # desiredState back to running: a start
         if job.new_directory:
             return f"{FROM_DIRECTORY} {job.new_directory}"
