@@ -55,6 +55,10 @@ class AdminClient:
     def statuses(self, job_id: int) -> list[str]:
         return [entry["status"] for entry in self.timeline(job_id)]
 
+    def restored_from(self, job_id: int) -> list[Any]:
+        """What each start of the job restored, in order (None: no state)."""
+        return [e["restored_from"] for e in self.timeline(job_id) if e["status"] == "job_running"]
+
     def set_load(
         self, job_id: int, demand_cu: int | None = None, state_mb: int | None = None
     ) -> None:

@@ -36,11 +36,6 @@ def number(checkpoint: str) -> int:
     return int(checkpoint.rstrip("/").rsplit("chk-", 1)[1])
 
 
-def restored_from(admin: AdminClient, job_id: int) -> list[Any]:
-    """What each start of the job restored, in order (None: no state)."""
-    return [e["restored_from"] for e in admin.timeline(job_id) if e["status"] == "job_running"]
-
-
 def wait_desc(api: Any, job_id: int, words: str) -> dict[str, Any]:
     deadline = time.monotonic() + 5
     while words not in (job := api.show_job(job_id))["status_desc"]:
@@ -94,7 +89,7 @@ def test_dli_restarts_a_failed_job_from_its_latest_checkpoint_only_when_told(
     assert "job_running_exception" in admin.statuses(job_id)
     job = wait_status(dli_api, job_id, "job_running")
     assert job["restart_times"] == 1
-    start = restored_from(admin, job_id)[-1]
+    start = admin.restored_from(job_id)[-1]
     if from_checkpoint:
         assert start.startswith(f"obs://bucket/jobs/checkpoint/{job_id}/chk-")
         assert number(start) >= number(before), "the latest checkpoint at the failure"
@@ -123,14 +118,14 @@ def test_a_stopped_job_restores_a_checkpoint_only_once_imported_as_a_savepoint(
     wait_status(dli_api, job_id, "job_cancel_success")
     dli_api.run_jobs([job_id], True)
     wait_status(dli_api, job_id, "job_running")
-    assert restored_from(admin, job_id)[-1] is None, "a run restores savepoints, not checkpoints"
+    assert admin.restored_from(job_id)[-1] is None, "a run restores savepoints, not checkpoints"
     dli_api.stop_jobs([job_id])
     wait_status(dli_api, job_id, "job_cancel_success")
     checkpoint = admin.checkpoints(job_id)["latest"]
     dli_api.import_savepoint(job_id, checkpoint)
     dli_api.run_jobs([job_id], True)
     wait_status(dli_api, job_id, "job_running")
-    assert restored_from(admin, job_id)[-1] == checkpoint
+    assert admin.restored_from(job_id)[-1] == checkpoint
 
 
 def test_a_restart_without_free_cus_is_one_more_failed_attempt(

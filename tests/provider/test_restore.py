@@ -33,8 +33,7 @@ def deployed(stack: Engine, job: Any) -> int:
 
 def restored_from(shared: Shared, job_id: int) -> list[Any]:
     """What each start of the job restored, in order (None: no state)."""
-    timeline = shared.emulator.admin.timeline(job_id)
-    return [e["restored_from"] for e in timeline if e["status"] == "job_running"]
+    return shared.emulator.admin.restored_from(job_id)
 
 
 def said(shared: Shared, job: Any, operation: str, line: str) -> None:
