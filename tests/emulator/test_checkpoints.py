@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import AdminClient, RunningEmulator, api_for
+from tests.emulator.test_dli_constraints import V2_CONFIG
 
 
 def running_job(api: Any, wait_status: Callable[..., Any], body: dict[str, Any]) -> int:
@@ -143,3 +144,23 @@ def test_a_restart_without_free_cus_is_one_more_failed_attempt(
     assert "restart failed: insufficient queue resources" in job["status_desc"]
     assert "1 restarts in the last hour reached resume_max_num 1" in job["status_desc"]
     assert job["restart_times"] == 0
+
+
+def test_a_v2_job_restarted_after_an_exception_holds_what_it_occupies(
+    make_emulator: Any, job_body: Any, wait_status: Any
+) -> None:
+    """DLI's restart is a new submit of the same job: a v2 job holds the 5 CUs its resource_config
+    occupies again (checks.job_cus, as at its first run), not the cu_number it does not set, so a
+    restart on a queue with fewer free CUs fails for want of them."""
+    emulator = make_emulator(speed=10, queues={"default": 5})
+    api = api_for(emulator)
+    v2 = {"resource_config_version": "v2", "resource_config": V2_CONFIG, "flink_version": "1.17"}
+    body = job_body(restart_when_exception=True, resume_max_num=1, **v2)
+    job_id = running_job(api, lambda *a: wait_status(*a, timeout=10), body)
+    assert api.show_job(job_id)["job_config"]["real_cu_number"] == 5
+    emulator.admin.fail_task(job_id)
+    neighbour = api.create_sql_job(job_body(cu_number=2))
+    api.run_jobs([neighbour])  # takes 2 of the 5 CUs the failed job freed: 3 are left for it
+    job = wait_desc(api, job_id, "not restarted")
+    assert "restart failed: insufficient queue resources" in job["status_desc"]
+    assert "the job needs 5" in job["status_desc"]

@@ -707,7 +707,7 @@ class Backend:
         checkpoint = None
         if conf.get("resume_checkpoint") and latest:
             checkpoint = latest if (self._obs_dir(latest) / "_metadata").is_file() else None
-        cu = conf["cu_number"]
+        cu = job_cus(conf)  # a new submit of the job: what it holds at a run (a v2 job too)
         free = self._free_cu(conf["queue_name"], job["job_id"])
         if free < cu:
             # A restart that cannot get its CUs is one more failed attempt (DLI's docs are silent
