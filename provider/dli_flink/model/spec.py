@@ -3,8 +3,9 @@
 A spec comes from a job document (a YAML document, or Pulumi inputs of the same shape) and becomes a DLI
 request body. Every front end, and every rule, reads jobs through it. What it reads and what it sends
 is the field table (`fields.py`): a spec holds one value per row, by the row's document path, and
-knows nothing of individual fields but the scaling block's DLI semantics and the job's size in CUs
-(`job_cus`, which the scaling limits are measured against).
+knows nothing of individual fields but the scaling block's DLI semantics and the job's size: its CUs
+(`job_cus`, which the scaling limits are measured against) and its `parallelism`, each read by its
+resource configuration version.
 
 Values the checker cannot trust are UNKNOWN (see `values.py`): a rule never builds a finding on a
 default the user did not write.
@@ -148,6 +149,14 @@ class JobSpec:
         DLI's default, v1."""
         version = self.values.get("resourceConfigVersion")
         return fields.V1 if version is None else version
+
+    @property
+    def parallelism(self) -> Any:
+        """The parallelism DLI runs the job with: its resource configuration version's
+        (resourceConfig.parallelism under v2, resources.parallelism under v1)."""
+        if self.resource_version == fields.V2:
+            return self.value("resourceConfig.parallelism")
+        return self.value("resources.parallelism")
 
     @cached_property
     def job_cu(self) -> Any:

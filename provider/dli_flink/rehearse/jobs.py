@@ -30,7 +30,7 @@ class JobRehearsal:
 
     @property
     def parallelism(self) -> tuple[object, object]:
-        return self.change.old.resources.parallelism, self.change.new.resources.parallelism
+        return self.change.old.parallelism, self.change.new.parallelism
 
 
 def version(spec: JobSpec) -> Version | str:
@@ -42,7 +42,7 @@ def version(spec: JobSpec) -> Version | str:
         )
     if spec.job_type != OPENSOURCE_SQL:
         return f"a {spec.job_type}: DLI's own SQL dialect, which open-source Flink does not run"
-    sql, parallelism, flink = spec.sql, spec.resources.parallelism, spec.flink_version
+    sql, parallelism, flink = spec.sql, spec.parallelism, spec.flink_version
     if not (isinstance(sql, str) and isinstance(parallelism, int) and isinstance(flink, str)):
         return "needs the SQL, the parallelism and the flinkVersion: `dli-flink validate` says what is wrong"
     options = {
