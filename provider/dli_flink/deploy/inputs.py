@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dli_flink.model.starts import PREVIOUS_JOB
+from dli_flink.model.schema import load_schema
 from dli_flink.model.values import UNKNOWN, Unknown, whole
 
 PROVIDER_KEY = "__provider"
@@ -36,10 +36,10 @@ up brings the job back to its desired state."""
 RPC_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 """The engine's wire sentinel for an unknown value (pulumi.runtime.rpc.UNKNOWN)."""
 
-RESTORE = ("savepoint", "latest-checkpoint", "none", PREVIOUS_JOB)
-"""The policies of the `restore` option; its other value is an OBS directory, for one run.
-PREVIOUS_JOB is a replacement's (model/starts.py); a job not created in place of another treats it
-as savepoint."""
+RESTORE: tuple[str, ...] = tuple(load_schema()["properties"]["restore"]["anyOf"][0]["enum"])
+"""The policies of the `restore` option, as the schema lists them; its other value is an OBS
+directory, for one run. previous-job is a replacement's (model/starts.PREVIOUS_JOB); a job not
+created in place of another treats it as savepoint."""
 DEFAULT_MINUTES = {"create": 20.0, "update": 30.0, "delete": 20.0}
 """The schema's defaults for `timeouts`."""
 
