@@ -38,6 +38,10 @@ FLINK_STATE_DIRS = ("shared/", "taskowned/")
 """Flink's directories beside chk-<n>/ that hold no checkpoint of their own."""
 DEPTH = 3
 """How far below the job's checkpoint directory chk-<n>/ is looked for."""
+NO_FOLDER = "no folder: the job has no obsBucket"
+"""Where a job without a bucket keeps checkpoints: DLI writes none for it."""
+PAGE = 1000
+"""Keys or common prefixes a listing asks for at once: OBS's maximum (obs_04_0022)."""
 TIMEOUT_SECONDS = 30
 RETRIES = 2
 """The SDK's own retries of a request that got no answer (its default is 3)."""
@@ -106,7 +110,7 @@ class ObsFolders:
             checkpoint = self._newest_checkpoint(bucket, directories)
             checkpoints_in = f"obs://{bucket}/{base}*/"
         else:
-            return Held(None, None, "nowhere (the job has no obsBucket)", None)
+            return Held(None, None, NO_FOLDER, None)
         savepoint, savepoints_in = None, None
         if bucket:
             folder = f"jobs/savepoint/{job_id}/"
@@ -158,12 +162,12 @@ class ObsFolders:
         return directory, None
 
     def _list(
-        self, bucket: str, prefix: str, delimiter: str, max_keys: int = 1000
+        self, bucket: str, prefix: str, delimiter: str, max_keys: int | None = None
     ) -> Iterator[tuple[str, str, str | None]]:
         """("key", key, LastModified) and ("prefix", common prefix, None) of every page."""
         marker = None
         while True:
-            body = self._page(bucket, prefix, delimiter, marker, max_keys)
+            body = self._page(bucket, prefix, delimiter, marker, max_keys or PAGE)
             last = None
             for content in body.contents or []:
                 last = content.key

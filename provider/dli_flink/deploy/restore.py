@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dli_flink.deploy.calls import LifecycleError
-from dli_flink.deploy.held import Held
+from dli_flink.deploy.held import NO_FOLDER, Held
 from dli_flink.deploy.operation import UpdateOperation
 
 FROM_DIRECTORY = "the OBS directory restore names,"
@@ -98,6 +98,8 @@ def start_from(
     if op.options.restore == "none":
         return Start("no state (restore: none)")
     held = held or Held(None, None, checkpoint_folder(job), None)
+    if held.checkpoints_in == NO_FOLDER and op.options.restore != "latest-checkpoint":
+        return Start(f"no state ({NO_FOLDER}: DLI keeps no savepoint or checkpoint for it)")
     if op.options.restore == "latest-checkpoint":
         if held.checkpoint:
             return Start(
@@ -120,9 +122,9 @@ def start_from(
     searched = f"no checkpoint in {held.checkpoints_in}" + (
         f" nor savepoint in {held.savepoints_in}" if held.savepoints_in else ""
     )
-    if checkpoints(job) or job["status"] == FAILED:
+    if checkpoints(job):
         # FAQ dli_03_0096: a job "restarted abnormally" restores "from the latest checkpoint
-        # file": a job that checkpoints, or one that failed, held state a start would lose.
+        # file": a job that checkpoints held state a start would lose.
         used = (
             f" (restore: {op.options.restore} was set by an earlier deployment: a directory is "
             "used only by the deployment that sets it)"
