@@ -89,12 +89,3 @@ def test_previous_job_when_the_old_job_took_no_final_savepoint_creates_nothing(
     assert f"but DLI job {old_id}, deleted before it, has no final savepoint" in error.message
     assert jobs_named(shared, name) == []
     assert stack.state[sql.urn].pending_replacement
-
-
-def test_review_and_preview_use_the_words_of_the_provider_s_started_from() -> None:
-    """model/starts.py (review, preview) and deploy/restore.py (the lifecycle's startedFrom) begin a
-    start from a directory alike, so a reviewer reads what lastChange will say."""
-    from dli_flink.deploy import restore
-    from dli_flink.model import starts
-
-    assert starts.FROM_DIRECTORY == restore.FROM_DIRECTORY
