@@ -100,6 +100,10 @@ class AdminClient:
     def neighbour_before_restore(self, cu: int) -> None:
         self._call("POST", "/faults/neighbour", {"cu": cu})
 
+    def obs_bucket(self, bucket: str, state: str) -> None:
+        """Make an OBS bucket "missing" or "denied" to ListObjects ("ok" undoes it)."""
+        self._call("POST", "/faults/obs-bucket", {"bucket": bucket, "state": state})
+
     def clear_faults(self) -> None:
         self._call("DELETE", "/faults")
 

@@ -98,6 +98,21 @@ def test_config_from_env(monkeypatch):
     assert DliConfig.resolve(endpoint="http://127.0.0.1:1", project_id="arg").project_id == "arg"
 
 
+def test_the_obs_endpoint_follows_the_region_unless_set(monkeypatch):
+    """Huawei's convention, obs.<region>.myhuaweicloud.com; the override for the emulator."""
+    for name in ("HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_PROJECT_ID"):
+        monkeypatch.setenv(name, "x")
+    monkeypatch.delenv("DLI_FLINK_OBS_ENDPOINT", raising=False)
+    monkeypatch.delenv("DLI_FLINK_REGION", raising=False)
+    assert DliConfig.resolve(region="cn-north-4").obs_endpoint == (
+        "https://obs.cn-north-4.myhuaweicloud.com"
+    )
+    assert DliConfig.resolve(endpoint="http://127.0.0.1:1").obs_endpoint is None
+    monkeypatch.setenv("DLI_FLINK_OBS_ENDPOINT", "http://127.0.0.1:2")
+    assert DliConfig.resolve(region="cn-north-4").obs_endpoint == "http://127.0.0.1:2"
+    assert DliConfig.resolve(region="r", obs_endpoint="http://h:3").obs_endpoint == "http://h:3"
+
+
 def test_missing_config_names_the_variable(monkeypatch):
     for name in ("HUAWEICLOUD_SDK_AK", "DLI_FLINK_ENDPOINT", "DLI_FLINK_REGION"):
         monkeypatch.delenv(name, raising=False)

@@ -34,6 +34,7 @@ _names = itertools.count()
 def stack_config(emulator: RunningEmulator) -> dict[str, str]:
     return {
         "dli-flink:endpoint": emulator.endpoint,
+        "dli-flink:obsEndpoint": emulator.endpoint,  # the emulator serves OBS too (emulator/obs.py)
         "dli-flink:projectId": emulator.project_id,
         "dli-flink:accessKey": emulator.access_key,
         "dli-flink:secretKey": emulator.secret_key,

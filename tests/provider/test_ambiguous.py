@@ -228,6 +228,7 @@ def test_the_next_up_resumes_from_a_savepoint_dli_does_not_report(
 ) -> None:
     job = sql_job()
     job_id = stopped_without_a_reported_savepoint(stack, shared, job)
+    [held] = savepoints(shared, job_id)
     step = scale_up(stack, job)
     assert step.error is None, step.error.message
     assert shared.api.show_job(job_id)["status"] == "job_running"
@@ -235,8 +236,10 @@ def test_the_next_up_resumes_from_a_savepoint_dli_does_not_report(
     assert savepoints(shared, job_id) == [], (
         "restored from it: DLI deletes a savepoint restored from"
     )
-    started = "the newest savepoint DLI holds for the job (it reports none)"
+    path = f"obs://bucket/jobs/savepoint/{job_id}/{held}/"
+    started = f"savepoint {path} (the newest state in OBS: DLI reports no savepoint)"
     assert stack.outputs(job)["lastChange"]["startedFrom"] == started
+    assert shared.emulator.admin.timeline(job_id)[-1]["restored_from"] == path
     assert f"resuming from {started}" in shared.host.wait_for(f"resuming from {started}")
 
 

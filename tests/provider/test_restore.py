@@ -10,8 +10,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+from obs import ObsClient
+
 from tests.engine import Engine
-from tests.provider.conftest import Shared, sql_job
+from tests.provider.conftest import Shared, sql_job, stack_config
 from tests.provider.test_ambiguous import (
     savepoints,
     scale_up,
@@ -69,19 +72,142 @@ def failed_for_good(stack: Engine, shared: Shared, **overrides: Any) -> tuple[An
     return job, job_id, admin.checkpoints(job_id)["latest"]
 
 
-def test_a_failed_job_whose_state_is_a_checkpoint_is_not_started_from_nothing(
+def newest_checkpoint_in_obs(shared: Shared, job_id: int) -> str:
+    """The job's newest checkpoint directory as Huawei's OBS SDK lists it from the emulator."""
+    client = ObsClient(
+        access_key_id=shared.emulator.access_key,
+        secret_access_key=shared.emulator.secret_key,
+        server=shared.emulator.endpoint,
+    )
+    answer = client.listObjects("bucket", prefix=f"jobs/checkpoint/{job_id}/", delimiter="/")
+    assert answer.status == 200, answer.errorCode
+    chk = [p.prefix for p in answer.body.commonPrefixs if "/chk-" in p.prefix]
+    newest = max(chk, key=lambda p: int(p.rstrip("/").rsplit("chk-", 1)[1]))
+    return f"obs://bucket/{newest}"
+
+
+def stopped_by_hand(shared: Shared, job_id: int) -> None:
+    """Someone stops the running job in the console, without a savepoint."""
+    until(lambda: shared.emulator.admin.checkpoints(job_id)["latest"])
+    shared.api.stop_jobs([job_id])
+    until(lambda: shared.api.show_job(job_id)["status"] == "job_cancel_success")
+
+
+def test_a_failed_job_resumes_from_its_newest_checkpoint(stack: Engine, shared: Shared) -> None:
+    job, job_id, _ = failed_for_good(stack, shared)
+    checkpoint = newest_checkpoint_in_obs(shared, job_id)
+    step = stack.up([job], refresh=True)[job.urn]
+    assert step.error is None, step.error.message
+    assert shared.api.show_job(job_id)["status"] == "job_running"
+    assert restored_from(shared, job_id)[-1] == checkpoint
+    started = stack.outputs(job)["lastChange"]["startedFrom"]
+    assert started == (
+        f"checkpoint {checkpoint} (the newest state in OBS: DLI reports no savepoint), after "
+        f"DLI reported the job {EXHAUSTED}"
+    )
+    said(shared, job, "update", f"job is {EXHAUSTED}: importing {checkpoint}")
+    said(shared, job, "update", f"job is {EXHAUSTED}: resuming from {started}")
+
+
+def test_a_job_stopped_by_hand_resumes_from_its_newest_checkpoint(
+    stack: Engine, shared: Shared
+) -> None:
+    """Before: DLI reported no savepoint, so the run asked for one, found none, started empty."""
+    job = sql_job()
+    job_id = deployed(stack, job)
+    stopped_by_hand(shared, job_id)
+    checkpoint = newest_checkpoint_in_obs(shared, job_id)
+    step = stack.up([job], refresh=True)[job.urn]
+    assert step.error is None, step.error.message
+    assert restored_from(shared, job_id)[-1] == checkpoint
+    assert stack.outputs(job)["lastChange"]["startedFrom"].startswith(f"checkpoint {checkpoint}")
+
+
+def test_a_job_that_checkpoints_but_whose_checkpoints_are_gone_is_not_started(
     stack: Engine, shared: Shared
 ) -> None:
     job, job_id, _ = failed_for_good(stack, shared)
+    shutil.rmtree(
+        Path(shared.emulator.data_dir, "obs", "bucket", "jobs", "checkpoint", str(job_id))
+    )
     starts = len(restored_from(shared, job_id))
     step = stack.up([job], refresh=True)[job.urn]
     assert step.error is not None
     message = step.error.message
-    assert "DLI reports the job job_running_exception" in message
-    assert f"obs://bucket/jobs/checkpoint/ (the directory starting with {job_id})" in message
-    assert "restore: none" in message
+    assert f"DLI reports the job {EXHAUSTED} and no savepoint" in message
+    assert f"no checkpoint in obs://bucket/jobs/checkpoint/{job_id}*/" in message
+    assert f"nor savepoint in obs://bucket/jobs/savepoint/{job_id}/" in message
+    assert "restore: none to start it empty" in message
     assert shared.api.show_job(job_id)["status"] == "job_running_exception"
     assert len(restored_from(shared, job_id)) == starts, "nothing was started"
+
+
+def test_a_job_without_checkpointing_or_savepoint_starts_empty_and_says_why(
+    stack: Engine, shared: Shared
+) -> None:
+    job = sql_job(checkpoint={"enabled": False}, scaling={"enabled": False})
+    job_id = deployed(stack, job)
+    shared.api.stop_jobs([job_id])
+    until(lambda: shared.api.show_job(job_id)["status"] == "job_cancel_success")
+    step = stack.up([job], refresh=True)[job.urn]
+    assert step.error is None, step.error.message
+    assert restored_from(shared, job_id)[-1] is None
+    assert stack.outputs(job)["lastChange"]["startedFrom"] == (
+        f"no state (DLI reports no savepoint, OBS holds no checkpoint in "
+        f"obs://bucket/jobs/checkpoint/{job_id}*/ nor savepoint in "
+        f"obs://bucket/jobs/savepoint/{job_id}/, and checkpointing is off: the job holds no "
+        "state to restore)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("state", "says"),
+    [
+        (
+            "denied",
+            "OBS answered 403 AccessDenied (Access Denied): the access key may not list "
+            "bucket bucket: grant it obs:bucket:ListBucket",
+        ),
+        (
+            "missing",
+            "OBS answered 404 NoSuchBucket (The specified bucket does not exist): bucket "
+            "bucket does not exist at this OBS endpoint",
+        ),
+    ],
+)
+def test_an_obs_listing_refused_is_one_line_and_starts_nothing(
+    stack: Engine, shared: Shared, state: str, says: str
+) -> None:
+    job = sql_job()
+    job_id = deployed(stack, job)
+    stopped_by_hand(shared, job_id)
+    shared.emulator.admin.obs_bucket("bucket", state)
+    step = stack.up([job], refresh=True)[job.urn]
+    assert step.error is not None
+    message = step.error.message
+    assert message.startswith(f"job {job.name}: update: cannot list obs://bucket/jobs/")
+    assert says in message
+    assert message.endswith("nothing was started, DLI reports the job job_cancel_success")
+    assert "\n" not in message and "Traceback" not in message
+    assert shared.api.show_job(job_id)["status"] == "job_cancel_success"
+
+
+def test_an_obs_endpoint_that_does_not_answer_is_one_line_and_starts_nothing(
+    shared: Shared, make_host: Callable[..., Any], blob: str
+) -> None:
+    config = {**stack_config(shared.emulator), "dli-flink:obsEndpoint": "http://127.0.0.1:1"}
+    stack = Engine(make_host(config), blob)
+    job = sql_job()
+    job_id = deployed(stack, job)
+    stopped_by_hand(shared, job_id)
+    step = stack.up([job], refresh=True)[job.urn]
+    assert step.error is not None
+    message = step.error.message
+    where = f"cannot list obs://bucket/jobs/checkpoint/{job_id}: OBS at http://127.0.0.1:1"
+    assert f"{where} did not answer" in message
+    assert "check the OBS endpoint (dli-flink:obsEndpoint or DLI_FLINK_OBS_ENDPOINT)" in message
+    assert shared.emulator.secret_key not in message
+    assert shared.api.show_job(job_id)["status"] == "job_cancel_success"
 
 
 def test_restore_names_a_checkpoint_for_one_run(stack: Engine, shared: Shared) -> None:
@@ -95,13 +221,15 @@ def test_restore_names_a_checkpoint_for_one_run(stack: Engine, shared: Shared) -
     assert started.startswith(f"the OBS directory restore names, {checkpoint}")
     assert "after DLI reported the job job_running_exception" in started
     said(shared, job, "update", f"job is {EXHAUSTED}: importing {checkpoint}")
-    # The same value in a later deployment is not used again: it would rewind the job.
+    # The same value in a later deployment is not used again: it would rewind the job. The job
+    # starts from its newest checkpoint instead, as without the value.
     until(lambda: shared.emulator.admin.checkpoints(job_id)["latest"] != checkpoint)
     fails_for_good(shared, job_id)
+    newer = newest_checkpoint_in_obs(shared, job_id)
+    assert newer != checkpoint
     step = stack.up([job], refresh=True)[job.urn]
-    assert step.error is not None
-    assert "was set by an earlier deployment" in step.error.message
-    assert restored_from(shared, job_id)[-1] == checkpoint, "not started again"
+    assert step.error is None, step.error.message
+    assert restored_from(shared, job_id)[-1] == newer, "not rewound to the directory"
 
 
 def test_restore_none_starts_a_failed_job_empty_and_says_so(stack: Engine, shared: Shared) -> None:
@@ -115,12 +243,40 @@ def test_restore_none_starts_a_failed_job_empty_and_says_so(stack: Engine, share
     said(shared, job, "update", f"job is {EXHAUSTED}: starting from {started}")
 
 
-def test_latest_checkpoint_says_where_the_checkpoints_are(stack: Engine, shared: Shared) -> None:
+def test_latest_checkpoint_imports_the_newest_checkpoint(stack: Engine, shared: Shared) -> None:
+    """Even when a newer savepoint is there (DLI wrote one it does not report): the document asks
+    for the checkpoint."""
+    job = sql_job(restore="latest-checkpoint")
+    job_id = deployed(stack, job)
+    until(lambda: shared.emulator.admin.checkpoints(job_id)["latest"])
+    shared.emulator.admin.hide_next_savepoint()
+    assert "reports no savepoint" in scale_up(stack, job).error.message
+    checkpoint = newest_checkpoint_in_obs(shared, job_id)
+    step = scale_up(stack, job)
+    assert step.error is None, step.error.message
+    assert shared.api.show_job(job_id)["status"] == "job_running"
+    assert restored_from(shared, job_id)[-1] == checkpoint
+    assert stack.outputs(job)["lastChange"]["startedFrom"] == (
+        f"checkpoint {checkpoint} (the newest complete one; restore: latest-checkpoint)"
+    )
+    assert len(savepoints(shared, job_id)) == 1, "the savepoint was not used"
+
+
+def test_latest_checkpoint_without_one_says_where_it_looked(stack: Engine, shared: Shared) -> None:
     job, job_id, _ = failed_for_good(stack, shared, restore="latest-checkpoint")
+    # An incomplete checkpoint (no _metadata yet) is no checkpoint.
+    folder = Path(shared.emulator.data_dir, "obs", "bucket", "jobs", "checkpoint", str(job_id))
+    for metadata in folder.glob("chk-*/_metadata"):
+        metadata.unlink()
     step = stack.up([job], refresh=True)[job.urn]
     assert step.error is not None
-    assert f"obs://bucket/jobs/checkpoint/ (the directory starting with {job_id})" in (
-        step.error.message
+    assert (
+        "restore: latest-checkpoint: DLI reports the job job_running_exception ("
+        in step.error.message
+    )
+    assert (
+        f"OBS holds no complete checkpoint (a chk-<n>/ holding _metadata) in "
+        f"obs://bucket/jobs/checkpoint/{job_id}*/; nothing was started" in step.error.message
     )
     assert shared.api.show_job(job_id)["status"] == "job_running_exception"
 

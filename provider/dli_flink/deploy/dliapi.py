@@ -75,6 +75,11 @@ class DliConfig:
     access_key: str
     secret_key: str = field(repr=False)
     region: str | None = None
+    obs_endpoint: str | None = None
+    """Where the job's checkpoints are listed (deploy/held.py): Huawei's
+    https://obs.<region>.myhuaweicloud.com, or DLI_FLINK_OBS_ENDPOINT / dli-flink:obsEndpoint
+    (the emulator serves OBS on its own endpoint). None when neither is set: only a start that
+    needs a listing fails, and says so."""
 
     @classmethod
     def resolve(
@@ -84,13 +89,18 @@ class DliConfig:
         project_id: str | None = None,
         access_key: str | None = None,
         secret_key: str | None = None,
+        obs_endpoint: str | None = None,
     ) -> DliConfig:
-        """Arguments first, then HUAWEICLOUD_SDK_AK/SK/PROJECT_ID, DLI_FLINK_ENDPOINT/REGION."""
+        """Arguments first, then HUAWEICLOUD_SDK_AK/SK/PROJECT_ID, DLI_FLINK_ENDPOINT/REGION,
+        DLI_FLINK_OBS_ENDPOINT."""
         env = os.environ.get
         region = region or env("DLI_FLINK_REGION")
         endpoint = endpoint or env("DLI_FLINK_ENDPOINT")
         if not endpoint and region:
             endpoint = f"https://dli.{region}.myhuaweicloud.com"
+        obs_endpoint = obs_endpoint or env("DLI_FLINK_OBS_ENDPOINT")
+        if not obs_endpoint and region:
+            obs_endpoint = f"https://obs.{region}.myhuaweicloud.com"
         values = {
             "endpoint": (endpoint, "DLI_FLINK_ENDPOINT (or DLI_FLINK_REGION)"),
             "project_id": (
@@ -103,7 +113,8 @@ class DliConfig:
         for name, (value, variable) in values.items():
             if not value:
                 raise DliConfigError(f"DLI {name} is not set: pass {name} or set {variable}")
-        return cls(region=region, **{name: value for name, (value, _) in values.items()})
+        settings = {name: value for name, (value, _) in values.items()}
+        return cls(region=region, obs_endpoint=obs_endpoint, **settings)
 
 
 @dataclass(frozen=True)

@@ -41,11 +41,12 @@ from dli_flink.deploy.calls import (
 )
 from dli_flink.deploy.deletion import DeleteSteps
 from dli_flink.deploy.dliapi import DliApi, DliError
+from dli_flink.deploy.held import Held, ObsFolders, ObsListError
 from dli_flink.deploy.inputs import Options
 from dli_flink.deploy.observed import applied, observed
 from dli_flink.deploy.operation import Operation, Record, UpdateOperation
 from dli_flink.deploy.progress import Progress
-from dli_flink.deploy.restore import FAILED, FROM_DIRECTORY, NEWEST_SAVEPOINT, found, start_from
+from dli_flink.deploy.restore import FAILED, found, looks_in_obs, start_from
 from dli_flink.deploy.status import (
     RUNNING,
     STOPPABLE,
@@ -211,7 +212,7 @@ class UpdateSteps(JobCalls):
                 f"savepoint; nothing was edited, DLI reports the job {stopped['status']}, its state "
                 f"is in the newest folder in obs://{old.obs_bucket}/jobs/savepoint/{op.job_id}/ if "
                 "DLI wrote it: run pulumi up --refresh, it resumes the job from the newest "
-                f"savepoint DLI holds for it (restore: {op.options.restore})"
+                f"savepoint or checkpoint OBS holds for it (restore: {op.options.restore})"
             )
         op.progress(f"stopped, savepoint {savepoint}" if savepoint else "stopped")
         return self._edit_and_resume(op, old, new, body)
@@ -222,7 +223,7 @@ class UpdateSteps(JobCalls):
         """PUT `body` into the stopped job and resume it from the savepoint the record names (the
         one lastChange reports as used); roll back to `old` on failure."""
         savepoint = op.record.savepoint
-        resume = bool(savepoint) or (op.record.started_from or "").startswith(NEWEST_SAVEPOINT)
+        resume = bool(savepoint)
         step = "edit"
         try:
             op.record.step("edit")
@@ -282,17 +283,8 @@ class UpdateSteps(JobCalls):
     ) -> NoReturn:
         """Put the old configuration back and resume it from the same savepoint, then raise."""
         savepoint = op.record.savepoint
-        # A job found stopped whose savepoint DLI does not report resumes from it all the same:
-        # so does the rollback, or it would start the previous configuration empty.
-        hidden = not savepoint and (op.record.started_from or "").startswith(NEWEST_SAVEPOINT)
         what = f"job {op.name}: update failed at '{step}': {describe_error(failure)}"
-        state = (
-            f"its state is in savepoint {savepoint}"
-            if savepoint
-            else f"its state is in {NEWEST_SAVEPOINT}"
-            if hidden
-            else "it has no savepoint (no obsBucket)"
-        )
+        state = f"its state is in savepoint {savepoint}" if savepoint else "it has no savepoint"
         op.progress(f"{step} failed, rolling back to the previous configuration")
         op.record.step("roll back")
         rollback_step = "stop the failed start"
@@ -325,7 +317,7 @@ class UpdateSteps(JobCalls):
             self._put(old, op.job_id, old.to_dli_body(for_update=True))
             rollback_step = "resume the previous configuration"
             before = (self.show(op.job_id) or {}).get("status", "")
-            self._run(rollback, bool(savepoint) or hidden, before)
+            self._run(rollback, bool(savepoint), before)
         except (DliError, StartFailed, WaitTimeout, LifecycleError) as second:
             resume = (
                 f"Resume it with: {RESUME_COMMAND.format(job_id=op.job_id, savepoint=savepoint)}"
@@ -339,13 +331,7 @@ class UpdateSteps(JobCalls):
                 "savepoint)"
             ) from None
         op.record.up()
-        restored = (
-            f"restored from savepoint {savepoint}"
-            if savepoint
-            else f"resumed from {NEWEST_SAVEPOINT}"
-            if hidden
-            else "started without state"
-        )
+        restored = f"restored from savepoint {savepoint}" if savepoint else "started without state"
         op.progress("rolled back: the previous configuration is running again")
         raise LifecycleError(
             f"{what}. Rolled back: the previous configuration is running again, {restored}; "
@@ -373,22 +359,41 @@ class UpdateSteps(JobCalls):
             op.record.step("edited, left stopped")
             op.progress("edited, left stopped as desiredState says")
             return Outcome(op.job_id, self.show(op.job_id) or job, savepoint, op.record)
-        started_from = start_from(op, job, savepoint)
-        if op.options.restore_from:
+        start = start_from(op, job, savepoint, self._held(op, job, savepoint))
+        if start.directory:
             passed = f", in place of savepoint {savepoint}" if savepoint else ""
-            op.progress(f"job is {found(job)}: importing {op.options.restore_from}{passed}")
-            op.record.step("import the directory restore names")
+            op.progress(f"job is {found(job)}: importing {start.directory}{passed}")
+            op.record.step(
+                "import the directory restore names"
+                if op.options.restore_from
+                else "import the newest state in OBS"
+            )
             tail = f"; nothing was started, DLI reports the job {job['status']}"
-            self._import(op.name, op.job_id, op.options.restore_from, new, tail)
-            op.record.savepoint = op.options.restore_from
+            self._import(op.name, op.job_id, start.directory, new, tail)
+            op.record.savepoint = start.directory
+        started_from = start.text
         if job["status"] == FAILED:
             started_from += f", after DLI reported the job {found(job)}"
         op.record.started_from = started_from
-        resuming = started_from.startswith(("savepoint", NEWEST_SAVEPOINT, FROM_DIRECTORY))
         op.progress(
-            f"job is {found(job)}: {'resuming' if resuming else 'starting'} from {started_from}"
+            f"job is {found(job)}: {'resuming' if start.resumes else 'starting'} from "
+            f"{started_from}"
         )
         return self._edit_and_resume(op, None if job["status"] == "job_init" else old, new, body)
+
+    def _held(self, op: UpdateOperation, job: dict[str, Any], savepoint: str | None) -> Held | None:
+        """What OBS holds of the job's state, when the start needs it (restore.looks_in_obs);
+        a listing that fails ends the update: nothing is started empty for want of an answer."""
+        if not looks_in_obs(op, job, savepoint):
+            return None
+        op.progress(f"job is {found(job)}, DLI reports no savepoint: looking for its state in OBS")
+        try:
+            return ObsFolders(self.api.config).held(job)
+        except ObsListError as error:
+            raise LifecycleError(
+                f"job {op.name}: {op.progress.operation}: {error}; nothing was started, DLI "
+                f"reports the job {job['status']}"
+            ) from None
 
     def _import(self, name: str, job_id: int, directory: str, spec: JobSpec, tail: str) -> None:
         """Import `directory` as the job's savepoint, after letting DLI read its bucket: "DLI can

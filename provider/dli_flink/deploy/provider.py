@@ -62,6 +62,7 @@ CONFIG_KEYS = {
     "project_id": "dli-flink:projectId",
     "access_key": "dli-flink:accessKey",
     "secret_key": "dli-flink:secretKey",
+    "obs_endpoint": "dli-flink:obsEndpoint",
 }
 """DliConfig argument -> stack config key; unset ones fall back to the environment."""
 SECRET_SETTINGS = frozenset({"access_key", "secret_key"})

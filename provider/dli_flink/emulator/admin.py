@@ -26,6 +26,8 @@ faults. Routes:
                                                carried out, the answer lost (faults.py says how)
     POST   /_emulator/faults/hide-savepoint   {"count": 1}   the next savepoint(s) go unreported
     POST   /_emulator/faults/neighbour        {"cu": 8}      a neighbour takes CUs before a restore
+    POST   /_emulator/faults/obs-bucket       {"bucket", "state": "missing" | "denied" | "ok"}  OBS
+                                               answers its ListObjects NoSuchBucket / AccessDenied
     DELETE /_emulator/faults                  clear all faults
 """
 
@@ -43,7 +45,7 @@ from werkzeug.wrappers import Response
 
 from dli_flink.emulator.checks import long_id, parse_json
 from dli_flink.emulator.errors import ApiError, InternalError
-from dli_flink.emulator.faults import LOST_ANSWERS, OPERATIONS, Failure, Lost
+from dli_flink.emulator.faults import LOST_ANSWERS, OBS_BUCKET_STATES, OPERATIONS, Failure, Lost
 from dli_flink.emulator.gateway import MAX_BODY, BoundedRequest, read_body
 from dli_flink.emulator.models import Backend
 from dli_flink.emulator.urls import Digits
@@ -69,6 +71,7 @@ URLS = Map(
         Rule("/_emulator/faults/lost", methods=["POST"], endpoint="lost"),
         Rule("/_emulator/faults/hide-savepoint", methods=["POST"], endpoint="hide"),
         Rule("/_emulator/faults/neighbour", methods=["POST"], endpoint="neighbour"),
+        Rule("/_emulator/faults/obs-bucket", methods=["POST"], endpoint="obs_bucket"),
     ],
     converters={"digits": Digits},
 )
@@ -177,6 +180,12 @@ def _dispatch(backend: Backend, endpoint: str, body: dict[str, Any], **args: Any
         return {"ok": True}
     if endpoint == "neighbour":
         faults.neighbour_before_next_restore(_int(body, "cu", 1) or 1)
+        return {"ok": True}
+    if endpoint == "obs_bucket":
+        state = _text(body, "state", "ok")
+        if state not in OBS_BUCKET_STATES:
+            raise AdminError(f"state must be one of {', '.join(OBS_BUCKET_STATES)}")
+        faults.set_obs_bucket(_text(body, "bucket", ""), state)
         return {"ok": True}
     operation = body.get("operation")
     if operation not in OPERATIONS and not (endpoint == "delay" and operation == "*"):

@@ -22,6 +22,8 @@ each cites what it follows:
 - a neighbour: another job of the project takes CUs of the queue just before a restore (DLI: "A
   restore can fail when the queue lacks free resources", dli-api.md); its CUs stay taken until the
   faults are cleared.
+- an OBS bucket made "missing" (deleted) or "denied" (a bucket policy refusing the tests' access
+  key): its ListObjects answers NoSuchBucket or AccessDenied (obs.py cites OBS's error codes).
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ class Failure:
 
 
 LOST_ANSWERS = ("error", "reset", "hold", "late")
+OBS_BUCKET_STATES = ("ok", "missing", "denied")
 
 
 @dataclass
@@ -89,6 +92,20 @@ class Faults:
         self._delays: dict[str, float] = {}
         self._savepoint_failures = 0
         self._restore_failures = 0
+        self._obs_buckets: dict[str, str] = {}
+
+    def set_obs_bucket(self, bucket: str, state: str) -> None:
+        """Make an OBS bucket "missing" or "denied" to ListObjects; "ok" undoes it."""
+        with self._lock:
+            if state == "ok":
+                self._obs_buckets.pop(bucket, None)
+            else:
+                self._obs_buckets[bucket] = state
+
+    def obs_bucket(self, bucket: str) -> str | None:
+        """The state a test set for the bucket, None when none."""
+        with self._lock:
+            return self._obs_buckets.get(bucket)
 
     def fail(self, operation: str, failure: Failure) -> None:
         with self._lock:
@@ -128,6 +145,7 @@ class Faults:
             self._delays.clear()
             self._lost.clear()
             self._neighbour_held.clear()
+            self._obs_buckets.clear()
             self._savepoint_failures = self._restore_failures = 0
             self._hidden_savepoints = self._neighbour_pending = 0
 

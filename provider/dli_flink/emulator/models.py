@@ -513,6 +513,30 @@ class Backend:
         with self._cond:
             return self._store.buckets()
 
+    def obs_bucket(self, bucket: str) -> tuple[str, Path]:
+        """An OBS bucket as ListObjects finds it (obs.py): "ok", "missing" or "denied", and its
+        folder. A bucket exists once DLI was authorised to use it or holds files; a test may make
+        it missing or denied (faults). A bucket a job names as its obs_bucket exists too: DLI
+        writes the job's checkpoints and savepoints there. The checkpoints running jobs have due by
+        now are written first, so a listing sees the files a timer would have left
+        (`_write_checkpoints`)."""
+        with self._cond:
+            now = self._clock()
+            named = False
+            for job in self._jobs.values():
+                if job["conf"].get("obs_bucket") != bucket:
+                    continue
+                named = True
+                if job["status"] == "job_running":
+                    self._write_checkpoints(job, now)
+                    self._store.save(job)
+            root = self.obs_root / bucket
+            state = self.faults.obs_bucket(bucket)
+            if state is None:
+                held = named or root.is_dir() or bucket in self._store.buckets()
+                state = "ok" if held else "missing"
+            return state, root
+
     def _obs_dir(self, path: Any) -> Path:
         """The local directory behind an obs://bucket/key path (DLI.0001 for one OBS or the
         emulator's files cannot hold: see `checks.obs_path`)."""

@@ -28,7 +28,7 @@ from werkzeug.exceptions import (
 )
 from werkzeug.wrappers import Response
 
-from dli_flink.emulator import admin, tags
+from dli_flink.emulator import admin, obs, tags
 from dli_flink.emulator.checks import long_id, parse_json
 from dli_flink.emulator.errors import ApiError, InternalError, ParameterError
 from dli_flink.emulator.faults import Failure
@@ -37,6 +37,8 @@ from dli_flink.emulator.models import Backend
 from dli_flink.emulator.signing import SignatureError, check_headers, verify
 from dli_flink.emulator.urls import URLS
 
+DLI_PATHS = ("/v1.0/", "/v3/")
+"""DLI's API versions (urls.py); any other path is OBS's (obs.py), served on the same port."""
 BATCH = frozenset({"batch_run_flink_jobs", "batch_stop_flink_jobs", "batch_delete_flink_jobs"})
 CHECKPOINT_MODES = {1: "exactly_once", 2: "at_least_once"}
 JOB_CONFIG_FIELDS = (
@@ -145,7 +147,8 @@ def _reset(environ: dict[str, Any]) -> None:
 
 
 class DliApp:
-    """The WSGI application: admin API under /_emulator/, the signed DLI API under /v1.0/."""
+    """The WSGI application: admin API under /_emulator/, the signed DLI API under /v1.0/ and /v3/,
+    OBS's ListObjects on any other path (obs.py)."""
 
     def __init__(self, backend: Backend, credentials: Mapping[str, str]) -> None:
         self.backend = backend
@@ -160,6 +163,8 @@ class DliApp:
         request_id = uuid.uuid4().hex
         if request.path.startswith("/_emulator/"):
             response = admin.handle(self.backend, request)
+        elif not request.path.startswith(DLI_PATHS):
+            response = obs.handle(self.backend, request, self.credentials)
         else:
             response = self._dli(request, request_id)
         response.headers["X-Request-Id"] = request_id
