@@ -251,3 +251,22 @@ def test_restore_none_starts_empty_as_the_document_says(stack: Engine, shared: S
     assert shared.api.show_job(job_id)["status"] == "job_running"
     assert len(savepoints(shared, job_id)) == 1, "not restored from"
     assert stack.outputs(job)["lastChange"]["startedFrom"] == "no state (restore: none)"
+
+
+def test_a_stop_without_a_reported_savepoint_says_what_the_next_up_starts_from(
+    stack: Engine, shared: Shared
+) -> None:
+    """The error says what `pulumi up --refresh` will do, by the job's `restore`: with none it
+    starts the job empty (not "resumes" it), so the user can keep the state before it does."""
+    job = sql_job(restore="none")
+    assert stack.up([job])[job.urn].error is None
+    job_id = int(stack.state[job.urn].outputs["jobId"])
+    shared.emulator.admin.hide_next_savepoint()
+    message = scale_up(stack, job).error.message
+    assert (
+        f"obs://bucket/jobs/savepoint/{job_id}/ if DLI wrote it: run pulumi up --refresh" in message
+    )
+    assert message.endswith(
+        "it starts the job empty (restore: none): to keep its state, set restore to that "
+        "newest folder first"
+    )

@@ -92,6 +92,22 @@ def _going_down(op: UpdateOperation, keep: bool, why: str) -> str:
     return step
 
 
+def _next_start(restore: str) -> str:
+    """What the next `pulumi up` starts a job found stopped without a reported savepoint from, by
+    its `restore` (deploy/restore.start_from), for an error that leaves it so."""
+    if restore == "none":
+        return (
+            "it starts the job empty (restore: none): to keep its state, set restore to that "
+            "newest folder first"
+        )
+    if restore == "latest-checkpoint":
+        return (
+            "it resumes the job from the newest complete checkpoint OBS holds for it, not that "
+            "savepoint (restore: latest-checkpoint)"
+        )
+    return f"it resumes the job from the newest savepoint or checkpoint OBS holds for it (restore: {restore})"
+
+
 class UpdateSteps(JobCalls):
     """An update's steps after the planner's class: edit in place, or stop with a savepoint, edit,
     resume from it and roll back on failure; a job found stopped is resumed, never started empty."""
@@ -211,8 +227,7 @@ class UpdateSteps(JobCalls):
                 f"job {op.name}: update: {step} failed: DLI stopped job {op.job_id} but reports no "
                 f"savepoint; nothing was edited, DLI reports the job {stopped['status']}, its state "
                 f"is in the newest folder in obs://{old.obs_bucket}/jobs/savepoint/{op.job_id}/ if "
-                "DLI wrote it: run pulumi up --refresh, it resumes the job from the newest "
-                f"savepoint or checkpoint OBS holds for it (restore: {op.options.restore})"
+                f"DLI wrote it: run pulumi up --refresh, {_next_start(op.options.restore)}"
             )
         op.progress(f"stopped, savepoint {savepoint}" if savepoint else "stopped")
         return self._edit_and_resume(op, old, new, body)
