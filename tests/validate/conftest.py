@@ -20,7 +20,10 @@ class Run:
 
 @pytest.fixture
 def cli(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    user_cache: Path,
 ) -> Callable[..., Run]:
     """`cli("validate", "x.yaml")`: the dli-flink command as a user runs it, in `tmp_path`."""
     monkeypatch.chdir(tmp_path)
@@ -35,10 +38,14 @@ def cli(
         return Run(code, captured.out, captured.err)
 
     def run(*args: str) -> Run:
-        """Validate runs three times: filling the cache, served by it, and without it. The cache
-        must never change a verdict, so every validate test of the suite checks that too."""
+        """Validate runs four times: filling the caches, answered by the run's manifest
+        (cli/manifest.py), served by the file entries alone (cli/cache.py), and without either.
+        The caches must never change a verdict, so every validate test of the suite checks that."""
         first = run_once(list(args))
         if args[:1] == ("validate",) and "--no-cache" not in args:
+            assert run_once(list(args)) == first, "the run's manifest said something else"
+            for manifest in user_cache.glob("dli-flink/validate-runs/*.marshal"):
+                manifest.unlink()
             assert run_once(list(args)) == first, "a run served by the cache said something else"
             assert run_once([*args, "--no-cache"]) == first, "the cache changed the verdict"
         return first

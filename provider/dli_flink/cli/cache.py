@@ -35,24 +35,13 @@ from typing import Any
 
 import yaml
 
-try:  # what hashlib.blake2b is, without hashlib loading OpenSSL (3.5 MiB of a run's peak memory)
-    from _blake2 import blake2b
-except ImportError:  # an interpreter built without it
-    from hashlib import blake2b
-
 from dli_flink import __version__
+from dli_flink.cli.manifest import Stamp, blake2b, bytes_digest, cache_root, racy, stamp
 from dli_flink.model import schema
 from dli_flink.model.findings import Finding, Severity
 from dli_flink.model.source import MAX_FILE_BYTES
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules.config import Config
-
-RACY_NS = 2_000_000_000
-"""A file modified this close to (or after) the moment it was read may have changed again within the
-same mtime tick; 2 s covers the coarsest common timestamps (FAT's)."""
-
-Stamp = tuple[int, int, int] | None
-"""(size, mtime_ns, inode) of a regular file; None for anything else (missing, a folder, a FIFO)."""
 
 
 @dataclass
@@ -85,7 +74,7 @@ class Entry:
         """Whether a file of the entry was modified so close to when it was read that its stamp
         alone cannot tell an edit within the same mtime tick."""
         stamps = [self.stamp, *(recorded for _, recorded, _ in self.sql_files)]
-        return any(s is not None and s[1] >= self.read_ns - RACY_NS for s in stamps)
+        return any(racy(recorded, self.read_ns) for recorded in stamps)
 
 
 def finding_fields(finding: Finding) -> tuple[Any, ...]:
@@ -100,19 +89,9 @@ def finding_fields(finding: Finding) -> tuple[Any, ...]:
     )
 
 
-def stamp(path: Path | str) -> Stamp:
-    try:
-        info = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    if not stat.S_ISREG(info.st_mode):
-        return None
-    return info.st_size, info.st_mtime_ns, info.st_ino
-
-
 def text_digest(text: str) -> bytes:
     """The digest of a job file's text as validate reads it (model.source.read_text)."""
-    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    return bytes_digest(text.encode("utf-8", "surrogatepass"))
 
 
 def file_digest(path: str) -> bytes:
@@ -127,7 +106,7 @@ def file_digest(path: str) -> bytes:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             return b""
         with os.fdopen(os.dup(descriptor), "rb") as handle:
-            return blake2b(handle.read(MAX_FILE_BYTES + 1), digest_size=16).digest()
+            return bytes_digest(handle.read(MAX_FILE_BYTES + 1))
     except OSError:
         return b""
     finally:
@@ -138,8 +117,13 @@ class Cache:
     """The entries of one configuration of the program; see the module docstring."""
 
     def __init__(self, config: Config) -> None:
-        self.folder = _cache_root() / f"validate-{_run_key(config)}"
+        self.folder = cache_root() / f"validate-{_run_key(config)}"
         self._made = False
+        self.entries: list[tuple[str, Entry]] = []
+        """(the name the run gave, entry) of each file the run checked or was served, in order:
+        what cli/manifest.py records."""
+        self.complete = True
+        """Whether every file of the run has an entry (none unreadable or uncacheable)."""
 
     def lookup(self, path: Path) -> Entry | None:
         """The entry of `path` if the file and its sqlFiles are as recorded, else None."""
@@ -171,6 +155,14 @@ class Cache:
             self.store(entry)
         return entry
 
+    def rows(self) -> list[tuple[str, str, Stamp, int, bytes, list[tuple[str, Stamp, bytes]]]]:
+        """How to tell each file of the run unchanged, for cli/manifest.py: the name the run gave,
+        then the entry's path, stamp, time read, digest and sqlFiles."""
+        return [
+            (name, entry.path, entry.stamp, entry.read_ns, entry.digest, entry.sql_files)
+            for name, entry in self.entries
+        ]
+
     def store(self, entry: Entry) -> None:
         """Write `entry` atomically; any failure leaves the cache as it was."""
         import pickle
@@ -191,11 +183,6 @@ class Cache:
     def _entry_path(self, name: str) -> str:
         key = blake2b(name.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
         return os.path.join(self.folder, f"{key}.pickle")
-
-
-def _cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "dli-flink"
 
 
 def _run_key(config: Config) -> str:

@@ -73,11 +73,11 @@ class _CachedDocument:
         return self._document.position(*where)
 
 
-def validate(paths: Iterable[Path], config: Config, use_cache: bool = False) -> Report:
-    """Every finding of every job file under `paths`; `use_cache` reads and writes cli/cache.py's
+def validate(paths: Iterable[Path], config: Config, cache: Cache | None = None) -> Report:
+    """Every finding of every job file under `paths`; with `cache`, reading and writing its
     entries (the command line does, unless --no-cache)."""
     with collector_paused():
-        return _validate(paths, config, Cache(config) if use_cache else None)
+        return _validate(paths, config, cache)
 
 
 def _validate(paths: Iterable[Path], config: Config, cache: Cache | None) -> Report:
@@ -90,18 +90,26 @@ def _validate(paths: Iterable[Path], config: Config, cache: Cache | None) -> Rep
         if entry is not None:
             _restore(checked, entry.outcome, jobs)
             files.append(checked)
+            cache.entries.append((str(path), entry))  # type: ignore[union-attr]
             continue
         before = (stamp(path), time.time_ns(), report.suppressed, report.unlisted.copy(), len(jobs))
         try:
             text = _check_file(checked, jobs, config)
         except OSError as error:
             report.unreadable.append(f"{one_line(checked.display)}: cannot read: {error.strerror}")
+            if cache is not None:
+                cache.complete = False
             continue
         files.append(checked)
-        entry = _entry(checked, text, jobs, *before) if cache is not None else None
-        if entry is not None:
-            cache.store(entry)
-            _forget_nodes(checked, entry.outcome, jobs)
+        if cache is None:
+            continue
+        entry = _entry(checked, text, jobs, *before)
+        if entry is None:
+            cache.complete = False
+            continue
+        cache.store(entry)
+        cache.entries.append((str(path), entry))
+        _forget_nodes(checked, entry.outcome, jobs)
     for index, problem in engine.check_stack([job.spec for job in jobs], config):
         jobs[index].file.add(jobs[index].document, problem)
     for checked in files:

@@ -25,12 +25,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from dli_flink.model.files import find_config as find
 from dli_flink.model.findings import Problem, Severity, quoted, shown
 from dli_flink.model.source import SourceError, load_documents, read_text
 from dli_flink.rules import RULES
 from dli_flink.rules.base import Context, OptionError, option_values
 
-FILE_NAME = ".dli-flink.yaml"
 DEFAULT_RESTART_SECONDS = 60.0
 _SECTIONS = ["rules", "queues", "exclude", "review"]
 _LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "off": None}
@@ -88,15 +88,6 @@ def resolve(path: Path | None) -> Config:
         raise ConfigError(f"{path}: no such configuration file")
     found = path or find(Path.cwd())
     return load(found) if found else Config()
-
-
-def find(start: Path) -> Path | None:
-    """The nearest `.dli-flink.yaml` in `start` or a folder above it."""
-    for folder in (start, *start.parents):
-        candidate = folder / FILE_NAME
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def load(path: Path) -> Config:
