@@ -38,15 +38,17 @@ def cli(
         return Run(code, captured.out, captured.err)
 
     def run(*args: str) -> Run:
-        """Validate runs four times: filling the caches, answered by the run's manifest
-        (cli/manifest.py), served by the file entries alone (cli/cache.py), and without either.
-        The caches must never change a verdict, so every validate test of the suite checks that."""
+        """Validate runs five times: filling the caches, answered by the command line's manifest
+        (cli/manifest.py), served by its bundle of entries, by the file entries alone (both
+        cli/cache.py), and without any. The caches must never change a verdict, so every validate
+        test of the suite checks that too."""
         first = run_once(list(args))
         if args[:1] == ("validate",) and "--no-cache" not in args:
             assert run_once(list(args)) == first, "the run's manifest said something else"
-            for manifest in user_cache.glob("dli-flink/validate-runs/*.marshal"):
-                manifest.unlink()
-            assert run_once(list(args)) == first, "a run served by the cache said something else"
+            for kept in ("validate-runs/*.marshal", "validate-*/run-*.pickle"):
+                for manifest in user_cache.glob(f"dli-flink/{kept}"):
+                    manifest.unlink()
+                assert run_once(list(args)) == first, f"the cache without {kept} said otherwise"
             assert run_once([*args, "--no-cache"]) == first, "the cache changed the verdict"
         return first
 

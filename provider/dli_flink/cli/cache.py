@@ -116,7 +116,7 @@ def file_digest(path: str) -> bytes:
 class Cache:
     """The entries of one configuration of the program; see the module docstring."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, run: str | None = None) -> None:
         self.folder = cache_root() / f"validate-{_run_key(config)}"
         self._made = False
         self.entries: list[tuple[str, Entry]] = []
@@ -124,36 +124,73 @@ class Cache:
         what cli/manifest.py records."""
         self.complete = True
         """Whether every file of the run has an entry (none unreadable or uncacheable)."""
+        self._bundle_path = self.folder / f"run-{run}.pickle" if run else None
+        self._bundle: dict[str, Entry] | None = None
+        self._from_bundle = 0
 
     def lookup(self, path: Path) -> Entry | None:
-        """The entry of `path` if the file and its sqlFiles are as recorded, else None."""
+        """The entry of `path` if the file and its sqlFiles are as recorded, else None.
+
+        Looked up first in the bundle of the command line's last run (`run`), one file for all its
+        entries: a thousand files, one changed, cost one read instead of a thousand."""
+        name = os.path.abspath(path)
+        bundled = self._bundled().get(name)
+        if bundled is not None and self._fresh(bundled, name, path):
+            self._from_bundle += 1
+            return bundled
         import pickle  # here, not at the top: a --no-cache run does without its memory
 
-        name = os.path.abspath(path)
         try:
             with open(self._entry_path(name), "rb") as handle:
                 entry = pickle.load(handle)
         except Exception:  # missing, unreadable or corrupt (pickle raises many kinds): a miss
             return None
+        return entry if isinstance(entry, Entry) and self._fresh(entry, name, path) else None
+
+    def finish(self) -> None:
+        """Bundle the run's entries for the next run of the same command line, unless nearly all
+        came from its bundle already (rewriting a thousand entries for one changed costs more
+        than looking that one up apart)."""
+        if self._bundle_path is None or self._from_bundle >= 0.9 * len(self.entries):
+            return
+        self._write(self._bundle_path, {entry.path: entry for _, entry in self.entries})
+
+    def _bundled(self) -> dict[str, Entry]:
+        if self._bundle is None:
+            self._bundle = {}
+            if self._bundle_path is not None:
+                import pickle
+
+                try:
+                    with open(self._bundle_path, "rb") as handle:
+                        bundle = pickle.load(handle)
+                except Exception:  # missing, unreadable or corrupt: no bundle
+                    bundle = None
+                if isinstance(bundle, dict):
+                    self._bundle = bundle
+        return self._bundle
+
+    def _fresh(self, entry: Entry, name: str, path: Path) -> bool:
+        """Whether `entry` is that of `path` as the file and its sqlFiles are now."""
         if not isinstance(entry, Entry) or entry.path != name or stamp(name) != entry.stamp:
-            return None
+            return False
         if any(stamp(sql_path) != recorded for sql_path, recorded, _ in entry.sql_files):
-            return None
+            return False
         if not entry.racy():
-            return entry
+            return True
         from dli_flink.model.source import SourceError, read_text
 
         try:
             if text_digest(read_text(path)) != entry.digest:
-                return None
+                return False
         except (OSError, SourceError):
-            return None
+            return False
         if any(file_digest(sql_path) != digest for sql_path, _, digest in entry.sql_files):
-            return None
+            return False
         entry.read_ns = time.time_ns()
         if not entry.racy():  # the files have aged: the next run can trust their stamps alone
             self.store(entry)
-        return entry
+        return True
 
     def rows(self) -> list[tuple[str, str, Stamp, int, bytes, list[tuple[str, Stamp, bytes]]]]:
         """How to tell each file of the run unchanged, for cli/manifest.py: the name the run gave,
@@ -165,16 +202,18 @@ class Cache:
 
     def store(self, entry: Entry) -> None:
         """Write `entry` atomically; any failure leaves the cache as it was."""
+        self._write(self._entry_path(entry.path), entry)
+
+    def _write(self, target: str | Path, value: object) -> None:
         import pickle
 
-        target = self._entry_path(entry.path)
         temporary = f"{target}.{os.getpid()}.tmp"
         try:
             if not self._made:
                 os.makedirs(self.folder, exist_ok=True)
                 self._made = True
             with open(temporary, "wb") as handle:
-                pickle.dump(entry, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, target)
         except (OSError, pickle.PicklingError):
             with contextlib.suppress(OSError):

@@ -95,8 +95,9 @@ class Run:
     ) -> None:
         parts = [__version__, sys.executable, sys.version, os.getcwd(), repr(config), output]
         parts += ["strict" if strict else "", *(str(path) for path in paths)]
-        key = bytes_digest("\0".join(parts).encode("utf-8", "surrogatepass")).hex()
-        self.file = cache_root() / "validate-runs" / f"{key}.marshal"
+        self.key = bytes_digest("\0".join(parts).encode("utf-8", "surrogatepass")).hex()
+        """The command line's digest: its manifest's name, and its cache bundle's (cli/cache.py)."""
+        self.file = cache_root() / "validate-runs" / f"{self.key}.marshal"
         self.paths, self.config = list(paths), config
 
     def answer(self) -> tuple[str, str, int] | None:

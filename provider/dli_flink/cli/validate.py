@@ -112,6 +112,8 @@ def _validate(paths: Iterable[Path], config: Config, cache: Cache | None) -> Rep
         _forget_nodes(checked, entry.outcome, jobs)
     for index, problem in engine.check_stack([job.spec for job in jobs], config):
         jobs[index].file.add(jobs[index].document, problem)
+    if cache is not None:  # after the cross-job rules: the specs keep what those computed
+        cache.finish()
     for checked in files:
         report.findings.extend(checked.listed())
     report.findings.sort(key=Finding.sort_key)

@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         config_state = manifest.config_state() if manifest is not None else None
         config = configuration.resolve(args.config)
-        cache = Cache(config) if manifest is not None else None
+        cache = Cache(config, manifest.key) if manifest is not None else None
         report = validate(args.paths, config, cache)
     except (configuration.ConfigError, UsageError) as error:
         print(f"dli-flink: {error}", file=sys.stderr)
