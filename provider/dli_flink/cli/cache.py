@@ -6,8 +6,8 @@ again: its placed findings and its jobs' specs come from its entry, and the cros
 all specs, cached or not, as on a cold run. The cache never changes a verdict:
 
 - The folder of entries is named by everything a verdict depends on besides the files: the program
-  (its version and the files of every dli_flink module loaded), Python, PyYAML, fastjsonschema and
-  jsonschema, the schema and the configuration. Anything else makes another folder.
+  (its version and the files of every dli_flink module loaded), Python, PyYAML, yaml-rs,
+  fastjsonschema and jsonschema, the schema and the configuration. Anything else makes another folder.
 - One small entry per job file, named by its absolute path, so a one-file run reads one entry.
 - A file is unchanged when its size, mtime and inode are those recorded; when its mtime was recent
   at the time it was read (an edit of the same size within the same mtime tick would keep all
@@ -230,7 +230,7 @@ def _run_key(config: Config) -> str:
     for name, module in sorted(sys.modules.items()):
         if name.startswith("dli_flink") and getattr(module, "__file__", None):
             parts.append(f"{module.__file__} {stamp(module.__file__)}")
-    for library in ("fastjsonschema", "jsonschema"):
+    for library in ("fastjsonschema", "jsonschema", "yaml_rs"):
         found = PathFinder.find_spec(library)
         parts.append(f"{library} {stamp(found.origin) if found and found.origin else None}")
     digest = blake2b("\n".join(parts).encode("utf-8", "surrogatepass"), digest_size=12)

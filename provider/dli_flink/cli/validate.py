@@ -35,6 +35,7 @@ from dli_flink.model.source import (
     Document,
     SourceError,
     collector_paused,
+    fast_data,
     load_documents,
     read_text,
 )
@@ -53,20 +54,21 @@ class _Job:
 
 
 class _CachedDocument:
-    """A job document of a file served from the cache: its name at hand, its positions only when
-    a cross-job problem needs one (the file is parsed then, as a cold run would have)."""
+    """A job document whose node tree the run does not hold (a file served from the cache, or
+    read by the fast path): its data at hand, its positions only when a cross-job problem needs
+    one (the file is parsed on the node path then, as a cold run would have)."""
 
-    def __init__(self, path: Path, index: int, name: str | None) -> None:
-        self.path, self.index = path, index
-        self.data = {"name": name}
+    def __init__(self, path: Path, index: int, data: object, text: str | None = None) -> None:
+        self.path, self.index, self.data = path, index, data
+        self._text = text
         self._document: Document | FileLevel | None = None
 
     def position(self, *where: object) -> tuple[int, int]:
         if self._document is None:
             self._document = FileLevel()
             with contextlib.suppress(OSError, SourceError):
-                documents = load_documents(self.path, read_text(self.path))
-                for document in documents:
+                text = self._text if self._text is not None else read_text(self.path)
+                for document in load_documents(self.path, text):
                     if document.index == self.index:
                         self._document = document
                         break
@@ -131,6 +133,8 @@ def _check_file(checked: PlacedFile, jobs: list[_Job], config: Config) -> str | 
     try:
         text = read_text(checked.path)
         checked.read_suppressions(text)
+        if _checked_fast(checked, text, jobs, config):
+            return text
         empty = True
         for document in load_documents(checked.path, text):
             empty = False
@@ -146,6 +150,23 @@ def _check_file(checked: PlacedFile, jobs: list[_Job], config: Config) -> str | 
     except SourceError as error:
         checked.add(FileLevel(error.line, error.column), Problem(yaml_syntax.ID, (), error.message))
     return text
+
+
+def _checked_fast(checked: PlacedFile, text: str, jobs: list[_Job], config: Config) -> bool:
+    """Whether the fast path (model.source.fast_data) read the file and found no problem in it:
+    its job is then the run's, its positions looked up only if a cross-job rule needs one. A file
+    with any problem is read again on the node path, which alone places problems."""
+    data = fast_data(text)
+    if data is None:
+        return False
+    spec, problems = engine.parse(data, checked.path.parent)
+    if spec is not None:
+        problems += engine.check(spec, config)
+    if problems:
+        return False
+    if spec is not None:
+        jobs.append(_Job(spec, _CachedDocument(checked.path, 0, data, text), checked))
+    return True
 
 
 def _entry(
@@ -195,7 +216,7 @@ def _forget_nodes(checked: PlacedFile, outcome: Outcome, jobs: list[_Job]) -> No
     """Let a cached file's node trees go, as a run served by the cache never holds them: peak
     memory then stays below that of a run without the cache, which keeps every tree to the end."""
     for position, (index, name, _) in enumerate(outcome.jobs, len(jobs) - len(outcome.jobs)):
-        jobs[position].document = _CachedDocument(checked.path, index, name)
+        jobs[position].document = _CachedDocument(checked.path, index, {"name": name})
 
 
 def _restore(checked: PlacedFile, outcome: Outcome, jobs: list[_Job]) -> None:
@@ -206,7 +227,7 @@ def _restore(checked: PlacedFile, outcome: Outcome, jobs: list[_Job]) -> None:
     checked.report.suppressed += outcome.suppressed
     checked.report.unlisted.update(outcome.unlisted)
     for index, name, spec in outcome.jobs:
-        jobs.append(_Job(spec, _CachedDocument(checked.path, index, name), checked))
+        jobs.append(_Job(spec, _CachedDocument(checked.path, index, {"name": name}), checked))
 
 
 def display_name(path: Path) -> str:

@@ -8,6 +8,14 @@ The tags follow YAML 1.2's core schema (what yaml-language-server and ruamel.yam
 YAML 1.1 defaults: `off`, `yes` and `no` are strings, `0755` is decimal. Merge keys (`<<: *base`) are
 kept, as most YAML tools keep them.
 
+Most job files are read faster still: `fast_data` reads a file with yaml-rs (a Rust YAML 1.2 parser,
+about ten times as fast as composing nodes) when it passes cheap guards, and the validator uses that
+data only if the file has no finding at all. Anything the two parsers could read differently (number
+forms such as `0x1F`, `0b101` or `1_000`, tags, anchors and merge keys, several documents, tabs,
+escapes, control characters, input deep enough for the depth check) is refused by the guards, and a
+file with a finding is read again on the node path, which alone places findings. A differential
+property test (tests/validate/test_fast_path.py) holds yaml-rs to the node path's data.
+
 Hostile input never reaches Python's recursion or memory limits: the size is capped, nesting is measured
 on the event stream before composing (libyaml's composer recurses in C and crashes on deep input), and
 aliases are expanded virtually before anything walks the data (the "billion laughs" bomb): what they add
@@ -363,10 +371,123 @@ def _read_exactly(descriptor: int, most: int) -> bytes:
     return b"".join(chunks) if len(chunks) != 1 else chunks[0]
 
 
+_END = "dli-flink-end-of-file"
+"""A last key the fast path appends to the text: yaml-rs ends a block scalar that ends the file with
+a line break where YAML 1.2 (and libyaml) end it with none; followed by a key, the scalar ends as
+libyaml ends it."""
+_FAST_REFUSED_TEXT = ("<<", "\n---", "\n...", "\n%", _END)
+_FAST_REFUSED = re.compile(r"0[xXoObB]")
+"""What sends a file to the node path, besides the characters of `_UNPRINTABLE`: merge keys,
+document markers and directives, and the number forms yaml-rs reads as numbers and YAML 1.2's core
+schema (the node path) does not."""
+_UNPRINTABLE = re.compile(
+    r"[^\n\x20\x22-\x25\x27-\x3e\x40-\x5b\x5d-\x7e\x85\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd"
+    r"\U00010000-\U0010ffff]"
+)
+"""The characters that send a file to the node path: those libyaml refuses as special (and yaml-rs
+may accept), a BOM inside the text, tabs and carriage returns, and the indicators of anchors and
+aliases (`&`: the expansion budget), tags (`!`), complex keys (`?`) and escapes (a backslash)."""
+_SPECIAL_ASCII = re.compile(r"[\x00-\x09\x0b-\x1f\x7f&!?\\]")
+"""`_UNPRINTABLE` for an ASCII text (most job files), as a short class: half the time."""
+_NUMBER_UNDERSCORE = re.compile(r"_(?:(?=[0-9.+\-])|(?<=[0-9.+\-]_))")
+"""An underscore next to a digit, sign or point: yaml-rs drops underscores from numbers (`1_000`,
+`_1`), YAML 1.2's core schema reads those as strings. Written to start with its literal `_` so the
+search skips to each underscore (a prefix-less pattern costs ten times as much)."""
+_RESERVED_START = re.compile(r"[@`%](?<=[\s\[{,][@`%])")
+"""A plain scalar starting with a character libyaml refuses there and yaml-rs reads: `@`, a
+backtick or `%` after a space or a flow indicator."""
+_FLOW_START = re.compile(r"[\[{]")
+_QUOTED = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")
+_FLOW_COLON = re.compile(r":[\]},]|:$|[\[{,:] *:")
+"""A colon in a flow collection that libyaml (YAML 1.1 there) reads otherwise than yaml-rs: right
+before a flow indicator or the line's end, or starting an entry."""
+_LONG_NUMBER = re.compile("[0-9]{4001}")
+"""A number too long for the node path (see `_int`)."""
+_PLAIN_TYPES = frozenset((str, int, float, bool, type(None)))
+
+
+def fast_data(text: str) -> Any:
+    """The data of a one-document file read by yaml-rs, or None: read it on the node path.
+
+    None when yaml-rs is not installed, a guard refuses the text (the patterns above), yaml-rs
+    refuses it (a syntax error or duplicate key: the node path says where), the document is not a
+    mapping at the first column ending with a line break, or it holds anything but plain mappings
+    (with keys that are not null), lists and scalars.
+    """
+    if not text.endswith("\n") or text.startswith(("---", "...", "%", " ")) or _deep(text):
+        return None
+    for refused in _FAST_REFUSED_TEXT:
+        if refused in text:
+            return None
+    special = _SPECIAL_ASCII if text.isascii() else _UNPRINTABLE
+    for pattern in (special, _FAST_REFUSED, _NUMBER_UNDERSCORE, _RESERVED_START, _LONG_NUMBER):
+        if pattern.search(text):
+            return None
+    if not _simple_flows(text):
+        return None
+    try:
+        from yaml_rs import DuplicateKeyPolicy, loads
+    except ImportError:  # an interpreter without its wheel: the node path reads everything
+        return None
+    try:
+        data = loads(
+            f"{text}{_END}: 0\n",
+            parse_datetime=False,
+            duplicate_key_policy=DuplicateKeyPolicy.Error,
+        )
+    except Exception:  # a syntax error, a duplicate key, a number Python refuses: the node path
+        return None
+    if type(data) is not dict or next(reversed(data)) != _END or data.pop(_END) != 0 or not data:
+        return None
+    return data if _plain(data) else None
+
+
+def _simple_flows(text: str) -> bool:
+    """Whether every line with a flow collection (`[...]`, `{...}`) closes what it opens, outside
+    quotes, and holds no `|`, `>` or odd colon: yaml-rs reads a flow collection over several lines,
+    and those in one, where libyaml refuses them."""
+    end = 0
+    for found in _FLOW_START.finditer(text):
+        if found.start() < end:
+            continue  # on a line already looked at
+        start = text.rfind("\n", 0, found.start()) + 1
+        end = text.find("\n", found.start())
+        line = text[start:end]
+        if "'" in line or '"' in line:
+            line = _QUOTED.sub("", line)
+        if "|" in line or ">" in line or _FLOW_COLON.search(line):
+            return False
+        if line.count("[") + line.count("{") != line.count("]") + line.count("}"):
+            return False
+    return True
+
+
+def _plain(value: Any) -> bool:
+    """Whether `value` is plain mappings (with scalar keys), lists and scalars, all the way down.
+    Recursion is bounded by the depth guard (`_deep`)."""
+    kind = type(value)
+    if kind is dict:
+        if None in value or not _PLAIN_TYPES.issuperset(map(type, value)):
+            return False
+        children: Any = value.values()
+    elif kind is list:
+        children = value
+    else:
+        return kind in _PLAIN_TYPES
+    if _PLAIN_TYPES.issuperset(map(type, children)):
+        return True
+    return all(type(child) in _PLAIN_TYPES or _plain(child) for child in children)
+
+
+def _deep(text: str) -> bool:
+    """Whether the text may nest deeper than MAX_DEPTH: many nesting indicators, or a deep line."""
+    indicators = sum(text.count(char) for char in "[{-?")
+    return indicators > 4 * MAX_DEPTH or _DEEP_INDENT in text or text.startswith(_DEEP_INDENT[1:])
+
+
 def load_documents(path: FilePath, text: str) -> Iterator[Document]:
     """Every document of `text`, or SourceError at the first thing that is not readable YAML."""
-    indicators = sum(text.count(char) for char in "[{-?")
-    if indicators > 4 * MAX_DEPTH or _DEEP_INDENT in text or text.startswith(_DEEP_INDENT[1:]):
+    if _deep(text):
         _check_depth(text)
     text, restore = _mask_breaks(text)
     # An alias needs an anchor: no `&`, nothing to expand.
