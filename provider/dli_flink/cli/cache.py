@@ -33,8 +33,6 @@ from importlib.machinery import PathFinder
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from dli_flink import __version__
 from dli_flink.cli.manifest import Stamp, blake2b, bytes_digest, cache_root, racy, stamp
 from dli_flink.model import schema
@@ -226,11 +224,11 @@ class Cache:
 
 def _run_key(config: Config) -> str:
     """A digest of everything a file's verdict depends on besides the file: see the docstring."""
-    parts = [__version__, sys.version, yaml.__version__, repr(config)]
+    parts = [__version__, sys.version, repr(config)]
     for name, module in sorted(sys.modules.items()):
         if name.startswith("dli_flink") and getattr(module, "__file__", None):
             parts.append(f"{module.__file__} {stamp(module.__file__)}")
-    for library in ("fastjsonschema", "jsonschema", "yaml_rs"):
+    for library in ("yaml", "yaml_rs", "fastjsonschema", "jsonschema"):
         found = PathFinder.find_spec(library)
         parts.append(f"{library} {stamp(found.origin) if found and found.origin else None}")
     digest = blake2b("\n".join(parts).encode("utf-8", "surrogatepass"), digest_size=12)

@@ -33,6 +33,7 @@ from dli_flink.model.files import collect_files
 from dli_flink.model.findings import Finding, Problem, Report, Severity, one_line
 from dli_flink.model.source import (
     Document,
+    LazyDocument,
     SourceError,
     collector_paused,
     fast_data,
@@ -49,30 +50,8 @@ class _Job:
     """A job of the run, kept for the cross-job rules: its spec, and where to place their problems."""
 
     spec: JobSpec
-    document: Document | _CachedDocument
+    document: Document | LazyDocument
     file: PlacedFile
-
-
-class _CachedDocument:
-    """A job document whose node tree the run does not hold (a file served from the cache, or
-    read by the fast path): its data at hand, its positions only when a cross-job problem needs
-    one (the file is parsed on the node path then, as a cold run would have)."""
-
-    def __init__(self, path: Path, index: int, data: object, text: str | None = None) -> None:
-        self.path, self.index, self.data = path, index, data
-        self._text = text
-        self._document: Document | FileLevel | None = None
-
-    def position(self, *where: object) -> tuple[int, int]:
-        if self._document is None:
-            self._document = FileLevel()
-            with contextlib.suppress(OSError, SourceError):
-                text = self._text if self._text is not None else read_text(self.path)
-                for document in load_documents(self.path, text):
-                    if document.index == self.index:
-                        self._document = document
-                        break
-        return self._document.position(*where)
 
 
 def validate(paths: Iterable[Path], config: Config, cache: Cache | None = None) -> Report:
@@ -165,7 +144,7 @@ def _checked_fast(checked: PlacedFile, text: str, jobs: list[_Job], config: Conf
     if problems:
         return False
     if spec is not None:
-        jobs.append(_Job(spec, _CachedDocument(checked.path, 0, data, text), checked))
+        jobs.append(_Job(spec, LazyDocument(checked.path, 0, data, text), checked))
     return True
 
 
@@ -216,7 +195,7 @@ def _forget_nodes(checked: PlacedFile, outcome: Outcome, jobs: list[_Job]) -> No
     """Let a cached file's node trees go, as a run served by the cache never holds them: peak
     memory then stays below that of a run without the cache, which keeps every tree to the end."""
     for position, (index, name, _) in enumerate(outcome.jobs, len(jobs) - len(outcome.jobs)):
-        jobs[position].document = _CachedDocument(checked.path, index, {"name": name})
+        jobs[position].document = LazyDocument(checked.path, index, {"name": name})
 
 
 def _restore(checked: PlacedFile, outcome: Outcome, jobs: list[_Job]) -> None:
@@ -227,7 +206,7 @@ def _restore(checked: PlacedFile, outcome: Outcome, jobs: list[_Job]) -> None:
     checked.report.suppressed += outcome.suppressed
     checked.report.unlisted.update(outcome.unlisted)
     for index, name, spec in outcome.jobs:
-        jobs.append(_Job(spec, _CachedDocument(checked.path, index, {"name": name}), checked))
+        jobs.append(_Job(spec, LazyDocument(checked.path, index, {"name": name}), checked))
 
 
 def display_name(path: Path) -> str:

@@ -27,7 +27,13 @@ from typing import Any
 
 from dli_flink.model.files import find_config as find
 from dli_flink.model.findings import Problem, Severity, quoted, shown
-from dli_flink.model.source import SourceError, load_documents, read_text
+from dli_flink.model.source import (
+    LazyDocument,
+    SourceError,
+    fast_data,
+    load_documents,
+    read_text,
+)
 from dli_flink.rules import RULES
 from dli_flink.rules.base import Context, OptionError, option_values
 
@@ -93,7 +99,10 @@ def resolve(path: Path | None) -> Config:
 def load(path: Path) -> Config:
     try:
         text = read_text(path)
-        documents = list(load_documents(path, text))
+        data = fast_data(text)  # positions only for a mistake: the node path then
+        documents = (
+            [LazyDocument(path, 0, data, text)] if data else list(load_documents(path, text))
+        )
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
     except SourceError as error:
