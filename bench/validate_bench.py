@@ -317,7 +317,8 @@ class Run:
 def run(argv: list[str], folder: Path, expected: int) -> Run:
     """Run `argv` to its end, output into files in `folder`: its wall and CPU time and peak RSS.
 
-    CommandFailed if it exits with another status than `expected`.
+    CommandFailed if it exits with another status than `expected`, or with a traceback (Python
+    exits 1 then, the status of a run with findings).
     """
     out, err = folder / "stdout.txt", folder / "stderr.txt"
     actions = [
@@ -330,7 +331,7 @@ def run(argv: list[str], folder: Path, expected: int) -> Run:
     _, wait_status, usage = os.wait4(pid, 0)
     seconds = time.perf_counter() - start
     status = os.waitstatus_to_exitcode(wait_status)
-    if status != expected:
+    if status != expected or b"Traceback (most recent call last)" in err.read_bytes():
         tail = err.read_text(errors="replace")[-2000:] or out.read_text(errors="replace")[-2000:]
         raise CommandFailed(
             f"{' '.join(argv[:4])} ... exited {status}, expected {expected}:\n{tail}"
