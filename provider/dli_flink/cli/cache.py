@@ -28,7 +28,7 @@ import stat
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.machinery import PathFinder
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,9 @@ class Outcome:
     unlisted: Counter[Severity]
     jobs: list[tuple[int, str | None, JobSpec]]
     """(document index, job name, spec) of each job of the file."""
+    positions: dict[tuple[Any, ...], tuple[int, int]] = field(default_factory=dict)
+    """Where the cross-job rules' problems were placed in the file (model.source.LazyDocument):
+    kept with the run's bundle, so that a later run places them without parsing the file again."""
 
 
 @dataclass

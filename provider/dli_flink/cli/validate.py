@@ -93,7 +93,7 @@ def _validate(paths: Iterable[Path], config: Config, cache: Cache | None) -> Rep
         _forget_nodes(checked, entry.outcome, jobs)
     for index, problem in engine.check_stack([job.spec for job in jobs], config):
         jobs[index].file.add(jobs[index].document, problem)
-    if cache is not None:  # after the cross-job rules: the specs keep what those computed
+    if cache is not None:  # after the cross-job rules: the bundle keeps where their problems are
         cache.finish()
     for checked in files:
         report.findings.extend(checked.listed())
@@ -195,7 +195,9 @@ def _forget_nodes(checked: PlacedFile, outcome: Outcome, jobs: list[_Job]) -> No
     """Let a cached file's node trees go, as a run served by the cache never holds them: peak
     memory then stays below that of a run without the cache, which keeps every tree to the end."""
     for position, (index, name, _) in enumerate(outcome.jobs, len(jobs) - len(outcome.jobs)):
-        jobs[position].document = LazyDocument(checked.path, index, {"name": name})
+        jobs[position].document = LazyDocument(
+            checked.path, index, {"name": name}, positions=outcome.positions
+        )
 
 
 def _restore(checked: PlacedFile, outcome: Outcome, jobs: list[_Job]) -> None:
@@ -206,7 +208,8 @@ def _restore(checked: PlacedFile, outcome: Outcome, jobs: list[_Job]) -> None:
     checked.report.suppressed += outcome.suppressed
     checked.report.unlisted.update(outcome.unlisted)
     for index, name, spec in outcome.jobs:
-        jobs.append(_Job(spec, LazyDocument(checked.path, index, {"name": name}), checked))
+        document = LazyDocument(checked.path, index, {"name": name}, positions=outcome.positions)
+        jobs.append(_Job(spec, document, checked))
 
 
 def display_name(path: Path) -> str:

@@ -116,14 +116,30 @@ class Document:
 class LazyDocument:
     """A job document whose node tree the run does not hold (read by the fast path, or served
     from a cache): its data at hand, its positions only when a problem needs one, the file then
-    read on the node path as a run without the fast path would have."""
+    read on the node path as a run without the fast path would have. Positions found are kept in
+    `positions` (a cache entry's, to be stored with it)."""
 
-    def __init__(self, path: FilePath, index: int, data: Any, text: str | None = None) -> None:
+    def __init__(
+        self,
+        path: FilePath,
+        index: int,
+        data: Any,
+        text: str | None = None,
+        positions: dict[tuple[Any, ...], tuple[int, int]] | None = None,
+    ) -> None:
         self.path, self.index, self.data = path, index, data
         self._text = text
         self._document: Any = None
+        self._positions = {} if positions is None else positions
 
     def position(self, *where: Any, **how: Any) -> tuple[int, int]:
+        key = (self.index, where, tuple(sorted(how.items())))
+        found = self._positions.get(key)
+        if found is None:
+            found = self._positions[key] = self._read().position(*where, **how)
+        return found
+
+    def _read(self) -> Any:
         if self._document is None:
             self._document = _FileStart()
             with contextlib.suppress(OSError, SourceError):
@@ -132,7 +148,7 @@ class LazyDocument:
                     if document.index == self.index:
                         self._document = document
                         break
-        return self._document.position(*where, **how)
+        return self._document
 
 
 class _FileStart:
