@@ -171,3 +171,16 @@ def test_a_run_of_unchanged_files_answers_without_parser_schema_or_rules(
     jobs[0].write_text(VALID_SQL_JOB.replace("cu: 8}", "cu: 9}"))
     changed = run()
     assert "a.yaml" not in changed[0] and changed[1].endswith("exit 0")
+
+
+def test_a_named_file_that_became_a_link_to_another_is_checked_once(cli, write) -> None:
+    """Files named on the command line are told apart by inode: a run answered by its manifest
+    must notice that two names are one file now (a duplicate job name would otherwise be kept)."""
+    first = write("a.yaml", VALID_SQL_JOB)
+    second = write("b.yaml", VALID_SQL_JOB.replace("orders-enrich", "orders-other"))
+    _age(first, second)
+    assert "in 2 files" in cli("validate", "a.yaml", "b.yaml").out
+    second.unlink()
+    os.link(first, second)
+    run = cli("validate", "a.yaml", "b.yaml")
+    assert (run.code, "in 1 file (1 job)" in run.out) == (0, True)

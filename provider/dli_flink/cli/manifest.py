@@ -116,12 +116,16 @@ class Run:
             return None
         if any(stamp(path) != recorded_stamp for path, recorded_stamp in modules):
             return None
-        try:
-            collected = collect_files(self.paths, exclude, Path(root))
-        except (UsageError, OSError):
-            return None
-        if [str(path) for path in collected] != [file[0] for file in files]:
-            return None
+        names = [file[0] for file in files]
+        if names != [str(path) for path in self.paths]:  # a folder named, or a file twice: walk
+            try:
+                collected = collect_files(self.paths, exclude, Path(root))
+            except (UsageError, OSError):
+                return None
+            if [str(path) for path in collected] != names:
+                return None
+        # Otherwise each path named was one file: the stamps below (inode included) tell that
+        # each still is, and a different one from the others.
         verified = racy(*config[1:3])
         for _, absolute, file_stamp, read_ns, digest, sql_files in files:
             if not _same(absolute, file_stamp, read_ns, digest, job_file_digest):
