@@ -9,6 +9,9 @@ all specs, cached or not, as on a cold run. The cache never changes a verdict:
   (its version and the files of every dli_flink module loaded), Python, PyYAML, yaml-rs,
   fastjsonschema and jsonschema, the schema and the configuration. Anything else makes another folder.
 - One small entry per job file, named by its absolute path, so a one-file run reads one entry.
+  The entries of a command line's last run are also kept together in one bundle (`run-<key>`, the
+  key of cli/manifest.py), with where the cross-job rules placed their problems: the same thousand
+  files with one changed cost one read, not a thousand. Looked up first, checked as entries are.
 - A file is unchanged when its size, mtime and inode are those recorded; when its mtime was recent
   at the time it was read (an edit of the same size within the same mtime tick would keep all
   three), its content is hashed and compared too, as git does for "racily clean" files. The sqlFiles
