@@ -62,6 +62,7 @@ def document(name: str, cu_max: int = 8) -> dict[str, Any]:
         "name": name,
         "queue": "default",
         "flinkVersion": "1.15",
+        "agency": "dli_flink_agency",
         "sql": "INSERT INTO sink SELECT * FROM source",
         "resources": {"cu": 4, "parallelism": 2},
         "checkpoint": {"enabled": True},

@@ -68,7 +68,8 @@ QUEUES = {
 DOMAINS = ("orders", "payments", "clicks", "inventory", "shipments", "users", "ads", "fraud")
 ACTIONS = ("enrich", "dedup", "aggregate", "join", "sessionize", "alert", "archive", "score")
 TEAMS = ("data", "payments", "growth", "risk", "logistics")
-SCALING_VERSIONS = ("1.12", "1.13", "1.15", "1.17")
+SCALING_VERSIONS = ("1.12", "1.13", "1.15")
+"""Flink 1.17 is left out: it takes only resource config v2, and the corpus sizes jobs in CUs (v1)."""
 
 _PLAIN = re.compile(r"[A-Za-z_][\w./:@ -]*[\w./]|[A-Za-z_]")
 _RESERVED = {"true", "false", "null", "yes", "no", "on", "off", "y", "n", "~"}
@@ -151,6 +152,8 @@ def make_job(rng: random.Random, index: int, scaling: bool, jar: bool) -> Job:
         "flinkVersion": rng.choice(SCALING_VERSIONS if scaling else ("1.10", *SCALING_VERSIONS)),
         "agency": "dli_flink_agency",  # Flink 1.15+ checkpoints and logs need one (agency-required)
     }
+    if document["flinkVersion"] == "1.15":  # rule agency-required: 1.15 checkpoints with one
+        document["agency"] = "dli_flink_agency"
     job = Job(f"jobs/{domain}/{name}.yaml", document)
     if jar:
         package = f"com.example.{domain}"
@@ -182,7 +185,7 @@ def make_job(rng: random.Random, index: int, scaling: bool, jar: bool) -> Job:
         "intervalSeconds": rng.choice([30, 60, 120]),
         "mode": rng.choice(["exactly_once", "at_least_once"]),
     }
-    if jar:
+    if jar and not document["checkpoint"]["enabled"]:  # DLI takes no custom path with it on
         document["checkpoint"]["path"] = f"obs://{bucket}/checkpoints/{name}/"  # type: ignore[index]
     document["obsBucket"] = bucket
     document["logEnabled"] = scaling or rng.random() < 0.5
@@ -221,7 +224,7 @@ DEFECTS: dict[str, Callable[[Job, list[Job]], None]] = {
     "typo-key": lambda job, _: _rename(job, "logEnabled", "logEnable"),
     "unquoted-version": lambda job, _: job.document.update(flinkVersion=1.15),
     "missing-queue": lambda job, _: job.document.pop("queue"),
-    "bad-entrypoint": lambda job, _: job.document.update(jar={"entrypoint": "s3://bucket/a.jar"}),
+    "bad-entrypoint": lambda job, _: job.document.update(jar={"entrypoint": ""}),
     # Rule findings: valid for the schema.
     "cu-max-below-cu": lambda job, _: _section(job, "scaling").update(cuMax=1),
     "short-interval": lambda job, _: _section(job, "scaling").update(intervalMinutes=5),

@@ -60,6 +60,14 @@ class AdminClient:
     ) -> None:
         self._call("POST", f"/jobs/{job_id}/load", {"demand_cu": demand_cu, "state_mb": state_mb})
 
+    def fail_task(self, job_id: int, again: int = 0) -> None:
+        """A task of the running job fails now; the next `again` restarts of it fail too."""
+        self._call("POST", f"/jobs/{job_id}/task-failure", {"again": again})
+
+    def checkpoints(self, job_id: int) -> dict[str, Any]:
+        """{"latest": the newest checkpoint's directory, "folder", "directories"}."""
+        return self._call("GET", f"/jobs/{job_id}/checkpoints")
+
     def fail(self, operation: str, status: int = 500, count: int = 1, **extra: Any) -> None:
         """Answer the next `count` calls of `operation` with `status` (error_code/error_msg opt.)."""
         self._call(

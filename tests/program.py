@@ -43,10 +43,11 @@ class _Recorder(MockMonitor):
         return super().RegisterResource(request)
 
 
-def registrations(program: Callable[[], Any]) -> list[Resource]:
-    """Run `program` (a function that declares resources) and return what it registered."""
+def registrations(program: Callable[[], Any], stack: str = STACK) -> list[Resource]:
+    """Run `program` (a function that declares resources) in `stack` and return what it
+    registered."""
     recorder = _Recorder()
-    pulumi.runtime.set_mocks(_Echo(), project=PROJECT, stack=STACK, preview=False, monitor=recorder)
+    pulumi.runtime.set_mocks(_Echo(), project=PROJECT, stack=stack, preview=False, monitor=recorder)
 
     @pulumi.runtime.test
     def run() -> Any:

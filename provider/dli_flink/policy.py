@@ -1,16 +1,18 @@
 """The CrossGuard policy pack: the rule engine's problems as Pulumi policy violations.
 
-`pulumi preview --policy-pack policies/` runs `policies/__main__.py`, which serves `policies()`. The
-policies live here, inside the package, so tests call them without a server and the pack and the
-validator cannot drift apart: the pack runs the rule engine's `parse` and `check` as the provider's
-check() does, configured by a `rules.config.Config`; nothing here decides what is wrong with a job.
-Only this module imports pulumi_policy, so `dli-flink validate` never pays for it (pulumi and grpc).
+`pulumi preview --policy-pack policies/` runs `policies/__main__.py`, which serves `policies()`
+(dli_flink.policy_server). The policies live here, inside the package, so tests call them without a
+server and the pack and the validator cannot drift apart: the pack runs the rule engine's `parse`
+and `check` as the provider's check() does, configured by a `rules.config.Config`; nothing here
+decides what is wrong with a job. Only this module and the server import pulumi_policy, so
+`dli-flink validate` never pays for it (pulumi and grpc).
 
-Why four policies and not one per rule: pulumi_policy converts a resource's properties, and its
-provider's, again for every policy it runs (pure-Python MessageToDict and proxies: pulumi_policy
-policy.py, `_PolicyAnalyzerServicer.Analyze`), and the engine waits for the pack inside step
-generation, so each policy adds to every preview whatever it checks. A policy has one enforcement
-level, so two resource policies carry the job rules:
+Why four policies and not one per rule: the engine waits for the pack inside step generation, so
+each policy adds to every preview whatever it checks (pulumi_policy's own server converts a
+resource's properties, and its provider's, again for every policy: pure-Python MessageToDict and
+proxies, `_PolicyAnalyzerServicer.Analyze`; dli_flink.policy_server converts them once per call,
+and each policy still reads and fingerprints the job). A policy has one enforcement level, so two
+resource policies carry the job rules:
 - `dli-flink` runs every job rule once per resource and reports the problems whose level is
   mandatory. Its config holds every rule's settings, by rule id: `off`, `advisory`, `mandatory`, or
   `{level, <the rule's options>}`; unset, a rule's errors are mandatory and its warnings advisory,

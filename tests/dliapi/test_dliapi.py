@@ -172,3 +172,18 @@ def test_every_operation_round_trips(emulator, dli_api, job_body, wait_status):
     assert dli_api.show_job(job_id)["desc"] == "edited"
     dli_api.delete_job(job_id)
     assert dli_api.list_jobs() == []
+
+
+def test_no_call_outlasts_an_operation_shorter_than_the_least_call_timeout(emulator, job_body):
+    """An operation given 1 s in all (its `timeouts`) gives each call at most that, not the 5 s
+    floor a call keeps once its operation's time is spent: an answer DLI holds for 3 s comes after
+    the client gave up, as it would after a 60 s read timeout in a real run (issue 11, item 6)."""
+    import time
+
+    api = api_for(emulator, attempts=1)
+    job_id = api.create_sql_job(job_body())
+    emulator.admin.lose("show_flink_job", "hold", seconds=3)
+    with api.bounded(time.monotonic() + 1.0), pytest.raises(DliError) as lost:
+        api.show_job(job_id)
+    assert lost.value.status is None, "no answer: the read timed out"
+    assert "timed out" in lost.value.message

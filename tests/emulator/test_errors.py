@@ -15,6 +15,7 @@ def test_each_class_is_one_dli_code_with_its_status_and_a_reason():
         errors.OperationNotSupported: (400, "DLI.0007"),
         errors.FlinkJobNotFound: (400, "DLI.16001"),
         errors.QueueUnavailable: (400, "DLI.13024"),
+        errors.BucketNotAuthorized: (400, "DLI.11016"),
         errors.InternalError: (500, "DLI.0999"),
     }
     for cls in table:

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.conftest import api_for
+from tests.conftest import SPEED, api_for
 from tests.emulator.wire import (
     Process,
     chunked,
@@ -60,8 +60,17 @@ def full_cycle(emulator, api, body) -> list[str]:
     return statuses
 
 
-def test_fifty_clients_two_hundred_full_cycles(make_emulator, job_body):
-    emulator = make_emulator(queues={"default": 2 * JOBS})
+def test_fifty_clients_two_hundred_full_cycles(tmp_path, processes, job_body):
+    """The emulator in its own process, as DLI is a service of its own: the fifty clients' SDK work
+    and the emulator's do not take turns in one interpreter (at load average 7 on 2 cores, 200
+    cycles took 12.7-16.2 s with the emulator in the test process, 9.6-10.1 s in its own)."""
+    log = tmp_path / "emulator.log"
+    with log.open("w") as stderr:
+        process = Process(
+            tmp_path / "data", "--queue", f"default={2 * JOBS}", speed=SPEED, stderr=stderr
+        )
+    processes.append(process)
+    emulator = process.emulator
     api = api_for(emulator, attempts=1)  # no retries: any error fails the test
 
     def cycle(index: int) -> list[str]:
@@ -73,7 +82,11 @@ def test_fifty_clients_two_hundred_full_cycles(make_emulator, job_body):
     assert all(timeline == CYCLE for timeline in timelines)
     assert api.list_jobs() == []
     assert emulator.admin.health()["jobs"] == 0
-    assert not any((emulator.data_dir / "obs").rglob("_metadata")), "resumes delete savepoints"
+    # Checkpoints stay in OBS after a stop (DLI's FAQ dli_03_0180 restores from them), savepoints
+    # do not outlive the resume.
+    savepoints = emulator.data_dir / "obs" / "bucket" / "jobs" / "savepoint"
+    assert not any(savepoints.rglob("_metadata")), "resumes delete savepoints"
+    assert "Traceback" not in log.read_text(), "no request reached an internal error"
 
 
 # -- hostile requests among honest clients ------------------------------------------------------

@@ -117,7 +117,8 @@ def signed_call(
     )
     try:
         with urllib.request.urlopen(http, timeout=30) as answer:
-            return answer.status, json.loads(answer.read())
+            data = answer.read()  # empty for a 204 (the tag API's success)
+            return answer.status, json.loads(data) if data else {}
     except urllib.error.HTTPError as error:
         assert error.headers["X-Request-Id"]
         assert error.headers["Content-Type"] == "application/json", error.read()[:200]

@@ -213,3 +213,22 @@ def test_without_ruamel_the_command_says_what_to_install(cli, write, monkeypatch
         2,
         "dli-flink: fix needs ruamel.yaml: pip install 'dli-flink[yaml]'\n",
     )
+
+
+def test_a_v2_job_s_cu_max_is_raised_to_its_size_rounded_up(cli, write) -> None:
+    """A v2 job of 0.5 + 2 CUs (a JobManager of 0.5 cores and 2 GB, a TaskManager of 2 cores and
+    8 GB) may not scale below 2.5 CUs: cuMax becomes 3, the smallest whole number above it."""
+    path = write(
+        "job.yaml",
+        'kind: FlinkSqlJob\nname: orders\nqueue: flink_q\nflinkVersion: "1.17"\n'
+        "agency: dli_flink_agency\nsql: INSERT INTO sink SELECT * FROM src\n"
+        "resourceConfigVersion: v2\nresourceConfig:\n"
+        "  jobManager: {cpu: 0.5, memory: 2GB}\n  taskManager: {cpu: 2, memory: 8GB}\n"
+        "checkpoint: {enabled: true}\nobsBucket: my-bucket\nlogEnabled: true\n"
+        "scaling: {enabled: true, cuMax: 2}\n",
+    )
+    assert rules_found(path) == {"scaling-cu-max-below-cu": 1}
+    run = cli("fix", "job.yaml")
+    assert "fixed scaling-cu-max-below-cu" in run.out
+    assert "scaling: {enabled: true, cuMax: 3}" in path.read_text(encoding="utf-8")
+    assert rules_found(path) == {}

@@ -1,15 +1,16 @@
 """The pack as the Pulumi engine runs it: `python -u -m pulumi.policy <engine> <pack>` over gRPC.
 
 The process is started the way the engine starts a Python analyzer (cwd = the pack, the port on the
-first stdout line) and driven with the engine's calls: GetAnalyzerInfo, Configure, Analyze per
-resource, AnalyzeStack. Properties travel as protobuf Structs, so every number is a double, and
-unknowns are the SDK's sentinel strings, exactly as the engine sends them.
+first stdout line) and driven with the engine's calls: GetAnalyzerInfo, Configure, Remediate and
+Analyze per resource, AnalyzeStack. Properties travel as protobuf Structs, so every number is a
+double, unknowns are the SDK's sentinel strings and secrets are wrapped, exactly as the engine sends
+them. This is the served path end to end: dli_flink.policy_server over pulumi_policy's servicer.
 
-What is faked, and why: the engine address is a loopback port nothing listens on. pulumi_policy's
-server never dials it (it talks to the engine only through `pulumi.runtime` settings, which it sets
-up only when PULUMI_PROJECT, PULUMI_STACK and PULUMI_DRY_RUN are in its environment, and the pack
-does not log), so a real engine endpoint would receive nothing; a pack that did try to reach it
-would fail loudly here. `configure` does what the Pulumi CLI does before Configure: it starts from
+What is faked, and why: the engine address is a loopback port nothing listens on. The pack's
+server never dials it (it answers calls and does not log; pulumi.policy's launcher reads the
+engine's settings only from PULUMI_PROJECT, PULUMI_STACK and PULUMI_DRY_RUN in its environment,
+and the pack reads none of them), so a real engine endpoint would receive nothing; a pack that did
+try to reach it would fail loudly here. `configure` does what the Pulumi CLI does before Configure: it starts from
 every policy's level and schema defaults (GetAnalyzerInfo) and applies the user's settings.
 """
 
@@ -29,6 +30,7 @@ import pytest
 from dli_flink.rules import RULES
 from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+from pulumi_policy.deserialize import SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY
 from pulumi_policy.proxy import UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE
 
 from tests.policy.wire import SQL_TYPE, job, struct
@@ -39,6 +41,7 @@ LEVELS = {
     "advisory": analyzer_pb2.ADVISORY,
     "mandatory": analyzer_pb2.MANDATORY,
     "disabled": analyzer_pb2.DISABLED,
+    "remediate": analyzer_pb2.REMEDIATE,
 }
 
 
@@ -277,6 +280,43 @@ def test_each_resource_policys_level_moves_its_problems(
     ]
     configure(analyzer, {"dli-flink-advisory": "disabled"})
     assert [level for _, level, _ in analyze(analyzer, WRONG_JOB)] == [analyzer_pb2.MANDATORY] * 2
+
+
+def test_a_policy_set_to_remediate_remediates_nothing_and_reports_as_mandatory(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub,
+) -> None:
+    """No policy of the pack implements remediate: the server says so for the one set to it, and
+    its problems still stop the update."""
+    configure(analyzer, {"dli-flink-advisory": "remediate"})
+    answer = remediate(analyzer, WRONG_JOB)
+    assert list(answer.remediations) == []
+    assert [item.policy_name for item in answer.not_applicable] == ["dli-flink-advisory"]
+    assert sorted(_levels(analyze(analyzer, WRONG_JOB))) == [
+        ("runtime-config-unknown-key", analyzer_pb2.MANDATORY),
+        ("scaling-cu-max-below-cu", analyzer_pb2.MANDATORY),
+        ("scaling-flink-version", analyzer_pb2.MANDATORY),
+        ("scaling-interval", analyzer_pb2.MANDATORY),
+    ]
+
+
+def secret(value: Any) -> dict[str, Any]:
+    """A secret as the engine sends it to a pack (analyzer_plugin.go marshals with KeepSecrets)."""
+    return {SPECIAL_SIG_KEY: SPECIAL_SECRET_SIG, "value": value}
+
+
+def test_secret_values_are_checked_by_their_value(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub,
+) -> None:
+    configure(analyzer)
+    found = analyze(analyzer, job(scaling__cuMax=secret(6)))
+    assert _levels(found) == [("scaling-cu-max-below-cu", analyzer_pb2.MANDATORY)]
+    assert "scaling cuMax 6 is below the job's 8 CUs" in found[0][2]
+    twins = [job(name=secret("orders-enrich")), job()]
+    request = analyzer_pb2.AnalyzeStackRequest(
+        resources=[_resource(i, document) for i, document in enumerate(twins)]
+    )
+    found_stack = [d.policyName for d in analyzer.AnalyzeStack(request).diagnostics]
+    assert found_stack == ["job-name-unique", "job-name-unique"]
 
 
 def test_disabling_dli_flink_turns_the_job_rules_off() -> None:

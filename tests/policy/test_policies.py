@@ -435,6 +435,11 @@ def test_config_schema_declares_every_level_and_option_with_its_default() -> Non
     assert {rule: defaults for rule, defaults in declared.items() if defaults} == {
         "scaling-flink-version": {"min-version": "1.12", "versions": []},
         "agency-required": {"min-version": "1.15"},
+        "resource-config-version": {
+            "v1-versions": ["1.12", "1.13", "1.15"],
+            "v2-versions": ["1.13", "1.15", "1.17"],
+        },
+        "dli-package-version": {"last-jar-version": "1.15", "last-udf-version": "1.13"},
         "scaling-interval": {"min-minutes": 10},
         "runtime-config-unknown-key": {"known-keys": []},
     }
@@ -522,6 +527,18 @@ def test_odd_values_anywhere_never_crash_a_policy(path: str) -> None:
         violations(document)
         run(POLICIES["job-name-unique"], _stack(document, document))
         run(POLICIES["queue-capacity"], _stack(document, config={"queues": {"flink_q": {"cu": 4}}}))
+
+
+def test_a_flink_1_17_job_without_resource_config_v2_is_mandatory() -> None:
+    """Flink 1.17 takes only resourceConfigVersion v2 (SDK models, API reference dli_02_0231); its
+    options move which versions take which."""
+    found = violations(job(flinkVersion="1.17"))
+    assert [name for name, _ in found["resource-config-version"]] == [MANDATORY]
+    assert "set resourceConfigVersion: v2" in found["resource-config-version"][0][1]
+    v2 = job(flinkVersion="1.17", resourceConfigVersion="v2", resources=None)
+    assert "resource-config-version" not in violations(v2)
+    widened = {"resource-config-version": {"v1-versions": ["1.15", "1.17"]}}
+    assert "resource-config-version" not in violations(job(flinkVersion="1.17"), widened)
 
 
 def test_a_flink_1_15_job_that_checkpoints_without_an_agency_is_mandatory() -> None:

@@ -81,7 +81,8 @@ class Shared:
 
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
-    emulator = start_emulator(tmp_path_factory.mktemp("emulator"), queues={"default": 100_000})
+    queues = {"default": 100_000, "flink_q": 64}  # flink_q: the examples' queue
+    emulator = start_emulator(tmp_path_factory.mktemp("emulator"), queues=queues)
     host = ProviderHost(tmp_path_factory.mktemp("project"), host_env(), stack_config(emulator))
     yield Shared(emulator, api_for(emulator), host)
     host.close()
@@ -126,7 +127,7 @@ def jar_job(name: str | None = None, **overrides: Any) -> Resource:
         "agency": "dli_flink_agency",
         "jar": {"entrypoint": "obs://bucket/app.jar", "mainClass": "com.example.App"},
         "resources": {"cu": 4, "parallelism": 2},
-        "checkpoint": {"enabled": True, "path": "obs://bucket/checkpoints/"},
+        "checkpoint": {"enabled": True},
         "obsBucket": "bucket",
         "logEnabled": True,
         **overrides,

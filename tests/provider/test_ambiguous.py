@@ -27,11 +27,16 @@ def savepoints(shared: Shared, job_id: int) -> list[str]:
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
+STOPS = {"job_savepointing": "with savepoint", "job_running": "SILENT"}
+
+
 def stops(shared: Shared, job_id: int) -> list[str]:
-    """The job's stops in DLI's timeline: 'with savepoint' or 'SILENT' (without one)."""
+    """The job's stops in DLI's timeline: 'with savepoint', 'SILENT' (a running job stopped without
+    one: its state since the last savepoint is gone) or 'before it ran' (a start stopped while
+    submitting: its state is still in the savepoint the start was restoring from)."""
     statuses = shared.emulator.admin.statuses(job_id)
     return [
-        "with savepoint" if before == "job_savepointing" else "SILENT"
+        STOPS.get(before, "before it ran")
         for before, status in itertools.pairwise(statuses)
         if status == "job_canceling"
     ]

@@ -59,11 +59,7 @@ def test_jar_args_give_the_document_of_the_yaml() -> None:
             dependency_files=["obs://data-team-flink/conf/sessionizer.properties"],
         ),
         resources=ResourcesArgs(cu=6, parallelism=8),
-        checkpoint=CheckpointArgs(
-            enabled=True,
-            interval_seconds=120,
-            path="obs://data-team-flink/checkpoints/clickstream-sessions/",
-        ),
+        checkpoint=CheckpointArgs(enabled=True, interval_seconds=120),
         obs_bucket="data-team-flink",
         log_enabled=True,
         scaling=ScalingArgs(enabled=True, interval_minutes=60, cu_min=2, cu_max=12),

@@ -1,6 +1,6 @@
 """`dli-flink export` against the emulator: jobs deployed from the examples, exported, and deployed
 again through the same reading of job files as `load_jobs`: the change planner finds nothing to
-change (but the tags DLI does not report), and `pulumi up` stops or restarts nothing.
+change (tags included, read with the tag API), and `pulumi up` stops or restarts nothing.
 
 The provider runs in its own process and is driven over gRPC as the engine drives it
 (tests/engine.py); export talks to the emulator through DliApi and the official SDK, with its
@@ -9,21 +9,22 @@ settings from the environment, as a user runs it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
 from dli_flink.cli import main
 from dli_flink.cli.validate import validate
+from dli_flink.deploy.provider import JobProvider
 from dli_flink.deploy.resources import read_job_documents
 from dli_flink.model.fields import ChangeClass
 from dli_flink.model.planner import plan
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules.config import Config
 
-from tests.conftest import RunningEmulator
-from tests.engine import Engine, ProviderHost, Resource
+from tests.conftest import RunningEmulator, start_emulator
+from tests.engine import Engine, ProviderHost, Resource, host_env, provider_blob
 from tests.provider.conftest import JAR_TYPE, SQL_TYPE, stack_config
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -42,23 +43,25 @@ class Deployed(NamedTuple):
     emulator: RunningEmulator
 
 
-@pytest.fixture
-def deployed(
-    make_emulator: Callable[..., RunningEmulator],
-    make_host: Callable[..., ProviderHost],
-    blob: str,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Deployed:
-    """The examples deployed on an emulator with their queue, and export's settings set."""
-    emulator = make_emulator(queues={"flink_q": 64})
-    engine = Engine(make_host(stack_config(emulator)), blob)
-    steps = engine.up(resources(EXAMPLES / "jobs"))
-    assert {step.op for step in steps.values()} == {"create"}, steps
-    monkeypatch.setenv("DLI_FLINK_ENDPOINT", emulator.endpoint)
-    monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", emulator.project_id)
-    monkeypatch.setenv("HUAWEICLOUD_SDK_AK", emulator.access_key)
-    monkeypatch.setenv("HUAWEICLOUD_SDK_SK", emulator.secret_key)
-    return Deployed(engine, emulator)
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployed]:
+    """The examples deployed once for the module, on an emulator with their queue, and export's
+    settings set: every test here reads them, and the one that deploys again changes nothing."""
+    emulator = start_emulator(tmp_path_factory.mktemp("emulator"), queues={"flink_q": 64})
+    host = ProviderHost(tmp_path_factory.mktemp("project"), host_env(), stack_config(emulator))
+    try:
+        engine = Engine(host, provider_blob(JobProvider()))
+        steps = engine.up(resources(EXAMPLES / "jobs"))
+        assert {step.op for step in steps.values()} == {"create"}, steps
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            monkeypatch.setenv("DLI_FLINK_ENDPOINT", emulator.endpoint)
+            monkeypatch.setenv("HUAWEICLOUD_SDK_PROJECT_ID", emulator.project_id)
+            monkeypatch.setenv("HUAWEICLOUD_SDK_AK", emulator.access_key)
+            monkeypatch.setenv("HUAWEICLOUD_SDK_SK", emulator.secret_key)
+            yield Deployed(engine, emulator)
+    finally:
+        host.close()
+        emulator.server.close()
 
 
 def export(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -86,22 +89,15 @@ def test_exported_jobs_deploy_again_as_no_change(
     for name, data in exported.items():
         assert data["adopt"] is True
         change = plan(JobSpec.from_document(original[name]), JobSpec.from_document(data))
-        # DLI's job answer holds no tags: orders-enrich's are the one field it cannot give back,
-        # and a tag change is a new job (no update body takes tags), so preview says replace
-        # until the user copies them back, as done here.
-        if "tags" in original[name]:
-            assert [(f.field, f.change_class) for f in change.fields] == [
-                ("tags.team", ChangeClass.REPLACE)
-            ]
-            with (out / f"{name}.yaml").open("a", encoding="utf-8") as exported_file:
-                exported_file.write("tags:\n  team: data\n")
-        else:
-            assert change.change_class == ChangeClass.NONE
-    state = {name: s.id for name, s in deployed.engine.state.items()}
+        # Tags too, read with DLI's tag API: every field comes back.
+        assert change.change_class == ChangeClass.NONE, change
+    engine = Engine(deployed.engine.host, deployed.engine.blob)
+    engine.state = dict(deployed.engine.state)  # the examples' deployment, whatever ran before
+    state = {name: s.id for name, s in engine.state.items()}
     timelines = {name: deployed.emulator.admin.statuses(int(i)) for name, i in state.items()}
-    steps = deployed.engine.up(resources(out))
+    steps = engine.up(resources(out))
     assert {step.op for step in steps.values()} <= {"same", "update"}, steps
-    assert {name: s.id for name, s in deployed.engine.state.items()} == state
+    assert {name: s.id for name, s in engine.state.items()} == state
     after = {name: deployed.emulator.admin.statuses(int(i)) for name, i in state.items()}
     assert after == timelines, "a job was stopped or restarted"
 

@@ -167,8 +167,9 @@ UNCLEARABLE = [
         "jar.mainClass: com.example.App",
     ),
     (
-        lambda: jar_job(),
-        {"checkpoint": {"enabled": True}},
+        # A custom path goes with checkpointing off in DLI (rule checkpoint-path-enabled).
+        lambda: jar_job(checkpoint={"enabled": False, "path": "obs://bucket/checkpoints/"}),
+        {"checkpoint": {"enabled": False}},
         "checkpoint",
         "checkpoint.path: obs://bucket/checkpoints/",
     ),
@@ -246,3 +247,43 @@ def test_refresh_compares_every_field_dli_reports(
     assert jar_out["jar"]["dependencyFiles"] == ["obs://bucket/app.conf"]
     assert jar_out["checkpoint"]["path"] == "obs://bucket/elsewhere/"
     assert (sql_out["dirtyDataStrategy"], sql_out["idleStateRetentionSeconds"]) == ("1", 60)
+
+
+def test_a_v2_job_deploys_refreshes_clean_and_resizes_through_a_savepoint(
+    stack: Engine, shared: Shared
+) -> None:
+    """resourceConfig reaches DLI nested as resource_config (API reference dli_02_0231), DLI's
+    answer of it is no drift, and a new TaskManager size is a restart with savepoint that DLI then
+    runs; the v1 CU numbers DLI keeps for the job are never sent or compared."""
+    config = {
+        "parallelism": 4,
+        "slotsPerTaskManager": 2,
+        "jobManager": {"cpu": 1, "memory": "4GB"},
+        "taskManager": {"cpu": 2, "memory": "8GB"},
+    }
+    job = sql_job(
+        flinkVersion="1.17",
+        resources=None,
+        resourceConfigVersion="v2",
+        resourceConfig=config,
+        scaling={"enabled": True, "cuMax": 12},
+    )
+    job_id = int(up_ok(stack, job)["jobId"])
+    shown = shared.api.show_job(job_id)["job_config"]
+    assert shown["resource_config_version"] == "v2"
+    assert shown["resource_config"]["taskmanager_resource_spec"] == {"cpu": 2.0, "memory": "8GB"}
+    assert stack.refresh()[job.urn].op == "same"
+    job.inputs["resourceConfig"] = {**config, "taskManager": {"cpu": 2, "memory": "16GB"}}
+    steps = stack.up([job])
+    assert steps[job.urn].op == "update" and steps[job.urn].error is None
+    assert shared.emulator.admin.statuses(job_id)[2:] == [
+        "job_running",
+        "job_savepointing",
+        "job_canceling",
+        "job_cancel_success",
+        "job_submitting",
+        "job_running",
+    ]
+    resized = shared.api.show_job(job_id)
+    assert resized["status"] == "job_running"
+    assert resized["job_config"]["resource_config"]["taskmanager_resource_spec"]["memory"] == "16GB"

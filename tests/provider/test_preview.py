@@ -11,7 +11,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.engine import UNKNOWN, Engine, ProviderHost, State, host_env, provider_blob
-from tests.provider.conftest import sql_job
+from tests.provider.conftest import jar_job, sql_job
+from tests.provider.test_urn_changes import program
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +61,20 @@ def test_a_flink_1_15_job_that_checkpoints_without_an_agency_stops_the_preview(
     assert step.op == "invalid"
     assert [prop for prop, _ in step.failures] == ["flinkVersion"]
     assert "[agency-required] flinkVersion: Flink 1.15 needs an agency" in step.failures[0][1]
+
+
+def test_a_flink_1_17_job_without_resource_config_v2_stops_the_preview(offline: Engine) -> None:
+    """Flink 1.17 takes only resourceConfigVersion v2 (SDK models, API reference dli_02_0231)."""
+    job = sql_job(flinkVersion="1.17", resources=None)
+    step = offline.preview([job])[job.urn]
+    assert step.op == "invalid"
+    assert [prop for prop, _ in step.failures] == ["flinkVersion"]
+    assert "[resource-config-version] flinkVersion: Flink 1.17 takes only" in step.failures[0][1]
+    job.inputs.update(
+        resourceConfigVersion="v2",
+        resourceConfig={"parallelism": 2, "taskManager": {"cpu": 2, "memory": "8GB"}},
+    )
+    assert offline.preview([job])[job.urn].op == "create"
 
 
 def test_schema_errors_name_the_key(offline: Engine) -> None:
@@ -133,3 +148,51 @@ def test_the_project_dli_flink_yaml_is_honoured(tmp_path, blob: str) -> None:
         assert Engine(host, blob).preview([job])[job.urn].op == "create"
     finally:
         host.close()
+
+
+def test_preview_says_which_state_each_change_starts_from(offline: Engine, host) -> None:
+    """The words of lastChange.startedFrom and of `dli-flink review` (model/starts.py)."""
+    job = sql_job()
+    deployed(offline, job)
+    restarted = sql_job(job.name, resources={"cu": 4, "parallelism": 4})
+    assert offline.preview([restarted])[job.urn].op == "update"
+    line = (
+        f"dli-flink: {job.name}: restart with savepoint: starts from the savepoint its stop takes"
+    )
+    assert line in host.wait_for(line)
+
+    stopped = sql_job()
+    deployed(offline, stopped, status="job_cancel_success")
+    assert offline.preview([stopped])[stopped.urn].op == "update"
+    line = f"dli-flink: {stopped.name}: start: starts from the savepoint it was stopped with"
+    assert line in host.wait_for(line)
+
+    sql = program("kind", sql_job().inputs)
+    deployed(offline, sql)
+    jar = program("kind", jar_job(sql.inputs["name"], restore="previous-job").inputs)
+    assert offline.preview([jar])[jar.urn].op == "replace"
+    line = (
+        f"dli-flink: {sql.inputs['name']}: replace: starts from the replaced job's final "
+        "savepoint (restore: previous-job)"
+    )
+    assert line in host.wait_for(line)
+
+
+def test_a_checkpoint_restore_after_an_sql_change_is_a_preview_warning(
+    offline: Engine, host
+) -> None:
+    """DLI's FAQ dli_03_0136: no restore from a checkpoint after the SQL or parallelism changed."""
+    job = sql_job(restore="latest-checkpoint")
+    deployed(offline, job)
+    in_place = sql_job(job.name, restore="latest-checkpoint", smnTopic="pager")
+    assert offline.preview([in_place])[job.urn].op == "update"
+    changed = sql_job(job.name, restore="latest-checkpoint", sql="INSERT INTO s SELECT 1")
+    assert offline.preview([changed])[job.urn].op == "update"
+    line = (
+        f"dli-flink: {job.name}: warning [restore] `sql` changed, and restore: latest-checkpoint "
+        "starts the job from its latest checkpoint should it be found stopped or failed without "
+        "a savepoint: DLI's FAQ dli_03_0136"
+    )
+    log = host.wait_for(line)
+    assert line in log
+    assert log.count(f"dli-flink: {job.name}: warning [restore]") == 1, "not for the in-place edit"

@@ -157,4 +157,6 @@ def test_typed_args_declare_the_same_inputs_as_a_document() -> None:
         "flinkVersion": "1.15",
         "sql": "INSERT INTO a SELECT * FROM b",
         "scaling": {"enabled": True, "cuMax": 8},
+        # The owner mark of this project, stack and resource (ownership.resource_mark).
+        "ownerMark": "dli-flink-jobs:test:typed",
     }

@@ -4,6 +4,9 @@ Each failure is one the emulator can inject the way DLI shows it: a PUT refused 
 restore that fails because the queue lacks CUs (job_submit_fail), a savepoint that fails (the job goes
 back to job_running), a 5xx on the run call, a restore slower than the update timeout. Only what the
 user sees is asserted: the error's last line, the job's real state and configuration, the stack state.
+Faults go to the module's emulator (`shared`), through its provider host (`stack`), which clears
+what a test left after it; a test that kills the host, or needs a small queue or slow DLI, starts
+its own emulator and host.
 """
 
 from __future__ import annotations
@@ -19,9 +22,9 @@ from typing import Any
 import pytest
 from dli_flink.emulator.models import Durations
 
-from tests.conftest import RunningEmulator, api_for
+from tests.conftest import api_for
 from tests.engine import Engine, host_env
-from tests.provider.conftest import sql_job, stack_config
+from tests.provider.conftest import Shared, sql_job, stack_config
 
 
 def cu_max(api: Any, job_id: int) -> str:
@@ -54,15 +57,15 @@ def assert_rolled_back(line: str, api: Any, job_id: int, job_name: str) -> None:
     assert cu_max(api, job_id) == "8"
 
 
-def test_a_refused_put_rolls_back(engine: Engine, dli_api: Any, admin: Any) -> None:
-    job, job_id = deploy(engine)
-    admin.fail(
+def test_a_refused_put_rolls_back(stack: Engine, shared: Shared) -> None:
+    job, job_id = deploy(stack)
+    shared.emulator.admin.fail(
         "update_flink_sql_job", status=400, error_code="DLI.0001", error_msg="parameter error"
     )
-    line = failed_update(engine, job, scaling={"enabled": True, "cuMin": 2, "cuMax": 12})
+    line = failed_update(stack, job, scaling={"enabled": True, "cuMin": 2, "cuMax": 12})
     assert "failed at 'edit'" in line
     assert "DLI.0001: parameter error (request id " in line
-    assert_rolled_back(line, dli_api, job_id, job.name)
+    assert_rolled_back(line, shared.api, job_id, job.name)
 
 
 def test_a_restore_without_queue_capacity_rolls_back(
@@ -84,23 +87,25 @@ def test_a_restore_without_queue_capacity_rolls_back(
     assert api.show_job(job_id)["job_config"]["cu_number"] == 4
 
 
-def test_a_failed_savepoint_changes_nothing(engine: Engine, dli_api: Any, admin: Any) -> None:
-    job, job_id = deploy(engine)
-    admin.fail_next_savepoint()
-    line = failed_update(engine, job, scaling={"enabled": True, "cuMin": 2, "cuMax": 12})
+def test_a_failed_savepoint_changes_nothing(stack: Engine, shared: Shared) -> None:
+    job, job_id = deploy(stack)
+    shared.emulator.admin.fail_next_savepoint()
+    line = failed_update(stack, job, scaling={"enabled": True, "cuMin": 2, "cuMax": 12})
     assert "stop with savepoint failed: the savepoint failed" in line
     assert "nothing was changed and the previous configuration is still running" in line
-    assert dli_api.show_job(job_id)["status"] == "job_running"
-    assert cu_max(dli_api, job_id) == "8"
+    assert shared.api.show_job(job_id)["status"] == "job_running"
+    assert cu_max(shared.api, job_id) == "8"
 
 
-def test_a_server_error_on_the_resume_rolls_back(engine: Engine, dli_api: Any, admin: Any) -> None:
-    job, job_id = deploy(engine)
-    admin.fail("batch_run_flink_jobs", status=503, error_code="DLI.0999", error_msg="busy")
-    line = failed_update(engine, job, scaling={"enabled": True, "cuMin": 2, "cuMax": 12})
+def test_a_server_error_on_the_resume_rolls_back(stack: Engine, shared: Shared) -> None:
+    job, job_id = deploy(stack)
+    shared.emulator.admin.fail(
+        "batch_run_flink_jobs", status=503, error_code="DLI.0999", error_msg="busy"
+    )
+    line = failed_update(stack, job, scaling={"enabled": True, "cuMin": 2, "cuMax": 12})
     assert "failed at 'resume from the savepoint'" in line
     assert "DLI.0999: busy" in line
-    assert_rolled_back(line, dli_api, job_id, job.name)
+    assert_rolled_back(line, shared.api, job_id, job.name)
 
 
 def test_a_restore_slower_than_the_timeout_rolls_back(
@@ -123,39 +128,39 @@ def test_a_restore_slower_than_the_timeout_rolls_back(
 
 
 def test_when_the_rollback_fails_too_the_error_names_the_savepoint_and_the_next_up_resumes(
-    engine: Engine, dli_api: Any, admin: Any
+    stack: Engine, shared: Shared
 ) -> None:
-    job, job_id = deploy(engine)
-    admin.fail_next_restore(count=2)
-    line = failed_update(engine, job, scaling={"enabled": True, "cuMin": 2, "cuMax": 12})
-    stopped = dli_api.show_job(job_id)
+    job, job_id = deploy(stack)
+    shared.emulator.admin.fail_next_restore(count=2)
+    line = failed_update(stack, job, scaling={"enabled": True, "cuMin": 2, "cuMax": 12})
+    stopped = shared.api.show_job(job_id)
     assert stopped["status"] == "job_submit_fail"
     savepoint = stopped["savepoint_path"]
     assert "The rollback failed too at 'resume the previous configuration'" in line
     assert f"its state is in savepoint {savepoint}" in line
     assert f"dli-flink resume {job_id} {savepoint}" in line
 
-    step = engine.up([job])[job.urn]
+    step = stack.up([job])[job.urn]
     assert step.error is None, step.error
-    outputs = engine.state[job.urn].outputs
-    assert dli_api.show_job(job_id)["status"] == "job_running"
-    assert cu_max(dli_api, job_id) == "12"
+    outputs = stack.state[job.urn].outputs
+    assert shared.api.show_job(job_id)["status"] == "job_running"
+    assert cu_max(shared.api, job_id) == "12"
     assert outputs["lastChange"]["savepointUsed"] == savepoint
     assert outputs["lastChange"]["steps"][0]["step"] == "found job_submit_fail"
 
 
 def test_the_resume_command_named_by_a_failed_rollback_starts_the_job(
-    engine: Engine, dli_api: Any, admin: Any, emulator: RunningEmulator
+    stack: Engine, shared: Shared
 ) -> None:
-    job, job_id = deploy(engine)
-    admin.fail_next_restore(count=2)
-    failed_update(engine, job, scaling={"enabled": True, "cuMin": 2, "cuMax": 12})
-    savepoint = dli_api.show_job(job_id)["savepoint_path"]
+    job, job_id = deploy(stack)
+    shared.emulator.admin.fail_next_restore(count=2)
+    failed_update(stack, job, scaling={"enabled": True, "cuMin": 2, "cuMax": 12})
+    savepoint = shared.api.show_job(job_id)["savepoint_path"]
     env = {
-        "DLI_FLINK_ENDPOINT": emulator.endpoint,
-        "HUAWEICLOUD_SDK_AK": emulator.access_key,
-        "HUAWEICLOUD_SDK_SK": emulator.secret_key,
-        "HUAWEICLOUD_SDK_PROJECT_ID": emulator.project_id,
+        "DLI_FLINK_ENDPOINT": shared.emulator.endpoint,
+        "HUAWEICLOUD_SDK_AK": shared.emulator.access_key,
+        "HUAWEICLOUD_SDK_SK": shared.emulator.secret_key,
+        "HUAWEICLOUD_SDK_PROJECT_ID": shared.emulator.project_id,
     }
     done = subprocess.run(
         [sys.executable, "-m", "dli_flink", "resume", str(job_id), savepoint],
@@ -165,7 +170,7 @@ def test_the_resume_command_named_by_a_failed_rollback_starts_the_job(
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    assert dli_api.show_job(job_id)["status"] == "job_running"
+    assert shared.api.show_job(job_id)["status"] == "job_running"
 
 
 @pytest.mark.parametrize("kill_at", ["job_savepointing", "job_submitting"])
@@ -204,27 +209,27 @@ def test_a_provider_killed_mid_cycle_is_resumed_by_the_next_up(
     assert first_step.startswith("found "), first_step
 
 
-def test_the_secret_key_is_in_no_output_state_log_or_error(
-    engine: Engine, dli_api: Any, admin: Any, emulator: RunningEmulator
-) -> None:
-    job, _ = deploy(engine)
-    admin.fail("update_flink_sql_job", status=400, error_code="DLI.0001")
-    error = failed_update(engine, job, scaling={"enabled": True, "cuMin": 2, "cuMax": 12})
-    engine.up([job])
-    engine.refresh()
-    everything = json.dumps([vars(s) for s in engine.state.values()])
-    engine.destroy()
-    secret = emulator.secret_key
-    assert secret not in base64.b64decode(engine.blob).decode("latin-1")
-    for text in (everything, error, engine.host.log):
+def test_the_secret_key_is_in_no_output_state_log_or_error(stack: Engine, shared: Shared) -> None:
+    job, _ = deploy(stack)
+    shared.emulator.admin.fail("update_flink_sql_job", status=400, error_code="DLI.0001")
+    error = failed_update(stack, job, scaling={"enabled": True, "cuMin": 2, "cuMax": 12})
+    stack.up([job])
+    stack.refresh()
+    everything = json.dumps([vars(s) for s in stack.state.values()])
+    stack.destroy()
+    secret = shared.emulator.secret_key
+    assert secret not in base64.b64decode(stack.blob).decode("latin-1")
+    for text in (everything, error, stack.host.log):
         assert secret not in text
 
 
-def test_a_refused_stop_changes_nothing(engine: Engine, dli_api: Any, admin: Any) -> None:
-    job, job_id = deploy(engine)
-    admin.fail("batch_stop_flink_jobs", status=400, error_code="DLI.0007", error_msg="refused")
-    line = failed_update(engine, job, scaling={"enabled": True, "cuMin": 2, "cuMax": 12})
+def test_a_refused_stop_changes_nothing(stack: Engine, shared: Shared) -> None:
+    job, job_id = deploy(stack)
+    shared.emulator.admin.fail(
+        "batch_stop_flink_jobs", status=400, error_code="DLI.0007", error_msg="refused"
+    )
+    line = failed_update(stack, job, scaling={"enabled": True, "cuMin": 2, "cuMax": 12})
     assert "stop with savepoint failed: batch_stop_flink_jobs DLI.0007: refused" in line
     assert "nothing was changed, DLI reports the job job_running" in line
-    assert dli_api.show_job(job_id)["status"] == "job_running"
-    assert cu_max(dli_api, job_id) == "8"
+    assert shared.api.show_job(job_id)["status"] == "job_running"
+    assert cu_max(shared.api, job_id) == "8"

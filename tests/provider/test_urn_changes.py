@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from dli_flink import FlinkJarJob, FlinkSqlJob
+from dli_flink.deploy.ownership import OWNER_TAG
 
 from tests.conftest import api_for
 from tests.engine import Engine, ProviderHost, Resource, host_env
@@ -80,7 +81,10 @@ def test_a_renamed_resource_without_aliases_takes_its_own_job_over(
         renamed.urn: ("create", None),
         first.urn: ("delete", None),
     }
-    assert "created by this stack and never recorded" in shared.host.log
+    assert "created by this stack (resource orders) and never recorded" in shared.host.log
+    tags = shared.api.job_tags(job_id)
+    assert tags[OWNER_TAG] == renamed.inputs["ownerMark"], "the owner tag names the new resource"
+    assert renamed.inputs["ownerMark"].endswith(":orders-renamed")
     assert shared.api.show_job(job_id)["status"] == "job_running"
     assert list(stack.state) == [renamed.urn]
     assert int(stack.outputs(renamed)["jobId"]) == job_id

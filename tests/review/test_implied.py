@@ -43,3 +43,20 @@ def test_an_implied_ceiling_is_shown_after_the_field_it_follows(cli, repo, tmp_p
         ("resources.cu", 8, 10, False),
         ("scaling.cuMax", 8, 10, True),
     ]
+
+
+def test_a_v2_job_s_implied_ceiling_follows_its_resource_config(cli, repo, tmp_path) -> None:
+    """A v2 job's CUs are what it occupies (1 CU = 1 core and 4 GB): a bigger TaskManager raises
+    the ceiling it scales to, and the report says it follows resourceConfig."""
+    v2 = (
+        "resourceConfigVersion: v2\nresourceConfig:\n  parallelism: 2\n"
+        "  taskManager: {cpu: 2, memory: 8GB}\n"
+    )
+    edit(tmp_path / ORDERS, "resources:\n  cu: 8\n  managerCu: 1\n  parallelism: 8\n", v2)
+    edit(tmp_path / ORDERS, "  cuMin: 4\n  cuMax: 16\n", "  cuMin: 4\n")
+    repo("commit", "-qam", "v2, the ceiling follows the job's size")
+    edit(tmp_path / ORDERS, "memory: 8GB", "memory: 16GB")
+    assert _rows(cli("review", "--base", "HEAD", "jobs").out) == [
+        "| `resourceConfig.taskManager.memory` | `8GB` | `16GB` | restart with savepoint |",
+        "| `scaling.cuMax` (implied by `resourceConfig`) | `5` | `9` | restart with savepoint |",
+    ]

@@ -47,6 +47,16 @@ def test_in_place_change_needs_no_restart(cli, repo, tmp_path) -> None:
     assert "restart" not in out.split("\n", 1)[0]
 
 
+def test_a_tag_change_is_in_place(cli, repo, tmp_path) -> None:
+    """DLI's tag API sets tags on the running job: no restart, no new job."""
+    edit(tmp_path / "jobs/orders-enrich.yaml", "team: data", "team: payments")
+    out = cli("review", "jobs").out
+    assert "### `orders-enrich`: updated in place: no restart" in out
+    data = json.loads(cli("review", "--format", "json", "jobs").out)
+    [job] = data["jobs"]
+    assert [(f["field"], f["class"]) for f in job["fields"]] == [("tags.team", "in place")]
+
+
 def test_riskiest_first_and_only_new_findings(cli, repo, tmp_path, snapshot) -> None:
     """A replace (state lost) and a new error lead; a warning that was already there is not news."""
     jobs = tmp_path / "jobs"

@@ -42,7 +42,7 @@ CASES = {
     "type": (JOB + f"resources: {{cu: {LONG}}}\n", "(100,000 characters)"),
     "unknown-key": (JOB + f"? {LONG}\n: 1\n", "(100,000 characters)"),
     "key-in-path": (JOB + f"resources: {{? {LONG} : 1}}\n", "(100,010 characters)"),
-    "pattern": (
+    "package-name": (
         JOB.replace("FlinkSqlJob", "FlinkJarJob").replace(
             "sql: INSERT INTO sink SELECT * FROM src\n", ""
         )

@@ -41,3 +41,22 @@ def test_check_stack_places_each_problem_on_its_job() -> None:
     found = engine.check_stack(specs, Config())
     assert [(index, problem.rule) for index, problem in found] == [(0, "job-name"), (1, "job-name")]
     assert engine.check_stack(specs, Config(severities={"job-name": None})) == []
+
+
+def test_restore_takes_a_policy_or_an_obs_directory_and_says_so_otherwise() -> None:
+    for value in (
+        "savepoint",
+        "none",
+        "previous-job",
+        "obs://my-bucket/jobs/checkpoint/10001/chk-42/",
+    ):
+        assert engine.parse(_document(restore=value))[1] == [], value
+    _, problems = engine.parse(_document(restore="newest"))
+    assert [(p.path, p.message) for p in problems] == [
+        (
+            ("restore",),
+            "restore must be savepoint, latest-checkpoint, none, previous-job, or the OBS directory of a "
+            "checkpoint or savepoint (the one holding _metadata), such as "
+            "obs://bucket/jobs/checkpoint/10001/chk-42/",
+        )
+    ]

@@ -35,8 +35,11 @@ from dli_flink.cli import main
 
 MEMORY_LIMIT = 1 << 30
 """Address space of one CLI run; real job folders need a few tens of MiB."""
-TIME_LIMIT = 20.0
-"""Wall-clock seconds one CLI run may take; a normal run takes well under one second."""
+TIME_LIMIT = 120.0
+"""A hang guard, not a speed target: a CLI run that has not ended after this many seconds never will
+(a normal run takes well under one second, and a busy shared machine may stretch that tenfold).
+How fast the hostile inputs are checked is measured against check-jsonschema by
+bench/hostile_bench.py, never by a wall-clock bound in a test."""
 
 GOOD = "good.yaml"
 GOOD_JOB = """\
@@ -545,12 +548,15 @@ def test_small_alias_trees_in_many_documents_are_refused(tmp_path: Path) -> None
 
 
 def test_a_large_file_without_aliases_is_not_an_alias_bomb(tmp_path: Path) -> None:
-    """Only what aliases add counts: 60,000 nodes written out, and an '&' in the SQL, are no bomb."""
+    """Only what aliases add counts: 60,000 nodes written out, and an '&' in the SQL, are no bomb
+    (the one finding is DLI's limit of tags, not an alias bomb)."""
     tags = "".join(f"  t{n}: v\n" for n in range(30_000))
     content = job("description: a && b", "tags:").replace("\ntags:\n", "\ntags:\n" + tags)
     (tmp_path / HOSTILE).write_text(content)
     run = run_cli(tmp_path, HOSTILE)
-    assert (run.returncode, run.findings(HOSTILE)) == (0, [])
+    findings = run.findings(HOSTILE)
+    assert run.returncode == 1
+    assert [(f["rule"], "at most 19 tags" in f["message"]) for f in findings] == [("schema", True)]
 
 
 # --- Encoding and syntax -----------------------------------------------------------------------
@@ -677,19 +683,16 @@ def test_explicit_int_tag_on_a_word(tmp_path: Path) -> None:
     assert not any("too long" in f["message"] for f in findings), findings
 
 
-# --- Time bounds on inputs that fit under the size cap -----------------------------------------
-
-FAST = 10.0
-"""Seconds for inputs a linear implementation checks in well under one second."""
+# --- Inputs under the size cap that were once quadratic (speed: bench/hostile_bench.py) --------
 
 
-def test_many_unknown_keys_in_bounded_time(tmp_path: Path) -> None:
+def test_many_unknown_keys_placed_and_counted(tmp_path: Path) -> None:
     """20,000 unknown keys (~190 KB) are 20,000 findings in seconds; placing each finding by a
     scan of the whole mapping made this quadratic (about 17 s here, minutes at the 1 MiB cap).
     Every one is placed and counted; the first MAX_LISTED are listed."""
     content = "".join(f"k{n}: 1\n" for n in range(20_000))
     (tmp_path / HOSTILE).write_text(content)
-    run = run_cli(tmp_path, HOSTILE, timeout=FAST)
+    run = run_cli(tmp_path, HOSTILE)
     listed = run.findings(HOSTILE)
     assert len(listed) == MAX_LISTED  # four missing keys at line 1, then the unknown ones in order
     unknown = [f for f in listed if "unknown key" in f["message"]]
@@ -698,15 +701,15 @@ def test_many_unknown_keys_in_bounded_time(tmp_path: Path) -> None:
     assert (summary["errors"], summary["unlisted"]) == (20_000 + 4, 20_004 - MAX_LISTED)
 
 
-def test_many_rejected_values_in_bounded_time(tmp_path: Path) -> None:
+def test_many_rejected_values_counted(tmp_path: Path) -> None:
     """80,000 tag values the schema rejects: setting each aside once copied the tags each time
-    (quadratic: about 45 s here)."""
+    (quadratic: about 45 s here). One more error: DLI's limit of tags."""
     content = job("tags:") + "".join(f"  k{n}: ~\n" for n in range(80_000))
     (tmp_path / HOSTILE).write_text(content)
-    run = run_cli(tmp_path, HOSTILE, output="text", timeout=FAST)
+    run = run_cli(tmp_path, HOSTILE, output="text")
     assert run.returncode == 1
     assert run.stdout.splitlines()[-1] == (
-        "80000 errors, 0 warnings in 1 file (1 job); 79000 not listed (at most 1000 a file)"
+        "80001 errors, 0 warnings in 1 file (1 job); 79001 not listed (at most 1000 a file)"
     )
 
 
@@ -741,7 +744,7 @@ def test_suppression_comment_with_long_whitespace(tmp_path: Path, tail: str) -> 
     """A long suppression comment must not hang the pre-commit hook (the regex once backtracked
     cubically: 3,200 spaces took 75 s); the finding on that line is still reported."""
     content = job("smnTopic: 5  # dli-flink: disable=" + " " * 5000 + tail)
-    findings = check_beside_neighbours(tmp_path, content, timeout=FAST)
+    findings = check_beside_neighbours(tmp_path, content)
     assert ("schema", 6) in {(f["rule"], f["line"]) for f in findings}, findings
 
 
@@ -756,7 +759,7 @@ def test_sql_file_that_never_ends(tmp_path: Path, target: str) -> None:
             handle.truncate(4 << 30)
         target = "huge.sql"
     content = job().replace("sql: SELECT 1", f"sqlFile: {target}")
-    findings = check_beside_neighbours(tmp_path, content, timeout=FAST / 2)
+    findings = check_beside_neighbours(tmp_path, content)
     assert [(f["rule"], f["line"]) for f in findings] == [("sql-file", 5)]
 
 
@@ -773,7 +776,7 @@ def test_named_pipe_or_device_is_refused_unread(tmp_path: Path, kind: str) -> No
         (tmp_path / HOSTILE).symlink_to("/dev/zero")
     (tmp_path / GOOD).write_text(GOOD_JOB)
     (tmp_path / FLAWED).write_text(FLAWED_JOB)
-    run = run_cli(tmp_path, GOOD, HOSTILE, FLAWED, timeout=FAST / 2)
+    run = run_cli(tmp_path, GOOD, HOSTILE, FLAWED)
     assert run.returncode == 2
     assert run.stderr.count("\n") == 1, run.stderr
     assert run.stderr.startswith(f"dli-flink: {HOSTILE}: ") and "not a regular file" in run.stderr

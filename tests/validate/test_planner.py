@@ -51,9 +51,8 @@ def test_no_change() -> None:
         ),
         ({"smnTopic": "pager"}, "smnTopic", ChangeClass.IN_PLACE),
         ({"obsBucket": "other"}, "obsBucket", ChangeClass.IN_PLACE),
-        # Neither update body takes tags, and DLI's tag API is not used: a new job, not a
-        # change reported and never made.
-        ({"tags": {"team": "ml"}}, "tags.team", ChangeClass.REPLACE),
+        # Neither update body takes tags: DLI's tag API sets them on the running job.
+        ({"tags": {"team": "ml"}}, "tags.team", ChangeClass.IN_PLACE),
         ({"jobType": "flink_sql_job"}, "jobType", ChangeClass.REPLACE),
     ],
 )

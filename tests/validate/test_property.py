@@ -76,6 +76,12 @@ versions = st.from_regex(r"[0-9]{1,2}\.[0-9]{1,2}(\.[0-9]{1,2})?", fullmatch=Tru
 buckets = st.from_regex(r"[a-z][a-z0-9-]{1,20}[a-z0-9](\.[a-z0-9]{1,10}){0,2}", fullmatch=True)
 """OBS bucket names (3 to 63 characters, no '..', '.-' or '-.', never an IP address)."""
 config_values = st.one_of(words, st.integers(), finite, st.booleans())
+tag_words = st.text(
+    st.characters(whitelist_categories=("Lu", "Ll", "Nd")) | st.sampled_from("_.:+-@"),
+    min_size=1,
+    max_size=20,
+)
+"""Tag keys and values DLI's tag API takes (API reference dli_02_0396; the schema checks them)."""
 
 
 @st.composite
@@ -126,7 +132,11 @@ def valid_jobs(draw: st.DrawFn) -> dict[str, Any]:
             },
         ),
         "runtimeConfig": st.dictionaries(words, config_values, max_size=4),
-        "tags": st.dictionaries(words, config_values, max_size=3),
+        "tags": st.dictionaries(
+            tag_words.filter(lambda k: not k.startswith("_sys_") and k != "dli-flink-owner"),
+            st.one_of(tag_words, st.integers(), finite, st.booleans()),
+            max_size=3,
+        ),
     }
     if kind == "FlinkSqlJob":
         job[draw(st.sampled_from(["sql", "sqlFile"]))] = draw(words)

@@ -321,3 +321,108 @@ def test_an_agency_is_needed_from_flink_1_15_only_where_dli_uses_one(write) -> N
         "logEnabled: true", "logEnabled: false"
     )
     assert _findings(write, stateless) == []
+
+
+V2 = """\
+kind: FlinkSqlJob
+name: orders-enrich
+queue: flink_q
+flinkVersion: "1.17"
+sql: INSERT INTO sink SELECT * FROM src
+checkpoint: {enabled: true}
+obsBucket: my-bucket
+logEnabled: true
+agency: dli_flink_agency
+resourceConfigVersion: v2
+resourceConfig:
+  parallelism: 4
+  slotsPerTaskManager: 2
+  jobManager: {cpu: 1, memory: 4GB}
+  taskManager: {cpu: 2, memory: 8GB}
+scaling: {enabled: true, cuMax: 4}
+"""
+
+
+def test_flink_1_17_takes_only_resource_config_v2(write) -> None:
+    """SDK models and API reference (dli_02_0231): v1 is for Flink 1.12-1.15, 1.17 only v2; a job
+    that writes no version runs v1."""
+    v1 = V2.split("resourceConfigVersion")[0]
+    [finding] = _findings(write, v1)
+    assert (finding.rule, finding.line) == ("resource-config-version", 4)
+    assert "set resourceConfigVersion: v2" in finding.message
+    [written] = _findings(write, v1 + "resourceConfigVersion: v1\n")
+    assert (written.rule, written.line) == ("resource-config-version", 10)
+    assert _findings(write, v1.replace('"1.17"', '"1.15"')) == []
+
+
+def test_scaling_limits_of_a_v2_job_count_its_cores_and_memory(write) -> None:
+    """A v2 job sets no CUs: it occupies 1 CU for the JobManager and 2 TaskManagers (4 tasks, 2
+    slots each) of max(2 cores, 8 GB / 4 GB) = 2 CUs: 5 CUs, which cuMax 4 is below."""
+    [finding] = _findings(write, V2)
+    assert (finding.rule, finding.line) == ("scaling-cu-max-below-cu", 16)
+    assert "below the job's 5 CUs (resourceConfig" in finding.message
+    assert _findings(write, V2.replace("cuMax: 4", "cuMax: 5")) == []
+    bigger = V2.replace("cuMax: 4", "cuMax: 5").replace("memory: 8GB", "memory: 16GB")
+    [memory] = _findings(write, bigger)
+    assert "below the job's 9 CUs" in memory.message
+    [floor] = _findings(write, V2.replace("cuMax: 4", "cuMin: 6, cuMax: 8"))
+    assert floor.rule == "scaling-cu-min-above-cu" and "at most 5" in floor.message
+
+
+def test_v2_sizes_below_dli_s_minimum_are_one_finding_each(write) -> None:
+    """dli_02_0231 Tables 3-5: cpu at least 0.5, memory at least 2 GB in MB or GB, slots at least 1;
+    a rejected size is left out of the scaling comparison (one wrong value, one finding)."""
+    text = V2.replace("{cpu: 2, memory: 8GB}", "{cpu: 0.25, memory: 1024MB}").replace(
+        "slotsPerTaskManager: 2", "slotsPerTaskManager: 0"
+    )
+    found = {(f.rule, f.line, f.column) for f in _findings(write, text)}
+    assert found == {
+        ("resource-config-range", 13, 24),
+        ("resource-config-range", 15, 22),
+        ("resource-config-range", 15, 36),
+    }
+    [unreadable] = _findings(write, V2.replace("memory: 4GB", "memory: 4 gigs"))
+    assert unreadable.rule == "resource-config-range" and '"4096MB"' in unreadable.message
+
+
+def test_the_other_version_s_block_is_reported_as_unused(write) -> None:
+    cu = V2.replace("cuMax: 4", "cuMax: 5").replace(
+        "resourceConfigVersion: v2\n", "resourceConfigVersion: v2\nresources: {cu: 4}\n"
+    )
+    [finding] = _findings(write, cu)
+    assert (finding.rule, finding.line) == ("resource-config-unused", 11)
+    v1 = V2.replace('"1.17"', '"1.15"').replace("resourceConfigVersion: v2\n", "")
+    v1 = v1.replace("scaling: {enabled: true, cuMax: 4}\n", "")
+    [ignored] = _findings(write, v1)
+    assert (
+        ignored.rule == "resource-config-unused"
+        and "resourceConfig is read only" in ignored.message
+    )
+
+
+def test_dli_package_names_are_for_jar_jobs_below_flink_1_15(write) -> None:
+    """SDK models: DLI-managed packages "not recommended" on Flink 1.15, unsupported above it."""
+    jar = (
+        'kind: FlinkJarJob\nname: app\nqueue: flink_q\nflinkVersion: "1.13"\n'
+        "jar: {entrypoint: my_group/app.jar, dependencyJars: [my_group/lib.jar]}\n"
+    )
+    assert _findings(write, jar) == []
+    [warned, _] = _findings(write, jar.replace('"1.13"', '"1.15"'))
+    assert (warned.rule, warned.severity) == ("dli-package-version", "warning")
+    refused = _findings(write, jar.replace('"1.13"', '"1.17"'))
+    assert {(f.rule, f.severity, f.column) for f in refused if f.line == 5} == {
+        ("dli-package-version", "error", 19),
+        ("dli-package-version", "error", 54),
+    }
+
+
+def test_a_jar_checkpoint_path_goes_with_checkpointing_off(write) -> None:
+    """Terraform's flinkjar resource: no custom checkpoint_path while checkpoint_enabled is true."""
+    jar = (
+        'kind: FlinkJarJob\nname: app\nqueue: flink_q\nflinkVersion: "1.13"\n'
+        "jar: {entrypoint: obs://b/app.jar}\n"
+        "checkpoint: {enabled: true, path: obs://b/ckpt/}\nobsBucket: my-bucket\n"
+    )
+    [finding] = _findings(write, jar)
+    assert (finding.rule, finding.line) == ("checkpoint-path-enabled", 6)
+    assert _findings(write, jar.replace("enabled: true", "enabled: false")) == []

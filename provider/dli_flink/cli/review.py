@@ -19,6 +19,8 @@ from pathlib import Path
 from dli_flink.cli.git import Repository
 from dli_flink.cli.review_model import Envelope, FileReview, JobReview, Review
 from dli_flink.cli.sides import Files, Job, JobFile, Revision, WorkTree, sql_names
+from dli_flink.model import starts
+from dli_flink.model.fields import V2
 from dli_flink.model.files import is_job_file
 from dli_flink.model.findings import Finding, Problem, Severity
 from dli_flink.model.planner import Change, ChangeClass, plan
@@ -99,6 +101,7 @@ class _Sides:
             "changed" if old else _new_status(self.old.get(new.file)),
             change=change,
             implied=implied,
+            cu_from="resourceConfig" if new.spec.resource_version == V2 else "resources.cu",
             before=Envelope.of(old.spec) if old else None,
             after=Envelope.of(new.spec),
             findings=introduced,
@@ -106,6 +109,11 @@ class _Sides:
             desired=(_desired(old.spec) if old else None, _desired(new.spec)),
             savepoint=_has_bucket(old.spec) if old else True,
         )
+        planned = starts.Planned.of(
+            job.status, change, old.spec if old else None, new.spec, job.desired
+        )
+        job.starts_from = starts.starts_from(planned)
+        job.restore_warning = starts.may_not_restore(planned, job.starts_from)
         if job.status != "changed" or change.fields or introduced or job.state_change:
             return job
         return None

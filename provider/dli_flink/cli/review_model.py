@@ -33,7 +33,7 @@ class Envelope:
     @classmethod
     def of(cls, spec: JobSpec) -> Envelope:
         return cls(
-            cu=spec.resources.cu,
+            cu=spec.job_cu,
             cu_min=spec.setting("cuMin").value,
             cu_max=spec.setting("cuMax").value,
             interval_minutes=spec.setting("intervalMinutes").value,
@@ -68,6 +68,8 @@ class JobReview:
     """The planner's change: its class, and its fields as a reviewer reads them (`_as_written`)."""
     implied: frozenset[str] = frozenset()
     """The fields of `change` neither side writes, whose values DLI derives from another field."""
+    cu_from: str = "resources.cu"
+    """Where the job's CUs come from (a v2 job's: resourceConfig), which cuMax follows."""
     before: Envelope | None = None
     after: Envelope | None = None
     findings: list[Finding] = field(default_factory=list)
@@ -79,6 +81,12 @@ class JobReview:
     """Whether a stop writes a savepoint: DLI writes one only to the running job's OBS bucket."""
     rehearsal: Any = None
     """With `review --rehearse`: the job's rehearsal (dli_flink.rehearse.jobs.JobRehearsal)."""
+    starts_from: str | None = None
+    """The state `pulumi up` starts the job from (model/starts.py, in the words of the provider's
+    lastChange.startedFrom); None when it starts nothing."""
+    restore_warning: str | None = None
+    """Why that start may not restore: a checkpoint after a change of the job's code or
+    parallelism (DLI's FAQ dli_03_0136)."""
 
     @property
     def errors(self) -> int:

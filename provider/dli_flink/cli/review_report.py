@@ -16,6 +16,7 @@ from dli_flink.model.fields import FollowField
 from dli_flink.model.findings import Finding
 from dli_flink.model.planner import ChangeClass, FieldChange, show
 from dli_flink.model.spec import Unknown
+from dli_flink.model.starts import NOTHING
 
 _HEADLINE = {
     ("deleted", ChangeClass.NONE): "deleted: the DLI job and its state are removed",
@@ -34,11 +35,16 @@ def headline(job: JobReview) -> str:
     desiredState makes it a stop or a start, or keeps the job stopped."""
     if job.status == "created" and job.desired[1] == "stopped":
         return f"created: a new job, {_LEFT_STOPPED}"
+    kept = job.starts_from and not job.starts_from.startswith(("no state", NOTHING))
+    if job.status == "created" and kept:
+        return f"created: a new job, starting from {job.starts_from}"
     if job.status != "changed":
         return _HEADLINE[(job.status, ChangeClass.NONE)]
     change_class = job.change.change_class
     if change_class == ChangeClass.REPLACE:
         stopped = f"; {_LEFT_STOPPED}" if job.desired[1] == "stopped" else ""
+        if kept:
+            return f"replaced: a new DLI job, starting from {job.starts_from}{stopped}"
         return f"replaced: a new DLI job, the state is LOST{stopped}"
     if job.state_change == "stop":
         if job.savepoint:
@@ -114,11 +120,14 @@ def _finding_lines(findings: list[Finding]) -> list[str]:
 def _section(job: JobReview) -> list[str]:
     """A job's heading, then its blocks (findings, fields, scaling) one blank line apart."""
     blocks = [[f"### `{job.name}`: {headline(job)}", f"`{job.file}`"]]
-    if job.findings:
-        blocks.append(_finding_lines(job.findings))
+    if job.starts_from:
+        blocks[0].append(f"Starts from: {job.starts_from}.")
+    if job.findings or job.restore_warning:
+        may_not = [f"- :warning: may not restore: {job.restore_warning}"]
+        blocks.append([*_finding_lines(job.findings), *(may_not if job.restore_warning else [])])
     if job.change.fields:
         table = ["| field | before | after | effect |", "|---|---|---|---|"]
-        blocks.append(table + [_row(field, job.implied) for field in job.change.fields])
+        blocks.append(table + [_row(field, job) for field in job.change.fields])
     if job.before and job.after and job.before != job.after:
         blocks.append([f"Scaling: {job.before.describe()} → {job.after.describe()}"])
     elif job.after and job.before is None:
@@ -136,16 +145,18 @@ def _section(job: JobReview) -> list[str]:
 CELL_WIDTH = 40
 
 
-def _row(field: FieldChange, implied: frozenset[str]) -> str:
+def _row(field: FieldChange, job: JobReview) -> str:
     old, new = _from_difference(field.old, field.new)
-    name = f"`{field.field}`" + (f" ({_implied_by(field.field)})" if field.field in implied else "")
-    return f"| {name} | {_cell(old)} | {_cell(new)} | {field.change_class.label} |"
+    implied = f" ({_implied_by(field.field, job)})" if field.field in job.implied else ""
+    return (
+        f"| `{field.field}`{implied} | {_cell(old)} | {_cell(new)} | {field.change_class.label} |"
+    )
 
 
-def _implied_by(path: str) -> str:
-    """Where an implied value comes from: the field it follows, else DLI's default."""
+def _implied_by(path: str, job: JobReview) -> str:
+    """Where an implied value comes from: the job's CUs it follows, else DLI's default."""
     default = fields.TABLE.by_path[path].dli_default
-    return f"implied by `{default.path}`" if isinstance(default, FollowField) else "DLI's default"
+    return f"implied by `{job.cu_from}`" if isinstance(default, FollowField) else "DLI's default"
 
 
 def _from_difference(old: Any, new: Any) -> tuple[Any, Any]:
@@ -200,6 +211,8 @@ def as_json(review: Review) -> str:
                 "desiredState": {"before": job.desired[0], "after": job.desired[1]},
                 "stateChange": job.state_change,
                 "restartSeconds": job.restart_seconds if job.restarts else None,
+                "startsFrom": job.starts_from,
+                "restoreWarning": job.restore_warning,
                 "rehearsal": _rehearsal(job.rehearsal),
             }
         )

@@ -29,26 +29,38 @@ def snake(key: str) -> str:
 
 
 def build(table: FieldTable) -> dict[str, type]:
-    """Every args class of `table`, by name: a class per block, then one per job kind."""
+    """Every args class of `table`, by name: a class per block (a nested block is an attribute of
+    its parent's class: `ResourceConfigArgs(job_manager=JobManagerArgs(cpu=1))`), then one per
+    job kind."""
     classes: dict[str, type] = {}
-    for group, rows in table.groups.items():
-        if group is not None:
-            attributes = [(snake(row.key), row.required) for row in rows]
-            classes[_class_name(group)] = _dataclass(_class_name(group), attributes)
+    for block in sorted(table.blocks):
+        attributes = _attributes(table, block, None)
+        classes[_class_name(block)] = _dataclass(_class_name(block), attributes)
     for kind, name in KIND_CLASSES.items():
-        attributes = []
-        for group, rows in table.groups.items():
-            mine = [row for row in rows if kind in row.kinds and row.path != "kind"]
-            if group is None:
-                attributes.extend((snake(row.key), row.required) for row in mine)
-            elif mine:
-                attributes.append((snake(group), any(row.required for row in mine)))
-        classes[name] = _dataclass(name, attributes)
+        classes[name] = _dataclass(name, _attributes(table, None, kind))
     return classes
 
 
-def _class_name(group: str) -> str:
-    return group[0].upper() + group[1:] + "Args"
+def _attributes(table: FieldTable, block: str | None, kind: str | None) -> list[tuple[str, bool]]:
+    """The attributes of `block`'s class (None: a job kind's): its own rows, then one attribute per
+    block inside it, in table order; for a kind, only what that kind may hold."""
+    found: dict[str, bool] = {}
+    prefix = f"{block}." if block else ""
+    for row in table.rows:
+        if not row.path.startswith(prefix) or row.path == "kind":
+            continue
+        if kind is not None and kind not in row.kinds:
+            continue
+        head = row.path[len(prefix) :].split(".", 1)[0]
+        attribute = snake(head)
+        found[attribute] = found.get(attribute, False) or row.required
+    return list(found.items())
+
+
+def _class_name(block: str) -> str:
+    """A block's class: its last key, "resourceConfig.jobManager" -> JobManagerArgs."""
+    key = block.rpartition(".")[2]
+    return key[0].upper() + key[1:] + "Args"
 
 
 def _dataclass(name: str, attributes: list[tuple[str, bool]]) -> type:
@@ -67,6 +79,9 @@ ResourcesArgs = _CLASSES["ResourcesArgs"]
 CheckpointArgs = _CLASSES["CheckpointArgs"]
 ScalingArgs = _CLASSES["ScalingArgs"]
 JarArgs = _CLASSES["JarArgs"]
+ResourceConfigArgs = _CLASSES["ResourceConfigArgs"]
+JobManagerArgs = _CLASSES["JobManagerArgs"]
+TaskManagerArgs = _CLASSES["TaskManagerArgs"]
 TimeoutsArgs = _CLASSES["TimeoutsArgs"]
 FlinkSqlJobArgs = _CLASSES["FlinkSqlJobArgs"]
 FlinkJarJobArgs = _CLASSES["FlinkJarJobArgs"]

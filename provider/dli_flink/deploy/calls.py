@@ -12,9 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from dli_flink.deploy import ownership
 from dli_flink.deploy.dliapi import DliApi, DliError
+from dli_flink.deploy.inputs import Options
 from dli_flink.deploy.operation import Operation, Record
 from dli_flink.deploy.status import (
+    RUNNING,
     STOPPABLE,
     STOPPING,
     TRANSITIONAL,
@@ -23,11 +26,31 @@ from dli_flink.deploy.status import (
 from dli_flink.deploy.waits import WaitTimeout
 from dli_flink.model.spec import JobSpec
 
+_RETRY = "DLI's tag calls are safe to repeat, run pulumi up again"
+
+
+BUCKET_FIX = (
+    "check that the bucket exists in this region and that DLI holds its service authorisation "
+    "(DLI console: Global Configuration > Service Authorization, Tenant Administrator (Global "
+    "service); DLI FAQ dli_03_0138 and dli_03_0045)"
+)
+"""What to do when DLI will not take an OBS bucket: the FAQs' fix for a bucket DLI reports as not
+authorised (the console's Authorize answers DLI.10001 without it)."""
+NOT_AUTHORIZED = "DLI.11016"
+"""DLI's code for a create naming an obs_bucket not authorised to it (Creating a Flink Jar Job)."""
+
+
+def _pairs(tags: dict[str, str]) -> str:
+    """Tags for an error line: team=data, owner=x."""
+    return ", ".join(f"{k}={v}" for k, v in tags.items())
+
 
 class LifecycleError(Exception):
     """An operation that did not complete; the message is the one line the Pulumi user reads."""
 
 
+STARTING = frozenset({"job_submitting", RUNNING})
+"""A run call reached DLI: the job is being submitted, or runs."""
 LATE_GRACE = 2.0
 """Seconds a call whose answer was lost is given to show its effect before it counts as not carried
 out: a request the gateway gave up on may still reach DLI a moment later (issue 11)."""
@@ -68,6 +91,9 @@ class JobCalls:
     Acting on the job is here; observing its status is status.Watch's, which `_watch` hands out.
     """
 
+    owner = ""
+    """The legacy owner mark (Lifecycle.owner) for a resource registered without its own."""
+
     def __init__(self, api: DliApi) -> None:
         self.api = api
 
@@ -81,6 +107,17 @@ class JobCalls:
             if is_missing(error):
                 return None
             raise
+
+    def show_tagged(self, job_id: int) -> dict[str, Any] | None:
+        """The job as DLI reports it with its tags (`tags`: [{key, value}], read with the tag API,
+        without this provider's owner mark, which is no user tag), or None when it does not
+        exist."""
+        job = self.show(job_id)
+        if job is None:
+            return None
+        held = self.api.job_tags(job_id)
+        job["tags"] = [{"key": k, "value": v} for k, v in held.items() if k != ownership.OWNER_TAG]
+        return job
 
     def find(self, name: str) -> dict[str, Any] | None:
         """The job with exactly this name (DLI's name filter matches substrings)."""
@@ -101,11 +138,53 @@ class JobCalls:
 
     def _authorize(self, name: str, new: JobSpec, old: JobSpec | None = None) -> None:
         """Let DLI use the job's OBS bucket (savepoints, checkpoints) before a call needs it: on
-        create, and when an update names a bucket other than the one already authorised."""
+        create, and when an update names a bucket other than the one already authorised (DLI
+        refuses a Jar job's unauthorised obs_bucket with DLI.11016: emulator/errors.py)."""
         if new.obs_bucket and (old is None or new.obs_bucket != old.obs_bucket):
             self._call(
-                name, "authorise the OBS bucket", "", self.api.authorize_buckets, [new.obs_bucket]
+                name,
+                f"authorise the OBS bucket {new.obs_bucket}",
+                f"; {BUCKET_FIX}; nothing was changed",
+                self.api.authorize_buckets,
+                [new.obs_bucket],
             )
+
+    def _retag(self, op: Operation, new: JobSpec, status: str) -> None:
+        """Make the job's tags the document's, and mark it as this stack's, through DLI's tag API,
+        before any other step: tags are no configuration DLI runs, so this touches neither the
+        job's status nor its state (API reference dli_02_0396: the calls name no status).
+
+        The tags DLI holds are read first, so only what differs is sent: tags added or changed
+        are set in one call (a key DLI holds takes the new value), then the tags the document no
+        longer writes are removed in a second. Both are safe to repeat, so an error says what
+        went in and `pulumi up` again finishes it. This provider's owner mark is never removed.
+        """
+        wanted = dict(new.tags or ())
+        mark = self._mark(op.options)
+        if mark:  # the resource's mark replaces a legacy one, or another resource's of this stack
+            wanted[ownership.OWNER_TAG] = mark
+        step = f"{op.progress.operation}: "
+        unchanged = f"nothing was changed, DLI reports the job {status}"
+        read = functools.partial(self.api.job_tags, op.job_id)
+        held = self._call(op.name, step + "read the tags", f"; {unchanged}", read)
+        put = {k: v for k, v in wanted.items() if held.get(k) != v}
+        gone = {k: v for k, v in held.items() if k not in wanted and k != ownership.OWNER_TAG}
+        if put:
+            tail = f"; {unchanged}; {_RETRY}"
+            add = functools.partial(self.api.add_tags, op.job_id, put.items())
+            self._call(op.name, f"{step}set tags {_pairs(put)}", tail, add)
+        if gone:
+            done = f"tags {_pairs(put)} were set, nothing else" if put else "nothing"
+            tail = f"; {done} was changed, DLI reports the job {status}; {_RETRY}"
+            remove = functools.partial(self.api.delete_tags, op.job_id, gone.items())
+            self._call(op.name, f"{step}remove tags {_pairs(gone)}", tail, remove)
+        if put or gone:
+            op.progress("tags set through DLI's tag API, the job untouched")
+
+    def _mark(self, options: Options) -> str:
+        """The owner mark a job of this resource carries: the resource's (project:stack:resource,
+        inputs.MARK_KEY), else this provider's legacy mark."""
+        return options.owner or self.owner
 
     def _put(self, spec: JobSpec, job_id: int, body: dict[str, Any]) -> None:
         update = self.api.update_sql_job if spec.is_sql else self.api.update_jar_job
@@ -166,11 +245,14 @@ class JobCalls:
             f"nothing was changed, DLI reports the job {job.get('status', 'gone')}"
         ) from None
 
-    def _settled_after(self, op: Operation, error: BaseException) -> dict[str, Any]:
-        """The job after a call answered with `error`: read at once after a refusal, watched for
-        LATE_GRACE after a lost answer until it leaves the state it was in."""
+    def _settled_after(
+        self, op: Operation, error: BaseException, effect: frozenset[str] = STOPPING
+    ) -> dict[str, Any]:
+        """The job after a call answered with `error`: read at once after a refusal or once DLI
+        shows the call's `effect` (a stop's by default), else watched for LATE_GRACE after a lost
+        answer until it leaves the state it was in."""
         job = self.show(op.job_id) or {}
-        if not is_ambiguous(error) or job.get("status") in STOPPING:
+        if not is_ambiguous(error) or job.get("status") in effect:
             return job
         first = job.get("status")
         try:
@@ -204,6 +286,6 @@ class JobCalls:
             if not is_ambiguous(error):
                 raise
             op.progress(f"the run call got no answer ({describe_error(error)}): watching the job")
-            if self._settled_after(op, error).get("status") == before:
+            if self._settled_after(op, error, STARTING).get("status") == before:
                 raise  # DLI did not act on it within LATE_GRACE: the call's own error says why
         return self._watch(op.job_id).running(before, op.remaining())

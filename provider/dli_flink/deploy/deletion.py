@@ -11,9 +11,17 @@ to the stop call) is the one case the job is stopped without one, and the delete
 from __future__ import annotations
 
 from dli_flink.deploy import ownership
-from dli_flink.deploy.calls import JobCalls, LifecycleError, describe_error, is_missing
+from dli_flink.deploy.calls import (
+    LATE_GRACE,
+    JobCalls,
+    LifecycleError,
+    describe_error,
+    is_ambiguous,
+    is_missing,
+)
 from dli_flink.deploy.dliapi import DliError
 from dli_flink.deploy.operation import Operation
+from dli_flink.deploy.restore import FAILED, checkpoint_folder, checkpoints, found
 from dli_flink.deploy.status import RUNNING, STOPPABLE, TRANSITIONAL, StartFailed
 from dli_flink.deploy.waits import WaitTimeout, poll_until
 
@@ -87,6 +95,12 @@ class DeleteSteps(JobCalls):
                 "the job to settle",
             )
         if job["status"] not in STOPPABLE:
+            if savepoint and job["status"] == FAILED and checkpoints(job):
+                # No final savepoint from a job that does not run: its state stays in OBS.
+                op.progress(
+                    f"DLI reports the job {found(job)}: no final savepoint possible; its state "
+                    f"stays in its latest checkpoint, in {checkpoint_folder(job)}"
+                )
             return None
         if not (savepoint and job["status"] == RUNNING):
             op.progress("stopping")
@@ -123,17 +137,30 @@ class DeleteSteps(JobCalls):
         return path
 
     def _remove(self, op: Operation) -> None:
-        """Delete the stopped job and wait until DLI no longer lists it."""
+        """Delete the stopped job and wait until DLI no longer lists it. A lost answer is not
+        taken as "not deleted": the job is watched for LATE_GRACE before the call's error counts
+        (a request the gateway gave up on may still reach DLI a moment later, issue 11)."""
         try:
             self.api.delete_job(op.job_id)
         except DliError as error:
-            if not is_missing(error):
+            if is_ambiguous(error):
+                op.progress(f"the delete call got no answer ({describe_error(error)}): watching")
+                if not self._gone(op, LATE_GRACE):
+                    raise
+            elif not is_missing(error):
                 raise
         op.progress("deleted, waiting until DLI no longer lists it")
-        poll_until(
-            lambda: self.show(op.job_id),
-            lambda j: j is None,
-            max(op.remaining(), 1.0),
-            "the job to be gone",
-        )
+        self._wait_gone(op, max(op.remaining(), 1.0))
         op.progress("gone")
+
+    def _wait_gone(self, op: Operation, seconds: float) -> None:
+        """Return once DLI no longer lists the job; WaitTimeout after `seconds`."""
+        poll_until(lambda: self.show(op.job_id), lambda j: j is None, seconds, "the job to be gone")
+
+    def _gone(self, op: Operation, seconds: float) -> bool:
+        """Whether DLI no longer lists the job within `seconds`."""
+        try:
+            self._wait_gone(op, seconds)
+        except WaitTimeout:
+            return False
+        return True

@@ -8,7 +8,8 @@ DLI error code, message and request id; a 200 answer whose `is_success` is not t
 a batch answer: any element) is a failure too. Throttling (429: the gateway refused before DLI acted)
 is retried for every call; 5xx and lost connections only for calls that are safe to repeat.
 Inside `bounded(deadline)` no call waits past the operation's deadline: the SDK's connect and read
-timeouts (60 s by default, longer than a whole update may take) shrink to the time left.
+timeouts (60 s by default, longer than a whole update may take) shrink to the time left, and never
+exceed the whole operation's time.
 The secret key never appears in a repr, a log line or an error.
 """
 
@@ -29,7 +30,8 @@ log = logging.getLogger(__name__)
 
 MIN_CALL_SECONDS = 5.0
 """The shortest timeout a call gets, even past its operation's deadline: a rollback or a last read
-of the job for the error line still needs an answer."""
+of the job for the error line still needs an answer. An operation given less time in all (its
+`timeouts`) gives each call at most that: no single call outlasts the operation's own bound."""
 _CODE_IN_MESSAGE = re.compile(r"^(?P<code>[A-Z]+\.\d+)\b[:\s]*")
 
 
@@ -164,9 +166,11 @@ class DliApi:
     @contextmanager
     def bounded(self, deadline: float) -> Iterator[None]:
         """Calls of this thread inside the block time out by `deadline` (a time.monotonic()), or
-        after MIN_CALL_SECONDS when less is left."""
+        after MIN_CALL_SECONDS when less is left (after the block's whole time, if that is less)."""
         outer = getattr(self._local, "deadline", None)
-        self._local.deadline = deadline
+        span = deadline - time.monotonic()
+        floor = min(MIN_CALL_SECONDS, span) if span > 0 else MIN_CALL_SECONDS
+        self._local.deadline = (deadline, floor)
         try:
             yield
         finally:
@@ -175,10 +179,11 @@ class DliApi:
     def _bound_timeout(self) -> None:
         """The SDK's (connect, read) timeouts for the next request: the configured ones, cut to the
         time left before this thread's deadline."""
-        deadline = getattr(self._local, "deadline", None)
+        bound = getattr(self._local, "deadline", None)
         connect, read = self._timeout
-        if deadline is not None:
-            left = max(deadline - time.monotonic(), MIN_CALL_SECONDS)
+        if bound is not None:
+            deadline, floor = bound
+            left = max(deadline - time.monotonic(), floor)
             connect, read = min(connect, left), min(read, left)
         self._local.http.timeout = (connect, read)
 
@@ -311,10 +316,61 @@ class DliApi:
         request = _request("ImportFlinkJobSavepoint", job_id=job_id, body=body)
         self._call("import_flink_job_savepoint", request, idempotent=True)
 
+    # -- tags: DLI's v3 resource tag API, resource type dli_flink_job (API reference dli_02_0396,
+    # dli_02_0397, dli_02_0501; Terraform's flink job resources call it so) ---------------------
+
+    def add_tags(self, job_id: int, tags: Iterable[tuple[str, str]]) -> None:
+        """Set these tags on the job; a key it holds takes the new value. Repeating it sets the
+        same tags again: safe to retry."""
+        self._tag_call("BatchCreateResourceTags", job_id, tags)
+
+    def delete_tags(self, job_id: int, tags: Iterable[tuple[str, str]]) -> None:
+        """Remove these tags (by key and value) from the job. DLI: "if the tag to be deleted does
+        not exist, the deletion is successful": safe to retry."""
+        self._tag_call("BatchDeleteResourceTags", job_id, tags)
+
+    def _tag_call(self, model: str, job_id: int, tags: Iterable[tuple[str, str]]) -> None:
+        listed = [_model("Tag")(key=k, value=v) for k, v in tags]
+        request = _request(
+            model,
+            resource_type=FLINK_JOB_TAGS,
+            resource_id=str(job_id),
+            body=_model(f"{model}RequestBody")(tags=listed),
+        )
+        self._call(_snake(model), request, idempotent=True)
+
+    def job_tags(self, job_id: int) -> dict[str, str]:
+        """The tags DLI holds for the job, key -> value (every page of show_resource_tags)."""
+        found: dict[str, str] = {}
+        while True:
+            request = _request(
+                "ShowResourceTags",
+                resource_type=FLINK_JOB_TAGS,
+                resource_id=str(job_id),
+                limit=TAG_PAGE,
+                offset=len(found),
+            )
+            answer = self._call("show_resource_tags", request, idempotent=True)
+            page = answer.tags or []
+            found.update((t.key, t.value or "") for t in page)
+            if not page or len(found) >= (answer.count or 0):
+                return found
+
     def authorize_buckets(self, buckets: Iterable[str]) -> None:
         """Let DLI use these OBS buckets (Terraform does this before create/update)."""
         body = _body("RegisterBucketRequestBody", {"obs_buckets": list(buckets)})
         self._call("register_bucket", _request("RegisterBucket", body=body), idempotent=True)
+
+
+FLINK_JOB_TAGS = "dli_flink_job"
+"""The tag API's resource type of a Flink job (API reference dli_02_0396)."""
+TAG_PAGE = 1000
+"""show_resource_tags' page size: its documented default and a job holds far fewer."""
+
+
+def _snake(model: str) -> str:
+    """BatchCreateResourceTags -> batch_create_resource_tags (the DliClient method)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", model).lower()
 
 
 def _model(name: str) -> Callable[..., Any]:

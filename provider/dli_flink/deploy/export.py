@@ -7,8 +7,8 @@ The document is read back from DLI's job answer through the field table, as refr
 for the few DLI answers under that name), the flink.dli.job.* runtime keys become the scaling
 block, and what equals its default is left out, so a document deployed again is no change.
 
-DLI's job answer has no tags: a job's tags cannot be exported (the next `pulumi up` records the
-document's, in place, with no DLI call).
+DLI's job answer has no tags: they are read with DLI's tag API into the answer's `tags`
+(`JobCalls.show_tagged`, without this provider's owner mark) and written as the document's tags.
 
 Written with ruamel.yaml: block style in the field table's order, SQL as a literal block, a header
 comment. Every document is read back with the validator's own loader before it is written, and
@@ -27,9 +27,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
-from dli_flink.deploy.observed import Job, reported, runtime_config
+from dli_flink.deploy.observed import Job, job_tags, reported, runtime_config
 from dli_flink.model import fields
-from dli_flink.model.fields import JAR_JOB_TYPE, JAR_KIND, SQL_KIND, Field
+from dli_flink.model.fields import JAR_JOB_TYPE, JAR_KIND, SQL_KIND, V1, Field
 from dli_flink.model.source import load_documents
 from dli_flink.model.spec import Unknown, parse_scaling_value, scaling_default
 
@@ -39,7 +39,7 @@ it does not start it."""
 _FILE_NAME = re.compile(r"[A-Za-z0-9_-]{1,57}")
 _SKIPPED = frozenset({"kind", "sqlFile", "tags", "runtimeConfig"})
 """Rows not read from a field of the answer: the kind comes from job_type, runtimeConfig with the
-scaling block, and DLI reports neither tags nor a file name."""
+scaling block, tags from the tag API, and DLI reports no file name."""
 
 
 class ExportError(Exception):
@@ -53,9 +53,12 @@ def document(job: Job) -> dict[str, Any]:
     doc: dict[str, Any] = {"kind": kind}
     values: dict[str, Any] = {}
     runtime = runtime_config(job) or {}
+    version = (job.get("job_config") or {}).get("resource_config_version") or V1
     for row in fields.TABLE.rows:
         if kind not in row.kinds or row.path in _SKIPPED or row.change is None:
             continue
+        if not row.applies(version):
+            continue  # the other resource version's fields: DLI does not run the job by them
         if row.runtime_key:
             raw = runtime.get(row.runtime_key)
             value = parse_scaling_value(row.key, raw) if raw is not None else None
@@ -72,6 +75,9 @@ def document(job: Job) -> dict[str, Any]:
         _put(doc, row.path, value)
     if runtime:
         doc["runtimeConfig"] = runtime
+    tags = job_tags(job)
+    if tags:
+        doc["tags"] = tags
     if job.get("status") not in RUNNING:
         doc["desiredState"] = "stopped"
     doc["adopt"] = True

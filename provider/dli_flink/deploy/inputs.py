@@ -16,9 +16,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dli_flink.model.starts import PREVIOUS_JOB
 from dli_flink.model.values import UNKNOWN, Unknown, whole
 
 PROVIDER_KEY = "__provider"
+MARK_KEY = "ownerMark"
+"""The input the resource classes add: ownership.resource_mark of the program's project, stack and
+resource name, for the job's owner tag. The engine tells a dynamic provider neither the stack nor
+the URN (the host drops both), but the program knows them (pulumi.get_project(), get_stack()). Not
+part of the job document: check() and diff() never see it, so it changes nothing on its own (a
+rename through an alias is no update); the next update writes it to the job's owner tag."""
 OPTION_KEYS = ("desiredState", "timeouts", "adopt", "restore")
 OUTPUT_KEYS = ("jobId", "status", "currentCu", "restartTimes", "savepointPath", "lastChange")
 """What the provider adds to the inputs in its outputs."""
@@ -29,8 +36,10 @@ up brings the job back to its desired state."""
 RPC_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 """The engine's wire sentinel for an unknown value (pulumi.runtime.rpc.UNKNOWN)."""
 
-RESTORE = ("savepoint", "latest-checkpoint", "none")
-"""The values of the `restore` option."""
+RESTORE = ("savepoint", "latest-checkpoint", "none", PREVIOUS_JOB)
+"""The policies of the `restore` option; its other value is an OBS directory, for one run.
+PREVIOUS_JOB is a replacement's (model/starts.py); a job not created in place of another treats it
+as savepoint."""
 DEFAULT_MINUTES = {"create": 20.0, "update": 30.0, "delete": 20.0}
 """The schema's defaults for `timeouts`."""
 
@@ -54,11 +63,12 @@ def normalise(value: Any) -> Any:
 
 
 def document(props: Mapping[str, Any]) -> dict[str, Any]:
-    """The job document of an input or output bag, options included (the schema knows them)."""
+    """The job document of an input or output bag, options included (the schema knows them); the
+    owner mark the resource classes add (`MARK_KEY`) is no part of it."""
     return {
         key: normalise(value)
         for key, value in props.items()
-        if key != PROVIDER_KEY and key not in OUTPUT_KEYS
+        if key not in (PROVIDER_KEY, MARK_KEY) and key not in OUTPUT_KEYS
     }
 
 
@@ -78,15 +88,28 @@ class Options:
     delete_seconds: float = DEFAULT_MINUTES["delete"] * 60
     adopt: bool = False
     restore: str = "savepoint"
-    """What a job found stopped without a reported savepoint starts from (the schema's enum)."""
+    """What a job found stopped without a reported savepoint starts from: a policy of RESTORE, or
+    an OBS directory (the schema's pattern)."""
+    restore_from: str | None = None
+    """The OBS directory `restore` names, in the deployment that sets it (the previous one did not):
+    the state a job found stopped, or created, starts from in this run only. A directory already
+    deployed is not used again: the job's state has moved on since, and starting from it twice
+    would rewind the job."""
+    owner: str = ""
+    """The resource's owner mark (`MARK_KEY`); "" when it was registered without one."""
 
     @property
     def running(self) -> bool:
         return self.desired_state != "stopped"
 
     @classmethod
-    def of(cls, props: Mapping[str, Any]) -> Options:
+    def of(cls, props: Mapping[str, Any], previous: Mapping[str, Any] | None = None) -> Options:
+        """The options of `props`; `previous`, the inputs last deployed (an update's olds), tells
+        whether a `restore` directory is new in this deployment."""
         doc = document(props)
+        restore = doc.get("restore")
+        is_path = isinstance(restore, str) and restore.startswith("obs://")
+        new_path = is_path and (previous or {}).get("restore") != restore
         timeouts = doc.get("timeouts") if isinstance(doc.get("timeouts"), dict) else {}
         seconds = {
             name: float(minutes) * 60
@@ -101,7 +124,9 @@ class Options:
             update_seconds=seconds["update"],
             delete_seconds=seconds["delete"],
             adopt=doc.get("adopt") is True,
-            restore=doc["restore"] if doc.get("restore") in RESTORE else "savepoint",
+            restore=restore if restore in RESTORE or is_path else "savepoint",
+            restore_from=restore if new_path else None,
+            owner=mark if isinstance(mark := props.get(MARK_KEY), str) else "",
         )
 
 

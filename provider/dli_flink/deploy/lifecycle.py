@@ -30,7 +30,9 @@ from typing import Any, NoReturn
 
 from dli_flink.deploy import ownership
 from dli_flink.deploy.calls import (
+    BUCKET_FIX,
     LATE_GRACE,
+    NOT_AUTHORIZED,
     JobCalls,
     LifecycleError,
     Outcome,
@@ -43,6 +45,7 @@ from dli_flink.deploy.inputs import Options
 from dli_flink.deploy.observed import applied, observed
 from dli_flink.deploy.operation import Operation, Record, UpdateOperation
 from dli_flink.deploy.progress import Progress
+from dli_flink.deploy.restore import FAILED, FROM_DIRECTORY, NEWEST_SAVEPOINT, found, start_from
 from dli_flink.deploy.status import (
     RUNNING,
     STOPPABLE,
@@ -53,6 +56,7 @@ from dli_flink.deploy.waits import WaitTimeout
 from dli_flink.model import fields
 from dli_flink.model.planner import ChangeClass, plan
 from dli_flink.model.spec import JobSpec
+from dli_flink.model.starts import PREVIOUS_JOB
 
 RESUME_COMMAND = "dli-flink resume {job_id} {savepoint}"
 
@@ -85,36 +89,6 @@ def _going_down(op: UpdateOperation, keep: bool, why: str) -> str:
     op.record.step(step)
     op.record.down()
     return step
-
-
-NEWEST_SAVEPOINT = "the newest savepoint DLI holds for the job (it reports none)"
-
-
-def _start_from(op: UpdateOperation, job: dict[str, Any], savepoint: str | None) -> str:
-    """The state a job found stopped starts from, by the `restore` option; a job that ran before
-    never starts empty unless the document says `restore: none`.
-
-    DLI documents that a run with resume_savepoint restores from the latest savepoint (dli-api.md,
-    "Documented behaviour"), and issue 11 observed it doing so for a savepoint it wrote but does not
-    report: a run asking for the savepoint finds it. A checkpoint "can be imported as a savepoint
-    (import_flink_job_savepoint with the checkpoint's directory)" (dli-api.md, failure and restart),
-    but DLI's docs are silent on where a job's checkpoints are and no call lists them: the provider
-    cannot name the latest one, so `restore: latest-checkpoint` stops and asks for its directory.
-    """
-    if job["status"] == "job_init":
-        return "no state (a job that never ran)"
-    if savepoint:
-        return f"savepoint {savepoint}"
-    if op.options.restore == "none":
-        return "no state (restore: none)"
-    if op.options.restore == "latest-checkpoint":
-        raise LifecycleError(
-            f"job {op.name}: {op.progress.operation}: start from the latest checkpoint: DLI "
-            f"reports the job {job['status']} and no savepoint, and names no checkpoint directory; "
-            f"nothing was started: resume it with dli-flink resume {op.job_id} <checkpoint "
-            "directory> (DLI imports a checkpoint as a savepoint), or set restore: savepoint"
-        )
-    return NEWEST_SAVEPOINT
 
 
 class UpdateSteps(JobCalls):
@@ -175,8 +149,14 @@ class UpdateSteps(JobCalls):
             job = self._watch(op.job_id).until(
                 lambda j: j["status"] not in TRANSITIONAL, op.remaining(), "the job to settle"
             )
+        self._retag(op, new, job["status"])
         if job["status"] != RUNNING:
             return self._start_stopped(op, job, old, new)
+        if op.options.restore_from:
+            op.progress(
+                f"restore names {op.options.restore_from}: not used, DLI runs the job (its own "
+                "state is newer)"
+            )
         if not op.options.running:
             return self._stop_running(op, job, new)
         if change.change_class == ChangeClass.NONE:
@@ -196,8 +176,9 @@ class UpdateSteps(JobCalls):
                 for k, v in new.to_dli_body(for_update=True).items()
                 if k in fields.TABLE.hot_wire_fields and before.get(k) != v
             }
-            self._authorize(op.name, new, old)
-            self._call(op.name, "edit in place", "", self._put, new, op.job_id, hot)
+            if hot:  # else only tags changed, and _retag set them
+                self._authorize(op.name, new, old)
+                self._put(new, op.job_id, hot)  # a failure ends in _ended: the step and DLI's state
             op.progress("edited in place, the job kept running")
             op.record.step("done")
             return Outcome(op.job_id, self.show(op.job_id) or job, record=op.record)
@@ -223,11 +204,14 @@ class UpdateSteps(JobCalls):
         op.record.savepoint = savepoint
         op.record.step("stopped")
         if keep and not savepoint:
+            # DLI writes a job's savepoints under obs://<bucket>/jobs/savepoint/<job_id>/<time>/
+            # (dli-api.md, "Documented behaviour"): the folder is all there is to name.
             raise LifecycleError(
-                f"job {op.name}: update: DLI stopped job {op.job_id} but reports no savepoint; "
-                f"nothing was edited, DLI reports the job {stopped['status']}: run pulumi up "
-                "--refresh, it resumes the job from the newest savepoint DLI holds for it "
-                f"(restore: {op.options.restore})"
+                f"job {op.name}: update: {step} failed: DLI stopped job {op.job_id} but reports no "
+                f"savepoint; nothing was edited, DLI reports the job {stopped['status']}, its state "
+                f"is in the newest folder in obs://{old.obs_bucket}/jobs/savepoint/{op.job_id}/ if "
+                "DLI wrote it: run pulumi up --refresh, it resumes the job from the newest "
+                f"savepoint DLI holds for it (restore: {op.options.restore})"
             )
         op.progress(f"stopped, savepoint {savepoint}" if savepoint else "stopped")
         return self._edit_and_resume(op, old, new, body)
@@ -238,7 +222,7 @@ class UpdateSteps(JobCalls):
         """PUT `body` into the stopped job and resume it from the savepoint the record names (the
         one lastChange reports as used); roll back to `old` on failure."""
         savepoint = op.record.savepoint
-        resume = bool(savepoint) or op.record.started_from == NEWEST_SAVEPOINT
+        resume = bool(savepoint) or (op.record.started_from or "").startswith(NEWEST_SAVEPOINT)
         step = "edit"
         try:
             op.record.step("edit")
@@ -298,10 +282,15 @@ class UpdateSteps(JobCalls):
     ) -> NoReturn:
         """Put the old configuration back and resume it from the same savepoint, then raise."""
         savepoint = op.record.savepoint
+        # A job found stopped whose savepoint DLI does not report resumes from it all the same:
+        # so does the rollback, or it would start the previous configuration empty.
+        hidden = not savepoint and (op.record.started_from or "").startswith(NEWEST_SAVEPOINT)
         what = f"job {op.name}: update failed at '{step}': {describe_error(failure)}"
         state = (
             f"its state is in savepoint {savepoint}"
             if savepoint
+            else f"its state is in {NEWEST_SAVEPOINT}"
+            if hidden
             else "it has no savepoint (no obsBucket)"
         )
         op.progress(f"{step} failed, rolling back to the previous configuration")
@@ -336,7 +325,7 @@ class UpdateSteps(JobCalls):
             self._put(old, op.job_id, old.to_dli_body(for_update=True))
             rollback_step = "resume the previous configuration"
             before = (self.show(op.job_id) or {}).get("status", "")
-            self._run(rollback, bool(savepoint), before)
+            self._run(rollback, bool(savepoint) or hidden, before)
         except (DliError, StartFailed, WaitTimeout, LifecycleError) as second:
             resume = (
                 f"Resume it with: {RESUME_COMMAND.format(job_id=op.job_id, savepoint=savepoint)}"
@@ -350,7 +339,13 @@ class UpdateSteps(JobCalls):
                 "savepoint)"
             ) from None
         op.record.up()
-        restored = f"restored from savepoint {savepoint}" if savepoint else "started without state"
+        restored = (
+            f"restored from savepoint {savepoint}"
+            if savepoint
+            else f"resumed from {NEWEST_SAVEPOINT}"
+            if hidden
+            else "started without state"
+        )
         op.progress("rolled back: the previous configuration is running again")
         raise LifecycleError(
             f"{what}. Rolled back: the previous configuration is running again, {restored}; "
@@ -372,17 +367,50 @@ class UpdateSteps(JobCalls):
             op.record.down()
         body = new.to_dli_body(for_update=True)
         if not op.options.running:
+            if op.options.restore_from:
+                op.progress(f"restore names {op.options.restore_from}: not used, nothing starts")
             self._call(op.name, "edit", _left_stopped(savepoint), self._put, new, op.job_id, body)
             op.record.step("edited, left stopped")
             op.progress("edited, left stopped as desiredState says")
             return Outcome(op.job_id, self.show(op.job_id) or job, savepoint, op.record)
-        op.record.started_from = _start_from(op, job, savepoint)
-        resuming = op.record.started_from.startswith(("savepoint", NEWEST_SAVEPOINT))
+        started_from = start_from(op, job, savepoint)
+        if op.options.restore_from:
+            passed = f", in place of savepoint {savepoint}" if savepoint else ""
+            op.progress(f"job is {found(job)}: importing {op.options.restore_from}{passed}")
+            op.record.step("import the directory restore names")
+            tail = f"; nothing was started, DLI reports the job {job['status']}"
+            self._import(op.name, op.job_id, op.options.restore_from, new, tail)
+            op.record.savepoint = op.options.restore_from
+        if job["status"] == FAILED:
+            started_from += f", after DLI reported the job {found(job)}"
+        op.record.started_from = started_from
+        resuming = started_from.startswith(("savepoint", NEWEST_SAVEPOINT, FROM_DIRECTORY))
         op.progress(
-            f"job is {job['status']}: {'resuming' if resuming else 'starting'} from "
-            f"{op.record.started_from}"
+            f"job is {found(job)}: {'resuming' if resuming else 'starting'} from {started_from}"
         )
         return self._edit_and_resume(op, None if job["status"] == "job_init" else old, new, body)
+
+    def _import(self, name: str, job_id: int, directory: str, spec: JobSpec, tail: str) -> None:
+        """Import `directory` as the job's savepoint, after letting DLI read its bucket: "DLI can
+        access files in the checkpoint path only after DLI is authorized to access the OBS
+        bucket" (FAQ dli_03_0038)."""
+        bucket = directory.removeprefix("obs://").split("/", 1)[0]
+        if bucket != spec.obs_bucket:
+            self._call(
+                name,
+                f"authorise the OBS bucket {bucket}",
+                tail,
+                self.api.authorize_buckets,
+                [bucket],
+            )
+        self._call(
+            name,
+            f"import {directory} (restore)",
+            tail,
+            self.api.import_savepoint,
+            job_id,
+            directory,
+        )
 
     def _stop_running(self, op: UpdateOperation, job: dict[str, Any], new: JobSpec) -> Outcome:
         """desiredState: stopped: stop with a savepoint (kept for the next start), then edit.
@@ -418,7 +446,8 @@ class Lifecycle(UpdateSteps, DeleteSteps):
         super().__init__(api)
         self.say = say
         self.owner = owner
-        """This stack's mark on the jobs it creates (ownership.OWNER_TAG); "" marks nothing."""
+        """This provider's legacy mark (ownership.stack_mark), for resources registered without
+        their own (inputs.MARK_KEY) and to recognise jobs created before those; "" marks nothing."""
 
     def _progress(self, name: str, operation: str) -> Progress:
         return Progress(str(name), operation, **({"print_line": self.say} if self.say else {}))
@@ -437,20 +466,38 @@ class Lifecycle(UpdateSteps, DeleteSteps):
         existing = self._call(name, "look the name up", "; nothing was created", self.find, name)
         if existing is not None:
             job_id = int(existing["job_id"])
-            if not self._own(name, job_id):
+            held = self._own(name, job_id, options)
+            if held is None:
                 return self._adopt(spec, job_id, options)
+            by = ownership.resource_of(held)
             progress(
-                f"DLI job {job_id} of this name was created by this stack and never recorded "
-                "(an interrupted create, or a resource renamed without aliases): taking it over"
+                f"DLI job {job_id} of this name was created by this stack"
+                + (f" (resource {by})" if by else "")
+                + " and never recorded (an interrupted create, or a resource renamed without "
+                "aliases): taking it over"
             )
             return self._take_over(spec, job_id, options, "take over")
-        job_id = self._create(spec, progress)
+        job_id = self._create(spec, progress, options)
         if not options.running:
             return Outcome(job_id, self.show(job_id) or {"status": "job_init"})
+        start = Operation(
+            job_id, name, options, progress, time.monotonic() + options.create_seconds
+        )
         try:
-            self.api.run_jobs([job_id])
-            progress("submitted, waiting for job_running")
-            job = self._watch(job_id).running("job_init", options.create_seconds)
+            if options.restore_from:
+                # A new job starts from a savepoint or checkpoint of another (a replaced job's
+                # final savepoint, a job moved) only when the document names it: imported as a
+                # savepoint, as DLI's FAQ dli_03_0180 restores a checkpoint.
+                progress(
+                    f"importing the replaced job's final savepoint {options.restore_from} "
+                    f"(restore: {PREVIOUS_JOB})"
+                    if options.restore == PREVIOUS_JOB
+                    else f"importing {options.restore_from} (restore)"
+                )
+                self._import(name, job_id, options.restore_from, spec, "")
+            progress("submitting, waiting for job_running")
+            # a lost answer: DLI may have started it
+            job = self._run(start, bool(options.restore_from), "job_init")
         except (DliError, StartFailed, WaitTimeout, LifecycleError) as failure:
             cleanup = self._remove_after_failed_create(job_id, name, options)
             raise LifecycleError(
@@ -460,38 +507,42 @@ class Lifecycle(UpdateSteps, DeleteSteps):
         progress("running")
         return Outcome(job_id, job)
 
-    def _own(self, name: str, job_id: int) -> bool:
-        """Whether job `job_id` carries this stack's mark. DLI's job answer does not report tags
-        (the SDK's FlinkJob has no such field), but list_flink_jobs filters on them: the job is
-        this stack's own if the name lookup with the mark as filter still finds it."""
-        if not self.owner:
-            return False
-        mark = f"{ownership.OWNER_TAG}={self.owner}"
-        lookup = functools.partial(self.api.list_jobs, name=name, tags=mark)
-        jobs = self._call(name, "look the name up", "", lookup)
-        return any(int(j["job_id"]) == job_id for j in jobs)
+    def _own(self, name: str, job_id: int, options: Options) -> str | None:
+        """Job `job_id`'s owner mark if it is this stack's (ownership.same_stack: this project and
+        stack, any resource of it, or the legacy mark of this config), else None. DLI's job answer
+        does not report tags (the SDK's FlinkJob has no such field): the tag API reads them."""
+        read = functools.partial(self.api.job_tags, job_id)
+        held = self._call(name, "read the owner tag", "; nothing was created", read)
+        mark = held.get(ownership.OWNER_TAG)
+        return mark if ownership.same_stack(mark, self._mark(options), self.owner) else None
 
-    def _create(self, spec: JobSpec, progress: Progress) -> int:
-        """Create the job with this stack's mark; its id. A lost answer is not taken as "not
-        created": the name is looked up (for LATE_GRACE, a late request may still arrive) and a
-        job found there with the mark is the one this call made."""
+    def _create(self, spec: JobSpec, progress: Progress, options: Options) -> int:
+        """Create the job with this resource's owner mark; its id. A lost answer is not taken as
+        "not created": the name is looked up (for LATE_GRACE, a late request may still arrive) and
+        a job found there with this stack's mark is the one this call made."""
         name = str(spec.name)
         body = spec.to_dli_body()
-        if self.owner:
-            mark = {"key": ownership.OWNER_TAG, "value": self.owner}
+        if self._mark(options):
+            mark = {"key": ownership.OWNER_TAG, "value": self._mark(options)}
             body["tags"] = [*(body.get("tags") or []), mark]
         self._authorize(name, spec)
         create = self.api.create_sql_job if spec.is_sql else self.api.create_jar_job
         try:
             job_id = int(create(body))
         except DliError as error:
+            if error.code == NOT_AUTHORIZED:
+                raise LifecycleError(
+                    f"job {name}: create the job failed: {describe_error(error)}; DLI does not "
+                    f"take obsBucket {spec.obs_bucket} although it was authorised just before: "
+                    f"{BUCKET_FIX}; nothing was created"
+                ) from None
             if not is_ambiguous(error):
                 raise LifecycleError(
                     f"job {name}: create the job failed: {describe_error(error)}; nothing was "
                     "created"
                 ) from None
             found = self._find_late(name)
-            if found is None or not self._own(name, int(found["job_id"])):
+            if found is None or self._own(name, int(found["job_id"]), options) is None:
                 raise LifecycleError(
                     f"job {name}: create the job failed: {describe_error(error)}; DLI has no job "
                     f"named {name} {LATE_GRACE:.0f} s later, so nothing was created: run pulumi "

@@ -13,6 +13,10 @@ defaults or key order is how the incumbent Terraform resources annoy their users
 - Keys DLI adds to runtime_config by itself are ignored; only declared keys are compared.
 - A field DLI answers as null says nothing (DLI returns optional fields as null freely): it is
   neither drift nor evidence that an update was applied (`applied`).
+- Tags are not in DLI's job answer: refresh reads them with the tag API into the job's `tags`
+  (`JobCalls.show_tagged`, without this provider's owner mark) and compares them key by key: a tag
+  changed, removed or added in the console is drift, which the next update sets back. A job read
+  without them (`tags` absent) has no tag drift.
 """
 
 from __future__ import annotations
@@ -31,10 +35,11 @@ Job = dict[str, Any]
 
 
 def reported(row: Field, job: Job) -> Any:
-    """What DLI's job answer holds for a row (its `reported` place: "desc", "job_config.cu_number"),
-    as the document writes it; None when DLI answers null."""
-    head, _, inner = row.reported.partition(".")  # type: ignore[union-attr]
-    value = (job.get(head) or {}).get(inner) if inner else job.get(head)
+    """What DLI's job answer holds for a row (its `reported` place: "desc", "job_config.cu_number",
+    "job_config.resource_config.max_slot"), as the document writes it; None when DLI answers null."""
+    value: Any = job
+    for name in row.reported.split("."):  # type: ignore[union-attr]
+        value = value.get(name) if isinstance(value, dict) else None
     return row.decode(value) if value is not None and row.decode is not None else value
 
 
@@ -58,17 +63,24 @@ DELETE: Any = object()
 def observed(spec: JobSpec, job: Job) -> JobSpec:
     """The job as DLI runs it: `spec` with DLI's values where they differ in meaning."""
     values = dict(spec.values)
-    runtime = dict(spec.runtime_config) if known(spec.runtime_config) else None
+    maps = {
+        "runtimeConfig": dict(spec.runtime_config) if known(spec.runtime_config) else None,
+        "tags": dict(spec.tags or ()) if known(spec.tags) else None,
+    }
+    touched = {"runtimeConfig"}
     for path, value in drift(spec, job).items():
-        if path[0] == "runtimeConfig" and runtime is not None:
+        held = maps.get(path[0])
+        if held is not None and len(path) == 2:
+            touched.add(path[0])
             if value is DELETE:
-                runtime.pop(path[1], None)
+                held.pop(path[1], None)
             else:
-                runtime[path[1]] = value
+                held[path[1]] = value
         else:
             values[".".join(path)] = None if value is DELETE else value
-    if runtime is not None:
-        values["runtimeConfig"] = tuple(runtime.items())
+    for name, held in maps.items():
+        if held is not None and name in touched:
+            values[name] = tuple(held.items())
     return JobSpec(spec.kind, values)
 
 
@@ -78,9 +90,11 @@ def observed_document(declared: dict[str, Any], job: Job) -> dict[str, Any]:
     doc = copy.deepcopy(declared)
     for path, value in drift(JobSpec.from_document(declared), job).items():
         if value is DELETE:
-            parent = doc.get(path[0])
+            parent: Any = doc
+            for name in path[:-1]:
+                parent = parent.get(name) if isinstance(parent, dict) else None
             if isinstance(parent, dict):
-                parent.pop(path[1], None)
+                parent.pop(path[-1], None)
         else:
             _put(doc, path, value)
     return doc
@@ -91,8 +105,9 @@ def drift(spec: JobSpec, job: Job) -> Drift:
     when the document does not write it)."""
     meant = flatten(spec)
     found: Drift = {}
+    version = spec.resource_version
     for row in fields.TABLE.reported:
-        if spec.kind not in row.kinds:
+        if spec.kind not in row.kinds or not row.applies(version):
             continue
         real = reported(row, job)
         if real is None:
@@ -107,7 +122,30 @@ def drift(spec: JobSpec, job: Job) -> Drift:
     if runtime is not None:
         _scaling_drift(found, spec, meant, runtime, job)
         _runtime_drift(found, spec, runtime)
+    _tags_drift(found, spec, job)
     return found
+
+
+def job_tags(job: Job) -> dict[str, str] | None:
+    """The tags read with the job (key -> value), or None when they were not read."""
+    tags = job.get("tags")
+    if not isinstance(tags, list):
+        return None
+    return {str(t["key"]): str(t.get("value") or "") for t in tags}
+
+
+def _tags_drift(found: Drift, spec: JobSpec, job: Job) -> None:
+    """Every tag whose value DLI holds differs from the document's, by key; a tag the document
+    does not write is DELETE, one DLI lacks is DELETE in the observed document too."""
+    real = job_tags(job)
+    if real is None or not known(spec.tags):
+        return
+    declared = dict(spec.tags or ())
+    for key in declared.keys() - real.keys():
+        found[("tags", key)] = DELETE
+    for key, value in real.items():
+        if declared.get(key) != value:
+            found[("tags", key)] = value
 
 
 def _scaling_drift(
@@ -156,7 +194,7 @@ def status_drift(job: Job, running: bool) -> str | None:
         reason = f" ({job['status_desc']})" if job.get("status_desc") else ""
         return (
             f"DLI reports {status}{reason} while desiredState is running: the next pulumi up "
-            "starts it again, from its savepoint when it has one"
+            "starts it again, from its savepoint when it has one, else as restore says"
         )
     if not running and status == RUNNING:
         return (
@@ -186,6 +224,8 @@ def applied(new: JobSpec, job: Job, change: Change) -> bool:
                 return False
             continue
         row = fields.TABLE.by_path.get(key)
+        if row is not None and not row.applies(new.resource_version):
+            continue  # a field of the other resource version: DLI is not sent it
         real = real_values.get(key)
         if row is None or real is None or real != meant.get(key, row.unset(new.kind)):
             return False

@@ -30,7 +30,7 @@ class Record:
     steps: list[dict[str, Any]] = field(default_factory=list)
     savepoint: str | None = None
     started_from: str | None = None
-    """What a job found stopped started from (lifecycle._start_from), None for any other update."""
+    """What a job found stopped started from (restore.start_from), None for any other update."""
     stopped_at: float | None = None
     not_running: float = 0.0
 

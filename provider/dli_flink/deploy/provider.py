@@ -12,6 +12,7 @@ update, read and delete go through the lifecycle module.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import threading
@@ -29,8 +30,10 @@ from pulumi.dynamic import (
 )
 
 from dli_flink.deploy import ownership
-from dli_flink.deploy.dliapi import DliApi, DliConfig, DliConfigError
+from dli_flink.deploy.calls import describe_error
+from dli_flink.deploy.dliapi import DliApi, DliConfig, DliConfigError, DliError
 from dli_flink.deploy.inputs import (
+    MARK_KEY,
     OPTION_KEYS,
     STATUS_DRIFT,
     Options,
@@ -43,10 +46,11 @@ from dli_flink.deploy.lifecycle import Lifecycle, LifecycleError, Outcome
 from dli_flink.deploy.observed import observed_document, status_drift
 from dli_flink.deploy.progress import say
 from dli_flink.deploy.status import NOT_RUNNING
-from dli_flink.model import fields
+from dli_flink.model import fields, starts
 from dli_flink.model.findings import Severity
 from dli_flink.model.planner import ChangeClass, plan, show, unclearable_removals
 from dli_flink.model.spec import JobSpec
+from dli_flink.model.starts import PREVIOUS_JOB
 from dli_flink.model.values import whole
 from dli_flink.rules import config as rules_config
 from dli_flink.rules import engine as rules_engine
@@ -137,6 +141,10 @@ class JobProvider(ResourceProvider):
                 failures.append(CheckFailure(prop, reason))
             else:
                 say(f"dli-flink: {name}: warning {reason}")
+        if olds and spec is not None:
+            warning = starts.may_not_restore(*_started(olds, news, olds.get("desiredState")))
+            if warning:
+                say(f"dli-flink: {name}: warning [restore] {warning}")
         inputs = {key: _whole_numbers(value) for key, value in news.items()}
         return CheckResult(inputs, failures)
 
@@ -150,6 +158,15 @@ class JobProvider(ResourceProvider):
         stopped = Options.of(news).running and olds.get("status") in NOT_RUNNING
         drifted = stopped or olds.get(STATUS_DRIFT) is not None
         changes = bool(change.fields) or old_doc != new_doc or options_changed or drifted
+        before = "stopped" if olds.get("status") in NOT_RUNNING else "running"
+        planned, started = _started(olds, news, before)
+        if changes and started:
+            what = (
+                "start"
+                if before == "stopped" and planned.change.change_class < ChangeClass.REPLACE
+                else planned.change.change_class.label
+            )
+            say(f"dli-flink: {new_doc.get('name')}: {what}: starts from {started}")
         return DiffResult(
             changes=changes,
             replaces=replaces,
@@ -162,19 +179,21 @@ class JobProvider(ResourceProvider):
         doc = job_document(props)
         name = str(doc.get("name"))
         replaced = ownership.replacing(name)
+        options = _from_previous_job(name, Options.of(props), replaced)
         try:
-            outcome = self.lifecycle.create(_validated(doc, "create"), Options.of(props))
+            outcome = self.lifecycle.create(_validated(doc, "create"), options)
         except LifecycleError as error:
             if replaced is None:
                 raise
-            raise LifecycleError(f"{error}; {_replaced_job(replaced)}") from None
+            raise LifecycleError(f"{error}; {_replaced_job(replaced, options)}") from None
         outputs = _outputs(props, outcome, None)
         if replaced is not None:
-            say(f"dli-flink: {name}: create: {_replaced_job(replaced)}")
+            say(f"dli-flink: {name}: create: {_replaced_job(replaced, options)}")
             outputs["lastChange"] = {
                 "class": "replace",
                 "replacedJobId": replaced.job_id,
                 "replacedJobSavepoint": replaced.savepoint,
+                "startedFrom": starts.replaced_start(options.restore, replaced.savepoint),
             }
         return CreateResult(str(outcome.job_id), outputs)
 
@@ -182,19 +201,26 @@ class JobProvider(ResourceProvider):
         new_doc = job_document(news)
         new = _validated(new_doc, "update")
         old = JobSpec.from_document(job_document(olds))
-        outcome = self.lifecycle.update(int(id_), old, new, Options.of(news))
+        outcome = self.lifecycle.update(int(id_), old, new, Options.of(news, olds))
         outputs = _outputs(news, outcome, olds.get("savepointPath"))
         if outputs["lastChange"] is None:
             outputs["lastChange"] = olds.get("lastChange")
         return UpdateResult(outputs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        job = self.lifecycle.show(int(id_))
+        name = job_document(props).get("name", id_)
+        try:
+            job = self.lifecycle.show_tagged(int(id_))
+        except DliError as error:
+            raise LifecycleError(
+                f"job {name}: refresh: reading DLI job {id_} and its tags failed: "
+                f"{describe_error(error)}; nothing was changed: run pulumi refresh again"
+            ) from None
         if job is None:
             return ReadResult(None, {})
         declared = job_document(props)
         inputs = {
-            **{k: v for k, v in props.items() if k in OPTION_KEYS},
+            **{k: v for k, v in props.items() if k in (*OPTION_KEYS, MARK_KEY)},
             **observed_document(declared, job),
         }
         drift = status_drift(job, Options.of(props).running)
@@ -259,13 +285,55 @@ def _refused_removals(olds: dict[str, Any], new: JobSpec | None) -> list[CheckFa
     ]
 
 
-def _replaced_job(replaced: ownership.Replaced) -> str:
+def _replaced_job(replaced: ownership.Replaced, options: Options) -> str:
     """What a delete-before-replace did to the old job, for the create's lines."""
     kept = replaced.savepoint or "none was written"
     return (
         f"this job replaces DLI job {replaced.job_id}, deleted before it, whose final savepoint "
-        f"is {kept} (the new job starts without its state)"
+        f"is {kept} (the new job starts from "
+        f"{starts.replaced_start(options.restore, replaced.savepoint)})"
     )
+
+
+def _from_previous_job(name: str, options: Options, replaced: ownership.Replaced | None) -> Options:
+    """The options of a create, with `restore: previous-job` turned into the directory it starts
+    from: the final savepoint the delete of this replace just took (ownership.replacing). Only
+    this provider process knows it (the engine hands a create nothing of the resource it replaces,
+    pulumi-engine.md): without it nothing is created, and the error says what to write instead."""
+    if options.restore != PREVIOUS_JOB or options.restore_from:
+        return options
+    if replaced is not None and replaced.savepoint:
+        return dataclasses.replace(options, restore_from=replaced.savepoint)
+    why = (
+        f"DLI job {replaced.job_id}, deleted before it, has no final savepoint (it had no "
+        "obsBucket or no checkpointing)"
+        if replaced is not None
+        else f"this pulumi up deleted no job named {name} before it (an earlier pulumi up "
+        "deleted the job it replaces, and its error named that job's final savepoint; or it "
+        "replaces nothing)"
+    )
+    raise LifecycleError(
+        f"job {name}: create: restore: {PREVIOUS_JOB} starts this job from the final savepoint "
+        f"of the job it replaces, but {why}; nothing was created: set restore to that "
+        "savepoint's directory (obs://<obsBucket>/jobs/savepoint/<old job id>/<newest folder>/, "
+        "the one holding _metadata) or a checkpoint's for the next pulumi up, or restore: none "
+        "to start it empty"
+    )
+
+
+def _started(
+    olds: dict[str, Any], news: dict[str, Any], before: Any
+) -> tuple[starts.Planned, str | None]:
+    """The plan from `olds` to `news` with desiredState `before` on the old side (diff: what DLI
+    reported the job in), and the state it starts the job from, in lastChange.startedFrom's
+    words (model/starts.py, as `dli-flink review` says it)."""
+    old, new = JobSpec.from_document(document(olds)), JobSpec.from_document(document(news))
+    desired = (
+        "stopped" if before == "stopped" else "running",
+        "stopped" if Options.of(news).desired_state == "stopped" else "running",
+    )
+    planned = starts.Planned.of("changed", plan(old, new), old, new, desired)
+    return planned, starts.starts_from(planned)
 
 
 def _whole_numbers(value: Any) -> Any:

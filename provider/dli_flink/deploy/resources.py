@@ -26,7 +26,8 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from dli_flink.deploy.args import FlinkJarJobArgs, FlinkSqlJobArgs, to_document
-from dli_flink.deploy.inputs import OUTPUT_KEYS
+from dli_flink.deploy.inputs import MARK_KEY, OUTPUT_KEYS
+from dli_flink.deploy.ownership import resource_mark
 from dli_flink.deploy.provider import JobProvider
 from dli_flink.model.files import collect_files
 from dli_flink.model.source import SourceError, load_documents, read_text
@@ -34,8 +35,9 @@ from dli_flink.model.spec import JAR_KIND, SQL_KIND, read_sql
 from dli_flink.rules import config as rules_config
 
 
-def _props(spec: Any, kind: str, base_dir: Path | None) -> dict[str, Any]:
-    """The resource's inputs: the document with its kind, the SQL read, and the output names."""
+def _props(spec: Any, kind: str, base_dir: Path | None, resource_name: str) -> dict[str, Any]:
+    """The resource's inputs: the document with its kind, the SQL read, the output names, and the
+    owner mark of this project, stack and resource (the provider is told neither: inputs.MARK_KEY)."""
     if is_dataclass(spec):
         spec = to_document(spec)
     props = _with_sql(spec, base_dir or Path.cwd())
@@ -43,6 +45,7 @@ def _props(spec: Any, kind: str, base_dir: Path | None) -> dict[str, Any]:
         raise ValueError(f"a {kind} resource cannot hold a job of kind {props['kind']!r}")
     for key in OUTPUT_KEYS:
         props.setdefault(key, None)
+    props[MARK_KEY] = resource_mark(pulumi.get_project(), pulumi.get_stack(), resource_name)
     return props
 
 
@@ -82,7 +85,7 @@ class FlinkSqlJob(_FlinkJob, module="dli", name="FlinkSqlJob"):
     ) -> None:
         """`base_dir`: where a relative sqlFile is read from (default: the working directory)."""
         base = Path(base_dir) if base_dir is not None else None
-        props = _props(spec, SQL_KIND, base)
+        props = _props(spec, SQL_KIND, base, resource_name)
         super().__init__(JobProvider(), resource_name, props, _options(opts, SQL_KIND))
 
 
@@ -95,7 +98,7 @@ class FlinkJarJob(_FlinkJob, module="dli", name="FlinkJarJob"):
         spec: Mapping[str, Any] | FlinkJarJobArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = _props(spec, JAR_KIND, None)
+        props = _props(spec, JAR_KIND, None, resource_name)
         super().__init__(JobProvider(), resource_name, props, _options(opts, JAR_KIND))
 
 

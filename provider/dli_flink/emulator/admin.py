@@ -5,8 +5,17 @@ time a job was not running can be measured), to set a job's CU demand and state 
 faults. Routes:
 
     GET    /_emulator/health
-    GET    /_emulator/jobs/<id>/timeline
+    GET    /_emulator/jobs/<id>/timeline      each status change {status, at, desc}, and where a
+                                               transition wrote or restored a savepoint its
+                                               `savepoint_written` / `restored_from` (None: an empty
+                                               start): the emulator's record for tests, DLI reports
+                                               neither
     POST   /_emulator/jobs/<id>/load          {"demand_cu": 6, "state_mb": 500}
+    POST   /_emulator/jobs/<id>/task-failure  {"again": 0}  a task of the running job fails now (and
+                                               the next `again` restarts fail too): DLI's
+                                               job_running_exception and restarts (checkpoints.py)
+    GET    /_emulator/jobs/<id>/checkpoints   the newest checkpoint DLI wrote for the job, and the
+                                               directories of its checkpoint folder
     POST   /_emulator/faults                  {"operation", "count", "status", "error_code", "error_msg",
                                                "skip": calls that pass first}
     POST   /_emulator/faults/delay            {"operation": "show_flink_job" | "*", "seconds": 0.2}
@@ -44,6 +53,14 @@ URLS = Map(
         Rule("/_emulator/health", methods=["GET"], endpoint="health"),
         Rule("/_emulator/jobs/<digits:job_id>/timeline", methods=["GET"], endpoint="timeline"),
         Rule("/_emulator/jobs/<digits:job_id>/load", methods=["POST"], endpoint="load"),
+        Rule(
+            "/_emulator/jobs/<digits:job_id>/task-failure",
+            methods=["POST"],
+            endpoint="task_failure",
+        ),
+        Rule(
+            "/_emulator/jobs/<digits:job_id>/checkpoints", methods=["GET"], endpoint="checkpoints"
+        ),
         Rule("/_emulator/faults", methods=["POST"], endpoint="fail"),
         Rule("/_emulator/faults", methods=["DELETE"], endpoint="clear"),
         Rule("/_emulator/faults/delay", methods=["POST"], endpoint="delay"),
@@ -141,6 +158,11 @@ def _dispatch(backend: Backend, endpoint: str, body: dict[str, Any], **args: Any
     if endpoint == "load":
         backend.set_load(args["job_id"], _int(body, "demand_cu"), _int(body, "state_mb"))
         return {"ok": True}
+    if endpoint == "task_failure":
+        backend.fail_task(args["job_id"], _int(body, "again", 0) or 0)
+        return {"ok": True}
+    if endpoint == "checkpoints":
+        return backend.checkpoints(args["job_id"])
     if endpoint == "clear":
         faults.clear()
         return {"ok": True}

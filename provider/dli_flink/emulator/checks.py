@@ -223,6 +223,8 @@ def check_config(kind: str, conf: dict[str, Any]) -> None:
         raise ParameterError(f"job_type must be one of {', '.join(allowed)}")
     if kind == "sql":
         check_run_mode(conf)
+    check_resource_config(conf)
+    check_packages(conf)
     if "obs_bucket" in conf:
         check_bucket(conf["obs_bucket"], "obs_bucket")
     runtime_config(conf)
@@ -247,6 +249,115 @@ def check_run_mode(conf: dict[str, Any]) -> None:
         raise QueueUnavailable(
             "No job-running queue selected: a flink_opensource_sql_job runs with run_mode "
             "exclusive_cluster (shared_cluster takes only flink_sql_job)"
+        )
+
+
+RESOURCE_VERSIONS = {"v1": ((1, 12), (1, 13), (1, 15)), "v2": ((1, 13), (1, 15), (1, 17))}
+"""The Flink versions each resource_config_version takes: the SDK models' resource_config_version
+docstring (huaweicloudsdkdli 3.1.219) "v1: Flink 1.12, 1.13, 1.15; v2: Flink 1.13, 1.15, 1.17"; the
+API reference (dli_02_0231) lists 1.12 and 1.15 for v1 and 1.15 and 1.17 for v2. Refused is only
+what both exclude: v1 on 1.17, v2 on 1.12 (their 1.13 disagreement is let through)."""
+V2_MIN_CPU, V2_MIN_MEMORY_GB = 0.5, 2
+V2_MEMORY = re.compile(r"([0-9]+(?:\.[0-9]+)?)(MB|GB)?", re.IGNORECASE)
+
+
+def check_resource_config(conf: dict[str, Any]) -> None:
+    """DLI.0001 for a resource configuration the API reference rules out.
+
+    "Updating a Flink Jar Job" (dli_02_0231; the SQL pages carry the same tables):
+    resource_config_version "v1 or v2. The default value is v1"; resource_config takes effect only
+    with v2 (Table 3: max_slot "by default 1. The minimum parallelism must not be less than 1",
+    parallel_number default 1); a JobManager's or TaskManager's cpu "no less than 0.5 CPU cores" and
+    memory "in MB or GB. The default unit is GB ... the minimum value is 2 GB" (Tables 4 and 5).
+    Under v1 the resource_config is "invalid": not checked, not used. Which call refuses a bad value
+    is not documented: the emulator refuses it at create and update, as it does cu_number's range.
+    """
+    version = conf.get("resource_config_version", "v1")
+    if version not in RESOURCE_VERSIONS:
+        raise ParameterError(f"resource_config_version must be v1 or v2, got {shown(version)}")
+    flink = _version(conf.get("flink_version") or "")[:2]
+    other = "v2" if version == "v1" else "v1"
+    if flink not in RESOURCE_VERSIONS[version] and flink in RESOURCE_VERSIONS[other]:
+        raise ParameterError(
+            f"Flink {conf.get('flink_version')} takes resource_config_version {other}, not {version}"
+        )
+    if version != "v2":
+        return
+    config = conf.get("resource_config") or {}
+    for key in ("max_slot", "parallel_number"):
+        if config.get(key) is not None and config[key] < 1:
+            raise ParameterError(f"resource_config.{key} must be at least 1, got {config[key]}")
+    for spec in ("jobmanager_resource_spec", "taskmanager_resource_spec"):
+        given = config.get(spec) or {}
+        cpu, memory = given.get("cpu"), given.get("memory")
+        if cpu is not None and cpu < V2_MIN_CPU:
+            raise ParameterError(f"resource_config.{spec}.cpu must be at least 0.5, got {cpu}")
+        if memory is not None and (_gigabytes(memory) or 0) < V2_MIN_MEMORY_GB:
+            raise ParameterError(
+                f"resource_config.{spec}.memory must be at least 2 GB, in MB or GB, got "
+                + shown(memory)
+            )
+
+
+def _gigabytes(memory: str) -> float | None:
+    """A v2 memory in GB, the reference's "in MB or GB. The default unit is GB"; None otherwise."""
+    found = V2_MEMORY.fullmatch(memory)
+    if found is None:
+        return None
+    number = float(found.group(1))
+    return number / 1024 if (found.group(2) or "GB").upper() == "MB" else number
+
+
+def job_cus(conf: dict[str, Any]) -> int:
+    """The CUs a job holds on its queue: a v1 job's cu_number; a v2 job sets none, and what DLI
+    counts for it is not documented. The emulator holds what the job occupies at the API
+    reference's "1 CU = 1 core and 4 GB" (dli_02_0228, cu_number): its JobManager plus
+    ceil(parallel_number / max_slot) TaskManagers, each the larger of its cores and its memory
+    over 4 GB, with the documented defaults (1.0 core, 4 GB, 1 slot, parallelism 1), rounded up
+    to whole CUs (a queue is counted in whole CUs)."""
+    if conf.get("resource_config_version") != "v2":
+        return conf["cu_number"]
+    config = conf.get("resource_config") or {}
+
+    def size(spec: str) -> float:
+        given = config.get(spec) or {}
+        memory = _gigabytes(given["memory"]) if given.get("memory") else 4
+        return max(given.get("cpu") or 1.0, (memory or 4) / 4)
+
+    task_managers = math.ceil((config.get("parallel_number") or 1) / (config.get("max_slot") or 1))
+    return math.ceil(
+        size("jobmanager_resource_spec") + task_managers * size("taskmanager_resource_spec")
+    )
+
+
+PACKAGE_FIELDS = {"entrypoint": (1, 15), "dependency_jars": (1, 15), "dependency_files": (1, 15)}
+UDF_PACKAGE_LAST = (1, 13)
+
+
+def check_packages(conf: dict[str, Any]) -> None:
+    """DLI.0001 for a DLI package name (not an obs:// path) on a Flink version that takes none.
+
+    The SDK models (create and update bodies, huaweicloudsdkdli 3.1.219): a Jar job's entrypoint,
+    dependency_jars and dependency_files may be DLI-managed packages, "not recommended" on Flink
+    1.15 and "no longer supported" above it; udf_jar_url: "Flink 1.15 no longer supports
+    DLI-managed UDF Jar packages". Below those versions a package name is taken as it is. Which
+    call refuses one is not documented: the emulator refuses it at create and update.
+    """
+    flink = _version(conf.get("flink_version") or "")
+    for field, last in PACKAGE_FIELDS.items():
+        value = conf.get(field)
+        names = value if isinstance(value, list) else [value] if value else []
+        packages = [name for name in names if not name.startswith("obs://")]
+        if packages and flink[:2] > last:
+            raise ParameterError(
+                f"{field}: Flink {conf.get('flink_version')} takes no DLI package "
+                f"({shown(packages[0])}): give an obs:// path"
+            )
+    udf = conf.get("udf_jar_url")
+    if udf and not udf.startswith("obs://") and flink[:2] > UDF_PACKAGE_LAST:
+        raise ParameterError(
+            f"udf_jar_url: Flink {conf.get('flink_version')} takes no DLI package "
+            f"({shown(udf)}): give an obs:// path"
         )
 
 
@@ -436,7 +547,7 @@ def scaling_failure(conf: dict[str, Any], scaling_versions: tuple[str, ...] | No
         return "Dynamic scaling needs saved job logs: enable log_enabled"
     if not conf.get("obs_bucket"):
         return "Dynamic scaling triggers savepoints: configure an OBS bucket (obs_bucket)"
-    cu = conf["cu_number"]
+    cu = job_cus(conf)
     try:
         cu_max = java_int(keys.get("flink.dli.job.cu.max", str(cu)))
         cu_min = java_int(keys.get("flink.dli.job.cu.min", "2"))
@@ -457,7 +568,7 @@ def scaling_bounds(conf: dict[str, Any]) -> tuple[int, int, int] | None:
     keys = runtime_config(conf)
     if keys.get("flink.dli.job.scale.enable", "false").lower() != "true":
         return None
-    cu = conf["cu_number"]
+    cu = job_cus(conf)
     return (
         java_int(keys.get("flink.dli.job.cu.min", "2")),
         java_int(keys.get("flink.dli.job.cu.max", str(cu))),

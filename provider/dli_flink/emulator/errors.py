@@ -63,6 +63,16 @@ class QueueUnavailable(ApiError):
     code = "DLI.13024"
 
 
+class BucketNotAuthorized(ApiError):
+    """DLI.11016: "the obs_bucket passed in the job request is an OBS bucket not authorised to DLI;
+    authorise it to DLI" (API reference, "Creating a Flink Jar Job", dli_02_0230, its error code
+    table, huaweicloudDocs/dli cn.zh-cn/API参考/新建Flink自定义作业.md; the page's status codes are
+    200 and 400 "invalid input")."""
+
+    status = 400
+    code = "DLI.11016"
+
+
 class InternalError(ApiError):
     """DLI.0999, HTTP 500: a bug in the emulator itself. No source documents this code; it is the
     emulator's choice (its fault injection defaults to it too), so a client sees a server error, as a

@@ -44,6 +44,11 @@ OPERATIONS = (
     "execute_flink_job_savepoint",
     "import_flink_job_savepoint",
     "register_bucket",
+    "batch_create_resource_tags",
+    "batch_delete_resource_tags",
+    "show_resource_tags",
+    "list_resources_by_tags",
+    "count_resources_by_tags",
 )
 
 

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from dli_flink.emulator import checkpoints
 from dli_flink.emulator.checks import (
     HOT_FIELDS,
     agency_failure,
@@ -29,12 +30,14 @@ from dli_flink.emulator.checks import (
     check_bucket,
     check_config,
     check_running_edit,
+    job_cus,
     obs_path,
     scaling_bounds,
     scaling_failure,
     shown,
 )
 from dli_flink.emulator.errors import (
+    BucketNotAuthorized,
     FlinkJobNotFound,
     OperationNotSupported,
     ParameterError,
@@ -68,6 +71,7 @@ FAILED_TRANSITIONS = {
     "savepointed": ("job_running", "savepoint"),
     "canceled": ("job_cancel_fail", "stop"),
     "scale_check": ("job_running", "scaling check"),
+    "restart": ("job_running_exception", "restart after the exception"),
 }
 DEFAULTS = {
     "cu_number": 2,
@@ -200,13 +204,23 @@ class Backend:
         return [self._job(i) for i in job_ids]
 
     def _set_status(
-        self, job: dict[str, Any], status: str, desc: str = "", due: float = 0
+        self, job: dict[str, Any], status: str, desc: str = "", due: float = 0, **record: Any
     ) -> float:
-        """Record a status change in the job and its timeline; the time it happened."""
+        """Record a status change in the job and its timeline; the time it happened.
+
+        `record` adds what the transition did with savepoints to the timeline entry, for tests
+        only (DLI reports neither; the admin API's timeline is the emulator's own record):
+        `savepoint_written` (the path a stop or savepoint wrote); `_submitted` adds `restored_from`.
+        A job leaving job_running has written every checkpoint due until now (`checkpoints`)."""
         now = self._clock()
+        if job["status"] == "job_running" and status != "job_running":
+            self._write_checkpoints(job, now)
+            job["running_since"] = None
+        elif status == "job_running" and job["status"] != "job_running":
+            job["running_since"], job["checkpoints_this_run"] = now, 0
         job["status"] = status
         job["status_desc"] = desc
-        entry = {"status": status, "at": round(now * 1000, 3), "desc": desc}
+        entry = {"status": status, "at": round(now * 1000, 3), "desc": desc, **record}
         if due:
             entry["scheduled_at"] = round(due * 1000, 3)
         job["timeline"].append(entry)
@@ -243,6 +257,7 @@ class Backend:
         conf = {**DEFAULTS, "job_type": job_type, **clean}
         check_config(kind, conf)
         with self._cond:
+            self._check_authorized(kind, conf)
             self._check_unique(conf["name"], None)
             job_id = self._store.next_job_id(FIRST_JOB_ID)
             now = self._ms()
@@ -270,6 +285,19 @@ class Backend:
             self._jobs[job_id] = job
             self._store.save(job)
             return job
+
+    def _check_authorized(self, kind: str, conf: dict[str, Any]) -> None:
+        """DLI.11016 for a Jar job created with an obs_bucket not authorised to DLI (register_bucket),
+        as the Jar create page's error table says (errors.BucketNotAuthorized). Only there: the SQL
+        create and both update pages list no such error, and no page says what a running job does
+        with an unauthorised bucket (its checkpoints, savepoints, logs or an OBS sink), so neither
+        is modelled."""
+        bucket = conf.get("obs_bucket")
+        if kind == "jar" and bucket and bucket not in self._store.buckets():
+            raise BucketNotAuthorized(
+                f"The obs_bucket {bucket} in the job request is not authorized to DLI: "
+                "authorize it (POST /v1.0/{project_id}/dli/obs-authorize) first"
+            )
 
     def _check_unique(self, name: str, job_id: int | None) -> None:
         for other in self._jobs.values():
@@ -332,6 +360,30 @@ class Backend:
             page = jobs[offset : offset + limit]
             return len(jobs), json.loads(json.dumps(page))
 
+    def job_tags(self, job_id: int) -> list[dict[str, str]]:
+        """The tags job `job_id` holds: those of its create body, as the tag API edited them."""
+        with self._cond:
+            return [dict(t) for t in self._job(job_id)["conf"].get("tags") or []]
+
+    def retag(
+        self, job_id: int, edit: Callable[[list[dict[str, str]]], list[dict[str, str]]]
+    ) -> None:
+        """Replace job `job_id`'s tags by `edit` of them, committed before the answer. Tags are no
+        job configuration: the status, update_time and a running job are left as they are (the tag
+        API pages name no status a job must be in)."""
+        with self._cond:
+            job = self._job(job_id)
+            job["conf"]["tags"] = edit([dict(t) for t in job["conf"].get("tags") or []])
+            self._store.save(job)
+
+    def tagged(self) -> list[tuple[int, str, list[dict[str, str]]]]:
+        """Every job's id, name and tags, by job id (the tag API's resource instances)."""
+        with self._cond:
+            return [
+                (i, j["conf"]["name"], [dict(t) for t in j["conf"].get("tags") or []])
+                for i, j in sorted(self._jobs.items())
+            ]
+
     def delete_jobs(self, job_ids: list[int]) -> None:
         """Delete in any state (DLI does); the job's CUs are free at once. Savepoints stay in OBS."""
         with self._cond:
@@ -369,7 +421,7 @@ class Backend:
         if restore:
             seconds += self.settings.durations.restore + self._state_seconds(job)
         why = agency_failure(conf) or scaling_failure(conf, self.settings.scaling_flink_versions)
-        cu = conf["cu_number"]
+        cu = job_cus(conf)  # a v2 job sets no cu_number: checks.job_cus says what it holds
         if why is None and self._free_cu(conf["queue_name"], job["job_id"]) < cu:
             why = (
                 f"insufficient queue resources: queue {conf['queue_name']} has "
@@ -445,7 +497,9 @@ class Backend:
             self._store.save(job)
 
     def register_buckets(self, buckets: Any) -> None:
-        """Recorded, not enforced: DLI's docs do not say which calls fail without it."""
+        """Authorise DLI to use these buckets "for saving job checkpoints and run logs" (API
+        reference dli_02_0225, now marked deprecated there); a Jar create checks it
+        (`_check_authorized`)."""
         if not isinstance(buckets, list) or not buckets:
             raise ParameterError("obs_buckets must be a non-empty list of bucket names")
         for bucket in buckets:
@@ -494,6 +548,7 @@ class Backend:
             "savepointed": self._savepointed,
             "canceled": self._canceled,
             "scale_check": self._scale_check,
+            "restart": self._restart,
         }
         try:
             steps[action](job, due, ctx)
@@ -519,39 +574,53 @@ class Backend:
             job["held_cu"] = job["current_cu"] = 0
             self._set_status(job, "job_submit_fail", failure, due=due)
             return
+        restored_from = job["savepoint_path"] if ctx["restore"] else ctx.get("checkpoint")
         if ctx["restore"]:
             self._delete_savepoint(job)
         job["held_cu"] = ctx["cu"]
-        if ctx.get("scaled"):
+        if ctx.get("scaled") or ctx.get("restarted"):
             job["restart_times"] += 1
         else:
             job["start_time"] = self._ms()
         job["current_cu"] = ctx["cu"]
-        self._schedule_scale_check(job, self._set_status(job, "job_running", due=due))
+        start = self._set_status(job, "job_running", due=due)
+        # What this start restored: a savepoint, a checkpoint, or nothing (None). No DLI field
+        # reports it; the admin timeline does, so tests see which state a job runs on.
+        job["timeline"][-1]["restored_from"] = restored_from
+        if ctx.get("doomed"):
+            self._task_failed(job, due, "the restarted job failed again (injected fault)")
+            return
+        self._schedule_scale_check(job, start)
 
     def _savepointed(self, job: dict[str, Any], due: float, ctx: dict[str, Any]) -> None:
         if self.faults.take_savepoint_failure():
             self._keep_running(job, due, "savepoint failed (injected fault)")
             return
         self._write_savepoint(job, ctx.get("path"))
+        written = {"savepoint_written": job["savepoint_path"]}
         if ctx["then"] == "cancel":
-            start = self._set_status(job, "job_canceling", due=due)
+            start = self._set_status(job, "job_canceling", due=due, **written)
             self._schedule(job, start, self.settings.durations.cancel, "canceled")
         elif ctx["then"] == "running":
-            self._schedule_scale_check(job, self._set_status(job, "job_running", due=due))
+            running = self._set_status(job, "job_running", due=due, **written)
+            self._schedule_scale_check(job, running)
         else:  # an internal scaling cycle: restore at the new size
-            start = self._set_status(job, "job_submitting", due=due)
             seconds = self.settings.durations.restore + self._state_seconds(job)
-            self._schedule(
-                job,
-                start,
-                seconds,
-                "submitted",
-                failure=None,
-                restore=True,
-                cu=ctx["cu"],
-                scaled=True,
-            )
+            self._resubmit(job, due, seconds, "", written, restore=True, cu=ctx["cu"], scaled=True)
+
+    def _resubmit(
+        self,
+        job: dict[str, Any],
+        due: float,
+        seconds: float,
+        desc: str,
+        record: dict[str, Any] | None = None,
+        **ctx: Any,
+    ) -> None:
+        """A submit DLI makes on its own (a scaling cycle, a restart after an exception): nothing
+        left to check, so nothing it fails for but the restore itself."""
+        start = self._set_status(job, "job_submitting", desc, due=due, **(record or {}))
+        self._schedule(job, start, seconds, "submitted", failure=None, **ctx)
 
     def _keep_running(self, job: dict[str, Any], due: float, reason: str) -> None:
         """A failed savepoint or scaling check: the job keeps running at its size (no savepoint, no
@@ -580,6 +649,120 @@ class Backend:
         start = self._set_status(job, "job_savepointing", f"scaling from {current} to {target} CUs")
         seconds = self._savepoint_seconds(job)
         self._schedule(job, start, seconds, "savepointed", then="scale", cu=target)
+
+    # -- checkpoints and restarts after an exception (checkpoints.py cites the sources) ------------
+
+    def _write_checkpoints(self, job: dict[str, Any], now: float) -> None:
+        """Write the checkpoint due by `now` of a running job that checkpoints, one every
+        checkpoint_interval on the emulator's clock, keeping only the newest (Flink's default
+        retention). Written when observed (the job leaves job_running, an admin read), not on a
+        timer: the files and the numbering are those a timer would leave."""
+        conf = job["conf"]
+        since = job.get("running_since")
+        if since is None or not checkpoints.checkpointing(conf):
+            return
+        due = checkpoints.completed(now - since, self._duration(conf["checkpoint_interval"]))
+        new = due - job.get("checkpoints_this_run", 0)
+        if new <= 0:
+            return
+        job["checkpoints_this_run"] = due
+        job["checkpoint_seq"] = number = job.get("checkpoint_seq", 0) + new
+        path = checkpoints.path(conf, job["job_id"], number)
+        directory = self._obs_dir(path)
+        meta = {"job_id": job["job_id"], "checkpoint": number, "state_mb": job["state_mb"]}
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            (directory / "_metadata").write_text(json.dumps(meta))
+        except OSError:
+            # Not written, so not there to restore: the job keeps its older checkpoint. Whether
+            # DLI fails the job over a checkpoint OBS refuses is not documented.
+            log.exception("checkpoint %s of job %s cannot be written", number, job["job_id"])
+            return
+        previous, job["checkpoint_path"] = job.get("checkpoint_path"), path
+        if previous and previous != path:
+            shutil.rmtree(self._obs_dir(previous), ignore_errors=True)
+
+    def _task_failed(self, job: dict[str, Any], due: float, reason: str) -> None:
+        """A task of the running job failed: job_running_exception, its CUs free (billing stops),
+        and DLI's restart scheduled when restart_when_exception and resume_max_num allow it;
+        otherwise the job stays in job_running_exception, the reason in status_desc."""
+        now = self._clock()
+        hour = self._duration(checkpoints.HOUR)
+        restarts = [at for at in job.get("exception_restarts", []) if now - at < hour]
+        job["exception_restarts"] = restarts
+        why_not = checkpoints.no_restart(job["conf"], restarts, now, hour)
+        desc = reason if why_not is None else f"{reason}; not restarted: {why_not}"
+        job["held_cu"] = job["current_cu"] = 0
+        start = self._set_status(job, "job_running_exception", desc, due=due)
+        if why_not is None:
+            self._schedule(job, start, checkpoints.RESTART_DELAY, "restart")
+        else:
+            self._unschedule(job)
+
+    def _restart(self, job: dict[str, Any], due: float, ctx: dict[str, Any]) -> None:
+        """DLI restarts the job after the exception: from its latest checkpoint when
+        resume_checkpoint is on and one exists, else from no state (FAQ dli_03_0096)."""
+        conf = job["conf"]
+        job["exception_restarts"].append(self._clock())
+        latest = job.get("checkpoint_path")
+        checkpoint = None
+        if conf.get("resume_checkpoint") and latest:
+            checkpoint = latest if (self._obs_dir(latest) / "_metadata").is_file() else None
+        cu = conf["cu_number"]
+        free = self._free_cu(conf["queue_name"], job["job_id"])
+        if free < cu:
+            # A restart that cannot get its CUs is one more failed attempt (DLI's docs are silent
+            # on it): counted against resume_max_num, the job stays job_running_exception.
+            reason = (
+                f"restart failed: insufficient queue resources: queue {conf['queue_name']} has "
+                f"{max(free, 0)} free CUs, the job needs {cu}"
+            )
+            self._task_failed(job, due, reason)
+            return
+        job["held_cu"] = cu
+        seconds = self.settings.durations.submit
+        if checkpoint:
+            seconds += self.settings.durations.restore + self._state_seconds(job)
+        doomed = job.get("doomed_restarts", 0) > 0
+        job["doomed_restarts"] = max(job.get("doomed_restarts", 0) - 1, 0)
+        desc = f"restarting after an exception from {checkpoint or 'no state'}"
+        self._resubmit(
+            job,
+            due,
+            seconds,
+            desc,
+            restore=False,
+            checkpoint=checkpoint,
+            cu=cu,
+            restarted=True,
+            doomed=doomed,
+        )
+
+    def fail_task(self, job_id: int, again: int = 0) -> None:
+        """Make a task of the running job fail now, and the next `again` restarts fail too."""
+        with self._cond:
+            job = self._job(job_id)
+            if job["status"] != "job_running":
+                raise OperationNotSupported(
+                    f"Job {job_id} is {job['status']}: only a running job's task can fail"
+                )
+            job["doomed_restarts"] = again
+            self._task_failed(job, 0, "a task failed (injected fault)")
+            self._store.save(job)
+
+    def checkpoints(self, job_id: int) -> dict[str, Any]:
+        """The job's newest checkpoint (written up to now) and the directories in its folder."""
+        with self._cond:
+            job = self._job(job_id)
+            self._write_checkpoints(job, self._clock())
+            self._store.save(job)
+            conf = job["conf"]
+            if not conf.get("obs_bucket"):
+                return {"latest": None, "folder": None, "directories": []}
+            folder = checkpoints.folder(conf, job_id)
+            local = self._obs_dir(folder)
+            found = sorted(p.name for p in local.iterdir()) if local.is_dir() else []
+            return {"latest": job.get("checkpoint_path"), "folder": folder, "directories": found}
 
     # -- admin ------------------------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from werkzeug.exceptions import (
 )
 from werkzeug.wrappers import Response
 
-from dli_flink.emulator import admin
+from dli_flink.emulator import admin, tags
 from dli_flink.emulator.checks import long_id, parse_json
 from dli_flink.emulator.errors import ApiError, InternalError, ParameterError
 from dli_flink.emulator.faults import Failure
@@ -235,12 +235,18 @@ class DliApp:
                 raise ParameterError("The request body must be a JSON object")
             if "job_id" in args:
                 args["job_id"] = long_id(args["job_id"], "job_id")
+            if "resource_id" in args:
+                args["job_id"] = tags.resource(args.pop("resource_type"), args.pop("resource_id"))
+            elif "resource_type" in args:
+                tags.check_type(args.pop("resource_type"))
             answer = getattr(self, endpoint)(payload, query, **args)
         except ApiError as error:
             return self._error(error)
         except Exception as error:  # a bug here must still answer like a server, not hang a client
             logging.getLogger(__name__).exception("internal error in %s", endpoint)
             return self._error(InternalError(f"Internal error: {error}"))
+        if answer is None:  # the tag API's 204 "The modification is successful", no body
+            return Response(status=204)
         return self._json(200, answer)
 
     # -- answers ----------------------------------------------------------------------------------
@@ -366,3 +372,31 @@ class DliApp:
     def register_bucket(self, body: Any, query: Any) -> dict[str, Any]:
         self.backend.register_buckets(body.get("obs_buckets"))
         return success("The OBS buckets are authorized successfully.")
+
+    # -- tags (emulator/tags.py cites the API reference pages) ------------------------------------
+
+    def batch_create_resource_tags(self, body: Any, query: Any, job_id: int) -> None:
+        added = tags.tag_list(body, delete=False)
+        self.backend.retag(job_id, lambda held: tags.added(held, added))
+
+    def batch_delete_resource_tags(self, body: Any, query: Any, job_id: int) -> None:
+        gone = tags.tag_list(body, delete=True)
+        self.backend.retag(job_id, lambda held: tags.deleted(held, gone))
+
+    def show_resource_tags(self, body: Any, query: Any, job_id: int) -> dict[str, Any]:
+        """dli_02_0501: {tags: [{key, value}], count} (SDK ShowResourceTagsResponse)."""
+        limit, offset = tags.page(query)
+        held = self.backend.job_tags(job_id)
+        return {"tags": held[offset : offset + limit], "count": len(held)}
+
+    def list_resources_by_tags(self, body: Any, query: Any) -> dict[str, Any]:
+        """dli_02_0399: {resources: [Resource], total_count}, a page of the matching jobs."""
+        limit, offset = tags.page(query)
+        selects = tags.matcher(body)
+        found = [tags.instance(*job) for job in self.backend.tagged() if selects(*job[1:])]
+        return {"resources": found[offset : offset + limit], "total_count": len(found)}
+
+    def count_resources_by_tags(self, body: Any, query: Any) -> dict[str, Any]:
+        """dli_02_0398: {total_count} of the matching jobs."""
+        selects = tags.matcher(body)
+        return {"total_count": sum(1 for job in self.backend.tagged() if selects(*job[1:]))}

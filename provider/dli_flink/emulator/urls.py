@@ -1,4 +1,5 @@
-"""DLI's routes: the Flink job API under /v1.0/<project_id>, each rule's endpoint named as the official
+"""DLI's routes: the Flink job API under /v1.0/<project_id> and its tag API under
+/v3/<project_id>, each rule's endpoint named as the official
 SDK's DliClient method is (the `responses.DliApp` method that answers it, and the operation name that
 the admin API's fault injection takes).
 
@@ -19,6 +20,8 @@ class Digits(BaseConverter):
 
 
 P = "/v1.0/<project_id>"
+V3 = "/v3/<project_id>"
+T = f"{V3}/<resource_type>/<resource_id>"
 URLS = Map(
     [
         Rule(f"{P}/streaming/sql-jobs", methods=["POST"], endpoint="create_flink_sql_job"),
@@ -52,6 +55,20 @@ URLS = Map(
             endpoint="import_flink_job_savepoint",
         ),
         Rule(f"{P}/dli/obs-authorize", methods=["POST"], endpoint="register_bucket"),
+        # DLI's v3 resource tag API (emulator/tags.py cites the API reference pages).
+        Rule(f"{T}/tags/create", methods=["POST"], endpoint="batch_create_resource_tags"),
+        Rule(f"{T}/tags/delete", methods=["POST"], endpoint="batch_delete_resource_tags"),
+        Rule(f"{T}/tags", methods=["GET"], endpoint="show_resource_tags"),
+        Rule(
+            f"{V3}/<resource_type>/resource-instances/filter",
+            methods=["POST"],
+            endpoint="list_resources_by_tags",
+        ),
+        Rule(
+            f"{V3}/<resource_type>/resource-instances/count",
+            methods=["POST"],
+            endpoint="count_resources_by_tags",
+        ),
     ],
     converters={"digits": Digits},
 )

@@ -110,10 +110,17 @@ class Field:
     """The schema requires it (where its group is written)."""
     shape: str = "scalar"
     """scalar, list (of strings) or map (key: scalar, kept in document order)."""
+    resource_version: str | None = None
+    """The resource configuration version (resourceConfigVersion, "v1" or "v2") whose jobs the field
+    configures; None for every job. DLI takes the v1 CU fields or the v2 resource_config, not both
+    (API reference dli_02_0231: "Compared with the v1 template, the v2 template does not support
+    the setting of the number of CUs"; resource_config "when the resource configuration version is
+    v1, the configuration is invalid"): a field of the other version is neither sent nor compared."""
 
     @property
     def group(self) -> str | None:
-        """The enclosing block ("resources"), or None for a top-level field."""
+        """The enclosing block ("resources", "resourceConfig.jobManager"), or None for a top-level
+        field."""
         head, dot, _ = self.path.rpartition(".")
         return head if dot else None
 
@@ -130,6 +137,10 @@ class Field:
         default = self.default_for(kind)
         return self.dli_default if default is None else default
 
+    def applies(self, version: Any) -> bool:
+        """Whether the field configures a job of resource configuration `version` ("v1", "v2")."""
+        return self.resource_version is None or self.resource_version == version
+
     def sent(self, kind: str, *, for_update: bool) -> bool:
         """Whether a job of `kind` sends this field in a create (or update) body (a kind whose
         documents do not write it sends its fixed per-kind default, as Jar jobs send job_type)."""
@@ -143,6 +154,13 @@ AGENCY_KEY: Final = "flink.dli.job.agency.name"
 "Creating a Custom DLI Agency"; shared/docs/dli-api.md)."""
 RUNTIME_KEYS: Final = (AGENCY_KEY, "flink.dli.job.jar.minimize-submission.enabled")
 """DLI's documented runtime keys outside the scaling block (shared/docs/dli-api.md)."""
+V1, V2 = "v1", "v2"
+"""resource_config_version's values (API reference dli_02_0231; SDK models)."""
+V2_CPU: Final = 1
+"""A v2 job or task manager's cores when not given: "The default value is 1.0 CPU core" (API
+reference dli_02_0231, Tables 4 and 5)."""
+V2_MEMORY_GB: Final = 4
+"""Its memory in GB when not given: "The default value is 4 GB" (the same tables)."""
 CHECKPOINT_MODES: Final = {"exactly_once": 1, "at_least_once": 2}
 """checkpoint_mode on the wire (SDK model: 1 exactly once, 2 at least once)."""
 
@@ -270,15 +288,27 @@ ROWS: Final[tuple[Field, ...]] = (
         decode=_tupled,
         shape="list",
     ),
-    Field("resources.cu", "cu_number", default=2, reported="job_config.cu_number"),
+    # The v1 resource fields (resource_version "v1"): sent, and compared by refresh, for v1 jobs only.
+    Field(
+        "resources.cu",
+        "cu_number",
+        default=2,
+        reported="job_config.cu_number",
+        resource_version=V1,
+    ),
     Field(
         "resources.managerCu",
         "manager_cu_number",
         default=1,
         reported="job_config.manager_cu_number",
+        resource_version=V1,
     ),
     Field(
-        "resources.parallelism", "parallel_number", default=1, reported="job_config.parallel_number"
+        "resources.parallelism",
+        "parallel_number",
+        default=1,
+        reported="job_config.parallel_number",
+        resource_version=V1,
     ),
     # tm_cus: "Number of CUs for each TaskManager. The default value is 1."
     Field(
@@ -287,6 +317,7 @@ ROWS: Final[tuple[Field, ...]] = (
         dli_default=1,
         clears=True,
         reported="job_config.tm_cus",
+        resource_version=V1,
     ),
     # tm_slot_num: its default is worked out by DLI "(parallel_number*tm_cus)/(cu_number-
     # manager_cu_number)": no value to send that means "work it out again".
@@ -295,6 +326,67 @@ ROWS: Final[tuple[Field, ...]] = (
         "tm_slot_num",
         dli_default=COMPUTED,
         reported="job_config.tm_slot_num",
+        resource_version=V1,
+    ),
+    # resource_config_version: "v1 or v2. The default value is v1" (API reference dli_02_0231, SDK
+    # models: all four bodies, and FlinkJobConfig reports it). In both update bodies, not hot: a
+    # restart. Not sent unless written (send less); removing a written v2 is refused (check()):
+    # write v1 to go back, the documented default.
+    Field(
+        "resourceConfigVersion",
+        "resource_config_version",
+        dli_default=V1,
+        reported="job_config.resource_config_version",
+    ),
+    # resource_config (v2 only): its fields from the API reference dli_02_0231 Tables 3 to 5 and the
+    # SDK models ResourceConfig / ResourceSpec. In both update bodies, not hot: a restart. max_slot
+    # ("a single TM slot is set to 1" by default) and parallel_number ("The default value is 1")
+    # clear to their documented defaults. cpu and memory document defaults (1.0 core, 4 GB) but no
+    # value that clears them, and memory is free text "in MB or GB" whose spelling in DLI's answer
+    # is not documented: an unwritten memory is DLI's own (COMPUTED), never drift.
+    Field(
+        "resourceConfig.parallelism",
+        "resource_config.parallel_number",
+        dli_default=1,
+        clears=True,
+        reported="job_config.resource_config.parallel_number",
+        resource_version=V2,
+    ),
+    Field(
+        "resourceConfig.slotsPerTaskManager",
+        "resource_config.max_slot",
+        dli_default=1,
+        clears=True,
+        reported="job_config.resource_config.max_slot",
+        resource_version=V2,
+    ),
+    Field(
+        "resourceConfig.jobManager.cpu",
+        "resource_config.jobmanager_resource_spec.cpu",
+        dli_default=V2_CPU,
+        reported="job_config.resource_config.jobmanager_resource_spec.cpu",
+        resource_version=V2,
+    ),
+    Field(
+        "resourceConfig.jobManager.memory",
+        "resource_config.jobmanager_resource_spec.memory",
+        dli_default=COMPUTED,
+        reported="job_config.resource_config.jobmanager_resource_spec.memory",
+        resource_version=V2,
+    ),
+    Field(
+        "resourceConfig.taskManager.cpu",
+        "resource_config.taskmanager_resource_spec.cpu",
+        dli_default=V2_CPU,
+        reported="job_config.resource_config.taskmanager_resource_spec.cpu",
+        resource_version=V2,
+    ),
+    Field(
+        "resourceConfig.taskManager.memory",
+        "resource_config.taskmanager_resource_spec.memory",
+        dli_default=COMPUTED,
+        reported="job_config.resource_config.taskmanager_resource_spec.memory",
+        resource_version=V2,
     ),
     Field(
         "checkpoint.enabled",
@@ -428,10 +520,12 @@ ROWS: Final[tuple[Field, ...]] = (
     # runtime_config is one JSON-list string on the wire, the scaling keys merged in: the JobSpec
     # builds it (effective_runtime_config) and always sends it, "[]" when empty, so removed keys go.
     Field("runtimeConfig", "runtime_config", shape="map"),
-    # Tags: neither update body takes them (SDK models). DLI's v3 tag API (POST /v3/{project_id}/
-    # dli_flink_job/{job_id}/tags/create and .../tags/delete, as Terraform's resources call it) is
-    # not used yet, so a tag change is a new job: never report a change that is not made.
-    Field("tags", "tags", change=REPLACE, update=frozenset(), encode=_tags, shape="map"),
+    # Tags: sent in the create body (SDK create models); neither update body takes them, so an
+    # update sets and removes them through DLI's v3 tag API (POST /v3/{project_id}/dli_flink_job/
+    # {job_id}/tags/create and .../tags/delete, API reference dli_02_0396 / dli_02_0397, as
+    # Terraform's flink job resources do): in place, the job's run state untouched. Refresh reads
+    # them back with show_resource_tags (dli_02_0501): deploy/observed.py compares them by key.
+    Field("tags", "tags", change=IN_PLACE, update=frozenset(), encode=_tags, shape="map"),
     # Provider options: how Pulumi deploys the job, not DLI's configuration.
     Field("desiredState", change=None, default="running"),
     Field("timeouts.create", change=None, default=20),
@@ -440,6 +534,55 @@ ROWS: Final[tuple[Field, ...]] = (
     Field("adopt", change=None, default=False),
     # Provider option: the state a job found stopped starts from (issue 11, item 5).
     Field("restore", change=None, default="savepoint"),
+)
+
+
+SQL_CREATE, SQL_UPDATE = "create_flink_sql_job_request_body", "update_flink_sql_job_request_body"
+JAR_CREATE, JAR_UPDATE = "create_flink_jar_job_request_body", "update_flink_jar_job_request_body"
+"""DLI's create and update bodies, by the SDK model (huaweicloudsdkdli.v1.model) that holds each."""
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """Fields of DLI's create and update bodies that no row sends, deliberately: the README's
+    "deliberately left out" table is these, row by row (`label` and `why`), and
+    tests/model/test_left_out.py fails on a body field that is neither a row's nor here."""
+
+    wires: tuple[str, ...]
+    bodies: frozenset[str]
+    """The SDK body models (SQL_CREATE, ...) where the wires are left out."""
+    label: str
+    """The README's first column."""
+    why: str
+
+
+LEFT_OUT: Final[tuple[LeftOut, ...]] = (
+    LeftOut(
+        ("template_id",),
+        frozenset({SQL_CREATE}),
+        "`template_id` (SQL create)",
+        "fills `sql_body` from a console template; the document always holds the SQL (`sql` / "
+        "`sqlFile`)",
+    ),
+    LeftOut(
+        ("edge_group_ids",),
+        frozenset({SQL_CREATE, SQL_UPDATE}),
+        "`edge_group_ids` (SQL), `run_mode: edge_node`",
+        "edge jobs run on IEF edge groups, not on a DLI queue; nothing here deploys or tests them",
+    ),
+    LeftOut(
+        ("operator_config", "static_estimator_config"),
+        frozenset({SQL_UPDATE}),
+        "`operator_config`, `static_estimator_config` (SQL update only)",
+        "per-operator parallelism and rates keyed by operator ids of the running job graph, "
+        "taken only on update: they cannot be written before the job exists",
+    ),
+    LeftOut(
+        ("job_type",),
+        frozenset({JAR_UPDATE}),
+        "`job_type` on Jar updates",
+        "a Jar job's type never changes; Terraform's Jar resource never sends it",
+    ),
 )
 
 
@@ -464,6 +607,25 @@ class FieldTable:
         for row in self.rows:
             found.setdefault(row.group, []).append(row)
         return {group: tuple(rows) for group, rows in found.items()}
+
+    @cached_property
+    def blocks(self) -> frozenset[str]:
+        """Every block path, nested ones and their parents: "resourceConfig",
+        "resourceConfig.jobManager"."""
+        found = set()
+        for group in self.groups:
+            while group:
+                found.add(group)
+                group = group.rpartition(".")[0]
+        return frozenset(found)
+
+    @cached_property
+    def other_version(self) -> dict[str, tuple[Field, ...]]:
+        """By resource configuration version, the rows that configure only jobs of another one."""
+        return {
+            version: tuple(row for row in self.rows if not row.applies(version))
+            for version in (V1, V2)
+        }
 
     @cached_property
     def scaling(self) -> dict[str, Field]:

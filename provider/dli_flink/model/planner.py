@@ -7,8 +7,8 @@ reviewer is told is exactly what `pulumi up` does.
 Each field's class is declared on its row of the field table (`fields.py`), from DLI's rules
 (shared/docs/dli-api.md):
 - in place: the "hot" fields DLI accepts while the job runs (smnTopic, restartOnException,
-  resumeFromCheckpoint, resumeMaxTimes, obsBucket, a Jar job's checkpoint.path); tags, which DLI sets
-  only at creation, are recorded in state and sent to nothing, so they need no restart either;
+  resumeFromCheckpoint, resumeMaxTimes, obsBucket, a Jar job's checkpoint.path), and tags, which
+  DLI's tag API sets and removes on a job in any state;
 - restart with savepoint: everything else, the scaling keys first of all: DLI refuses other edits
   while the job runs, so it is stopped with a savepoint, edited and resumed from that savepoint;
 - replace: what DLI cannot edit at all (kind, jobType): a new job, whose state starts empty.
@@ -92,6 +92,7 @@ def unclearable_removals(old: JobSpec, new: JobSpec) -> tuple[FieldChange, ...]:
             or row.shape == "map"
             or row.default_for(new.kind) is not None
             or not row.sent(new.kind, for_update=True)
+            or not row.applies(new.resource_version)
         ):
             continue
         was, now = old.values.get(row.path), new.values.get(row.path)
@@ -116,13 +117,18 @@ def flatten(spec: JobSpec) -> dict[str, Any]:
     default), so moving a key from runtimeConfig into the scaling block, same value, is no change.
     So is a field that DLI gives a value when it is not sent (its `dli_default`): writing that value
     or leaving the field out is the same job, as refresh's drift compares them (and as a document
-    exported from DLI, which leaves such values out, must deploy as no change).
+    exported from DLI, which leaves such values out, must deploy as no change). A field of the other
+    resource configuration version (the v1 CU fields of a v2 job) is left out: DLI is not sent it.
     """
     table = fields.TABLE
+    version = spec.resource_version
     flat: dict[str, Any] = {
         row.path: _or_dli_default(row, spec.values.get(row.path))
         for row in table.rows
-        if row.change is not None and not row.runtime_key and row.shape != "map"
+        if row.change is not None
+        and not row.runtime_key
+        and row.shape != "map"
+        and row.applies(version)
     }
     for key in table.scaling:
         flat[f"scaling.{key}"] = spec.setting(key).value

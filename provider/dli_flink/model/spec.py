@@ -3,7 +3,8 @@
 A spec comes from a job document (a YAML document, or Pulumi inputs of the same shape) and becomes a DLI
 request body. Every front end, and every rule, reads jobs through it. What it reads and what it sends
 is the field table (`fields.py`): a spec holds one value per row, by the row's document path, and
-knows nothing of individual fields but the scaling block's DLI semantics.
+knows nothing of individual fields but the scaling block's DLI semantics and the job's size in CUs
+(`job_cus`, which the scaling limits are measured against).
 
 Values the checker cannot trust are UNKNOWN (see `values.py`): a rule never builds a finding on a
 default the user did not write.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -89,7 +91,10 @@ class Group:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        found = self._spec.value(f"{self._path}.{camel(name)}", name)
+        path = f"{self._path}.{camel(name)}"
+        found = (
+            Group(self._spec, path) if path in fields.TABLE.blocks else self._spec.value(path, name)
+        )
         setattr(self, name, found)
         return found
 
@@ -122,7 +127,7 @@ class JobSpec:
         if name.startswith("_"):
             raise AttributeError(name)
         path = camel(name)
-        found = Group(self, path) if path in fields.TABLE.groups else self.value(path, name)
+        found = Group(self, path) if path in fields.TABLE.blocks else self.value(path, name)
         object.__setattr__(self, name, found)
         return found
 
@@ -137,6 +142,25 @@ class JobSpec:
     def is_sql(self) -> bool:
         return self.kind == SQL_KIND
 
+    @property
+    def resource_version(self) -> Any:
+        """The resource configuration version DLI runs the job with: resourceConfigVersion, else
+        DLI's default, v1."""
+        version = self.values.get("resourceConfigVersion")
+        return fields.V1 if version is None else version
+
+    @cached_property
+    def job_cu(self) -> Any:
+        """The job's CUs, as scaling and queue capacity count them (`job_cus`)."""
+        return job_cus(self.values)
+
+    @property
+    def job_cu_source(self) -> str:
+        """Where `job_cu` comes from, for a message."""
+        if self.resource_version == fields.V2:
+            return "resourceConfig, at 1 CU per core or 4 GB"
+        return "resources.cu"
+
     @classmethod
     def from_document(cls, document: Mapping[str, Any], base_dir: Path | None = None) -> JobSpec:
         """Build from a document the schema accepted; values it rejected must already be UNKNOWN.
@@ -147,7 +171,7 @@ class JobSpec:
         values: dict[str, Any] = {}
         known_kind = kind if isinstance(kind, str) and kind in KINDS else None
         for group, readers in _readers(fields.TABLE, known_kind):
-            block = document if group is None else document.get(group)
+            block = _block(document, group)
             if isinstance(block, Unknown):
                 values.update((reader[0], UNKNOWN) for reader in readers)
                 continue
@@ -246,8 +270,9 @@ class JobSpec:
         if not _all_known(self.values):
             raise ValueError(f"job {self.name!r} has values that are not known yet")
         body: dict[str, Any] = {}
+        version = self.resource_version
         for row in fields.TABLE.rows:
-            if not row.sent(self.kind, for_update=for_update):
+            if not row.sent(self.kind, for_update=for_update) or not row.applies(version):
                 continue
             if row.path == "runtimeConfig":
                 value: Any = json.dumps(self.effective_runtime_config(), separators=(",", ":"))
@@ -259,7 +284,11 @@ class JobSpec:
                     value = row.dli_default
                 if row.encode is not None:
                     value = row.encode(value)
-            body[row.wire] = value  # type: ignore[index]
+            *outer, key = row.wire.split(".")  # type: ignore[union-attr]
+            place = body
+            for name in outer:  # resource_config.jobmanager_resource_spec.cpu: nested objects
+                place = place.setdefault(name, {})
+            place[key] = value
         return body
 
 
@@ -281,6 +310,17 @@ def _readers(
         )
         for group, rows in table.groups.items()
     )
+
+
+def _block(document: Mapping[str, Any], group: str | None) -> Any:
+    """The block of `document` at a dotted group path ("resourceConfig.jobManager"): UNKNOWN where
+    a block on the way is unknown, {} where one is missing or not a mapping."""
+    block: Any = document
+    for name in group.split(".") if group else ():
+        if isinstance(block, Unknown):
+            return block
+        block = block.get(name) if isinstance(block, Mapping) else None
+    return block
 
 
 def _key(row: Field, kind: str | None) -> str | None:
@@ -321,7 +361,74 @@ def _shaped(shape: str, value: Any) -> Any:
 def scaling_default(row: Field, values: Mapping[str, Any]) -> Any:
     """DLI's value for a scaling key the job does not set (cuMax: the job's own CUs)."""
     default = row.dli_default
-    return values.get(default.path) if isinstance(default, FollowField) else default
+    return job_cus(values) if isinstance(default, FollowField) else default
+
+
+def job_cus(values: Mapping[str, Any]) -> Any:
+    """The job's CUs, as flink.dli.job.cu.min and cu.max are measured against; UNKNOWN where a
+    value it needs is not known, None where memory is written in a form DLI does not document.
+
+    A v1 job: its cu_number (resources.cu), CUs "the total of the compute and manager units"
+    (API reference dli_02_0228, cu_number). A v2 job sets no CUs, and DLI's documents do not say
+    what its scaling compares with. The reading taken: the CUs the job occupies, by the API
+    reference's own measure "1CU = 1 core and 4 GB" (dli_02_0228, cu_number): each manager counts
+    the larger of its cores and its memory over 4 GB, and the job is its JobManager plus
+    ceil(parallelism / slotsPerTaskManager) TaskManagers (max_slot: "the number of parallel tasks
+    a single TaskManager can support"), with the documented defaults (1 core, 4 GB, one slot,
+    parallelism 1, dli_02_0231 Tables 3 to 5). It is the conservative reading for the scaling
+    limits: a cuMax accepted under it never asks DLI to scale a job below the resources it was
+    given.
+    """
+    version = values.get("resourceConfigVersion")
+    if isinstance(version, Unknown):
+        return UNKNOWN  # preview: the version comes from another resource
+    if version != fields.V2:
+        return values.get("resources.cu")
+    wanted = {
+        key: values.get(f"resourceConfig.{key}")
+        for key in (
+            "parallelism",
+            "slotsPerTaskManager",
+            "jobManager.cpu",
+            "jobManager.memory",
+            "taskManager.cpu",
+            "taskManager.memory",
+        )
+    }
+    if not _all_known(tuple(wanted.values())):
+        return UNKNOWN
+    parallelism, slots = wanted["parallelism"] or 1, wanted["slotsPerTaskManager"] or 1
+    if not (isinstance(parallelism, int) and isinstance(slots, int) and slots > 0):
+        return None
+    managers = [_manager_cus(wanted["jobManager.cpu"], wanted["jobManager.memory"])]
+    task_manager = _manager_cus(wanted["taskManager.cpu"], wanted["taskManager.memory"])
+    managers.append(None if task_manager is None else task_manager * -(-parallelism // slots))
+    if None in managers:
+        return None
+    return whole(sum(managers))  # type: ignore[arg-type]
+
+
+def _manager_cus(cpu: Any, memory: Any) -> float | None:
+    """One manager's CUs: the larger of its cores and its memory in GB over 4."""
+    cores = fields.V2_CPU if cpu is None else cpu
+    gigabytes = fields.V2_MEMORY_GB if memory is None else memory_gb(memory)
+    if not isinstance(cores, int | float) or isinstance(cores, bool) or gigabytes is None:
+        return None
+    return max(cores, gigabytes / 4)
+
+
+_MEMORY = re.compile(r"([0-9]+(?:\.[0-9]+)?)(MB|GB)?", re.IGNORECASE)
+
+
+def memory_gb(text: Any) -> float | None:
+    """A v2 memory string in GB: "Memory ... in MB or GB. The default unit is GB" (API reference
+    dli_02_0231, Tables 4 and 5): a number, then MB, GB or nothing (GB); None for anything else
+    (the spelling of the units is all the reference gives: "4GB", "4096MB", "4")."""
+    found = _MEMORY.fullmatch(text) if isinstance(text, str) else None
+    if found is None:
+        return None
+    number = float(found.group(1))
+    return number / 1024 if (found.group(2) or "GB").upper() == "MB" else number
 
 
 def parse_scaling_value(key: str, raw: str) -> Any:

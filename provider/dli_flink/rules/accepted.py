@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dli_flink.model.findings import Problem
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules import (
+    resource_config_range,
     resources_range,
     scaling_cu_min_floor,
     scaling_interval,
@@ -24,7 +25,13 @@ from dli_flink.rules import (
 )
 from dli_flink.rules.base import Context, option_values
 
-VALUE_RULES = (resources_range, scaling_cu_min_floor, scaling_interval, scaling_priority)
+VALUE_RULES = (
+    resources_range,
+    resource_config_range,
+    scaling_cu_min_floor,
+    scaling_interval,
+    scaling_priority,
+)
 """The rules whose problems may reject a value; none of them relates values through `accepted`."""
 _CACHED = "_dli_accepted"
 

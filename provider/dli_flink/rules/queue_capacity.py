@@ -40,8 +40,10 @@ FAIL::
     scaling: {enabled: true, cuMax: 32}
 """
 
+import math
 from collections.abc import Iterator
 
+from dli_flink.model.fields import V2
 from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules.accepted import accepted
@@ -53,9 +55,16 @@ OPTIONS: tuple[Option, ...] = ()
 
 
 def peak_cu(spec: JobSpec) -> int | None:
-    """The most CUs the job may hold: cuMax with scaling on, else its CUs; None if not known."""
-    value = spec.setting("cuMax").value if spec.scaling_enabled is True else spec.resources.cu
+    """The most CUs the job may hold: cuMax with scaling on, else its CUs (a v2 job's by
+    `JobSpec.job_cu`, rounded up: a queue lends whole CUs); None if not known."""
+    value = spec.setting("cuMax").value if spec.scaling_enabled is True else spec.job_cu
+    if isinstance(value, float):
+        return math.ceil(value)
     return value if isinstance(value, int) else None
+
+
+def _size_path(spec: JobSpec) -> tuple[str, ...]:
+    return ("resourceConfig",) if spec.resource_version == V2 else ("resources", "cu")
 
 
 def check_jobs(specs: list[JobSpec], context: Context) -> Iterator[tuple[int, Problem]]:
@@ -68,7 +77,7 @@ def check_jobs(specs: list[JobSpec], context: Context) -> Iterator[tuple[int, Pr
         peak = peak_cu(spec)
         if capacity is None or peak is None:
             continue
-        path = spec.setting("cuMax").path if spec.scaling_enabled is True else ("resources", "cu")
+        path = spec.setting("cuMax").path if spec.scaling_enabled is True else _size_path(spec)
         if peak > capacity:
             yield (
                 index,

@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    from dli_flink.deploy.calls import JobCalls
     from dli_flink.deploy.dliapi import DliApi, DliConfigError, DliError
 
     try:
@@ -57,7 +58,11 @@ def run(args: argparse.Namespace) -> int:
                 print(f"dli-flink: no DLI job named {name!r} in this project", file=sys.stderr)
                 failed += 1
                 continue
-            job = api.show_job(listed[name])
+            job = JobCalls(api).show_tagged(listed[name])
+            if job is None:
+                print(f"dli-flink: DLI job {name!r} was deleted meanwhile", file=sys.stderr)
+                failed += 1
+                continue
             try:
                 paths = write(job, args.out, args.sql_files, force=args.force)
             except ExportError as error:

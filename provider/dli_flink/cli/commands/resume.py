@@ -2,7 +2,8 @@
 
 When an update fails and its rollback fails too, the job is left stopped with its state in a
 savepoint; this starts it again from exactly that savepoint (importing it if DLI no longer points at
-it) and waits until it runs. Settings come from the environment, as for the SDK: DLI_FLINK_ENDPOINT
+it) and waits until it runs. A checkpoint's directory works the same way: DLI restores a checkpoint
+imported as a savepoint (FAQ dli_03_0180). Settings come from the environment, as for the SDK: DLI_FLINK_ENDPOINT
 or DLI_FLINK_REGION, HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID.
 """
 
@@ -11,12 +12,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-HELP = "resume a stopped job from a savepoint (the command a failed rollback names)"
+HELP = "resume a stopped job from a savepoint or checkpoint (the command a failed rollback names)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("job_id", type=int, metavar="JOB_ID", help="the DLI job's id")
-    parser.add_argument("savepoint", metavar="SAVEPOINT", help="the savepoint's OBS path")
+    parser.add_argument(
+        "savepoint",
+        metavar="SAVEPOINT",
+        help="the OBS directory of a savepoint or checkpoint (the one holding _metadata)",
+    )
     parser.add_argument(
         "--timeout",
         type=float,
