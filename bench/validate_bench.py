@@ -150,7 +150,6 @@ def make_job(rng: random.Random, index: int, scaling: bool, jar: bool) -> Job:
         "description": f"{action.capitalize()} {domain} events for the {team} team",
         "queue": rng.choice(list(QUEUES)),
         "flinkVersion": rng.choice(SCALING_VERSIONS if scaling else ("1.10", *SCALING_VERSIONS)),
-        "agency": "dli_flink_agency",  # Flink 1.15+ checkpoints and logs need one (agency-required)
     }
     if document["flinkVersion"] == "1.15":  # rule agency-required: 1.15 checkpoints with one
         document["agency"] = "dli_flink_agency"
