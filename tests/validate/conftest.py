@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import textwrap
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from dli_flink.cli import main
+from dli_flink.cli.manifest import cache_root
 
 
 @dataclass
@@ -20,7 +22,9 @@ class Run:
 
 @pytest.fixture
 def cli(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> Callable[..., Run]:
     """`cli("validate", "x.yaml")`: the dli-flink command as a user runs it, in `tmp_path`."""
     monkeypatch.chdir(tmp_path)
@@ -35,11 +39,19 @@ def cli(
         return Run(code, captured.out, captured.err)
 
     def run(*args: str) -> Run:
-        """Validate runs three times: filling the cache, served by it, and without it. The cache
-        must never change a verdict, so every validate test of the suite checks that too."""
+        """Validate runs five times: filling the caches, answered by the command line's manifest
+        (cli/manifest.py), served by its bundle of entries, by the file entries alone (both
+        cli/cache.py), and without any. The caches must never change a verdict, so every validate
+        test of the suite checks that too."""
+        started = time.time()
         first = run_once(list(args))
         if args[:1] == ("validate",) and "--no-cache" not in args:
-            assert run_once(list(args)) == first, "a run served by the cache said something else"
+            assert run_once(list(args)) == first, "the run's manifest said something else"
+            for kept in ("validate-runs/*.marshal", "validate-*/run-*.pickle"):
+                for written in cache_root().glob(kept):  # this test's only (other folders use it)
+                    if written.stat().st_mtime >= started - 1:
+                        written.unlink()
+                assert run_once(list(args)) == first, f"the cache without {kept} said otherwise"
             assert run_once([*args, "--no-cache"]) == first, "the cache changed the verdict"
         return first
 

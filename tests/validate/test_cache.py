@@ -1,14 +1,18 @@
-"""Validate's per-user cache (cli/cache.py): what it serves is what a run without it says.
+"""Validate's per-user cache (cli/cache.py) and run manifests (cli/manifest.py): what they serve
+is what a run without them says.
 
-Every validate run of the `cli` fixture already runs three ways (filling the cache, served by it,
---no-cache) and compares them; these tests cover what those runs cannot: edits the file's stamp does
-not show, files old enough to be trusted on their stamp, a changed configuration, and a cache that
-cannot be used.
+Every validate run of the `cli` fixture already runs four ways (filling the caches, answered by the
+manifest, served by the file entries, --no-cache) and compares them; these tests cover what those
+runs cannot: edits the file's stamp does not show, files old enough to be trusted on their stamp, a
+changed configuration, a file added to a folder, what a warm run imports, and a cache that cannot be
+used.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.validate.jobs import VALID_SQL_JOB
@@ -102,3 +106,81 @@ def test_an_unwritable_cache_folder_never_fails_validate(cli, write, tmp_path, m
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
     run = cli("validate", "a.yaml")
     assert (run.code, run.err) == (0, "")
+
+
+def test_an_edited_configuration_of_the_same_size_and_mtime_is_a_new_verdict(cli, write) -> None:
+    job = write("a.yaml", VALID_SQL_JOB.replace("cu: 8}", "cu: 0}"))
+    config = write(".dli-flink.yaml", "rules:\n  resources-range: off  \n")
+    _age(job)
+    assert cli("validate", "a.yaml").code == 0
+    _rewrite_keeping_stamp(config, "rules:\n  resources-range: error\n")
+    assert cli("validate", "a.yaml").code == 1
+
+
+def test_a_configuration_added_in_a_folder_above_is_found(cli, write) -> None:
+    write("jobs/a.yaml", VALID_SQL_JOB.replace("cu: 8}", "cu: 0}"))
+    assert cli("validate", "jobs").code == 1
+    write(".dli-flink.yaml", "rules:\n  resources-range: off\n")
+    assert cli("validate", "jobs").code == 0
+
+
+def test_a_job_file_added_to_a_folder_is_checked_with_the_others(cli, write) -> None:
+    _age(write("jobs/a.yaml", VALID_SQL_JOB))
+    assert cli("validate", "jobs").code == 0
+    write("jobs/b.yaml", VALID_SQL_JOB)  # the same job name: a cross-job error in both files
+    run = cli("validate", "jobs")
+    assert run.code == 1
+    assert "jobs/a.yaml:2:7" in run.out and "jobs/b.yaml:2:7" in run.out
+
+
+_IMPORTS = """
+import sys
+from dli_flink.cli import main
+code = main(sys.argv[1:])
+heavy = [m for m in sys.modules if m.split(".")[0] in ("yaml", "jsonschema", "fastjsonschema")]
+heavy += [m for m in sys.modules if m.startswith(("dli_flink.rules", "dli_flink.model.spec"))]
+print("imported:", "yaml" in sys.modules, len(heavy), "exit", code)
+"""
+
+
+def test_a_run_of_unchanged_files_answers_without_parser_schema_or_rules(
+    write, tmp_path: Path, user_cache: Path
+) -> None:
+    """The warm path: what the last run of the same command said, from stat calls alone."""
+    jobs = [
+        write("a.yaml", VALID_SQL_JOB.replace("cu: 8}", "cu: 0}")),
+        write("b.yaml", VALID_SQL_JOB.replace("orders-enrich", "orders-other")),
+    ]
+    _age(*jobs)
+
+    def run() -> tuple[str, str]:
+        done = subprocess.run(
+            [sys.executable, "-c", _IMPORTS, "validate", "a.yaml", "b.yaml"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env=os.environ | {"XDG_CACHE_HOME": str(user_cache)},
+            check=True,
+        )
+        report, _, imported = done.stdout.rpartition("imported:")
+        return report, imported.strip()
+
+    cold = run()
+    assert "a.yaml:6:17" in cold[0] and cold[1].startswith("True") and cold[1].endswith("exit 1")
+    assert run() == (cold[0], "False 0 exit 1")
+    jobs[0].write_text(VALID_SQL_JOB.replace("cu: 8}", "cu: 9}"))
+    changed = run()
+    assert "a.yaml" not in changed[0] and changed[1].endswith("exit 0")
+
+
+def test_a_named_file_that_became_a_link_to_another_is_checked_once(cli, write) -> None:
+    """Files named on the command line are told apart by inode: a run answered by its manifest
+    must notice that two names are one file now (a duplicate job name would otherwise be kept)."""
+    first = write("a.yaml", VALID_SQL_JOB)
+    second = write("b.yaml", VALID_SQL_JOB.replace("orders-enrich", "orders-other"))
+    _age(first, second)
+    assert "in 2 files" in cli("validate", "a.yaml", "b.yaml").out
+    second.unlink()
+    os.link(first, second)
+    run = cli("validate", "a.yaml", "b.yaml")
+    assert (run.code, "in 1 file (1 job)" in run.out) == (0, True)

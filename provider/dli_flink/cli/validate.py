@@ -33,8 +33,10 @@ from dli_flink.model.files import collect_files
 from dli_flink.model.findings import Finding, Problem, Report, Severity, one_line
 from dli_flink.model.source import (
     Document,
+    LazyDocument,
     SourceError,
     collector_paused,
+    fast_data,
     load_documents,
     read_text,
 )
@@ -48,36 +50,15 @@ class _Job:
     """A job of the run, kept for the cross-job rules: its spec, and where to place their problems."""
 
     spec: JobSpec
-    document: Document | _CachedDocument
+    document: Document | LazyDocument
     file: PlacedFile
 
 
-class _CachedDocument:
-    """A job document of a file served from the cache: its name at hand, its positions only when
-    a cross-job problem needs one (the file is parsed then, as a cold run would have)."""
-
-    def __init__(self, path: Path, index: int, name: str | None) -> None:
-        self.path, self.index = path, index
-        self.data = {"name": name}
-        self._document: Document | FileLevel | None = None
-
-    def position(self, *where: object) -> tuple[int, int]:
-        if self._document is None:
-            self._document = FileLevel()
-            with contextlib.suppress(OSError, SourceError):
-                documents = load_documents(self.path, read_text(self.path))
-                for document in documents:
-                    if document.index == self.index:
-                        self._document = document
-                        break
-        return self._document.position(*where)
-
-
-def validate(paths: Iterable[Path], config: Config, use_cache: bool = False) -> Report:
-    """Every finding of every job file under `paths`; `use_cache` reads and writes cli/cache.py's
+def validate(paths: Iterable[Path], config: Config, cache: Cache | None = None) -> Report:
+    """Every finding of every job file under `paths`; with `cache`, reading and writing its
     entries (the command line does, unless --no-cache)."""
     with collector_paused():
-        return _validate(paths, config, Cache(config) if use_cache else None)
+        return _validate(paths, config, cache)
 
 
 def _validate(paths: Iterable[Path], config: Config, cache: Cache | None) -> Report:
@@ -90,20 +71,30 @@ def _validate(paths: Iterable[Path], config: Config, cache: Cache | None) -> Rep
         if entry is not None:
             _restore(checked, entry.outcome, jobs)
             files.append(checked)
+            cache.entries.append((str(path), entry))  # type: ignore[union-attr]
             continue
         before = (stamp(path), time.time_ns(), report.suppressed, report.unlisted.copy(), len(jobs))
         try:
             text = _check_file(checked, jobs, config)
         except OSError as error:
             report.unreadable.append(f"{one_line(checked.display)}: cannot read: {error.strerror}")
+            if cache is not None:
+                cache.complete = False
             continue
         files.append(checked)
-        entry = _entry(checked, text, jobs, *before) if cache is not None else None
-        if entry is not None:
-            cache.store(entry)
-            _forget_nodes(checked, entry.outcome, jobs)
+        if cache is None:
+            continue
+        entry = _entry(checked, text, jobs, *before)
+        if entry is None:
+            cache.complete = False
+            continue
+        cache.store(entry)
+        cache.entries.append((str(path), entry))
+        _forget_nodes(checked, entry.outcome, jobs)
     for index, problem in engine.check_stack([job.spec for job in jobs], config):
         jobs[index].file.add(jobs[index].document, problem)
+    if cache is not None:  # after the cross-job rules: the bundle keeps where their problems are
+        cache.finish()
     for checked in files:
         report.findings.extend(checked.listed())
     report.findings.sort(key=Finding.sort_key)
@@ -121,6 +112,8 @@ def _check_file(checked: PlacedFile, jobs: list[_Job], config: Config) -> str | 
     try:
         text = read_text(checked.path)
         checked.read_suppressions(text)
+        if _checked_fast(checked, text, jobs, config):
+            return text
         empty = True
         for document in load_documents(checked.path, text):
             empty = False
@@ -136,6 +129,23 @@ def _check_file(checked: PlacedFile, jobs: list[_Job], config: Config) -> str | 
     except SourceError as error:
         checked.add(FileLevel(error.line, error.column), Problem(yaml_syntax.ID, (), error.message))
     return text
+
+
+def _checked_fast(checked: PlacedFile, text: str, jobs: list[_Job], config: Config) -> bool:
+    """Whether the fast path (model.source.fast_data) read the file and found no problem in it:
+    its job is then the run's, its positions looked up only if a cross-job rule needs one. A file
+    with any problem is read again on the node path, which alone places problems."""
+    data = fast_data(text)
+    if data is None:
+        return False
+    spec, problems = engine.parse(data, checked.path.parent)
+    if spec is not None:
+        problems += engine.check(spec, config)
+    if problems:
+        return False
+    if spec is not None:
+        jobs.append(_Job(spec, LazyDocument(checked.path, 0, data, text), checked))
+    return True
 
 
 def _entry(
@@ -185,7 +195,9 @@ def _forget_nodes(checked: PlacedFile, outcome: Outcome, jobs: list[_Job]) -> No
     """Let a cached file's node trees go, as a run served by the cache never holds them: peak
     memory then stays below that of a run without the cache, which keeps every tree to the end."""
     for position, (index, name, _) in enumerate(outcome.jobs, len(jobs) - len(outcome.jobs)):
-        jobs[position].document = _CachedDocument(checked.path, index, name)
+        jobs[position].document = LazyDocument(
+            checked.path, index, {"name": name}, positions=outcome.positions
+        )
 
 
 def _restore(checked: PlacedFile, outcome: Outcome, jobs: list[_Job]) -> None:
@@ -196,7 +208,8 @@ def _restore(checked: PlacedFile, outcome: Outcome, jobs: list[_Job]) -> None:
     checked.report.suppressed += outcome.suppressed
     checked.report.unlisted.update(outcome.unlisted)
     for index, name, spec in outcome.jobs:
-        jobs.append(_Job(spec, _CachedDocument(checked.path, index, name), checked))
+        document = LazyDocument(checked.path, index, {"name": name}, positions=outcome.positions)
+        jobs.append(_Job(spec, document, checked))
 
 
 def display_name(path: Path) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 YAML_SUFFIXES = (".yaml", ".yml")
+CONFIG_FILE_NAME = ".dli-flink.yaml"
 _SKIPPED_NAMES = ("Pulumi.yaml", "Pulumi.*.yaml", "PulumiPolicy.yaml")
 """Files a job folder often holds next to the jobs (a Pulumi project) and that are not jobs."""
 
@@ -79,3 +80,13 @@ def is_job_file(
     except ValueError:
         relative = path.as_posix()
     return not any(fnmatch.fnmatch(relative, pattern) for pattern in exclude)
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest `.dli-flink.yaml` in `start` or a folder above it: here, without the rules, so
+    a warm validate run (cli/manifest.py) finds it without importing them."""
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_FILE_NAME
+        if candidate.is_file():
+            return candidate
+    return None

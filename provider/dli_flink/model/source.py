@@ -1,4 +1,5 @@
-"""Reading job YAML: documents as plain data, with the node tree kept for exact line:column.
+"""Reading job YAML: documents as plain data, with the node tree kept for exact line:column where a
+file has findings.
 
 Why this shape: validation must be fast on a thousand files and exact on the few with findings.
 libyaml (PyYAML's C parser) composes nodes that carry their start marks at C speed, so the same parse
@@ -7,6 +8,22 @@ gives the data and, only when a finding needs it, the position: nothing is parse
 The tags follow YAML 1.2's core schema (what yaml-language-server and ruamel.yaml use), not PyYAML's
 YAML 1.1 defaults: `off`, `yes` and `no` are strings, `0755` is decimal. Merge keys (`<<: *base`) are
 kept, as most YAML tools keep them.
+
+Most job files are read faster still: `fast_data` reads a file with yaml-rs (a Rust YAML 1.2 parser,
+about ten times as fast as composing nodes) when it passes cheap guards, and the validator uses that
+data only if the file has no finding at all. Anything the two parsers could read differently (number
+forms such as `0x1F`, `0b101` or `1_000`, tags, anchors and merge keys, several documents, tabs,
+escapes, control characters, input deep enough for the depth check) is refused by the guards, and a
+file with a finding is read again on the node path, which alone places findings. A differential
+property test (tests/validate/test_fast_path.py) holds yaml-rs to the node path's data; it found
+what the guards now refuse (a block scalar ending the file, `|`, `>` and colons in flow collections,
+a flow collection over several lines). The node path (model/nodes.py, and PyYAML with it) is
+imported only when a file needs it.
+
+Why yaml-rs (measured on the bench's 1,000 files, issue 14): 18-25 ms, duplicate keys refused, big
+integers kept. py-yaml12 took 34 ms, keeps the last of duplicate keys silently and turns big integers
+into floats; ryaml 39 ms, reads `0755` as a string and refuses big integers; libfyaml 99 ms (and 25 ms
+to import), without a duplicate-key error.
 
 Hostile input never reaches Python's recursion or memory limits: the size is capped, nesting is measured
 on the event stream before composing (libyaml's composer recurses in C and crashes on deep input), and
@@ -25,30 +42,12 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from yaml.resolver import BaseResolver
+from dli_flink.model.findings import Path
 
-from dli_flink.model.findings import Path, quoted, shown
-
-try:
-    from yaml.cyaml import CParser as _Parser
-except ImportError:  # PyYAML built without libyaml: the same results, slower
-    from yaml.composer import Composer
-    from yaml.parser import Parser
-    from yaml.reader import Reader
-    from yaml.scanner import Scanner
-
-    class _Parser(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
-        def __init__(self, stream: str) -> None:
-            Reader.__init__(self, stream)
-            Scanner.__init__(self)
-            Parser.__init__(self)
-            Composer.__init__(self)
-
-
+if TYPE_CHECKING:
+    from yaml.nodes import Node
 MAX_FILE_BYTES = 1024 * 1024
 """A job file larger than this is refused unread: real ones are a few KiB, SQL included."""
 MAX_DEPTH = 64
@@ -71,152 +70,6 @@ class SourceError(Exception):
         self.message = message
         self.line = line
         self.column = column
-
-
-_CORE12_SCALARS: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
-"""First character -> (tag, pattern) candidates: YAML 1.2 core schema, plus `<<` merge keys."""
-
-
-def _implicit(tag: str, pattern: str, first: str) -> None:
-    regexp = re.compile(pattern)
-    for char in first:
-        _CORE12_SCALARS.setdefault(char, []).append((f"tag:yaml.org,2002:{tag}", regexp))
-
-
-_implicit("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF")
-_implicit("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789")
-_implicit(
-    "float",
-    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
-    "-+0123456789.",
-)
-_implicit("null", r"^(?:~|null|Null|NULL|)$", "~nN")
-_CORE12_SCALARS[""] = [("tag:yaml.org,2002:null", re.compile(""))]
-_implicit("merge", r"^<<$", "<")
-
-
-class _Core12Resolver(BaseResolver):
-    """YAML 1.2 core schema tags, looked up by first character.
-
-    libyaml calls `resolve` for every node from C; PyYAML's generic version walks path resolvers
-    and every implicit resolver, which was a third of the time of reading a typical job file.
-    """
-
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        """No path resolvers here: skip PyYAML's bookkeeping, called for every node."""
-
-    def ascend_resolver(self) -> None:
-        """See descend_resolver."""
-
-    def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
-        if kind is ScalarNode and implicit[0]:
-            for tag, regexp in _CORE12_SCALARS.get(value[:1], ()):  # type: ignore[index]
-                if regexp.match(value):  # type: ignore[arg-type]
-                    return tag
-        if kind is ScalarNode:
-            return self.DEFAULT_SCALAR_TAG
-        return self.DEFAULT_SEQUENCE_TAG if kind is SequenceNode else self.DEFAULT_MAPPING_TAG
-
-
-_STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map"))
-_MERGE = "tag:yaml.org,2002:merge"
-
-
-def _int(text: str) -> int:
-    if text.startswith(("0o", "0x")):
-        return int(text[2:], 8 if text[1] == "o" else 16)
-    digits = text.lstrip("+-")
-    if digits.isdigit() and len(digits) > 4000:  # Python refuses int() past 4300 digits
-        raise ValueError(f"number with {len(digits)} digits is too long")
-    return int(text)
-
-
-def _float(text: str) -> float:
-    lowered = text.lower()
-    return float(lowered.replace(".", "", 1) if lowered.endswith(("inf", "nan")) else lowered)
-
-
-def _bool(text: str) -> bool:
-    return {"true": True, "false": False}[text.lower()]
-
-
-_SCALARS: dict[str, Any] = {
-    _STR: str,
-    "tag:yaml.org,2002:int": _int,
-    "tag:yaml.org,2002:float": _float,
-    "tag:yaml.org,2002:bool": _bool,
-    "tag:yaml.org,2002:null": lambda text: None,
-}
-
-
-def _build(node: Node, built: dict[int, Any], restore: dict[int, int] | None = None) -> Any:
-    """Plain data from a composed node: YAML 1.2 core types, unique keys, merge keys.
-
-    Written for job documents instead of PyYAML's general SafeConstructor, which costs about four
-    times as much per node. Depth is already bounded (see `load_documents`), so recursion is safe;
-    `built` maps aliased nodes to their one Python object; `restore` undoes `_mask_breaks`.
-    """
-    if type(node) is ScalarNode:
-        convert = _SCALARS.get(node.tag)
-        if convert is None:
-            raise _error(
-                node, f"unsupported tag {shown(node.tag)}: job documents use plain YAML values"
-            )
-        try:
-            return convert(node.value if restore is None else node.value.translate(restore))
-        except (ValueError, KeyError) as error:
-            reason = (
-                str(error)
-                if "too long" in str(error)
-                else f"cannot read {quoted(node.value)} as {shown(node.tag)}"
-            )
-            raise _error(node, reason) from None
-    if id(node) in built:
-        return built[id(node)]
-    if type(node) is SequenceNode:
-        if node.tag != _SEQ:
-            raise _error(node, f"unsupported tag {shown(node.tag)}: use a plain list")
-        items: list[Any] = []
-        built[id(node)] = items
-        items.extend(_build(child, built, restore) for child in node.value)
-        return items
-    if node.tag != _MAP:
-        raise _error(node, f"unsupported tag {shown(node.tag)}: use a plain mapping")
-    mapping: dict[Any, Any] = {}
-    built[id(node)] = mapping
-    lines: dict[Any, int] = {}
-    merged: list[Node] = []
-    for key_node, value_node in node.value:
-        if type(key_node) is not ScalarNode:
-            raise _error(key_node, "keys must be plain words or numbers, not lists or mappings")
-        if key_node.tag == _MERGE:
-            merged.extend(value_node.value if type(value_node) is SequenceNode else [value_node])
-            continue
-        key = _build(key_node, built, restore)
-        if key in lines:
-            raise _error(
-                key_node,
-                f"duplicate key {quoted(key)} (first on line {lines[key]}): keys must be unique",
-            )
-        lines[key] = key_node.start_mark.line + 1
-        mapping[key] = _build(value_node, built, restore)
-    for source in merged:  # `<<: *base`: keys written here win, then the first source listed
-        if type(source) is not MappingNode:
-            raise _error(source, "a merge key (<<) takes a mapping or a list of mappings")
-        for key, value in _build(source, built, restore).items():
-            mapping.setdefault(key, value)
-    return mapping
-
-
-def _error(node: Node, problem: str) -> yaml.MarkedYAMLError:
-    return yaml.MarkedYAMLError(problem=problem, problem_mark=node.start_mark)
-
-
-class _Loader(_Parser, _Core12Resolver):
-    def __init__(self, stream: str) -> None:
-        _Parser.__init__(self, stream)
-        _Core12Resolver.__init__(self)
 
 
 @dataclass(frozen=True)
@@ -249,6 +102,8 @@ class Document:
         return target.start_mark.line + 1, target.start_mark.column + 1
 
     def _locate(self, keys: Path) -> tuple[Node | None, Node] | None:
+        from dli_flink.model.nodes import child as _child  # loaded: the node path made this
+
         key_node, node = None, self.node
         for key in keys:
             child = _child(node, key)
@@ -267,38 +122,57 @@ class Document:
         return None
 
 
-def _child(node: Node, key: str | int) -> tuple[Node | None, Node] | None:
-    if isinstance(node, MappingNode):
-        return _index(node).get(key)
-    if isinstance(node, SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
-        return None, node.value[key]
-    return None
+class LazyDocument:
+    """A job document whose node tree the run does not hold (read by the fast path, or served
+    from a cache): its data at hand, its positions only when a problem needs one, the file then
+    read on the node path as a run without the fast path would have. Positions found are kept in
+    `positions` (a cache entry's, to be stored with it)."""
+
+    def __init__(
+        self,
+        path: FilePath,
+        index: int,
+        data: Any,
+        text: str | None = None,
+        positions: dict[tuple[Any, ...], tuple[int, int]] | None = None,
+    ) -> None:
+        self.path, self.index, self.data = path, index, data
+        self._text = text
+        self._document: Any = None
+        self._positions = {} if positions is None else positions
+
+    def position(self, *where: Any, **how: Any) -> tuple[int, int]:
+        key = (self.index, where, tuple(sorted(how.items())))
+        found = self._positions.get(key)
+        if found is None:
+            found = self._positions[key] = self._read().position(*where, **how)
+        return found
+
+    def _read(self) -> Any:
+        if self._document is None:
+            self._document = _FileStart()
+            with contextlib.suppress(OSError, SourceError):
+                text = self._text if self._text is not None else read_text(self.path)
+                for document in load_documents(self.path, text):
+                    if document.index == self.index:
+                        self._document = document
+                        break
+        return self._document
 
 
-def _index(node: MappingNode) -> dict[Any, tuple[Node, Node]]:
-    """Key -> (key node, value node) of a mapping, its merged keys (`<<: *base`) included at the
-    place they are written, with `_build`'s precedence: keys written here, then each source in turn.
+class _FileStart:
+    """Where a document that cannot be read again is placed: the start of its file."""
 
-    Built once per mapping, so N lookups in it cost N, not N squared. Merges cannot loop: the
-    loader refuses an alias that refers to itself before anything asks for a position.
-    """
-    index = node.__dict__.get("_dli_index")
-    if index is None:
-        index = {}
-        merged: list[Node] = []
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
-                merged.extend(
-                    value_node.value if type(value_node) is SequenceNode else [value_node]
-                )
-            elif isinstance(key_node, ScalarNode):
-                index.setdefault(key_node.value, (key_node, value_node))
-        for source in merged:
-            if type(source) is MappingNode:
-                for key, pair in _index(source).items():
-                    index.setdefault(key, pair)
-        node.__dict__["_dli_index"] = index
-    return index
+    def position(self, *_: Any, **__: Any) -> tuple[int, int]:
+        return 1, 1
+
+
+def load_documents(path: FilePath, text: str) -> Iterator[Document]:
+    """Every document of `text` on the node path (model/nodes.py), or SourceError at the first
+    thing that is not readable YAML."""
+    from dli_flink.model import nodes
+
+    return nodes.load_documents(path, text)
 
 
 class NotRegularFile(OSError):
@@ -363,150 +237,118 @@ def _read_exactly(descriptor: int, most: int) -> bytes:
     return b"".join(chunks) if len(chunks) != 1 else chunks[0]
 
 
-def load_documents(path: FilePath, text: str) -> Iterator[Document]:
-    """Every document of `text`, or SourceError at the first thing that is not readable YAML."""
+_END = "dli-flink-end-of-file"
+"""A last key the fast path appends to the text: yaml-rs ends a block scalar that ends the file with
+a line break where YAML 1.2 (and libyaml) end it with none; followed by a key, the scalar ends as
+libyaml ends it."""
+_FAST_REFUSED_TEXT = ("<<", "\n---", "\n...", "\n%", _END)
+_FAST_REFUSED = re.compile(r"0[xXoObB]")
+"""What sends a file to the node path, besides the characters of `_UNPRINTABLE`: merge keys,
+document markers and directives, and the number forms yaml-rs reads as numbers and YAML 1.2's core
+schema (the node path) does not."""
+_UNPRINTABLE = re.compile(
+    r"[^\n\x20\x22-\x25\x27-\x3e\x40-\x5b\x5d-\x7e\x85\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd"
+    r"\U00010000-\U0010ffff]"
+)
+"""The characters that send a file to the node path: those libyaml refuses as special (and yaml-rs
+may accept), a BOM inside the text, tabs and carriage returns, and the indicators of anchors and
+aliases (`&`: the expansion budget), tags (`!`), complex keys (`?`) and escapes (a backslash)."""
+_SPECIAL_ASCII = re.compile(r"[\x00-\x09\x0b-\x1f\x7f&!?\\]")
+"""`_UNPRINTABLE` for an ASCII text (most job files), as a short class: half the time."""
+_NUMBER_UNDERSCORE = re.compile(r"_(?:(?=[0-9.+\-])|(?<=[0-9.+\-]_))")
+"""An underscore next to a digit, sign or point: yaml-rs drops underscores from numbers (`1_000`,
+`_1`), YAML 1.2's core schema reads those as strings. Written to start with its literal `_` so the
+search skips to each underscore (a prefix-less pattern costs ten times as much)."""
+_RESERVED_START = re.compile(r"[@`%](?<=[\s\[{,][@`%])")
+"""A plain scalar starting with a character libyaml refuses there and yaml-rs reads: `@`, a
+backtick or `%` after a space or a flow indicator."""
+_FLOW_START = re.compile(r"[\[{]")
+_QUOTED = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")
+_FLOW_COLON = re.compile(r":[\]},]|:$|[\[{,:] *:")
+"""A colon in a flow collection that libyaml (YAML 1.1 there) reads otherwise than yaml-rs: right
+before a flow indicator or the line's end, or starting an entry."""
+_LONG_NUMBER = re.compile("[0-9]{4001}")
+"""A number too long for the node path (see `_int`)."""
+_PLAIN_TYPES = frozenset((str, int, float, bool, type(None)))
+
+
+def fast_data(text: str) -> Any:
+    """The data of a one-document file read by yaml-rs, or None: read it on the node path.
+
+    None when yaml-rs is not installed, a guard refuses the text (the patterns above), yaml-rs
+    refuses it (a syntax error or duplicate key: the node path says where), the document is not a
+    mapping at the first column ending with a line break, or it holds anything but plain mappings
+    (with keys that are not null), lists and scalars.
+    """
+    if not text.endswith("\n") or text.startswith(("---", "...", "%", " ")) or deep(text):
+        return None
+    for refused in _FAST_REFUSED_TEXT:
+        if refused in text:
+            return None
+    special = _SPECIAL_ASCII if text.isascii() else _UNPRINTABLE
+    for pattern in (special, _FAST_REFUSED, _NUMBER_UNDERSCORE, _RESERVED_START, _LONG_NUMBER):
+        if pattern.search(text):
+            return None
+    if not _simple_flows(text):
+        return None
+    try:
+        from yaml_rs import DuplicateKeyPolicy, loads
+    except ImportError:  # an interpreter without its wheel: the node path reads everything
+        return None
+    try:
+        data = loads(
+            f"{text}{_END}: 0\n",
+            parse_datetime=False,
+            duplicate_key_policy=DuplicateKeyPolicy.Error,
+        )
+    except Exception:  # a syntax error, a duplicate key, a number Python refuses: the node path
+        return None
+    if type(data) is not dict or next(reversed(data)) != _END or data.pop(_END) != 0 or not data:
+        return None
+    return data if _plain(data) else None
+
+
+def _simple_flows(text: str) -> bool:
+    """Whether every line with a flow collection (`[...]`, `{...}`) closes what it opens, outside
+    quotes, and holds no `|`, `>` or odd colon: yaml-rs reads a flow collection over several lines,
+    and those in one, where libyaml refuses them."""
+    end = 0
+    for found in _FLOW_START.finditer(text):
+        if found.start() < end:
+            continue  # on a line already looked at
+        start = text.rfind("\n", 0, found.start()) + 1
+        end = text.find("\n", found.start())
+        line = text[start:end]
+        if "'" in line or '"' in line:
+            line = _QUOTED.sub("", line)
+        if "|" in line or ">" in line or _FLOW_COLON.search(line):
+            return False
+        if line.count("[") + line.count("{") != line.count("]") + line.count("}"):
+            return False
+    return True
+
+
+def _plain(value: Any) -> bool:
+    """Whether `value` is plain mappings (with scalar keys), lists and scalars, all the way down.
+    Recursion is bounded by the depth guard (`deep`)."""
+    kind = type(value)
+    if kind is dict:
+        if None in value or not _PLAIN_TYPES.issuperset(map(type, value)):
+            return False
+        children: Any = value.values()
+    elif kind is list:
+        children = value
+    else:
+        return kind in _PLAIN_TYPES
+    if _PLAIN_TYPES.issuperset(map(type, children)):
+        return True
+    return all(type(child) in _PLAIN_TYPES or _plain(child) for child in children)
+
+
+def deep(text: str) -> bool:
+    """Whether the text may nest deeper than MAX_DEPTH: many nesting indicators, or a deep line."""
     indicators = sum(text.count(char) for char in "[{-?")
-    if indicators > 4 * MAX_DEPTH or _DEEP_INDENT in text or text.startswith(_DEEP_INDENT[1:]):
-        _check_depth(text)
-    text, restore = _mask_breaks(text)
-    # An alias needs an anchor: no `&`, nothing to expand.
-    expansion = _Expansion() if "&" in text else None
-    loader = _Loader(text)
-    try:
-        index = 0
-        while loader.check_node():
-            node = loader.get_node()
-            if expansion is not None:
-                expansion.check(node)
-            if _is_empty(node):
-                continue  # a `---` with nothing after it, as a file may end
-            data = _build(node, {}, restore)
-            yield Document(path, index, data, node)
-            index += 1
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        problem = error.problem or error.context or "not valid YAML"
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise SourceError(f"YAML syntax: {problem}", line, column) from None
-    except yaml.YAMLError as error:
-        raise SourceError(f"YAML syntax: {error}") from None
-    except RecursionError:
-        raise SourceError("YAML nesting too deep to read") from None
-    finally:
-        loader.dispose()
-
-
-_YAML11_BREAKS = "\u2028\u2029\x85"
-
-
-def _mask_breaks(text: str) -> tuple[str, dict[int, int] | None]:
-    """Hide U+2028, U+2029 and U+0085 from libyaml, which breaks lines at them (YAML 1.1).
-
-    In YAML 1.2 they are ordinary characters (word processors paste U+2028 into descriptions):
-    swapped for private-use characters the text does not hold, lines and columns stay right, and
-    `_build` puts them back into the strings.
-    """
-    present = [c for c in _YAML11_BREAKS if c in text]
-    if not present:
-        return text, None
-    spare = (chr(code) for code in range(0xE000, 0xF900) if chr(code) not in text)
-    mask = {ord(c): ord(next(spare)) for c in present}
-    return text.translate(mask), {new: old for old, new in mask.items()}
-
-
-def _is_empty(node: Node) -> bool:
-    """A document with no content at all (not even an explicit `null`)."""
-    return isinstance(node, ScalarNode) and node.value == "" and node.tag.endswith(":null")
-
-
-def _check_depth(text: str) -> None:
-    """Refuse nesting deeper than MAX_DEPTH, walking libyaml's flat event stream (no recursion)."""
-    depth = 0
-    try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    raise SourceError(
-                        f"nesting deeper than {MAX_DEPTH} levels: not a job document",
-                        mark.line + 1,
-                        mark.column + 1,
-                    )
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-    except yaml.YAMLError:
-        return  # the composer reports it with its position
-
-
-class _Expansion:
-    """What aliases add to one file, over its documents, checked as each document is composed.
-
-    libyaml composes an alias as the very node its anchor names, so a node reached again from another
-    parent is a use of an alias, which repeats its whole tree. Sizes (nodes, characters) are memoised
-    per node: the walk is linear in the file. A file without aliases adds nothing, however large.
-    """
-
-    def __init__(self) -> None:
-        self.nodes = 0
-        self.chars = 0
-
-    def check(self, root: Node) -> None:
-        """Count the aliases of one document; SourceError for a budget passed, or an alias that
-        refers to itself."""
-        sizes: dict[int, tuple[int, int]] = {}
-        reached: set[int] = set()
-        on_path: set[int] = set()
-        stack: list[tuple[Node, bool]] = [(root, False)]
-        while stack:
-            node, children_done = stack.pop()
-            key = id(node)
-            if children_done:
-                on_path.discard(key)
-                self._complete(node, sizes, reached)
-                continue
-            if key in sizes:
-                continue
-            if key in on_path:
-                raise _source_error(node, "an alias refers to itself")
-            on_path.add(key)
-            stack.append((node, True))
-            stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
-
-    def _complete(self, node: Node, sizes: dict[int, tuple[int, int]], reached: set[int]) -> None:
-        nodes, chars = 1, len(node.value) if isinstance(node, ScalarNode) else 0
-        for child in _children(node):
-            child_nodes, child_chars = sizes[id(child)]
-            nodes, chars = nodes + child_nodes, chars + child_chars
-            if id(child) in reached:  # a second parent: an alias, repeating the child's tree
-                self.nodes, self.chars = self.nodes + child_nodes, self.chars + child_chars
-            reached.add(id(child))
-        sizes[id(node)] = nodes, chars
-        if self.nodes > MAX_ALIAS_NODES:
-            raise _source_error(
-                node,
-                f"aliases repeat more than {MAX_ALIAS_NODES:,} nodes in this file (an alias "
-                "bomb?): write the values out or use fewer aliases",
-            )
-        if self.chars > MAX_ALIAS_CHARS:
-            raise _source_error(
-                node,
-                f"aliases repeat more than {MAX_ALIAS_CHARS // 1024} KiB of text in this file (an "
-                "alias bomb?): write the values out or use fewer aliases",
-            )
-
-
-def _source_error(node: Node, message: str) -> SourceError:
-    mark = node.start_mark
-    return SourceError(message, mark.line + 1, mark.column + 1)
-
-
-def _children(node: Node) -> list[Node]:
-    if isinstance(node, MappingNode):
-        return [part for pair in node.value for part in pair]
-    if isinstance(node, SequenceNode):
-        return list(node.value)
-    return []
+    return indicators > 4 * MAX_DEPTH or _DEEP_INDENT in text or text.startswith(_DEEP_INDENT[1:])
 
 
 @contextlib.contextmanager

@@ -25,12 +25,18 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from dli_flink.model.files import find_config as find
 from dli_flink.model.findings import Problem, Severity, quoted, shown
-from dli_flink.model.source import SourceError, load_documents, read_text
+from dli_flink.model.source import (
+    LazyDocument,
+    SourceError,
+    fast_data,
+    load_documents,
+    read_text,
+)
 from dli_flink.rules import RULES
 from dli_flink.rules.base import Context, OptionError, option_values
 
-FILE_NAME = ".dli-flink.yaml"
 DEFAULT_RESTART_SECONDS = 60.0
 _SECTIONS = ["rules", "queues", "exclude", "review"]
 _LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "off": None}
@@ -90,19 +96,13 @@ def resolve(path: Path | None) -> Config:
     return load(found) if found else Config()
 
 
-def find(start: Path) -> Path | None:
-    """The nearest `.dli-flink.yaml` in `start` or a folder above it."""
-    for folder in (start, *start.parents):
-        candidate = folder / FILE_NAME
-        if candidate.is_file():
-            return candidate
-    return None
-
-
 def load(path: Path) -> Config:
     try:
         text = read_text(path)
-        documents = list(load_documents(path, text))
+        data = fast_data(text)  # positions only for a mistake: the node path then
+        documents = (
+            [LazyDocument(path, 0, data, text)] if data else list(load_documents(path, text))
+        )
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
     except SourceError as error:

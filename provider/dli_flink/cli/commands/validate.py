@@ -34,21 +34,36 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from dli_flink.cli.manifest import Run
+
+    manifest = None if args.no_cache else Run(args.paths, args.config, args.format, args.strict)
+    answer = manifest.answer() if manifest is not None else None
+    if answer is not None:  # nothing changed since this very command last ran: its answer
+        out, err, code = answer
+        sys.stdout.write(out)
+        sys.stderr.write(err)
+        return code
+
+    from dli_flink.cli.cache import Cache
     from dli_flink.cli.validate import validate
     from dli_flink.model.files import UsageError
     from dli_flink.model.findings import Severity
     from dli_flink.rules import config as configuration
 
     try:
+        config_state = manifest.config_state() if manifest is not None else None
         config = configuration.resolve(args.config)
-        report = validate(args.paths, config, use_cache=not args.no_cache)
+        cache = Cache(config, manifest.key) if manifest is not None else None
+        report = validate(args.paths, config, cache)
     except (configuration.ConfigError, UsageError) as error:
         print(f"dli-flink: {error}", file=sys.stderr)
         return 2
-    sys.stdout.write(formats.render("validate", args.format, report))
-    for line in report.unreadable:
-        print(f"dli-flink: {line}", file=sys.stderr)
-    if report.unreadable:
-        return 2
+    out = formats.render("validate", args.format, report)
+    err = "".join(f"dli-flink: {line}\n" for line in report.unreadable)
+    sys.stdout.write(out)
+    sys.stderr.write(err)
     failing = report.count(Severity.ERROR) + (report.count(Severity.WARNING) if args.strict else 0)
-    return 1 if failing else 0
+    code = 2 if report.unreadable else 1 if failing else 0
+    if manifest is not None and cache is not None and cache.complete:
+        manifest.record(config_state, cache.rows(), config.exclude, config.root, out, err, code)
+    return code
