@@ -7,7 +7,7 @@
     dli_client      the official huaweicloudsdkdli DliClient for the emulator
     dli_api         a DliApi for the emulator (fast retries)
     job_body        factory of wire-shaped SQL job bodies with unique names: job_body(cu_number=4)
-    wait_status     wait_status(dli_api, job_id, "job_running", timeout=5) -> the job (dict)
+    wait_status     wait_status(dli_api, job_id, "job_running", timeout=30) -> the job (dict)
 
 Plain helpers for tests that need another client: `sdk_client(emulator, project_id=None, sk=None)`
 (an official DliClient, e.g. with a wrong SK) and `api_for(emulator, attempts=4)` (a DliApi).
@@ -250,7 +250,9 @@ def job_body() -> Callable[..., dict[str, Any]]:
     return body
 
 
-def _wait_status(api: Any, job_id: int, *statuses: str, timeout: float = 5.0) -> dict[str, Any]:
+def _wait_status(api: Any, job_id: int, *statuses: str, timeout: float = 30.0) -> dict[str, Any]:
+    """The job once DLI reports one of `statuses`. `timeout` is a hang guard, not a speed bound:
+    the emulator's transitions take milliseconds, and a busy shared machine may stretch them."""
     deadline = time.monotonic() + timeout
     while True:
         job = api.show_job(job_id)

@@ -24,7 +24,7 @@ def running_job(api: Any, wait_status: Callable[..., Any], body: dict[str, Any])
 
 def latest_checkpoint(admin: AdminClient, job_id: int, after: int = 0) -> str:
     """The job's newest checkpoint once it is numbered above `after`."""
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 30  # a hang guard, not a speed bound
     while True:
         latest = admin.checkpoints(job_id)["latest"]
         if latest and number(latest) > after:
@@ -38,7 +38,7 @@ def number(checkpoint: str) -> int:
 
 
 def wait_desc(api: Any, job_id: int, words: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 30  # a hang guard, not a speed bound
     while words not in (job := api.show_job(job_id))["status_desc"]:
         assert time.monotonic() < deadline, f"job {job_id}: {job['status_desc']!r}"
         time.sleep(0.005)
@@ -129,13 +129,36 @@ def test_a_stopped_job_restores_a_checkpoint_only_once_imported_as_a_savepoint(
     assert admin.restored_from(job_id)[-1] == checkpoint
 
 
+def test_an_imported_directory_of_another_job_is_left_in_obs_after_the_restore(
+    emulator: RunningEmulator, dli_api: Any, admin: AdminClient, job_body: Any, wait_status: Any
+) -> None:
+    """DLI deletes "the savepoint" after a restart from it: its own, in the job's savepoint folder.
+    For a directory imported from elsewhere (a job moved to a new one) the docs are silent, so the
+    emulator does not delete the user's files."""
+    old = running_job(dli_api, wait_status, job_body(name="moved-from"))
+    dli_api.stop_jobs([old], trigger_savepoint=True)
+    wait_status(dli_api, old, "job_cancel_success")
+    directory = dli_api.show_job(old)["savepoint_path"]
+    new = dli_api.create_sql_job(job_body(name="moved-to"))
+    dli_api.import_savepoint(new, directory)
+    dli_api.run_jobs([new], True)
+    wait_status(dli_api, new, "job_running")
+    assert admin.restored_from(new)[-1] == directory
+    kept = Path(emulator.data_dir, "obs", *directory.removeprefix("obs://").split("/"))
+    assert (kept / "_metadata").is_file(), "the other job's savepoint is still there"
+    dli_api.run_jobs([old], True)  # and the job that wrote it can still resume from it
+    wait_status(dli_api, old, "job_running")
+    assert admin.restored_from(old)[-1] == directory
+    assert not (kept / "_metadata").exists(), "DLI deletes its own savepoint once restored"
+
+
 def test_a_restart_without_free_cus_is_one_more_failed_attempt(
     make_emulator: Any, job_body: Any, wait_status: Any
 ) -> None:
     emulator = make_emulator(speed=10, queues={"default": 4})
     api = api_for(emulator)
     body = job_body(restart_when_exception=True, resume_max_num=1)
-    job_id = running_job(api, lambda *a: wait_status(*a, timeout=10), body)
+    job_id = running_job(api, lambda *a: wait_status(*a, timeout=30), body)
     emulator.admin.fail_task(job_id)
     neighbour = api.create_sql_job(job_body(cu_number=4))
     api.run_jobs([neighbour])  # takes the 4 CUs the failed job freed, before DLI restarts it
@@ -156,7 +179,7 @@ def test_a_v2_job_restarted_after_an_exception_holds_what_it_occupies(
     api = api_for(emulator)
     v2 = {"resource_config_version": "v2", "resource_config": V2_CONFIG, "flink_version": "1.17"}
     body = job_body(restart_when_exception=True, resume_max_num=1, **v2)
-    job_id = running_job(api, lambda *a: wait_status(*a, timeout=10), body)
+    job_id = running_job(api, lambda *a: wait_status(*a, timeout=30), body)
     assert api.show_job(job_id)["job_config"]["real_cu_number"] == 5
     emulator.admin.fail_task(job_id)
     neighbour = api.create_sql_job(job_body(cu_number=2))

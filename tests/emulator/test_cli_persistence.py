@@ -153,8 +153,8 @@ def test_kill_9_at_any_moment_loses_nothing(tmp_path, processes, job_body, wait_
     assert (job["status"], job["has_savepoint"]) == ("job_submitting", True)
     assert api.show_job(savepointing)["status"] == "job_savepointing"
     # The in-flight transitions carry on where they were.
-    assert not wait_status(api, restoring, "job_running", timeout=10)["has_savepoint"]
-    assert wait_status(api, savepointing, "job_cancel_success", timeout=10)["has_savepoint"]
+    assert not wait_status(api, restoring, "job_running", timeout=30)["has_savepoint"]
+    assert wait_status(api, savepointing, "job_cancel_success", timeout=30)["has_savepoint"]
     assert api.create_sql_job(job_body()) > max(new, stopped, restoring, savepointing)
     assert restarted.stop(signal.SIGTERM) == 0
 

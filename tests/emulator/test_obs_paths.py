@@ -82,7 +82,7 @@ def test_a_savepoint_that_cannot_be_written_fails_the_stop_not_the_job(
     (emulator.data_dir / "obs").mkdir(exist_ok=True)
     (emulator.data_dir / "obs" / "blocked").write_text("not a directory")
     dli_api.stop_jobs([job_id], trigger_savepoint=True)
-    job = wait_status(dli_api, job_id, "job_running", "job_cancel_success", timeout=10)
+    job = wait_status(dli_api, job_id, "job_running", "job_cancel_success", timeout=30)
     assert job["status"] == "job_running"
     assert job["status_desc"].startswith("savepoint failed: ")
     assert job["has_savepoint"] is False
@@ -118,7 +118,7 @@ def test_any_failure_inside_a_transition_fails_that_transition(
         dli_api.run_jobs([job_id])
     else:
         dli_api.stop_jobs([job_id], trigger_savepoint=trigger == "stop_with_savepoint")
-    job = wait_status(dli_api, job_id, failed, timeout=10)
+    job = wait_status(dli_api, job_id, failed, timeout=30)
     assert job["status_desc"].endswith("failed: boom")
     monkeypatch.undo()
     other = dli_api.create_sql_job(job_body())

@@ -496,6 +496,10 @@ class Backend:
                 raise ParameterError(f"No savepoint (_metadata) under {savepoint_path}")
             job["savepoint_path"] = savepoint_path
             job["savepoint_hidden"] = False
+            # A directory DLI did not write as this job's savepoint (a checkpoint, another job's
+            # savepoint) is the user's: never deleted (_delete_savepoint).
+            own = f"obs://{job['conf'].get('obs_bucket')}/jobs/savepoint/{job_id}/"
+            job["savepoint_imported"] = not savepoint_path.startswith(own)
             self._store.save(job)
 
     def register_buckets(self, buckets: Any) -> None:
@@ -553,13 +557,17 @@ class Backend:
         (directory / "_metadata").write_text(json.dumps(meta))
         job["savepoint_path"] = path
         job["savepoint_hidden"] = self.faults.take_hidden_savepoint()
+        job.pop("savepoint_imported", None)  # DLI's own savepoint now: deleted on restore
 
     def _delete_savepoint(self, job: dict[str, Any]) -> None:
         """DLI: "The savepoint is automatically deleted after the job is restarted". The files go
         once the job record no longer points at them (see `_fire`), so a crash in between leaves
-        an orphan directory, never a job pointing at a missing savepoint."""
+        an orphan directory, never a job pointing at a missing savepoint. That sentence is about
+        the savepoints DLI writes; for a directory imported with import_flink_job_savepoint (a
+        checkpoint, or a savepoint of another job) the docs are silent, so the emulator leaves
+        the user's files where they are and only stops pointing at them."""
         path, job["savepoint_path"] = job["savepoint_path"], None
-        if path:
+        if path and not job.pop("savepoint_imported", False):
             self._doomed.append(self._obs_dir(path))
 
     # -- the clock's transitions ------------------------------------------------------------------
