@@ -47,7 +47,7 @@ def said(shared: Shared, job: Any, operation: str, line: str) -> None:
 
 def until(holds: Callable[[], Any]) -> Any:
     """`holds()` once it is true (the emulator's clock runs 1000 times faster than the wall's)."""
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30  # a hang guard, not a speed bound
     while not (value := holds()):
         assert time.monotonic() < deadline, "the emulator did not get there"
         time.sleep(0.005)
