@@ -19,7 +19,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("job_id", type=int, metavar="JOB_ID", help="the DLI job's id")
     parser.add_argument(
         "savepoint",
-        metavar="SAVEPOINT",
+        metavar="DIRECTORY",
         help="the OBS directory of a savepoint or checkpoint (the one holding _metadata)",
     )
     parser.add_argument(
