@@ -22,8 +22,6 @@ when it stops early (an exception, Ctrl-C).
 from __future__ import annotations
 
 import os
-import pickle
-import signal
 import sys
 from collections.abc import Callable
 from typing import Generic, TypeVar
@@ -68,6 +66,8 @@ class Workers(Generic[T]):
                 break
 
     def _fork(self, start: int, stop: int, check: Callable[[int], T]) -> bool:
+        import pickle  # here: a run too small to fork does without it
+
         read, write = os.pipe()
         try:
             pid = os.fork()
@@ -100,6 +100,8 @@ class Workers(Generic[T]):
         return self._results.pop(index, None)
 
     def _collect(self, start: int, stop: int, pid: int, read: int) -> None:
+        import pickle
+
         data = b""
         try:
             with open(read, "rb") as pipe:
@@ -121,6 +123,8 @@ class Workers(Generic[T]):
 
     def __exit__(self, *_: object) -> None:
         """Stop and reap the workers not collected (the run ended early)."""
+        import signal
+
         for _, _, pid, read in self._ranges:
             os.close(read)
             try:

@@ -34,7 +34,7 @@ from dli_flink.model.source import (
     load_documents,
     read_text,
 )
-from dli_flink.rules import RULES
+from dli_flink.rules import JOB_RULES, RULES
 from dli_flink.rules.base import Context, OptionError, option_values
 
 DEFAULT_RESTART_SECONDS = 60.0
@@ -72,6 +72,11 @@ class Config:
     def runs(self, rule: ModuleType) -> bool:
         """Whether a rule runs: unless configured off, and always when it has a hard part."""
         return self.severity(rule.ID, rule.SEVERITY) is not None or getattr(rule, "HARD", False)
+
+    @cached_property
+    def job_rules(self) -> list[ModuleType]:
+        """The per-job rules that run (`runs`), in registry order: asked for every job of a run."""
+        return [rule for rule in JOB_RULES if self.runs(rule)]
 
     @cached_property
     def contexts(self) -> dict[str, Context]:
