@@ -122,16 +122,25 @@ Apart = str | tuple[Outcome, Entry | None]
 without a cache, or when the file cannot be cached)."""
 
 
-def _check_apart(pending: list[Path], config: Config, cache: Cache | None, index: int) -> Apart:
-    """Check the file `pending[index]` on its own, as a worker does: what the run must merge."""
+def _check_apart(
+    pending: list[Path], config: Config, cache: Cache | None, index: int
+) -> Apart | None:
+    """Check the file `pending[index]` on its own, as a worker does: what the run must merge; None
+    for a file with any problem, or one the fast path does not read, which the parent checks: only
+    the parent then imports what explaining and placing problems needs (jsonschema, PyYAML), once."""
     path = pending[index]
     checked = PlacedFile(path, display_name(path), config, Report())
     jobs: list[_Job] = []
     recorded, read_ns = stamp(path), time.time_ns()
     try:
-        text = _check_file(checked, jobs, config)
+        text = read_text(path)
     except OSError as error:
         return _unreadable(checked, error)
+    except SourceError:
+        return None
+    checked.read_suppressions(text)
+    if not _checked_fast(checked, text, jobs, config, gate_first=True):
+        return None
     outcome = _outcome(checked, jobs, 0, Counter())
     if cache is None:
         return outcome, None
@@ -197,12 +206,15 @@ def _check_file(checked: PlacedFile, jobs: list[_Job], config: Config) -> str | 
     return text
 
 
-def _checked_fast(checked: PlacedFile, text: str, jobs: list[_Job], config: Config) -> bool:
+def _checked_fast(
+    checked: PlacedFile, text: str, jobs: list[_Job], config: Config, gate_first: bool = False
+) -> bool:
     """Whether the fast path (model.source.fast_data) read the file and found no problem in it:
     its job is then the run's, its positions looked up only if a cross-job rule needs one. A file
-    with any problem is read again on the node path, which alone places problems."""
+    with any problem is read again on the node path, which alone places problems. `gate_first`:
+    a document the schema rejects is not explained (which imports jsonschema) but only refused."""
     data = fast_data(text)
-    if data is None:
+    if data is None or (gate_first and not schema.is_valid(data)):
         return False
     spec, problems = engine.parse(data, checked.path.parent)
     if spec is not None:

@@ -9,7 +9,9 @@ How: the files are split in contiguous ranges, one per core; the parent checks t
 itself while each forked worker checks another, then pickles its results (what the per-user cache
 keeps of a file: cli/cache.py's Outcome) down a pipe. The parent takes them up in file order, as it
 reaches each range, and restores them as the cache does, so the output is byte-identical to a
-serial run (the validate tests run every case split in workers too).
+serial run (the validate tests run every case split in workers too). A worker leaves the files
+with problems to the parent (cli/validate.py), which alone imports what explaining and placing
+them costs, and merges; so the parent's range is half as long as a worker's.
 
 Robustness: a worker that fails in any way (it raises, is killed, exits early, or sends what does
 not unpickle) costs only time: the parent checks that range itself, and so raises any error the
@@ -43,7 +45,8 @@ class Workers(Generic[T]):
     """`check(index)` for each index of `range(count)`, the later ranges computed in workers.
 
     `result(index)` is the worker's result for `index`, or None for an index the caller checks
-    itself (the first range, or that of a worker that failed). Use as a context manager.
+    itself: one of the first range, of a worker that failed, or for which `check` returned None (a
+    worker may leave a file to the caller). Use as a context manager.
     """
 
     def __init__(self, count: int, check: Callable[[int], T]) -> None:
@@ -60,8 +63,8 @@ class Workers(Generic[T]):
             or (threading is not None and threading.active_count() > 1)
         ):
             return
-        size = -(-count // workers)
-        for start in range(size, count, size):
+        size = -(-2 * count // (2 * workers - 1))
+        for start in range(size // 2, count, size):
             if not self._fork(start, min(start + size, count), check):
                 break
 
