@@ -13,7 +13,6 @@ default the user did not write.
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -275,6 +274,8 @@ class JobSpec:
             if not row.sent(self.kind, for_update=for_update) or not row.applies(version):
                 continue
             if row.path == "runtimeConfig":
+                import json  # here: validate's start-up does without it
+
                 value: Any = json.dumps(self.effective_runtime_config(), separators=(",", ":"))
             else:
                 value = self.values.get(row.path)

@@ -17,7 +17,6 @@ the line and the fix, and so that reading it costs nothing at start-up.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -220,5 +219,7 @@ def _seconds(value: Any) -> bool:
 
 
 def _suggest(word: str, choices: list[str]) -> str:
+    import difflib  # here: only a configuration mistake needs it
+
     hint = difflib.get_close_matches(str(word), choices, n=1)
     return f"did you mean '{hint[0]}'?" if hint else f"use one of: {', '.join(choices)}"
