@@ -42,8 +42,10 @@ def cli(
         """Validate runs six times: filling the caches, answered by the command line's manifest
         (cli/manifest.py), served by its bundle of entries, by the file entries alone (both
         cli/cache.py), without any, and without any with its files split among forked workers
-        (cli/workers.py, from two files on). Neither the caches nor the workers may ever change a
-        verdict, so every validate test of the suite checks that too."""
+        (cli/workers.py, from two files on, where no other thread runs in the test process: the
+        full suite's shared hosts keep threads, so test_workers.py splits in fresh processes).
+        Neither the caches nor the workers may ever change a verdict, so every validate test of
+        the suite checks that too."""
         started = time.time()
         first = run_once(list(args))
         if args[:1] == ("validate",) and "--no-cache" not in args:
