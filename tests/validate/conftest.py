@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from dli_flink.cli import main
+from dli_flink.cli import main, workers
 from dli_flink.cli.manifest import cache_root
 
 
@@ -39,10 +39,13 @@ def cli(
         return Run(code, captured.out, captured.err)
 
     def run(*args: str) -> Run:
-        """Validate runs five times: filling the caches, answered by the command line's manifest
+        """Validate runs six times: filling the caches, answered by the command line's manifest
         (cli/manifest.py), served by its bundle of entries, by the file entries alone (both
-        cli/cache.py), and without any. The caches must never change a verdict, so every validate
-        test of the suite checks that too."""
+        cli/cache.py), without any, and without any with its files split among forked workers
+        (cli/workers.py, from two files on, where no other thread runs in the test process: the
+        full suite's shared hosts keep threads, so test_workers.py splits in fresh processes).
+        Neither the caches nor the workers may ever change a verdict, so every validate test of
+        the suite checks that too."""
         started = time.time()
         first = run_once(list(args))
         if args[:1] == ("validate",) and "--no-cache" not in args:
@@ -53,6 +56,10 @@ def cli(
                         written.unlink()
                 assert run_once(list(args)) == first, f"the cache without {kept} said otherwise"
             assert run_once([*args, "--no-cache"]) == first, "the cache changed the verdict"
+            with monkeypatch.context() as patched:
+                patched.setattr(workers, "PARALLEL_FILES", 2)
+                split = run_once([*args, "--no-cache"])
+            assert split == first, "the workers changed the verdict"
         return first
 
     return run

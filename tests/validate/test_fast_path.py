@@ -234,7 +234,7 @@ def test_fast_path_defers_or_agrees_on_known_differences(text: str) -> None:
 
 def test_the_ascii_guard_refuses_exactly_what_the_full_one_refuses() -> None:
     """An ASCII text is checked with a shorter character class (source._SPECIAL_ASCII)."""
-    full = [chr(code) for code in range(128) if source._UNPRINTABLE.search(chr(code))]
+    full = [chr(code) for code in range(128) if source._unprintable().search(chr(code))]
     short = [chr(code) for code in range(128) if source._SPECIAL_ASCII.search(chr(code))]
     assert short == full
     assert {"\x00", "\t", "\r", "!", "&", "?", "\\", "\x7f"} <= set(full)

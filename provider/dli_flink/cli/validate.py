@@ -11,6 +11,7 @@ its findings and specs come from its entry, and only a cross-job problem on it p
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import time
 from collections import Counter
@@ -28,6 +29,7 @@ from dli_flink.cli.cache import (
     text_digest,
 )
 from dli_flink.cli.placing import FileLevel, PlacedFile
+from dli_flink.cli.workers import Workers
 from dli_flink.model import schema
 from dli_flink.model.files import collect_files
 from dli_flink.model.findings import Finding, Problem, Report, Severity, one_line
@@ -65,32 +67,44 @@ def _validate(paths: Iterable[Path], config: Config, cache: Cache | None) -> Rep
     report = Report()
     files: list[PlacedFile] = []
     jobs: list[_Job] = []
-    for path in collect_files(paths, config.exclude, config.root):
-        checked = PlacedFile(path, display_name(path), config, report)
-        entry = cache.lookup(path) if cache else None
-        if entry is not None:
-            _restore(checked, entry.outcome, jobs)
+    found = collect_files(paths, config.exclude, config.root)
+    cached = [cache.lookup(path) if cache else None for path in found]
+    pending = [path for path, entry in zip(found, cached, strict=True) if entry is None]
+    checked_apart = functools.partial(_check_apart, pending, config, cache)
+    with Workers(len(pending), checked_apart) as workers:
+        done = 0
+        for path, entry in zip(found, cached, strict=True):
+            checked = PlacedFile(path, display_name(path), config, report)
+            if entry is not None:
+                _restore(checked, entry.outcome, jobs)
+                files.append(checked)
+                cache.entries.append((str(path), entry))  # type: ignore[union-attr]
+                continue
+            apart = workers.result(done)
+            done += 1
+            if apart is not None:  # checked in a worker (cli/workers.py)
+                _merge(checked, apart, files, jobs, cache)
+                continue
+            recorded, read_ns, first_job = stamp(path), time.time_ns(), len(jobs)
+            suppressed, unlisted = report.suppressed, report.unlisted.copy()
+            try:
+                text = _check_file(checked, jobs, config)
+            except OSError as error:
+                report.unreadable.append(_unreadable(checked, error))
+                if cache is not None:
+                    cache.complete = False
+                continue
             files.append(checked)
-            cache.entries.append((str(path), entry))  # type: ignore[union-attr]
-            continue
-        before = (stamp(path), time.time_ns(), report.suppressed, report.unlisted.copy(), len(jobs))
-        try:
-            text = _check_file(checked, jobs, config)
-        except OSError as error:
-            report.unreadable.append(f"{one_line(checked.display)}: cannot read: {error.strerror}")
-            if cache is not None:
+            if cache is None:
+                continue
+            outcome = _outcome(checked, jobs[first_job:], suppressed, unlisted)
+            entry = _entry(checked, text, jobs[first_job:], outcome, recorded, read_ns)
+            if entry is None:
                 cache.complete = False
-            continue
-        files.append(checked)
-        if cache is None:
-            continue
-        entry = _entry(checked, text, jobs, *before)
-        if entry is None:
-            cache.complete = False
-            continue
-        cache.store(entry)
-        cache.entries.append((str(path), entry))
-        _forget_nodes(checked, entry.outcome, jobs)
+                continue
+            cache.store(entry)
+            cache.entries.append((str(path), entry))
+            _forget_nodes(checked, entry.outcome, jobs)
     for index, problem in engine.check_stack([job.spec for job in jobs], config):
         jobs[index].file.add(jobs[index].document, problem)
     if cache is not None:  # after the cross-job rules: the bundle keeps where their problems are
@@ -101,6 +115,67 @@ def _validate(paths: Iterable[Path], config: Config, cache: Cache | None) -> Rep
     report.files = len(files) + len(report.unreadable)
     report.jobs = len(jobs)
     return report
+
+
+Apart = str | tuple[Outcome, Entry | None]
+"""A file checked in a worker: why it could not be read, or its outcome and cache entry (None
+without a cache, or when the file cannot be cached)."""
+
+
+def _check_apart(
+    pending: list[Path], config: Config, cache: Cache | None, index: int
+) -> Apart | None:
+    """Check the file `pending[index]` on its own, as a worker does: what the run must merge; None
+    for a file with any problem, or one the fast path does not read, which the parent checks: only
+    the parent then imports what explaining and placing problems needs (jsonschema, PyYAML), once."""
+    path = pending[index]
+    checked = PlacedFile(path, display_name(path), config, Report())
+    jobs: list[_Job] = []
+    recorded, read_ns = stamp(path), time.time_ns()
+    try:
+        text = read_text(path)
+    except OSError as error:
+        return _unreadable(checked, error)
+    except SourceError:
+        return None
+    checked.read_suppressions(text)
+    if not _checked_fast(checked, text, jobs, config, gate_first=True):
+        return None
+    outcome = _outcome(checked, jobs, 0, Counter())
+    if cache is None:
+        return outcome, None
+    entry = _entry(checked, text, jobs, outcome, recorded, read_ns)
+    if entry is not None:
+        cache.store(entry)
+    return outcome, entry
+
+
+def _merge(
+    checked: PlacedFile,
+    apart: Apart,
+    files: list[PlacedFile],
+    jobs: list[_Job],
+    cache: Cache | None,
+) -> None:
+    """Count a file checked in a worker into the run, as one served by the cache is."""
+    if isinstance(apart, str):
+        checked.report.unreadable.append(apart)
+        if cache is not None:
+            cache.complete = False
+        return
+    outcome, entry = apart
+    _restore(checked, outcome, jobs)
+    files.append(checked)
+    if cache is None:
+        return
+    if entry is None:
+        cache.complete = False
+    else:
+        cache.entries.append((str(checked.path), entry))
+
+
+def _unreadable(checked: PlacedFile, error: OSError) -> str:
+    return f"{one_line(checked.display)}: cannot read: {error.strerror}"
 
 
 def _check_file(checked: PlacedFile, jobs: list[_Job], config: Config) -> str | None:
@@ -131,12 +206,15 @@ def _check_file(checked: PlacedFile, jobs: list[_Job], config: Config) -> str | 
     return text
 
 
-def _checked_fast(checked: PlacedFile, text: str, jobs: list[_Job], config: Config) -> bool:
+def _checked_fast(
+    checked: PlacedFile, text: str, jobs: list[_Job], config: Config, gate_first: bool = False
+) -> bool:
     """Whether the fast path (model.source.fast_data) read the file and found no problem in it:
     its job is then the run's, its positions looked up only if a cross-job rule needs one. A file
-    with any problem is read again on the node path, which alone places problems."""
+    with any problem is read again on the node path, which alone places problems. `gate_first`:
+    a document the schema rejects is not explained (which imports jsonschema) but only refused."""
     data = fast_data(text)
-    if data is None:
+    if data is None or (gate_first and not schema.is_valid(data)):
         return False
     spec, problems = engine.parse(data, checked.path.parent)
     if spec is not None:
@@ -148,27 +226,42 @@ def _checked_fast(checked: PlacedFile, text: str, jobs: list[_Job], config: Conf
     return True
 
 
+def _outcome(
+    checked: PlacedFile, jobs: list[_Job], suppressed: int, unlisted: Counter[Severity]
+) -> Outcome:
+    """What checking a file added to the run (its findings, counts and `jobs`), given the run's
+    counts before it was checked."""
+    outcome_jobs = []
+    for job in jobs:
+        name = job.document.data.get("name")
+        outcome_jobs.append((job.document.index, name if isinstance(name, str) else None, job.spec))
+    report = checked.report
+    return Outcome(
+        findings=[finding_fields(finding) for finding in checked.findings],
+        whole=[finding_fields(finding) for finding in checked.whole],
+        suppressions=checked.suppressions,
+        suppressed=report.suppressed - suppressed,
+        unlisted=report.unlisted - unlisted,
+        jobs=outcome_jobs,
+    )
+
+
 def _entry(
     checked: PlacedFile,
     text: str | None,
     jobs: list[_Job],
+    outcome: Outcome,
     recorded: tuple[int, int, int] | None,
     read_ns: int,
-    suppressed: int,
-    unlisted: Counter[Severity],
-    first_job: int,
 ) -> Entry | None:
-    """The cache entry of a file just checked: its stamp before it was read, and what checking it
-    added to the run (findings, counts, jobs); None when it cannot be told unchanged later (not a
-    regular file, or a sqlFile that is not what its job read: being written, or unreadable)."""
+    """The cache entry of a file just checked, with its `jobs` and `outcome`: its stamp before it
+    was read; None when it cannot be told unchanged later (not a regular file, or a sqlFile that
+    is not what its job read: being written, or unreadable)."""
     if recorded is None:
         return None
     sql_files = []
-    outcome_jobs = []
-    for job in jobs[first_job:]:
-        data = job.document.data
-        name = data.get("name")
-        sql_file = data.get("sqlFile")
+    for job in jobs:
+        sql_file = job.document.data.get("sqlFile")
         if isinstance(sql_file, str):
             sql_path = os.path.abspath(checked.path.parent / sql_file)
             sql_stamp, digest = stamp(sql_path), file_digest(sql_path)
@@ -177,16 +270,6 @@ def _entry(
             ):
                 return None
             sql_files.append((sql_path, sql_stamp, digest))
-        outcome_jobs.append((job.document.index, name if isinstance(name, str) else None, job.spec))
-    report = checked.report
-    outcome = Outcome(
-        findings=[finding_fields(finding) for finding in checked.findings],
-        whole=[finding_fields(finding) for finding in checked.whole],
-        suppressions=checked.suppressions,
-        suppressed=report.suppressed - suppressed,
-        unlisted=report.unlisted - unlisted,
-        jobs=outcome_jobs,
-    )
     digest = text_digest(text) if text is not None else b""
     return Entry(os.path.abspath(checked.path), recorded, read_ns, digest, sql_files, outcome)
 

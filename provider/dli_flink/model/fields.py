@@ -27,7 +27,6 @@ check() refuses the removal and says what to write instead (planner.unclearable_
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
@@ -202,11 +201,15 @@ def _log_config(levels: tuple[tuple[str, str], ...]) -> str | None:
         config["root_logger_level"] = root
     if classes:
         config["loggers_level_of_class"] = classes
+    import json  # here: validate's start-up does without it (the provider sends this)
+
     return json.dumps(config, separators=(",", ":"))
 
 
 def _log_levels(reported: Any) -> tuple[tuple[str, str], ...]:
     """DLI's flink_log_config string as logLevels pairs; () for what is not that JSON."""
+    import json
+
     try:
         config = json.loads(reported) if isinstance(reported, str) else reported
     except ValueError:

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import gc
 import os
 import re
@@ -243,18 +244,26 @@ a line break where YAML 1.2 (and libyaml) end it with none; followed by a key, t
 libyaml ends it."""
 _FAST_REFUSED_TEXT = ("<<", "\n---", "\n...", "\n%", _END)
 _FAST_REFUSED = re.compile(r"0[xXoObB]")
-"""What sends a file to the node path, besides the characters of `_UNPRINTABLE`: merge keys,
+"""What sends a file to the node path, besides the characters of `_unprintable()`: merge keys,
 document markers and directives, and the number forms yaml-rs reads as numbers and YAML 1.2's core
 schema (the node path) does not."""
-_UNPRINTABLE = re.compile(
-    r"[^\n\x20\x22-\x25\x27-\x3e\x40-\x5b\x5d-\x7e\x85\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd"
-    r"\U00010000-\U0010ffff]"
-)
-"""The characters that send a file to the node path: those libyaml refuses as special (and yaml-rs
-may accept), a BOM inside the text, tabs and carriage returns, and the indicators of anchors and
-aliases (`&`: the expansion budget), tags (`!`), complex keys (`?`) and escapes (a backslash)."""
+
+
+@functools.cache
+def _unprintable() -> re.Pattern[str]:
+    """The characters that send a file to the node path: those libyaml refuses as special (and
+    yaml-rs may accept), a BOM inside the text, tabs and carriage returns, and the indicators of
+    anchors and aliases (`&`: the expansion budget), tags (`!`), complex keys (`?`) and escapes (a
+    backslash). Compiled when a text that is not ASCII first needs it: its ranges take 5 ms to
+    compile, a tenth of a one-file run's start-up."""
+    return re.compile(
+        r"[^\n\x20\x22-\x25\x27-\x3e\x40-\x5b\x5d-\x7e\x85\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd"
+        r"\U00010000-\U0010ffff]"
+    )
+
+
 _SPECIAL_ASCII = re.compile(r"[\x00-\x09\x0b-\x1f\x7f&!?\\]")
-"""`_UNPRINTABLE` for an ASCII text (most job files), as a short class: half the time."""
+"""`_unprintable()` for an ASCII text (most job files), as a short class: half the time."""
 _NUMBER_UNDERSCORE = re.compile(r"_(?:(?=[0-9.+\-])|(?<=[0-9.+\-]_))")
 """An underscore next to a digit, sign or point: yaml-rs drops underscores from numbers (`1_000`,
 `_1`), YAML 1.2's core schema reads those as strings. Written to start with its literal `_` so the
@@ -285,7 +294,7 @@ def fast_data(text: str) -> Any:
     for refused in _FAST_REFUSED_TEXT:
         if refused in text:
             return None
-    special = _SPECIAL_ASCII if text.isascii() else _UNPRINTABLE
+    special = _SPECIAL_ASCII if text.isascii() else _unprintable()
     for pattern in (special, _FAST_REFUSED, _NUMBER_UNDERSCORE, _RESERVED_START, _LONG_NUMBER):
         if pattern.search(text):
             return None

@@ -14,7 +14,6 @@ default the user did not write.
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -222,23 +221,28 @@ class JobSpec:
         The scaling block wins; a `flink.dli.job.*` key written in runtimeConfig counts too (DLI reads
         it just the same), and otherwise DLI's documented default applies.
         """
-        return self._settings[key]
+        settings = self._settings
+        found = settings.get(key)
+        if found is None:
+            found = settings[key] = self._setting(key)
+        return found
 
     @cached_property
     def _settings(self) -> dict[str, Setting]:
-        """Every scaling setting, worked out once: each rule asks for several of them."""
-        settings = {}
-        for key, row in fields.TABLE.scaling.items():
-            declared = self.values.get(row.path)
-            raw = self.runtime_value(row.runtime_key)  # type: ignore[arg-type]
-            if declared is not None:
-                settings[key] = Setting(declared, ("scaling", key), True)
-            elif raw is not None:
-                value = raw if isinstance(raw, Unknown) else parse_scaling_value(key, raw)
-                settings[key] = Setting(value, ("runtimeConfig", row.runtime_key), True)
-            else:
-                settings[key] = Setting(scaling_default(row, self.values), ("scaling", key), False)
-        return settings
+        """The scaling settings worked out so far, each once: the per-job rules ask for several,
+        and the cross-job rules, over a thousand specs loaded from the cache, for one or two."""
+        return {}
+
+    def _setting(self, key: str) -> Setting:
+        row = fields.TABLE.scaling[key]
+        declared = self.values.get(row.path)
+        raw = self.runtime_value(row.runtime_key)  # type: ignore[arg-type]
+        if declared is not None:
+            return Setting(declared, ("scaling", key), True)
+        if raw is not None:
+            value = raw if isinstance(raw, Unknown) else parse_scaling_value(key, raw)
+            return Setting(value, ("runtimeConfig", row.runtime_key), True)
+        return Setting(scaling_default(row, self.values), ("scaling", key), False)
 
     def runtime_value(self, key: str) -> Maybe[str | None]:
         return self._runtime.get(key)
@@ -284,6 +288,8 @@ class JobSpec:
             if not row.sent(self.kind, for_update=for_update) or not row.applies(version):
                 continue
             if row.path == "runtimeConfig":
+                import json  # here: validate's start-up does without it
+
                 value: Any = json.dumps(self.effective_runtime_config(), separators=(",", ":"))
             else:
                 value = self.values.get(row.path)

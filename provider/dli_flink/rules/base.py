@@ -147,8 +147,10 @@ def summary(rule: ModuleType) -> str:
     return (rule.__doc__ or "").strip().splitlines()[0]
 
 
+@functools.lru_cache(maxsize=1024)
 def version_key(version: str) -> tuple[tuple[int, str], ...]:
     """A Flink version as a key that orders like its numbers, compared as digit strings (shortest
-    first): the schema lets a part have any number of digits, and int() refuses more than 4,300."""
+    first): the schema lets a part have any number of digits, and int() refuses more than 4,300.
+    Cached: the version rules ask for the same few versions' keys for every job of a run."""
     parts = (part.lstrip("0") for part in version.split(".") if part.isdigit())
     return tuple((len(part), part) for part in parts)

@@ -17,7 +17,6 @@ the line and the fix, and so that reading it costs nothing at start-up.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -34,7 +33,7 @@ from dli_flink.model.source import (
     load_documents,
     read_text,
 )
-from dli_flink.rules import RULES
+from dli_flink.rules import JOB_RULES, RULES
 from dli_flink.rules.base import Context, OptionError, option_values
 
 DEFAULT_RESTART_SECONDS = 60.0
@@ -72,6 +71,11 @@ class Config:
     def runs(self, rule: ModuleType) -> bool:
         """Whether a rule runs: unless configured off, and always when it has a hard part."""
         return self.severity(rule.ID, rule.SEVERITY) is not None or getattr(rule, "HARD", False)
+
+    @cached_property
+    def job_rules(self) -> list[ModuleType]:
+        """The per-job rules that run (`runs`), in registry order: asked for every job of a run."""
+        return [rule for rule in JOB_RULES if self.runs(rule)]
 
     @cached_property
     def contexts(self) -> dict[str, Context]:
@@ -215,5 +219,7 @@ def _seconds(value: Any) -> bool:
 
 
 def _suggest(word: str, choices: list[str]) -> str:
+    import difflib  # here: only a configuration mistake needs it
+
     hint = difflib.get_close_matches(str(word), choices, n=1)
     return f"did you mean '{hint[0]}'?" if hint else f"use one of: {', '.join(choices)}"

@@ -16,7 +16,7 @@ from typing import Any
 from dli_flink.model import schema
 from dli_flink.model.findings import Problem
 from dli_flink.model.spec import JAR_KIND, SQL_KIND, UNKNOWN, JobSpec
-from dli_flink.rules import JOB_RULES, STACK_RULES
+from dli_flink.rules import STACK_RULES
 from dli_flink.rules.accepted import VALUE_RULES, settle
 from dli_flink.rules.config import Config
 
@@ -42,14 +42,14 @@ def check(spec: JobSpec, config: Config) -> list[Problem]:
     The value rules run first, whatever the configuration, so the rules relating values see what
     they reject as unknown (rules/accepted.py); their problems are kept if they are on.
     """
-    values = {rule.ID: list(rule.check(spec, config.contexts[rule.ID])) for rule in VALUE_RULES}
+    contexts = config.contexts
+    values = {rule.ID: list(rule.check(spec, contexts[rule.ID])) for rule in VALUE_RULES}
     settle(spec, (problem for found in values.values() for problem in found))
     return [
         problem
-        for rule in JOB_RULES
-        if config.runs(rule)
+        for rule in config.job_rules
         for problem in (
-            values[rule.ID] if rule.ID in values else rule.check(spec, config.contexts[rule.ID])
+            values[rule.ID] if rule.ID in values else rule.check(spec, contexts[rule.ID])
         )
     ]
 

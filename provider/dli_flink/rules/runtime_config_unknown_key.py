@@ -26,7 +26,6 @@ FAIL::
       flink.dli.job.scale.enabled: true
 """
 
-import difflib
 from collections.abc import Iterator
 
 from dli_flink.model import fields
@@ -57,6 +56,8 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     ]
     for key, _ in spec.runtime_config:
         if key.startswith(_PREFIX) and key not in known_keys:
+            import difflib  # here: only an unknown key needs it
+
             hint = difflib.get_close_matches(key, known_keys, n=1, cutoff=0.8)
             fix = f"did you mean {hint[0]}?" if hint else "DLI ignores it; check the spelling"
             yield Problem(
