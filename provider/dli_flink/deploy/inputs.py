@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dli_flink.model.schema import load_schema
+from dli_flink.model.starts import is_directory, newly_named
 from dli_flink.model.values import UNKNOWN, Unknown, whole
 
 PROVIDER_KEY = "__provider"
@@ -108,8 +109,6 @@ class Options:
         whether a `restore` directory is new in this deployment."""
         doc = document(props)
         restore = doc.get("restore")
-        is_path = isinstance(restore, str) and restore.startswith("obs://")
-        new_path = is_path and (previous or {}).get("restore") != restore
         timeouts = doc.get("timeouts") if isinstance(doc.get("timeouts"), dict) else {}
         seconds = {
             name: float(minutes) * 60
@@ -124,8 +123,8 @@ class Options:
             update_seconds=seconds["update"],
             delete_seconds=seconds["delete"],
             adopt=doc.get("adopt") is True,
-            restore=restore if restore in RESTORE or is_path else "savepoint",
-            restore_from=restore if new_path else None,
+            restore=restore if restore in RESTORE or is_directory(restore) else "savepoint",
+            restore_from=newly_named((previous or {}).get("restore"), restore),
             owner=mark if isinstance(mark := props.get(MARK_KEY), str) else "",
         )
 

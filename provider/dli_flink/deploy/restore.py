@@ -17,7 +17,7 @@ from typing import Any
 from dli_flink.deploy.calls import LifecycleError
 from dli_flink.deploy.held import NO_FOLDER, Held
 from dli_flink.deploy.operation import UpdateOperation
-from dli_flink.model.starts import FROM_DIRECTORY, RESTORE_NONE
+from dli_flink.model.starts import FROM_DIRECTORY, RESTORE_NONE, is_directory
 
 FAILED = "job_running_exception"
 """A job a runtime exception stopped (the SDK's ListFlinkJobsRequest `status` docstring: "the job
@@ -127,7 +127,7 @@ def start_from(
         used = (
             f" (restore: {op.options.restore} was set by an earlier deployment: a directory is "
             "used only by the deployment that sets it)"
-            if op.options.restore.startswith("obs://")
+            if is_directory(op.options.restore)
             else ""
         )
         raise LifecycleError(

@@ -46,7 +46,15 @@ PARALLELISM_FIELDS = ("resources.parallelism", "resourceConfig.parallelism")
 
 
 def is_directory(restore: Any) -> bool:
+    """Whether `restore` names an OBS directory (the schema's pattern) rather than a policy."""
     return isinstance(restore, str) and restore.startswith("obs://")
+
+
+def newly_named(old: Any, new: Any) -> str | None:
+    """The directory `restore` names in a deployment whose predecessor (`old`) did not name it. A
+    directory is used only by the deployment that sets it: the job's state moves on after that,
+    and starting from it twice would rewind the job."""
+    return new if is_directory(new) and new != old else None
 
 
 def replaced_start(restore: Any, savepoint: str | None, *, used: bool = True) -> str:
@@ -101,8 +109,7 @@ class Planned:
     def new_directory(self) -> str | None:
         """The directory `restore` names for this deployment: one it newly names (a directory
         already deployed is not used again, deploy/inputs.Options.restore_from)."""
-        old, new = self.restore
-        return new if is_directory(new) and new != old else None
+        return newly_named(*self.restore)
 
 
 def starts_from(job: Planned) -> str | None:
