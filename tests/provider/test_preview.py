@@ -161,10 +161,16 @@ def test_preview_says_which_state_each_change_starts_from(offline: Engine, host)
     )
     assert line in host.wait_for(line)
 
+    # Stopped while desiredState is running (by hand, or a failure): DLI may report no savepoint,
+    # and restore (default savepoint) picks from what OBS holds then (deploy/restore.py).
     stopped = sql_job()
     deployed(offline, stopped, status="job_cancel_success")
     assert offline.preview([stopped])[stopped.urn].op == "update"
-    line = f"dli-flink: {stopped.name}: start: starts from the savepoint it was stopped with"
+    line = (
+        f"dli-flink: {stopped.name}: start: starts from the savepoint DLI reports for it, else "
+        "the newest checkpoint or savepoint OBS holds (none there: `pulumi up` starts nothing if "
+        "the job checkpoints)"
+    )
     assert line in host.wait_for(line)
 
     sql = program("kind", sql_job().inputs)

@@ -343,3 +343,102 @@ def test_destroying_a_failed_job_says_where_its_state_stays(stack: Engine, share
     )
     folder = Path(shared.emulator.data_dir, "obs", *checkpoint.removeprefix("obs://").split("/"))
     assert (folder / "_metadata").is_file(), "DLI keeps checkpoints in OBS after a delete"
+
+
+def stopped_and_started(
+    stack: Engine, shared: Shared, job: Any, restore: str | Callable[[int], str]
+) -> tuple[int, Any, str | None]:
+    """Deploy `job`, stop it with desiredState, then set it running with `restore` (a value, or
+    one made from the job id): the job id, the start's step and the savepoint the stop took."""
+    job_id = deployed(stack, job)
+    if job.inputs.get("obsBucket"):
+        until(lambda: shared.emulator.admin.checkpoints(job_id)["latest"])
+    job.inputs["desiredState"] = "stopped"
+    assert deployed(stack, job) == job_id
+    savepoint = shared.api.show_job(job_id).get("savepoint_path")
+    job.inputs.update(
+        desiredState="running", restore=restore(job_id) if callable(restore) else restore
+    )
+    return job_id, stack.up([job])[job.urn], savepoint
+
+
+REPORTED = (
+    "the savepoint it was stopped with, which DLI reports: restore: {} applies only to a job "
+    "stopped without one"
+)
+
+
+@pytest.mark.parametrize(
+    ("bucket", "restore", "preview", "started"),
+    [
+        (True, "none", REPORTED.format("none"), "savepoint {savepoint}"),
+        (
+            True,
+            "latest-checkpoint",
+            REPORTED.format("latest-checkpoint"),
+            "savepoint {savepoint}",
+        ),
+        (True, "directory", "the OBS directory restore names, {directory}", None),
+        (
+            False,
+            "savepoint",
+            "no state (no obsBucket: DLI keeps no savepoint or checkpoint for it)",
+            None,
+        ),
+        (False, "none", "no state (restore: none)", None),
+    ],
+    ids=[
+        "savepoint-none",
+        "savepoint-latest-checkpoint",
+        "directory",
+        "no-bucket",
+        "no-bucket-none",
+    ],
+)
+def test_a_desired_state_start_starts_from_what_preview_and_review_say(
+    stack: Engine, shared: Shared, bucket: bool, restore: str, preview: str, started: str | None
+) -> None:
+    """A job stopped by desiredState and set running again, `restore` written with the start: the
+    preview's line (model/starts.py, the words `dli-flink review` prints: tests/review/
+    test_desired_state.py) names what the start restored and lastChange.startedFrom says."""
+    job = sql_job() if bucket else sql_job(scaling={"enabled": False})
+    if not bucket:
+        del job.inputs["obsBucket"]
+    checkpoints = shared.emulator.admin.checkpoints
+    job_id, step, savepoint = stopped_and_started(
+        stack,
+        shared,
+        job,
+        (lambda job_id: checkpoints(job_id)["latest"]) if restore == "directory" else restore,
+    )
+    assert step.error is None, step.error.message
+    directory = job.inputs["restore"]
+    words = preview.format(directory=directory)
+    said(shared, job, "start", f"starts from {words}")
+    used = (started or words).format(savepoint=savepoint, directory=directory)
+    assert stack.outputs(job)["lastChange"]["startedFrom"] == used
+    state = savepoint if started else directory if restore == "directory" else None
+    assert restored_from(shared, job_id)[-1] == state
+    assert shared.api.show_job(job_id)["status"] == "job_running"
+
+
+def test_a_desired_state_start_without_a_checkpoint_to_use_starts_nothing(
+    stack: Engine, shared: Shared
+) -> None:
+    """restore: latest-checkpoint on a job without an obsBucket: DLI keeps no checkpoint for it."""
+    job = sql_job(scaling={"enabled": False})
+    del job.inputs["obsBucket"]
+    job_id, step, _ = stopped_and_started(stack, shared, job, "latest-checkpoint")
+    said(
+        shared,
+        job,
+        "start",
+        "starts from nothing: restore: latest-checkpoint, but the job has no obsBucket: DLI "
+        "keeps no checkpoint for it, so `pulumi up` starts nothing",
+    )
+    assert step.error is not None
+    assert (
+        "restore: latest-checkpoint: DLI reports the job job_cancel_success" in step.error.message
+    )
+    assert restored_from(shared, job_id) == [None], "started once, by the create"
+    assert shared.api.show_job(job_id)["status"] == "job_cancel_success"

@@ -14,6 +14,7 @@ from dli_flink.cli.sides import Skipped
 from dli_flink.model.findings import Finding, Severity
 from dli_flink.model.planner import Change, ChangeClass
 from dli_flink.model.spec import JobSpec
+from dli_flink.model.starts import keeps_state
 
 __all__ = ["Envelope", "FileReview", "JobReview", "Review", "Skipped"]
 
@@ -107,7 +108,8 @@ class JobReview:
     @property
     def risk(self) -> tuple[int, int]:
         """Sort key, riskiest first: introduced errors, then state lost, then restarts (a stop and
-        a start count as one, or as state lost without a savepoint)."""
+        a start count as one, or as state lost: a stop without a savepoint, a start from no
+        state or none at all)."""
         if self.status == "deleted":
             level = ChangeClass.REPLACE
         elif self.status in ("created", "readable again"):
@@ -115,7 +117,8 @@ class JobReview:
         else:
             level = self.change.change_class
         if self.state_change:
-            level = max(level, ChangeClass.RESTART if self.savepoint else ChangeClass.REPLACE)
+            kept = self.savepoint if self.state_change == "stop" else keeps_state(self.starts_from)
+            level = max(level, ChangeClass.RESTART if kept else ChangeClass.REPLACE)
         elif level == ChangeClass.RESTART and not self.restarts:
             level = ChangeClass.IN_PLACE
         return (1 if self.errors else 0, int(level))

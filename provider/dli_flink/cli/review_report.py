@@ -16,7 +16,7 @@ from dli_flink.model.fields import FollowField
 from dli_flink.model.findings import Finding
 from dli_flink.model.planner import ChangeClass, FieldChange, show
 from dli_flink.model.spec import Unknown
-from dli_flink.model.starts import NOTHING
+from dli_flink.model.starts import NOTHING, keeps_state
 
 _HEADLINE = {
     ("deleted", ChangeClass.NONE): "deleted: the DLI job and its state are removed",
@@ -35,7 +35,7 @@ def headline(job: JobReview) -> str:
     desiredState makes it a stop or a start, or keeps the job stopped."""
     if job.status == "created" and job.desired[1] == "stopped":
         return f"created: a new job, {_LEFT_STOPPED}"
-    kept = job.starts_from and not job.starts_from.startswith(("no state", NOTHING))
+    kept = keeps_state(job.starts_from)
     if job.status == "created" and kept:
         return f"created: a new job, starting from {job.starts_from}"
     if job.status != "changed":
@@ -50,16 +50,13 @@ def headline(job: JobReview) -> str:
         if job.savepoint:
             return "stopped: `pulumi up` stops it with a savepoint (desiredState: stopped)"
         return "stopped: `pulumi up` stops it without a savepoint (no obsBucket): its state is lost"
-    if job.state_change == "start":
-        if job.savepoint:
-            return (
-                "started: `pulumi up` starts it again from the savepoint it was stopped with "
-                "(desiredState: running)"
-            )
-        return (
-            "started: `pulumi up` starts it again with empty state (no obsBucket: it was stopped "
-            "without a savepoint)"
-        )
+    if job.state_change == "start":  # what it starts from: model/starts.py, as the preview says
+        if kept:
+            again = f"starts it again from {job.starts_from}"
+            return f"started: `pulumi up` {again} (desiredState: running)"
+        if str(job.starts_from).startswith(NOTHING):
+            return "not started: `pulumi up` starts nothing (desiredState: running)"
+        return "started: `pulumi up` starts it again with empty state (desiredState: running)"
     if job.desired == ("stopped", "stopped") and change_class != ChangeClass.NONE:
         return "edited while stopped (desiredState: stopped): no restart"
     if change_class == ChangeClass.RESTART:

@@ -160,7 +160,8 @@ class JobProvider(ResourceProvider):
         drifted = stopped or olds.get(STATUS_DRIFT) is not None
         changes = bool(change.fields) or old_doc != new_doc or options_changed or drifted
         before = "stopped" if olds.get("status") in NOT_RUNNING else "running"
-        planned, started = _started(olds, news, before)
+        found = before == "stopped" and olds.get("desiredState") != "stopped"
+        planned, started = _started(olds, news, before, found_stopped=found)
         if changes and started:
             what = (
                 "start"
@@ -330,17 +331,20 @@ def _from_previous_job(name: str, options: Options, replaced: ownership.Replaced
 
 
 def _started(
-    olds: dict[str, Any], news: dict[str, Any], before: Any
+    olds: dict[str, Any], news: dict[str, Any], before: Any, *, found_stopped: bool = False
 ) -> tuple[starts.Planned, str | None]:
     """The plan from `olds` to `news` with desiredState `before` on the old side (diff: what DLI
-    reported the job in), and the state it starts the job from, in lastChange.startedFrom's
-    words (model/starts.py, as `dli-flink review` says it)."""
+    reported the job in; `found_stopped`: stopped while desiredState was running), and the state
+    it starts the job from, in lastChange.startedFrom's words (model/starts.py, as `dli-flink
+    review` says it)."""
     old, new = JobSpec.from_document(document(olds)), JobSpec.from_document(document(news))
     desired = (
         "stopped" if before == "stopped" else "running",
         "stopped" if Options.of(news).desired_state == "stopped" else "running",
     )
-    planned = starts.Planned.of("changed", plan(old, new), old, new, desired)
+    planned = starts.Planned.of(
+        "changed", plan(old, new), old, new, desired, found_stopped=found_stopped
+    )
     return planned, starts.starts_from(planned)
 
 

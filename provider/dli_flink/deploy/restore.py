@@ -17,7 +17,7 @@ from typing import Any
 from dli_flink.deploy.calls import LifecycleError
 from dli_flink.deploy.held import NO_FOLDER, Held
 from dli_flink.deploy.operation import UpdateOperation
-from dli_flink.model.starts import FROM_DIRECTORY, RESTORE_NONE, is_directory
+from dli_flink.model.starts import FROM_DIRECTORY, NO_BUCKET_STATE, RESTORE_NONE, is_directory
 
 FAILED = "job_running_exception"
 """A job a runtime exception stopped (the SDK's ListFlinkJobsRequest `status` docstring: "the job
@@ -98,7 +98,7 @@ def start_from(
         return Start(RESTORE_NONE)
     held = held or Held(None, None, checkpoint_folder(job), None)
     if held.checkpoints_in == NO_FOLDER and op.options.restore != "latest-checkpoint":
-        return Start(f"no state ({NO_FOLDER}: DLI keeps no savepoint or checkpoint for it)")
+        return Start(NO_BUCKET_STATE)
     if op.options.restore == "latest-checkpoint":
         if held.checkpoint:
             return Start(

@@ -1,38 +1,34 @@
-"""The emulated DLI: Flink jobs, queues with CU capacity, savepoints, the status machine and its clock.
+"""The emulated DLI: Flink jobs on queues with CU capacity, one backend per project.
 
-Knows nothing of HTTP (the `responses` module adapts it). Every timed transition is a pending event on
-the job record (`next_at`, `next_action`, `ctx`), persisted with the job, and carried out by one
-scheduler thread at its due time; the timeline records when it really happened, so the overhead the
-emulator adds to a transition is measurable. All state changes happen under one lock and are committed
-to the store before the caller gets an answer.
+Knows nothing of HTTP (the `responses` module adapts it). As moto composes a backend of per-part
+mixins, `Backend` holds the state (jobs, the store, the lock, the clock) and the jobs' operations,
+and takes the rest from its parts: `machine.MachineBackend` (the status machine's clock and timed
+transitions), `savepoints.SavepointsBackend` (savepoints and the OBS buckets they are written to)
+and `checkpoints.CheckpointsBackend` (checkpoints and restarts after an exception), each with its
+sources. All state changes happen under one lock and are committed to the store before the caller
+gets an answer.
 """
 
 from __future__ import annotations
 
 import heapq
 import json
-import logging
-import shutil
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from dli_flink.emulator import checkpoints
+from dli_flink.emulator.checkpoints import CheckpointsBackend
 from dli_flink.emulator.checks import (
     HOT_FIELDS,
     agency_failure,
     check_body,
-    check_bucket,
     check_config,
     check_running_edit,
     job_cus,
-    obs_path,
-    scaling_bounds,
     scaling_failure,
     shown,
 )
@@ -44,35 +40,11 @@ from dli_flink.emulator.errors import (
     QueueUnavailable,
 )
 from dli_flink.emulator.faults import Faults
+from dli_flink.emulator.machine import BUSY, RUNNABLE, STOPPABLE, MachineBackend
+from dli_flink.emulator.savepoints import SavepointsBackend
 from dli_flink.emulator.store import Store, StoreError
 
-log = logging.getLogger(__name__)
 FIRST_JOB_ID = 10001
-RUNNABLE = frozenset(
-    {
-        "job_init",
-        "job_cancel_success",
-        "job_submit_fail",
-        "job_running_exception",
-        "job_cancel_fail",
-        "job_finish",
-        "job_arrearage_stopped",
-    }
-)
-STOPPABLE = frozenset({"job_running", "job_submitting"})
-BUSY = frozenset({"job_submitting", "job_running", "job_savepointing", "job_canceling"})
-# What a timed transition that fails (raises) leaves the job in, and the word for it in status_desc.
-# A failed submit and a failed stop are DLI's own statuses (dli-api.md, Status values); a failed
-# savepoint leaves the job running, as an injected savepoint fault does, and a failed scaling check
-# leaves it running at its size (`_keep_running`). Never a transitional status with nothing
-# scheduled: that is a job wedged for good.
-FAILED_TRANSITIONS = {
-    "submitted": ("job_submit_fail", "submit"),
-    "savepointed": ("job_running", "savepoint"),
-    "canceled": ("job_cancel_fail", "stop"),
-    "scale_check": ("job_running", "scaling check"),
-    "restart": ("job_running_exception", "restart after the exception"),
-}
 DEFAULTS = {
     "cu_number": 2,
     "manager_cu_number": 1,
@@ -108,8 +80,9 @@ class Settings:
     scaling_flink_versions: tuple[str, ...] | None = None
 
 
-class Backend:
-    """One project's Flink jobs. Public methods are the DLI operations plus the admin operations."""
+class Backend(MachineBackend, SavepointsBackend, CheckpointsBackend):
+    """One project's Flink jobs. Public methods are the DLI operations plus the admin operations
+    (the parts' included)."""
 
     def __init__(
         self, settings: Settings, data_dir: Path, clock: Callable[[], float] = time.time
@@ -130,48 +103,6 @@ class Backend:
         heapq.heapify(self._heap)
         self._stopping = False
         self._thread: threading.Thread | None = None
-
-    # -- life cycle -------------------------------------------------------------------------------
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run_scheduler, name="dli-clock", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        with self._cond:
-            self._stopping = True
-            self._cond.notify_all()
-        if self._thread:
-            self._thread.join()
-        self._store.close()
-
-    def _run_scheduler(self) -> None:
-        with self._cond:
-            while not self._stopping:
-                fired: dict[int, dict[str, Any]] = {}
-                while self._heap and self._heap[0][0] <= self._clock():
-                    due, job_id = heapq.heappop(self._heap)
-                    job = self._jobs.get(job_id)
-                    if job is None or job["next_at"] != due:
-                        continue  # deleted, or rescheduled since
-                    try:
-                        self._fire(job, due)
-                    except Exception:  # even failing the transition failed: keep the clock going
-                        log.exception("failing transition of job %s failed", job_id)
-                    fired[job_id] = job
-                if fired:  # one commit for all transitions due at this instant
-                    try:
-                        self._store.save(*fired.values())
-                    except Exception:  # a full disk must not stop every job's clock either
-                        log.exception("cannot save jobs %s", sorted(fired))
-                    while self._doomed:
-                        shutil.rmtree(self._doomed.pop(), ignore_errors=True)
-                timeout = self._heap[0][0] - self._clock() if self._heap else None
-                # Capped: a due time decades away (a huge scaling interval) must not make wait()
-                # raise OverflowError and end the scheduler thread.
-                if timeout is not None:
-                    timeout = min(max(timeout, 0), threading.TIMEOUT_MAX)
-                self._cond.wait(timeout)
 
     # -- helpers ----------------------------------------------------------------------------------
 
@@ -227,18 +158,6 @@ class Backend:
             entry["scheduled_at"] = round(due * 1000, 3)
         job["timeline"].append(entry)
         return now
-
-    def _schedule(
-        self, job: dict[str, Any], start: float, seconds: float, action: str, **ctx: Any
-    ) -> None:
-        """Make `action` due `seconds` (at speed 1) after `start`, the status change it follows."""
-        due = start + self._duration(seconds)
-        job["next_at"], job["next_action"], job["ctx"] = due, action, ctx
-        heapq.heappush(self._heap, (due, job["job_id"]))
-        self._cond.notify_all()
-
-    def _unschedule(self, job: dict[str, Any]) -> None:
-        job["next_at"], job["next_action"], job["ctx"] = None, None, {}
 
     def _free_cu(self, queue: str, except_job: int) -> int:
         used = sum(
@@ -394,7 +313,7 @@ class Backend:
                 del self._jobs[job_id]
             self._store.delete(job_ids)
 
-    # -- run, stop, savepoints --------------------------------------------------------------------
+    # -- run, stop (savepoints: savepoints.py) ----------------------------------------------------
 
     def run_jobs(self, job_ids: list[int], resume_savepoint: bool) -> None:
         """Submit: all jobs must be runnable (else DLI.0007, none submitted); the outcome is decided
@@ -456,344 +375,6 @@ class Backend:
                     start = self._set_status(job, "job_canceling")
                     self._schedule(job, start, self.settings.durations.cancel, "canceled")
             self._store.save(*jobs)
-
-    def _savepoint_seconds(self, job: dict[str, Any]) -> float:
-        return self.settings.durations.savepoint + self._state_seconds(job)
-
-    def trigger_savepoint(self, job_id: int, action: str, savepoint_path: str | None) -> None:
-        with self._cond:
-            job = self._job(job_id)
-            if action != "TRIGGER":
-                raise ParameterError(f"action must be TRIGGER, got {shown(action)}")
-            if job["status"] != "job_running":
-                raise OperationNotSupported(
-                    f"Job {job_id} is {job['status']}: a savepoint needs a running job"
-                )
-            if savepoint_path is None and not job["conf"].get("obs_bucket"):
-                raise ParameterError(f"Job {job_id} has no obs_bucket to write the savepoint to")
-            if savepoint_path is not None:
-                self._obs_dir(savepoint_path)
-            start = self._set_status(job, "job_savepointing")
-            self._schedule(
-                job,
-                start,
-                self._savepoint_seconds(job),
-                "savepointed",
-                then="running",
-                path=savepoint_path,
-            )
-            self._store.save(job)
-
-    def import_savepoint(self, job_id: int, savepoint_path: str) -> None:
-        """Point the job at an existing savepoint (the directory holding `_metadata`)."""
-        with self._cond:
-            job = self._job(job_id)
-            if job["status"] in BUSY:
-                raise OperationNotSupported(
-                    f"Job {job_id} is {job['status']}: stop the job before importing a savepoint"
-                )
-            if not (self._obs_dir(savepoint_path) / "_metadata").is_file():
-                raise ParameterError(f"No savepoint (_metadata) under {savepoint_path}")
-            job["savepoint_path"] = savepoint_path
-            job["savepoint_hidden"] = False
-            # A directory DLI did not write as this job's savepoint (a checkpoint, another job's
-            # savepoint) is the user's: never deleted (_delete_savepoint).
-            own = f"obs://{job['conf'].get('obs_bucket')}/jobs/savepoint/{job_id}/"
-            job["savepoint_imported"] = not savepoint_path.startswith(own)
-            self._store.save(job)
-
-    def register_buckets(self, buckets: Any) -> None:
-        """Authorise DLI to use these buckets "for saving job checkpoints and run logs" (API
-        reference dli_02_0225, now marked deprecated there); a Jar create checks it
-        (`_check_authorized`)."""
-        if not isinstance(buckets, list) or not buckets:
-            raise ParameterError("obs_buckets must be a non-empty list of bucket names")
-        for bucket in buckets:
-            check_bucket(bucket, "obs_buckets")
-        with self._cond:
-            self._store.add_buckets(buckets)
-
-    def authorized_buckets(self) -> list[str]:
-        with self._cond:
-            return self._store.buckets()
-
-    def obs_bucket(self, bucket: str) -> tuple[str, Path]:
-        """An OBS bucket as ListObjects finds it (obs.py): "ok", "missing" or "denied", and its
-        folder. A bucket exists once DLI was authorised to use it or holds files; a test may make
-        it missing or denied (faults). A bucket a job names as its obs_bucket exists too: DLI
-        writes the job's checkpoints and savepoints there. The checkpoints running jobs have due by
-        now are written first, so a listing sees the files a timer would have left
-        (`_write_checkpoints`)."""
-        with self._cond:
-            now = self._clock()
-            named = False
-            for job in self._jobs.values():
-                if job["conf"].get("obs_bucket") != bucket:
-                    continue
-                named = True
-                if job["status"] == "job_running":
-                    self._write_checkpoints(job, now)
-                    self._store.save(job)
-            root = self.obs_root / bucket
-            state = self.faults.obs_bucket(bucket)
-            if state is None:
-                held = named or root.is_dir() or bucket in self._store.buckets()
-                state = "ok" if held else "missing"
-            return state, root
-
-    def _obs_dir(self, path: Any) -> Path:
-        """The local directory behind an obs://bucket/key path (DLI.0001 for one OBS or the
-        emulator's files cannot hold: see `checks.obs_path`)."""
-        bucket, parts = obs_path(path, "savepoint_path")
-        return self.obs_root.joinpath(bucket, *parts)
-
-    def _write_savepoint(self, job: dict[str, Any], path: str | None) -> None:
-        if path is None:
-            stamp = datetime.fromtimestamp(self._clock(), UTC).strftime("%Y-%m-%d_%H-%M-%S")
-            path = f"obs://{job['conf']['obs_bucket']}/jobs/savepoint/{job['job_id']}/{stamp}/"
-        directory = self._obs_dir(path)
-        directory.mkdir(parents=True, exist_ok=True)
-        meta = {"job_id": job["job_id"], "state_mb": job["state_mb"], "cu": job["current_cu"]}
-        (directory / "_metadata").write_text(json.dumps(meta))
-        job["savepoint_path"] = path
-        job["savepoint_hidden"] = self.faults.take_hidden_savepoint()
-        job.pop("savepoint_imported", None)  # DLI's own savepoint now: deleted on restore
-
-    def _delete_savepoint(self, job: dict[str, Any]) -> None:
-        """DLI: "The savepoint is automatically deleted after the job is restarted". The files go
-        once the job record no longer points at them (see `_fire`), so a crash in between leaves
-        an orphan directory, never a job pointing at a missing savepoint. That sentence is about
-        the savepoints DLI writes; for a directory imported with import_flink_job_savepoint (a
-        checkpoint, or a savepoint of another job) the docs are silent, so the emulator leaves
-        the user's files where they are and only stops pointing at them."""
-        path, job["savepoint_path"] = job["savepoint_path"], None
-        if path and not job.pop("savepoint_imported", False):
-            self._doomed.append(self._obs_dir(path))
-
-    # -- the clock's transitions ------------------------------------------------------------------
-
-    def _fire(self, job: dict[str, Any], due: float) -> None:
-        """Carry out the job's due transition (the scheduler commits it); if it fails, whatever the
-        cause (a savepoint directory that cannot be written, a bug), fail that transition."""
-        action, ctx = job["next_action"], job["ctx"]
-        self._unschedule(job)
-        steps = {
-            "submitted": self._submitted,
-            "savepointed": self._savepointed,
-            "canceled": self._canceled,
-            "scale_check": self._scale_check,
-            "restart": self._restart,
-        }
-        try:
-            steps[action](job, due, ctx)
-        except Exception as error:
-            log.exception("transition %s of job %s failed", action, job["job_id"])
-            status, what = FAILED_TRANSITIONS[action]
-            reason = f"{what} failed: {error}"
-            if status == "job_running":
-                self._keep_running(job, due, reason)
-            else:
-                job["held_cu"] = job["current_cu"] = 0
-                self._set_status(job, status, reason, due=due)
-
-    def _canceled(self, job: dict[str, Any], due: float, ctx: dict[str, Any]) -> None:
-        job["held_cu"] = job["current_cu"] = 0
-        self._set_status(job, "job_cancel_success", due=due)
-
-    def _submitted(self, job: dict[str, Any], due: float, ctx: dict[str, Any]) -> None:
-        failure = ctx["failure"]
-        if failure is None and ctx["restore"] and self.faults.take_restore_failure():
-            failure = "restore from savepoint failed (injected fault)"
-        if failure:
-            job["held_cu"] = job["current_cu"] = 0
-            self._set_status(job, "job_submit_fail", failure, due=due)
-            return
-        restored_from = job["savepoint_path"] if ctx["restore"] else ctx.get("checkpoint")
-        if ctx["restore"]:
-            self._delete_savepoint(job)
-        job["held_cu"] = ctx["cu"]
-        if ctx.get("scaled") or ctx.get("restarted"):
-            job["restart_times"] += 1
-        else:
-            job["start_time"] = self._ms()
-        job["current_cu"] = ctx["cu"]
-        start = self._set_status(job, "job_running", due=due, restored_from=restored_from)
-        if ctx.get("doomed"):
-            self._task_failed(job, due, "the restarted job failed again (injected fault)")
-            return
-        self._schedule_scale_check(job, start)
-
-    def _savepointed(self, job: dict[str, Any], due: float, ctx: dict[str, Any]) -> None:
-        if self.faults.take_savepoint_failure():
-            self._keep_running(job, due, "savepoint failed (injected fault)")
-            return
-        self._write_savepoint(job, ctx.get("path"))
-        written = {"savepoint_written": job["savepoint_path"]}
-        if ctx["then"] == "cancel":
-            start = self._set_status(job, "job_canceling", due=due, **written)
-            self._schedule(job, start, self.settings.durations.cancel, "canceled")
-        elif ctx["then"] == "running":
-            running = self._set_status(job, "job_running", due=due, **written)
-            self._schedule_scale_check(job, running)
-        else:  # an internal scaling cycle: restore at the new size
-            seconds = self.settings.durations.restore + self._state_seconds(job)
-            self._resubmit(job, due, seconds, "", written, restore=True, cu=ctx["cu"], scaled=True)
-
-    def _resubmit(
-        self,
-        job: dict[str, Any],
-        due: float,
-        seconds: float,
-        desc: str,
-        record: dict[str, Any] | None = None,
-        **ctx: Any,
-    ) -> None:
-        """A submit DLI makes on its own (a scaling cycle, a restart after an exception): nothing
-        left to check, so nothing it fails for but the restore itself."""
-        start = self._set_status(job, "job_submitting", desc, due=due, **(record or {}))
-        self._schedule(job, start, seconds, "submitted", failure=None, **ctx)
-
-    def _keep_running(self, job: dict[str, Any], due: float, reason: str) -> None:
-        """A failed savepoint or scaling check: the job keeps running at its size (no savepoint, no
-        stop, no resize), the reason in status_desc."""
-        job["held_cu"] = job["current_cu"]
-        self._schedule_scale_check(job, self._set_status(job, "job_running", reason, due=due))
-
-    def _schedule_scale_check(self, job: dict[str, Any], start: float) -> None:
-        bounds = scaling_bounds(job["conf"])
-        if bounds is not None:
-            self._schedule(job, start, bounds[2] * 60, "scale_check")
-
-    def _scale_check(self, job: dict[str, Any], due: float, ctx: dict[str, Any]) -> None:
-        """DLI's dynamic scaling: move toward the demand within [cu.min, cu.max] and free CUs."""
-        cu_min, cu_max, _ = scaling_bounds(job["conf"])
-        current = job["current_cu"]
-        target = current
-        if job["demand_cu"] is not None:
-            target = max(cu_min, min(cu_max, job["demand_cu"]))
-            # The CUs this job holds are free for it: the limit is what the others leave.
-            target = min(target, self._free_cu(job["conf"]["queue_name"], job["job_id"]))
-        if target == current:
-            self._schedule_scale_check(job, self._clock())
-            return
-        job["held_cu"] = max(current, target)
-        start = self._set_status(job, "job_savepointing", f"scaling from {current} to {target} CUs")
-        seconds = self._savepoint_seconds(job)
-        self._schedule(job, start, seconds, "savepointed", then="scale", cu=target)
-
-    # -- checkpoints and restarts after an exception (checkpoints.py cites the sources) ------------
-
-    def _write_checkpoints(self, job: dict[str, Any], now: float) -> None:
-        """Write the checkpoint due by `now` of a running job that checkpoints, one every
-        checkpoint_interval on the emulator's clock, keeping only the newest (Flink's default
-        retention). Written when observed (the job leaves job_running, an admin read), not on a
-        timer: the files and the numbering are those a timer would leave."""
-        conf = job["conf"]
-        since = job.get("running_since")
-        if since is None or not checkpoints.checkpointing(conf):
-            return
-        due = checkpoints.completed(now - since, self._duration(conf["checkpoint_interval"]))
-        new = due - job.get("checkpoints_this_run", 0)
-        if new <= 0:
-            return
-        job["checkpoints_this_run"] = due
-        job["checkpoint_seq"] = number = job.get("checkpoint_seq", 0) + new
-        path = checkpoints.path(conf, job["job_id"], number)
-        directory = self._obs_dir(path)
-        meta = {"job_id": job["job_id"], "checkpoint": number, "state_mb": job["state_mb"]}
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            (directory / "_metadata").write_text(json.dumps(meta))
-        except OSError:
-            # Not written, so not there to restore: the job keeps its older checkpoint. Whether
-            # DLI fails the job over a checkpoint OBS refuses is not documented.
-            log.exception("checkpoint %s of job %s cannot be written", number, job["job_id"])
-            return
-        previous, job["checkpoint_path"] = job.get("checkpoint_path"), path
-        if previous and previous != path:
-            shutil.rmtree(self._obs_dir(previous), ignore_errors=True)
-
-    def _task_failed(self, job: dict[str, Any], due: float, reason: str) -> None:
-        """A task of the running job failed: job_running_exception, its CUs free (billing stops),
-        and DLI's restart scheduled when restart_when_exception and resume_max_num allow it;
-        otherwise the job stays in job_running_exception, the reason in status_desc."""
-        now = self._clock()
-        hour = self._duration(checkpoints.HOUR)
-        restarts = [at for at in job.get("exception_restarts", []) if now - at < hour]
-        job["exception_restarts"] = restarts
-        why_not = checkpoints.no_restart(job["conf"], restarts, now, hour)
-        desc = reason if why_not is None else f"{reason}; not restarted: {why_not}"
-        job["held_cu"] = job["current_cu"] = 0
-        start = self._set_status(job, "job_running_exception", desc, due=due)
-        if why_not is None:
-            self._schedule(job, start, checkpoints.RESTART_DELAY, "restart")
-        else:
-            self._unschedule(job)
-
-    def _restart(self, job: dict[str, Any], due: float, ctx: dict[str, Any]) -> None:
-        """DLI restarts the job after the exception: from its latest checkpoint when
-        resume_checkpoint is on and one exists, else from no state (FAQ dli_03_0096)."""
-        conf = job["conf"]
-        job["exception_restarts"].append(self._clock())
-        latest = job.get("checkpoint_path")
-        checkpoint = None
-        if conf.get("resume_checkpoint") and latest:
-            checkpoint = latest if (self._obs_dir(latest) / "_metadata").is_file() else None
-        cu = job_cus(conf)  # a new submit of the job: what it holds at a run (a v2 job too)
-        free = self._free_cu(conf["queue_name"], job["job_id"])
-        if free < cu:
-            # A restart that cannot get its CUs is one more failed attempt (DLI's docs are silent
-            # on it): counted against resume_max_num, the job stays job_running_exception.
-            reason = (
-                f"restart failed: insufficient queue resources: queue {conf['queue_name']} has "
-                f"{max(free, 0)} free CUs, the job needs {cu}"
-            )
-            self._task_failed(job, due, reason)
-            return
-        job["held_cu"] = cu
-        seconds = self.settings.durations.submit
-        if checkpoint:
-            seconds += self.settings.durations.restore + self._state_seconds(job)
-        doomed = job.get("doomed_restarts", 0) > 0
-        job["doomed_restarts"] = max(job.get("doomed_restarts", 0) - 1, 0)
-        desc = f"restarting after an exception from {checkpoint or 'no state'}"
-        self._resubmit(
-            job,
-            due,
-            seconds,
-            desc,
-            restore=False,
-            checkpoint=checkpoint,
-            cu=cu,
-            restarted=True,
-            doomed=doomed,
-        )
-
-    def fail_task(self, job_id: int, again: int = 0) -> None:
-        """Make a task of the running job fail now, and the next `again` restarts fail too."""
-        with self._cond:
-            job = self._job(job_id)
-            if job["status"] != "job_running":
-                raise OperationNotSupported(
-                    f"Job {job_id} is {job['status']}: only a running job's task can fail"
-                )
-            job["doomed_restarts"] = again
-            self._task_failed(job, 0, "a task failed (injected fault)")
-            self._store.save(job)
-
-    def checkpoints(self, job_id: int) -> dict[str, Any]:
-        """The job's newest checkpoint (written up to now) and the directories in its folder."""
-        with self._cond:
-            job = self._job(job_id)
-            self._write_checkpoints(job, self._clock())
-            self._store.save(job)
-            conf = job["conf"]
-            if not conf.get("obs_bucket"):
-                return {"latest": None, "folder": None, "directories": []}
-            folder = checkpoints.folder(conf, job_id)
-            local = self._obs_dir(folder)
-            found = sorted(p.name for p in local.iterdir()) if local.is_dir() else []
-            return {"latest": job.get("checkpoint_path"), "folder": folder, "directories": found}
 
     # -- admin ------------------------------------------------------------------------------------
 

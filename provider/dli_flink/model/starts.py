@@ -2,8 +2,9 @@
 `dli-flink review` and the provider's preview (diff, check) say before `pulumi up`.
 
 The words are those of the provider's progress lines and `lastChange.startedFrom` (deploy/restore.py,
-deploy/lifecycle.py): "savepoint ...", "the OBS directory restore names, ...", "no state (...)". No
-DLI call here: the validator's import path stays light.
+deploy/lifecycle.py): "savepoint ...", "the OBS directory restore names, ...", "no state (...)"; a
+start `pulumi up` refuses begins "nothing:". No DLI call here: the validator's import path stays
+light.
 
 Where a start may not restore, after DLI's FAQ "How Can I Check if a Flink Job Can Be Restored From
 a Checkpoint After Restarting It?" (dli_03_0136): restoring from a checkpoint is "Not supported"
@@ -31,6 +32,11 @@ RESTORE_NONE = "no state (restore: none)"
 STOP_SAVEPOINT = "the savepoint its stop takes"
 STOPPED_SAVEPOINT = "the savepoint it was stopped with"
 NO_BUCKET = "no state (no obsBucket: no savepoint possible)"
+NO_BUCKET_STATE = "no state (no obsBucket: DLI keeps no savepoint or checkpoint for it)"
+"""A start of a job that has no obsBucket (nor a Jar job's own checkpoint.path) and no `restore`
+saying otherwise (deploy/restore.py says it too)."""
+NO_STATE = "no state"
+"""How every start without the job's state begins."""
 NEW_JOB = "no state (a new job)"
 REPLACED_NO_SOURCE = (
     "no state (a replacement without a restore source: restore: previous-job starts it from the "
@@ -83,8 +89,13 @@ class Planned:
     """The `restore` option before and after (None: not written, a savepoint policy)."""
     savepoint: bool
     """Whether the running job's stop writes a savepoint (it has an obsBucket)."""
+    checkpoint_path: str | None
+    """The old side's own checkpoint.path (a Jar job), where DLI's docs say it checkpoints."""
     final_savepoint: bool
     """Whether deleting the old job takes a final savepoint (an obsBucket and checkpointing)."""
+    found_stopped: bool = False
+    """Whether the job is stopped while the last deployment wanted it running (stopped by hand or
+    by a failure, as a refresh found it): DLI may report no savepoint for it."""
 
     @classmethod
     def of(
@@ -94,15 +105,20 @@ class Planned:
         old: JobSpec | None,
         new: JobSpec | None,
         desired: tuple[str | None, str | None],
+        *,
+        found_stopped: bool = False,
     ) -> Planned:
         """The plan of a job from its specs on both sides (None: no job on that side)."""
+        path = old.checkpoint.path if old else None
         return cls(
             status,
             change,
             desired,
             (old.restore if old else None, new.restore if new else None),
             savepoint=bool(old and old.obs_bucket),
+            checkpoint_path=path if isinstance(path, str) else None,
             final_savepoint=bool(old and old.obs_bucket and old.checkpoint.enabled is True),
+            found_stopped=found_stopped,
         )
 
     @property
@@ -130,15 +146,66 @@ def starts_from(job: Planned) -> str | None:
         if restore == PREVIOUS_JOB:
             return f"the replaced job's final savepoint (restore: {PREVIOUS_JOB})"
         return replaced_start(restore, None, used=job.new_directory is not None)
-    if job.desired[0] == "stopped":  # desiredState back to running: a start
-        if job.new_directory:
-            return f"{FROM_DIRECTORY} {job.new_directory}"
-        if job.savepoint:
-            return STOPPED_SAVEPOINT
-        return RESTORE_NONE if restore == "none" else NO_BUCKET
+    if job.desired[0] == "stopped":  # a start
+        return _start(job)
     if change_class == ChangeClass.RESTART:
         return STOP_SAVEPOINT if job.savepoint else NO_BUCKET
     return None
+
+
+def _start(job: Planned) -> str:
+    """What a stopped job starts from, as deploy/restore.start_from picks it: the directory
+    `restore` newly names; else the savepoint DLI reports for the job, whatever the `restore`
+    policy (a stop writes it after the job's last checkpoint); else, by the policy, what OBS holds.
+
+    A job stopped by desiredState has that savepoint when it has an obsBucket (the stop took it);
+    without one DLI wrote no state for it, unless a Jar job checkpoints to its own checkpoint.path
+    (FAQ dli_03_0038). A job found stopped (`found_stopped`) may have none: either is said."""
+    restore = job.restore[1]
+    if job.new_directory:
+        return f"{FROM_DIRECTORY} {job.new_directory}"
+    if job.found_stopped:
+        return f"the savepoint DLI reports for it, else {_without_savepoint(job, restore)}"
+    if not job.savepoint:
+        return _without_savepoint(job, restore)
+    if restore in ("none", "latest-checkpoint"):
+        return (
+            f"{STOPPED_SAVEPOINT}, which DLI reports: restore: {restore} applies only to a job "
+            "stopped without one"
+        )
+    return STOPPED_SAVEPOINT
+
+
+def _without_savepoint(job: Planned, restore: Any) -> str:
+    """What a stopped job without a reported savepoint starts from, by `restore`."""
+    if restore == "none":
+        return RESTORE_NONE
+    if job.checkpoint_path:
+        return (
+            f"the newest complete checkpoint OBS holds in {job.checkpoint_path} (none there: "
+            "`pulumi up` starts nothing)"
+        )
+    if not job.savepoint:
+        if restore == "latest-checkpoint":
+            return (
+                f"{NOTHING} restore: latest-checkpoint, but the job has no obsBucket: DLI keeps "
+                "no checkpoint for it, so `pulumi up` starts nothing"
+            )
+        return NO_BUCKET_STATE
+    if restore == "latest-checkpoint":
+        return (
+            "the newest complete checkpoint OBS holds (restore: latest-checkpoint; none there: "
+            "`pulumi up` starts nothing)"
+        )
+    return (
+        "the newest checkpoint or savepoint OBS holds (none there: `pulumi up` starts nothing "
+        "if the job checkpoints)"
+    )
+
+
+def keeps_state(started: str | None) -> bool:
+    """Whether a start restores the job's state: neither "no state (...)" nor refused."""
+    return bool(started) and not str(started).startswith((NO_STATE, NOTHING))
 
 
 def may_not_restore(job: Planned, started: str | None) -> str | None:
@@ -151,6 +218,11 @@ def may_not_restore(job: Planned, started: str | None) -> str | None:
     job be found stopped or failed without a savepoint. `dli-flink rehearse` proves a restore from
     a savepoint on real Flink, so the warning names it where the start is from a savepoint."""
     if started is not None and started.startswith(NOTHING):
+        if job.restore[1] != PREVIOUS_JOB:
+            return (
+                f"{started.removeprefix(NOTHING).strip()}; set restore: none to start it empty, "
+                "or restore to a directory of its state"
+            )
         return (
             f"restore: {PREVIOUS_JOB}, but the replaced job takes no final savepoint: `pulumi up` "
             "deletes it and creates nothing; set restore to a directory of its state, or none"
@@ -175,9 +247,13 @@ def may_not_restore(job: Planned, started: str | None) -> str | None:
             "after such a change), or restore: none to start it empty"
         )
     if restore == "latest-checkpoint":
+        savepoint = next(
+            (words for words in (STOP_SAVEPOINT, STOPPED_SAVEPOINT) if started.startswith(words)),
+            None,
+        )
         rehearse = (
-            f"; this start is from {started}, which `dli-flink rehearse` can prove restores"
-            if started in (STOP_SAVEPOINT, STOPPED_SAVEPOINT)
+            f"; this start is from {savepoint}, which `dli-flink rehearse` can prove restores"
+            if savepoint
             else ""
         )
         return (
