@@ -425,7 +425,9 @@ class Pack:
         self.process.stdout.close()
 
 
-def remediations(stub: analyzer_pb2_grpc.AnalyzerStub, request: analyzer_pb2.AnalyzeRequest) -> bool:
+def remediations(
+    stub: analyzer_pb2_grpc.AnalyzerStub, request: analyzer_pb2.AnalyzeRequest
+) -> bool:
     """Whether the pack remediates the resource. As the engine's client: a pack that answers
     UNIMPLEMENTED has no remediations (sdk/go/common/resource/plugin/analyzer_plugin.go
     `Remediate`, `codes.Unimplemented` -> an empty RemediateResponse), and the Python language
@@ -606,6 +608,7 @@ def main() -> None:
             "resource) on top of what pulumi_policy's server spends on the same policies doing "
             "nothing (medians)"
         )
+
 
 if __name__ == "__main__":
     main()
