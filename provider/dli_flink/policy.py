@@ -452,10 +452,8 @@ class JobProps:
     def document(self, known_keys_only: bool) -> dict[str, Any]:
         """The job document: what `_as_document` makes of what `deserialize_properties` gives
         (secrets unwrapped, unknowns UNKNOWN, whole numbers ints), read off the Struct."""
-        return {
-            key: _wire_value(value)
-            for key, value in self._document_struct(known_keys_only).fields.items()
-        }
+        fields = self._document_struct(known_keys_only).fields
+        return {key: _wire_value(fields[key]) for key in fields}
 
     def _document_struct(self, known_keys_only: bool) -> struct_pb2.Struct:
         allowed = _document_keys() if known_keys_only else None
@@ -485,7 +483,7 @@ def _wire_value(value: struct_pb2.Value) -> Any:
         secret = fields.get(SPECIAL_SIG_KEY)
         if secret is not None and secret.string_value == SPECIAL_SECRET_SIG:
             return _wire_value(fields["value"]) if "value" in fields else None
-        return {key: _wire_value(item) for key, item in fields.items()}
+        return {key: _wire_value(fields[key]) for key in fields}  # .items() iterates in Python
     if kind == "list_value":
         return [_wire_value(item) for item in value.list_value.values]
     if kind == "bool_value":
