@@ -7,7 +7,8 @@ in the same run, since the machine's speed varies more than the ratio does.
 
 What the engine sends, and so what is timed (pulumi/pulumi: pkg/resource/deploy/step_generator.go,
 pkg/resource/plugin/analyzer_plugin.go, pkg/resource/deploy/target.go), per resource in turn:
-- Remediate: the checked inputs, internal keys (`__provider`) included and secrets kept, then
+- Remediate: the checked inputs, internal keys (`__provider`) included and secrets kept (a pack
+  may answer UNIMPLEMENTED, which the engine reads as no remediations: `remediations`), then
 - Analyze: the same inputs without internal keys;
 both with the resource's provider: the default `pulumi:providers:pulumi-python` resource, whose
 inputs are the whole stack config (keys namespaced, `--secret` values as secrets) plus `version`;
@@ -41,7 +42,9 @@ Measured in the same run, runs alternating:
 - the peer: a pack of the same policies (names, kinds, levels) that do nothing, on pulumi_policy's
   server; its difference from the row above is what dli-flink's checks add;
 - the transport floor: an analyzer that answers every call at once, no SDK in between: what any
-  pack costs on these calls over Python gRPC, whatever it does;
+  pack costs on these calls over Python gRPC, whatever it does; and its variants (FLOORS), the
+  server's levers: Remediate left unimplemented (as dli-flink's pack does while no policy
+  remediates), one pool thread, grpc.aio's server instead of the sync one;
 - the provider's own preview of as many jobs: section 3 of bench/provider_bench.py (Check and Diff
   through the provider host as the engine starts it, half the jobs deployed, half new).
 Best and median are printed, with CPU seconds (wall time on a shared machine also counts waiting

@@ -10,9 +10,9 @@ decides what is wrong with a job. Only this module and the server import pulumi_
 Why four policies and not one per rule: the engine waits for the pack inside step generation, so
 each policy adds to every preview whatever it checks (pulumi_policy's own server converts a
 resource's properties, and its provider's, again for every policy: pure-Python MessageToDict and
-proxies, `_PolicyAnalyzerServicer.Analyze`; dli_flink.policy_server converts them once per call,
-and each policy still reads and fingerprints the job). A policy has one enforcement level, so two
-resource policies carry the job rules:
+proxies, `_PolicyAnalyzerServicer.Analyze`; dli_flink.policy_server hands every policy the
+engine's Struct, `JobProps`, which this module keys and converts once). A policy has one
+enforcement level, so two resource policies carry the job rules:
 - `dli-flink` runs every job rule once per resource and reports the problems whose level is
   mandatory. Its config holds every rule's settings, by rule id: `off`, `advisory`, `mandatory`, or
   `{level, <the rule's options>}`; unset, a rule's errors are mandatory and its warnings advisory,
@@ -472,6 +472,9 @@ class JobProps:
 
 
 def _wire_value(value: struct_pb2.Value) -> Any:
+    """One Struct value as job-document data. Secrets are unwrapped as the library's
+    `deserialize_properties` does. Other signed values (assets, archives), which no job field
+    takes, stay objects here where the library makes Asset objects: the schema rejects both."""
     kind = value.WhichOneof("kind")
     if kind == "string_value":
         text = value.string_value
@@ -529,8 +532,9 @@ def _document_keys() -> frozenset[str]:
 
 
 def _fingerprint(resource_type: str, raw: Mapping[str, Any]) -> str:
-    """The job by its content: JSON (C speed) is the cheapest complete fingerprint, and sorted keys
-    make a job's outputs in AnalyzeStack match its inputs in Analyze (Struct maps have no order)."""
+    """A job handed over as a mapping, by its content: JSON (C speed) is the cheapest complete
+    fingerprint of Python data, and sorted keys make a job's outputs in AnalyzeStack match its
+    inputs in Analyze (Struct maps have no order)."""
     return resource_type + json.dumps(raw, sort_keys=True, default=_json_default)
 
 
