@@ -10,38 +10,44 @@ spends most of the pack's time outside its policies:
   and unknown-checking proxies, all pure Python, and re-reads the stack settings from the
   environment on every call (`_configure_runtime_settings`);
 - AnalyzeStack converts every resource and its provider again for each stack policy.
-On 1,000 jobs (bench/policy_bench.py, same run, load average 2) that server took 2.15 s median
-and 1.73 CPU s where this one takes 1.67 s and 1.18 CPU s; a server answering every call with
-nothing took 1.01 s and 0.62 CPU s, so what is left is mostly the gRPC calls themselves (this
-server's handlers spend about 0.4 CPU s of it, most in the rule engine's parse and checks).
 
 What changes, and what does not:
-- Remediate answers at once when no policy is set to `remediate`; otherwise the library answers
-  (it reports each such policy as not applicable, since none of ours implements remediate).
-- Analyze and AnalyzeStack convert each resource's properties once, into plain data as
-  pulumi_policy's `deserialize_properties` gives it (secrets unwrapped, unknowns the engine's
-  sentinel strings, which dli_flink.policy turns into UNKNOWN); every policy gets that data in
-  the same `ResourceValidationArgs` / `StackValidationArgs`. Not converted, because none of this
-  pack's policies reads them: the provider resource, stack tags, a stack resource's parent and
-  dependencies (the args say None or empty), and the properties of resources that are not jobs
-  (Analyze answers them at once; in AnalyzeStack their properties are empty).
+- Remediate is not served while no policy is set to `remediate`: grpcio answers UNIMPLEMENTED on
+  its polling thread, and the engine reads that as no remediations (`_WithoutRemediate`). Once
+  Configure sets a policy to `remediate`, the library's Remediate answers (it reports each such
+  policy as not applicable, since none of ours implements remediate).
+- Analyze and AnalyzeStack hand the policies each job's Struct as it came (`JobProps`): keyed by
+  its serialized bytes, turned into a job document once, checked once for every policy, Analyze's
+  and AnalyzeStack's alike (dli_flink.policy). Not converted, because none of this pack's policies
+  reads them: the provider resource, stack tags, a stack resource's parent and dependencies (the
+  args say None or empty), and the properties of resources that are not jobs (Analyze answers
+  them at once; in AnalyzeStack their properties are empty).
 - Everything else is the library's: GetAnalyzerInfo, Configure and ConfigureStack, each policy's
   configured enforcement level (disabled skips it, remediate reports as mandatory) and config,
   and the diagnostics' form, through its helpers `_get_enforcement_level`, `_get_policy_config`,
   `_create_report_violation` and `_get_resource_options`. Those are pulumi_policy internals:
   tests/policy/test_grpc.py starts this server as the engine does and speaks the protocol to it,
   so a library release that changes them fails there, not in a user's preview.
+- grpcio's sync server, as the library's: bench/policy_bench.py's floor rows measured grpc.aio
+  (handlers on its event loop, no thread handoff) no cheaper for these calls, with or without
+  Remediate, and one pool thread no cheaper than four.
+
+Where the time goes, on 1,000 jobs (bench/policy_bench.py, same run, load average 4.9): this
+server 1.27 s median and 0.80 CPU s, where pulumi_policy's took 2.62 s and 1.86 CPU s and a server
+answering every call with nothing, Remediate unimplemented, 0.90 s and 0.43 CPU s. Of the
+handlers' 0.31 CPU s (thread time, in the served process), the rule engine's parse and checks
+take 0.19 s, building the job documents 0.04 s, their keys 0.015 s.
 """
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Iterable
 from concurrent import futures
 from typing import Any
 
 import grpc
-from google.protobuf import struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 from pulumi_policy import (
     EnforcementLevel,
@@ -52,10 +58,9 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
-from pulumi_policy.deserialize import SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
-from dli_flink.policy import JOB_TYPES, PACK_NAME, policies
+from dli_flink.policy import JOB_TYPES, PACK_NAME, JobProps, policies
 
 MAX_MESSAGE = 400 * 1024 * 1024
 """The largest request taken, as pulumi_policy's server takes (`_MAX_RPC_MESSAGE_SIZE`): a
@@ -64,16 +69,54 @@ stack's AnalyzeStack carries every resource."""
 
 def serve() -> None:
     """Serve the pack as `PolicyPack` does: the port on the first stdout line, then block."""
+    servicer = Servicer(policies())
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=4),
+        handlers=[servicer.handler()],
         options=[("grpc.max_receive_message_length", MAX_MESSAGE)],
     )
-    analyzer_pb2_grpc.add_AnalyzerServicer_to_server(Servicer(policies()), server)
     port = server.add_insecure_port("127.0.0.1:0")
+    # Everything loaded so far (pulumi, grpc, protobuf, the rules: most of the process's objects)
+    # lives as long as the process: frozen, the collector stops traversing it. Otherwise the one
+    # full collection that 1,000 Analyze calls trigger took about 30 of the handlers' 380 CPU ms
+    # (gc.callbacks, bench/policy_bench.py's stack).
+    gc.freeze()
     server.start()
     sys.stdout.buffer.write(f"{port}\n".encode())
     sys.stdout.flush()
     server.wait_for_termination()
+
+
+REMEDIATE = "/pulumirpc.Analyzer/Remediate"
+
+
+class _Handlers:
+    """Takes the generic handler the generated `add_AnalyzerServicer_to_server` registers (the
+    Analyzer service's methods, with their (de)serializers), for `Servicer.handler` to wrap."""
+
+    def add_generic_rpc_handlers(self, handlers: tuple[grpc.GenericRpcHandler, ...]) -> None:
+        (self.handler,) = handlers
+
+
+class _WithoutRemediate(grpc.GenericRpcHandler):
+    """The Analyzer service, but for Remediate while no policy is set to `remediate`.
+
+    The engine calls Remediate before Analyze for every resource (step_generator.go), and reads
+    an UNIMPLEMENTED status as "no remediations" (sdk/go/common/resource/plugin/analyzer_plugin.go
+    `Remediate`: `codes.Unimplemented` -> an empty RemediateResponse; the Python language host's
+    PolicyProxy hands the status on unchanged, sdk/policy_proxy.go `Remediate`). grpcio's sync
+    server answers a method no handler serves with UNIMPLEMENTED on its polling thread, without
+    the thread-pool handoff and the request's deserialization an empty answer costs: on 1,000
+    jobs that is about 0.2 CPU s less (bench/policy_bench.py, the floor rows)."""
+
+    def __init__(self, inner: grpc.GenericRpcHandler, servicer: Servicer) -> None:
+        self._inner = inner
+        self._servicer = servicer
+
+    def service(self, details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler | None:
+        if details.method == REMEDIATE and not self._servicer.remediating:
+            return None
+        return self._inner.service(details)
 
 
 class Servicer(_PolicyAnalyzerServicer):
@@ -84,20 +127,32 @@ class Servicer(_PolicyAnalyzerServicer):
         super().__init__(PACK_NAME, "0.0.1", pack, EnforcementLevel.ADVISORY)
         self._resource_policies = [p for p in pack if isinstance(p, ResourceValidationPolicy)]
         self._stack_policies = [p for p in pack if isinstance(p, StackValidationPolicy)]
+        self.remediating = self._remediating()
 
-    def Remediate(self, request: analyzer_pb2.AnalyzeRequest, context: Any) -> Any:
-        if not any(
+    def handler(self) -> grpc.GenericRpcHandler:
+        """The Analyzer service served by this servicer, Remediate only while it can remediate."""
+        handlers = _Handlers()
+        analyzer_pb2_grpc.add_AnalyzerServicer_to_server(self, handlers)
+        return _WithoutRemediate(handlers.handler, self)
+
+    def Configure(self, request: analyzer_pb2.ConfigureAnalyzerRequest, context: Any) -> Any:
+        answer = super().Configure(request, context)
+        self.remediating = self._remediating()
+        return answer
+
+    def _remediating(self) -> bool:
+        """Whether a resource policy is set to `remediate`: then the library's Remediate answers
+        (it reports each such policy as not applicable, since none of ours implements remediate)."""
+        return any(
             self._get_enforcement_level(p) == EnforcementLevel.REMEDIATE
             for p in self._resource_policies
-        ):
-            return analyzer_pb2.RemediateResponse()
-        return super().Remediate(request, context)
+        )
 
     def Analyze(self, request: analyzer_pb2.AnalyzeRequest, context: Any) -> Any:
         response = analyzer_pb2.AnalyzeResponse()
         if request.type not in JOB_TYPES:
             return response  # the resource policies check jobs only: nothing to convert
-        props = plain(request.properties)
+        props = JobProps(request.properties)
         opts = self._get_resource_options(request)
         for policy, report in self._enabled(self._resource_policies, response):
             config = self._get_policy_config(policy.name)
@@ -115,7 +170,7 @@ class Servicer(_PolicyAnalyzerServicer):
                 resources = [
                     PolicyResource(
                         r.type,
-                        plain(r.properties) if r.type in JOB_TYPES else {},
+                        JobProps(r.properties) if r.type in JOB_TYPES else {},
                         r.urn,
                         r.name,
                         self._get_resource_options(r),
@@ -147,24 +202,3 @@ class Servicer(_PolicyAnalyzerServicer):
                     response, policy.name, policy.description, level, policy.severity
                 ),
             )
-
-
-def plain(struct: struct_pb2.Struct) -> dict[str, Any]:
-    """A properties Struct as plain data: what `deserialize_properties(MessageToDict(struct))`
-    gives for a job's properties (numbers stay doubles, secrets unwrapped), in two thirds of the
-    time MessageToDict alone takes (44 us against 67 us a job)."""
-    return {key: _value(value) for key, value in struct.fields.items()}
-
-
-def _value(value: struct_pb2.Value) -> Any:
-    kind = value.WhichOneof("kind")
-    if kind == "struct_value":
-        fields = plain(value.struct_value)
-        if fields.get(SPECIAL_SIG_KEY) == SPECIAL_SECRET_SIG:
-            return fields.get("value")
-        return fields
-    if kind == "list_value":
-        return [_value(item) for item in value.list_value.values]
-    if kind == "null_value" or kind is None:
-        return None
-    return getattr(value, kind)

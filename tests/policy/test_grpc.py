@@ -129,17 +129,23 @@ def analyze(
 
 def remediate(
     analyzer: analyzer_pb2_grpc.AnalyzerStub, document: dict[str, Any]
-) -> analyzer_pb2.RemediateResponse:
+) -> tuple[grpc.StatusCode, analyzer_pb2.RemediateResponse]:
     """The engine's Remediate call, made before Analyze for every resource: the inputs with the
-    pickled `__provider` (internal keys are not skipped there)."""
-    return analyzer.Remediate(
-        analyzer_pb2.AnalyzeRequest(
-            type=SQL_TYPE,
-            name="job",
-            urn="urn:pulumi:dev::jobs::dli:FlinkSqlJob::job",
-            properties=struct(document),
-        )
+    pickled `__provider` (internal keys are not skipped there). With its status and the answer the
+    engine takes from it: UNIMPLEMENTED reads as no remediations
+    (sdk/go/common/resource/plugin/analyzer_plugin.go `Remediate`)."""
+    request = analyzer_pb2.AnalyzeRequest(
+        type=SQL_TYPE,
+        name="job",
+        urn="urn:pulumi:dev::jobs::dli:FlinkSqlJob::job",
+        properties=struct(document),
     )
+    try:
+        return grpc.StatusCode.OK, analyzer.Remediate(request)
+    except grpc.RpcError as error:
+        if error.code() != grpc.StatusCode.UNIMPLEMENTED:
+            raise
+        return error.code(), analyzer_pb2.RemediateResponse()
 
 
 def test_analyzer_info_lists_the_policies_levels_and_config_schema(
@@ -217,8 +223,11 @@ def test_analyze_reports_errors_mandatory_and_warnings_advisory(
 def test_remediate_changes_nothing_and_analyze_still_reports(
     analyzer: analyzer_pb2_grpc.AnalyzerStub,
 ) -> None:
+    """No policy is set to remediate: the pack says it does not remediate (the engine then goes on
+    without remediations) and Analyze still reports every problem."""
     configure(analyzer)
-    answer = remediate(analyzer, WRONG_JOB)
+    status, answer = remediate(analyzer, WRONG_JOB)
+    assert status == grpc.StatusCode.UNIMPLEMENTED
     assert list(answer.remediations) == []
     assert len(analyze(analyzer, WRONG_JOB)) == 4
 
@@ -288,7 +297,8 @@ def test_a_policy_set_to_remediate_remediates_nothing_and_reports_as_mandatory(
     """No policy of the pack implements remediate: the server says so for the one set to it, and
     its problems still stop the update."""
     configure(analyzer, {"dli-flink-advisory": "remediate"})
-    answer = remediate(analyzer, WRONG_JOB)
+    status, answer = remediate(analyzer, WRONG_JOB)
+    assert status == grpc.StatusCode.OK
     assert list(answer.remediations) == []
     assert [item.policy_name for item in answer.not_applicable] == ["dli-flink-advisory"]
     assert sorted(_levels(analyze(analyzer, WRONG_JOB))) == [
@@ -297,6 +307,8 @@ def test_a_policy_set_to_remediate_remediates_nothing_and_reports_as_mandatory(
         ("scaling-flink-version", analyzer_pb2.MANDATORY),
         ("scaling-interval", analyzer_pb2.MANDATORY),
     ]
+    configure(analyzer)  # the same process, configured again: no policy remediates any more
+    assert remediate(analyzer, WRONG_JOB)[0] == grpc.StatusCode.UNIMPLEMENTED
 
 
 def secret(value: Any) -> dict[str, Any]:

@@ -1,4 +1,6 @@
-"""The pack's policies called directly, with arguments built as pulumi_policy's server builds them.
+"""The pack's policies called directly, with arguments built as a server builds them: each test
+runs with the properties as pulumi_policy's server hands them over, and as the pack's own
+(dli_flink.policy_server: the engine's Struct, `JobProps`).
 
 Every rule in the pack is run both ways from its documented PASS and FAIL examples (the same
 examples `dli-flink validate` is tested with), then the adaptations the pack makes are pinned down:
@@ -28,6 +30,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UNKNOWN_NUMBER_VALUE, UNKNOWN_OBJECT_VALUE, UNKNOWN_STRING_VALUE
 
+from tests.policy import wire
 from tests.policy.wire import (
     JAR_TYPE,
     SQL_TYPE,
@@ -43,6 +46,14 @@ RESOURCE_POLICIES = [p for p in POLICIES.values() if isinstance(p, ResourceValid
 MANDATORY, ADVISORY = policy.RULES_POLICY, policy.ADVISORY_POLICY
 TESTED_RULES = [rule for rule in RULES.values() if rule.ID not in policy.NOT_IN_PACK]
 """Every rule the pack runs: the job rules and the schema in `dli-flink`, and the stack rules."""
+
+
+@pytest.fixture(autouse=True, params=list(wire.PROPS))
+def served_by(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs twice: with the properties as pulumi_policy's server hands them to a policy,
+    and as the pack's own server does (the engine's Struct, read without building a mapping)."""
+    monkeypatch.setattr(wire, "props", wire.PROPS[request.param])
+    return request.param
 
 
 def run(target: Policy, args: Any) -> list[str]:
@@ -225,9 +236,9 @@ def test_one_wrong_value_is_one_violation() -> None:
 
 
 def test_numbers_arrive_as_floats_and_read_as_whole_numbers() -> None:
-    args = resource_args(job())
-    assert args.props["resources"]["cu"] == 8.0
-    assert isinstance(args.props["resources"]["cu"], float)
+    on_the_wire = wire.struct(job())["resources"]["cu"]  # what either server reads
+    assert on_the_wire == 8.0
+    assert isinstance(on_the_wire, float)
     assert violations(job(resources__cu=8.0, scaling__cuMax=16.0)) == {}
     ((_, message),) = violations(job(resources__cu=8.5))["schema"]
     assert message.startswith(

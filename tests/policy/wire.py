@@ -15,6 +15,7 @@ from types import ModuleType
 from typing import Any
 
 from dli_flink.model.source import load_documents
+from dli_flink.policy import JobProps
 from google.protobuf import json_format, struct_pb2
 from pulumi_policy import (
     PolicyResource,
@@ -70,9 +71,20 @@ def struct(document: dict[str, Any]) -> struct_pb2.Struct:
 
 
 def props(document: dict[str, Any]) -> Any:
-    """A document as a policy receives it: Struct round trip, deserialized, unknown-checking proxy."""
+    """A document as a policy receives it from pulumi_policy's server: Struct round trip,
+    deserialized, unknown-checking proxy."""
     wire = json_format.MessageToDict(struct(document))
     return unknown_checking_proxy(deserialize_properties(wire))
+
+
+def job_props(document: dict[str, Any]) -> JobProps:
+    """A document as a policy receives it from the pack's own server (dli_flink.policy_server):
+    the Struct the engine sent, parsed from its bytes as the server's gRPC stack parses it."""
+    return JobProps(struct_pb2.Struct.FromString(struct(document).SerializeToString()))
+
+
+PROPS = {"pulumi_policy": props, "policy_server": job_props}
+"""How each server hands a policy a resource's properties: the policies must read both alike."""
 
 
 _OPTIONS = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], None)
