@@ -32,6 +32,9 @@ ACCESS_KEY = "TEST-AK"
 SECRET_KEY = "test-secret-key-do-not-log"
 PROJECT_ID = "test-project"
 SPEED = 1000.0
+CLOSE_POLL = 0.005
+"""How often an emulator's serving thread looks for close(): at the server's 0.1 s, closing the
+emulators of the suite's tests took about 25 s."""
 
 
 class AdminClient:
@@ -149,7 +152,7 @@ def start_emulator(
         speed=speed,
         durations=durations or Durations(),
     )
-    server = Emulator(settings, directory, {ACCESS_KEY: SECRET_KEY})
+    server = Emulator(settings, directory, {ACCESS_KEY: SECRET_KEY}, poll_interval=CLOSE_POLL)
     return RunningEmulator.at(server.endpoint, directory, server)
 
 
