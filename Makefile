@@ -16,7 +16,7 @@ demo: $(BIN)/.installed
 test: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadgroup
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/validate_bench.py

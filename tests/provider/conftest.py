@@ -23,9 +23,6 @@ import pytest
 from tests.conftest import RunningEmulator, api_for, start_emulator
 from tests.engine import Engine, ProviderHost, Resource, host_env, provider_blob
 
-MATRIX: dict[str, dict[str, str]] = {}
-"""The fault matrix's verdicts (test_fault_matrix.py): operation and DLI call -> fault -> verdict."""
-
 SQL_TYPE = "pulumi-python:dynamic/dli:FlinkSqlJob"
 JAR_TYPE = "pulumi-python:dynamic/dli:FlinkJarJob"
 _names = itertools.count()
@@ -134,18 +131,3 @@ def jar_job(name: str | None = None, **overrides: Any) -> Resource:
         **overrides,
     }
     return Resource(JAR_TYPE, name, document)
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Print the fault matrix when its cells ran: a reviewer reads what survives which fault."""
-    if not MATRIX:
-        return
-    faults = list(dict.fromkeys(f for row in MATRIX.values() for f in row))
-    width = max(len(r) for r in MATRIX)
-    widths = [max(len(f), *(len(v.get(f, "-")) for v in MATRIX.values())) for f in faults]
-    terminalreporter.section("fault matrix (issue 11)")
-    header = [f.ljust(w) for f, w in zip(faults, widths, strict=True)]
-    terminalreporter.write_line(" " * width + " | " + " | ".join(header))
-    for row, verdicts in MATRIX.items():
-        cells = [verdicts.get(f, "-").ljust(w) for f, w in zip(faults, widths, strict=True)]
-        terminalreporter.write_line(row.ljust(width) + " | " + " | ".join(cells))

@@ -19,7 +19,7 @@ update or delete leaves the resource's old state (its pending operation is only 
 next up), a killed create leaves none, so the next up creates again (pulumi/pulumi
 pkg/engine/lifecycletest/pulumi_test.go `TestUpdateShowsWarningWithPendingOperations`, and
 deployment_executor.go's "Attempting to deploy or update resources with N pending operations").
-The matrix is printed at the end of the session (conftest.py).
+The matrix is printed at the end of the session (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ACCESS_KEY, SECRET_KEY
+from tests.conftest import ACCESS_KEY, FAULT_MATRIX, SECRET_KEY
 from tests.engine import Engine, EngineError, ProviderHost, Resource, host_env
-from tests.provider.conftest import MATRIX, Shared, sql_job, stack_config
+from tests.provider.conftest import Shared, sql_job, stack_config
 from tests.provider.test_ambiguous import jobs_named, savepoints, stops
 from tests.provider.test_rollback import cu_max
 
@@ -114,6 +114,9 @@ KILLS = [
     for operation, calls in CALLS.items()
     for call in calls
 ]
+ROWS = [f"{operation}: {call}" for operation, calls in CALLS.items() for call in calls]
+COLUMNS = [*FAULTS, KILLED, *STATE_FAULTS]
+"""The matrix's order, whatever order its cells finish in."""
 CREDENTIALS = (ACCESS_KEY, SECRET_KEY)
 """What the tests sign with (no security token is used): none may appear in anything a user sees."""
 
@@ -254,16 +257,30 @@ def deployed(stack: Engine, cell: Cell) -> None:
         cell.find()
 
 
-def report(cell: Cell, row: str, column: str, errors: list[EngineError | None]) -> None:
+def report(
+    record: Callable[[str, Any], None],
+    cell: Cell,
+    row: str,
+    column: str,
+    errors: list[EngineError | None],
+) -> None:
+    """The cell's verdict on its test report (`record`: pytest's record_property), whence the
+    session's summary prints the matrix (tests/conftest.py), and the cell's assertions."""
     verdict = cell.verdict(errors)
-    MATRIX.setdefault(row, {})[column] = verdict
+    record(FAULT_MATRIX, (ROWS.index(row), row, COLUMNS.index(column), column, verdict))
     assert not cell.problems, f"{row}, {column}: {'; '.join(cell.problems)}"
     assert verdict != "FAILS", f"{row}, {column}: the retry failed too: {errors[-1]}"
 
 
 @pytest.mark.parametrize(("operation", "call", "fault"), CELLS)
 def test_cell(
-    stack: Engine, shared: Shared, caplog: Any, operation: str, call: str, fault: str
+    stack: Engine,
+    shared: Shared,
+    caplog: Any,
+    record_property: Callable[[str, Any], None],
+    operation: str,
+    call: str,
+    fault: str,
 ) -> None:
     cell = Cell(shared, operation, sql_job(restartOnException=True, resumeMaxTimes=3))
     if fault == "hold":
@@ -282,7 +299,7 @@ def test_cell(
     cell.check(stack, shared.host.log[start:])
     if fault in CARRIED_OUT and errors[0] is not None:
         cell.problems.append(f"failed though DLI carried the call out: {errors[0]}")
-    report(cell, f"{operation}: {call}", fault, errors)
+    report(record_property, cell, f"{operation}: {call}", fault, errors)
 
 
 # -- the provider killed at each call ---------------------------------------------------------------
@@ -323,7 +340,13 @@ def counted(cell: Cell, call: str) -> int:
 
 @pytest.mark.parametrize(("operation", "call"), KILLS)
 def test_killed(
-    shared: Shared, blob: str, tmp_path: Path, caplog: Any, operation: str, call: str
+    shared: Shared,
+    blob: str,
+    tmp_path: Path,
+    caplog: Any,
+    record_property: Callable[[str, Any], None],
+    operation: str,
+    call: str,
 ) -> None:
     """DLI carries the call out and holds its answer; the provider host is killed meanwhile; the
     next run starts a fresh host in the same project (the stack's mark is the same) over the state
@@ -354,7 +377,7 @@ def test_killed(
             cell.failed(errors[1])
         cell.seen += [first.host.log, caplog.text]
         cell.check(again, first.host.log + again.host.log)
-        report(cell, f"{operation}: {call}", KILLED, errors)
+        report(record_property, cell, f"{operation}: {call}", KILLED, errors)
     finally:
         for host in hosts:
             host.close()

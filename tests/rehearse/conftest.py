@@ -22,6 +22,15 @@ from tests.review.conftest import edit, repo  # noqa: F401  (the git fixtures, s
 from tests.validate.conftest import cli  # noqa: F401
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test on the session's runners goes to one pytest-xdist worker (`--dist loadgroup`, as
+    `make test` runs the suite): each worker would start JVMs of its own, seconds and hundreds of
+    MiB each. Without xdist the mark does nothing."""
+    for item in items:
+        if "runners" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("flink"))
+
+
 @pytest.fixture(scope="session")
 def runners() -> Iterator[Runners]:
     with Runners() as pool:

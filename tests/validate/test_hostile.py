@@ -7,24 +7,21 @@ traceback, finishes in bounded time and memory, and still checks every other fil
 The CLI runs in a child process: a segfault in libyaml, a runaway allocation or a hang must show up as
 one failed test, not take pytest down with it. Each run is capped at 1 GiB of address space (over what
 the child starts with) and a wall-clock timeout, and every hostile file is checked between a clean job
-file and a job with a known finding. The child is forked from this process, whose modules are loaded
-already (a run then costs tens of milliseconds, not an interpreter's start of a third of a second);
-when this process has other threads, whose locks a fork could copy held, it is a fresh interpreter.
+file and a job with a known finding. The child is forked from a fork server whose modules are loaded
+already (a run then costs tens of milliseconds, not an interpreter's start of a third of a second),
+and which, unlike pytest's process, never has threads whose locks a fork could copy held.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
+import multiprocessing
 import os
 import random
 import resource
-import select
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,14 +73,18 @@ _CHILD_MODULES = (
     "dli_flink.cli.formats.text",
     "jsonschema",
 )
-"""What a validate run imports, imported here once: each forked run then starts with them loaded."""
-for _module in _CHILD_MODULES:
-    importlib.import_module(_module)
+"""What a validate run imports: the fork server imports them once, and each run starts with them."""
+_FORKSERVER = multiprocessing.get_context("forkserver")
+_FORKSERVER.set_forkserver_preload([*_CHILD_MODULES, __name__])
+"""Every run is forked from the standard library's fork server: a process of its own, started from a
+fresh interpreter on the first run, that never has other threads. Forking pytest itself was only safe
+while it had no threads, and the full suite leaves some behind (the Huawei SDK signs each request on a
+thread pool of its client), so every run then paid for a fresh interpreter."""
 
 
-def _limit_resources(already_mapped: int = 0) -> None:
+def _limit_resources(already_mapped: int) -> None:
     """Runs in the child: cap its memory at MEMORY_LIMIT over what it has mapped already (a forked
-    child starts with this process's address space), and keep a crash from writing a core file."""
+    child starts with its parent's address space), and keep a crash from writing a core file."""
     limit = already_mapped + MEMORY_LIMIT
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -117,30 +118,40 @@ class Run:
 def run_cli(directory: Path, *args: str, output: str = "json", timeout: float = TIME_LIMIT) -> Run:
     """Run the real command line in `directory`, bounded in memory and time."""
     argv = ["validate", "--format", output, *args]
-    if threading.active_count() > 1:
-        return _spawned(directory, argv, timeout)
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        mapped = _mapped_bytes()
-        pid = os.fork()
-        if pid == 0:
-            _forked_child(directory, argv, out.fileno(), err.fileno(), mapped)
-        status = _wait(pid, timeout, args)
-        out.seek(0)
-        err.seek(0)
-        stdout = out.read().decode(errors="replace")
-        stderr = err.read().decode(errors="replace")
-    return _finished(os.waitstatus_to_exitcode(status), stdout, stderr)
+    with tempfile.TemporaryDirectory() as streams:
+        out, err = Path(streams, "stdout"), Path(streams, "stderr")
+        child = _FORKSERVER.Process(
+            target=_forked_child, args=(directory, argv, out, err, dict(os.environ))
+        )
+        child.start()
+        child.join(timeout)
+        if child.exitcode is None:
+            child.kill()
+            child.join()
+            pytest.fail(
+                f"dli-flink validate {' '.join(args)} did not finish within {timeout:.0f} s"
+            )
+        stdout = out.read_bytes().decode(errors="replace") if out.exists() else ""
+        stderr = err.read_bytes().decode(errors="replace") if err.exists() else ""
+    return _finished(child.exitcode, stdout, stderr)
 
 
-def _forked_child(directory: Path, argv: list[str], out: int, err: int, mapped: int) -> None:
-    """The forked child: `dli-flink` with `argv` as a fresh process would run it, its output into
-    `out` and `err`; never returns. An uncaught exception is printed as the interpreter prints it."""
+def _forked_child(
+    directory: Path, argv: list[str], out: Path, err: Path, environ: dict[str, str]
+) -> None:
+    """The forked child: `dli-flink` with `argv` as a fresh process would run it, in this test's
+    environment (the cache folder it set), its output into `out` and `err`; never returns. An
+    uncaught exception is printed as the interpreter prints it."""
     code = 1
     try:
+        os.environ.clear()
+        os.environ.update(environ)
         os.chdir(directory)
-        _limit_resources(mapped)
-        os.dup2(out, 1)
-        os.dup2(err, 2)
+        _limit_resources(_mapped_bytes())
+        for path, descriptor in ((out, 1), (err, 2)):
+            opened = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.dup2(opened, descriptor)
+            os.close(opened)
         # The streams a fresh interpreter would have (stderr escapes what it cannot encode).
         encoding, errors = sys.__stdout__.encoding, sys.__stdout__.errors
         sys.stdout = open(1, "w", encoding=encoding, errors=errors, closefd=False)  # noqa: SIM115
@@ -155,38 +166,6 @@ def _forked_child(directory: Path, argv: list[str], out: int, err: int, mapped: 
         sys.stderr.flush()
     finally:
         os._exit(code)
-
-
-def _wait(pid: int, timeout: float, args: tuple[str, ...]) -> int:
-    """The forked child's wait status; killed and the test failed if it outlives `timeout`."""
-    descriptor = os.pidfd_open(pid)
-    try:
-        ready, _, _ = select.select([descriptor], [], [], timeout)
-    finally:
-        os.close(descriptor)
-    if not ready:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        pytest.fail(f"dli-flink validate {' '.join(args)} did not finish within {timeout:.0f} s")
-    return os.waitpid(pid, 0)[1]
-
-
-def _spawned(directory: Path, argv: list[str], timeout: float) -> Run:
-    """The run in a fresh interpreter, for when forking this process is not safe."""
-    try:
-        done = subprocess.run(
-            [sys.executable, "-m", "dli_flink", *argv],
-            cwd=directory,
-            capture_output=True,
-            text=True,
-            errors="replace",
-            timeout=timeout,
-            preexec_fn=_limit_resources,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"dli-flink {' '.join(argv)} did not finish within {timeout:.0f} s")
-    return _finished(done.returncode, done.stdout, done.stderr)
 
 
 def _finished(returncode: int, stdout: str, stderr: str) -> Run:

@@ -34,7 +34,10 @@ class Emulator:
         credentials: Mapping[str, str],
         host: str = "127.0.0.1",
         port: int = 0,
+        poll_interval: float = 0.1,
     ) -> None:
+        """`poll_interval`: how often the serving thread looks for a `close()`, so the longest a
+        close waits for it (the test fixtures, which start and close hundreds, pass less)."""
         self.backend = Backend(settings, data_dir)
         self.data_dir = data_dir
         app = DliApp(self.backend, credentials)
@@ -59,7 +62,7 @@ class Emulator:
         self.port = self._server.socket.getsockname()[1]
         self.backend.start()
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": poll_interval}, daemon=True
         )
         self._thread.start()
 
