@@ -128,6 +128,22 @@ def test_an_unreadable_file_with_a_newline_in_its_name_is_one_line(cli, tmp_path
     assert run.err.count("\n") == 1
 
 
+@pytest.mark.parametrize("character", ["\ufffe", "\uffff", "\x7f", "\x1b"])
+def test_a_character_yaml_does_not_allow_is_named_at_its_line(cli, write, character) -> None:
+    """YAML 1.2 text may hold only printable characters (spec 5.1, c-printable), comments too.
+    PyYAML refuses the whole stream with a position in characters and a two-line message; the
+    finding was placed at 1:1 and named the position, not the line, so a user had to count."""
+    write("a.yaml", VALID_SQL_JOB + f"# note {character}\n")
+    line = VALID_SQL_JOB.count("\n") + 1
+    run = cli("validate", "a.yaml")
+    assert run.code == 1
+    assert run.out.splitlines()[0] == (
+        f"a.yaml:{line}:8: error yaml-syntax YAML syntax: character U+{ord(character):04X} is not "
+        "allowed in YAML text (YAML 1.2 takes printable characters only): delete it, or write it "
+        f"as \\u{ord(character):04X} in a double-quoted string"
+    )
+
+
 def test_json_summary_counts(cli, examples) -> None:
     run = cli("validate", "--format", "json", "examples")
     assert json.loads(run.out)["summary"] == {

@@ -245,6 +245,8 @@ def load_documents(path: FilePath, text: str) -> Iterator[Document]:
         problem = error.problem or error.context or "not valid YAML"
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise SourceError(f"YAML syntax: {problem}", line, column) from None
+    except yaml.reader.ReaderError as error:
+        raise _unprintable(text, error) from None
     except yaml.YAMLError as error:
         raise SourceError(f"YAML syntax: {error}") from None
     except RecursionError:
@@ -364,3 +366,18 @@ def _children(node: Node) -> list[Node]:
     if isinstance(node, SequenceNode):
         return list(node.value)
     return []
+
+
+def _unprintable(text: str, error: yaml.reader.ReaderError) -> SourceError:
+    """PyYAML's reader refuses the whole text for one character YAML 1.2 does not allow (spec 5.1,
+    c-printable), with its offset in characters and no line: give its line and column."""
+    at = error.position
+    line = text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    code = f"{error.character:04X}" if isinstance(error.character, int) else "?"
+    return SourceError(
+        f"YAML syntax: character U+{code} is not allowed in YAML text (YAML 1.2 takes printable "
+        f"characters only): delete it, or write it as \\u{code} in a double-quoted string",
+        line,
+        column,
+    )
