@@ -10,8 +10,8 @@ the summary and the exit code stay exact.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from dli_flink.model.findings import MAX_LISTED, Finding, Problem, Report, one_line, shown
 from dli_flink.model.source import Document
@@ -24,8 +24,7 @@ Suppressions = dict[int, tuple[tuple[str, ...], str | None]]
 """Line -> (rule ids, reason) of the suppression comments of a file."""
 
 
-@dataclass(frozen=True)
-class FileLevel:
+class FileLevel(NamedTuple):
     """Where a problem of the whole file is (no document to ask: it could not be read)."""
 
     line: int = 1
@@ -36,19 +35,21 @@ class FileLevel:
         return self.line, self.column
 
 
-@dataclass
 class PlacedFile:
-    """The findings of one file, placed as its problems come (see the module docstring)."""
+    """The findings of one file, placed as its problems come (see the module docstring).
 
-    path: Path
-    display: str
-    config: Config
-    report: Report
-    suppressions: Suppressions = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
-    whole: list[Finding] = field(default_factory=list)
-    """Findings about the whole file (why it could not be read on): always listed, since they
-    explain the rest, wherever they are."""
+    A plain class, as FileLevel is a NamedTuple: see model/findings.py's Problem."""
+
+    def __init__(self, path: Path, display: str, config: Config, report: Report) -> None:
+        self.path = path
+        self.display = display
+        self.config = config
+        self.report = report
+        self.suppressions: Suppressions = {}
+        self.findings: list[Finding] = []
+        self.whole: list[Finding] = []
+        """Findings about the whole file (why it could not be read on): always listed, since they
+        explain the rest, wherever they are."""
 
     def read_suppressions(self, text: str) -> None:
         if "dli-flink:" in text:

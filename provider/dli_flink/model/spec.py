@@ -16,10 +16,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from dli_flink.model import fields
 from dli_flink.model.fields import (
@@ -71,8 +70,7 @@ def camel(name: str) -> str:
     return head + "".join(part.capitalize() for part in rest)
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """A scaling setting as DLI will see it: its value and where the document sets it."""
 
     value: Any
@@ -102,15 +100,37 @@ class Group:
 _PICKLED = ("kind", "values", "_dli_accepted")
 
 
-@dataclass(frozen=True)
 class JobSpec:
     """One Flink job, SQL or Jar, as declared: a value per field-table row, by document path.
 
     `spec.value("resources.cu")`, or as attributes: `spec.resources.cu`, `spec.flink_version`.
+    Never changed once made (what it works out from its values is kept on it). A plain class, not
+    a frozen dataclass: see model/findings.py's Problem.
     """
 
     kind: str
     values: Mapping[str, Any]
+
+    def __init__(self, kind: str, values: Mapping[str, Any]) -> None:
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "values", values)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"a JobSpec is not changed: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a JobSpec is not changed: cannot delete {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.kind, self.values) == (other.kind, other.values)  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.values))
+
+    def __repr__(self) -> str:
+        return f"JobSpec(kind={self.kind!r}, values={self.values!r})"
 
     def value(self, path: str, attribute: str | None = None) -> Any:
         """The value at a document path; AttributeError for a path that is not a row."""
