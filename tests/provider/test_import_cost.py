@@ -43,9 +43,10 @@ def test_a_one_file_run_defines_no_dataclass_and_never_imports_shutil(tmp_path: 
     """A pre-commit run on one changed job file is mostly start-up (issue 14: at most 0.2 of
     check-jsonschema's wall time). Importing dataclasses (with inspect, ast and dis) and defining
     the classes on the validator's path cost about 20 ms of it, argparse's default help formatter
-    2 ms for shutil (with bz2 and lzma), and the workers' clean-up signal when nothing was forked."""
+    2 ms for shutil (with bz2 and lzma), the workers' clean-up signal when nothing was forked, and
+    the fixes' copy (with weakref) when no fix is applied."""
     (tmp_path / "job.yaml").write_text(VALID_SQL_JOB)
     imported = imported_by("validate", "--no-cache", "job.yaml", cwd=tmp_path)
     assert "dli_flink.cli.validate" in imported
-    avoidable = {"dataclasses", "inspect", "shutil", "signal", "yaml", "jsonschema"}
+    avoidable = {"dataclasses", "inspect", "shutil", "signal", "copy", "yaml", "jsonschema"}
     assert [m for m in imported if m in avoidable] == []
