@@ -97,7 +97,14 @@ class Group:
         return found
 
 
-_PICKLED = ("kind", "values", "_dli_accepted")
+_PICKLED = frozenset(
+    {"kind", "values", "_dli_accepted"}
+    | {"name", "queue", "desired_state", "scaling_enabled", "job_cu", "_settings"}
+)
+"""What a pickled spec keeps (`__getstate__`): its values, what the value rules rejected in it,
+and what the cross-job rules (job-name, queue-capacity) ask of every job, worked out while it was
+checked: a run of a thousand cached files with one changed loads them all and runs those rules,
+which spent 15 ms working them out again."""
 
 
 class JobSpec:
@@ -152,10 +159,10 @@ class JobSpec:
         return found
 
     def __getstate__(self) -> dict[str, Any]:
-        """What a pickled spec (validate's cache) keeps: its values, and what the value rules
-        rejected in it (rules/accepted.py), which a cross-job rule may ask. The attributes worked
-        out from the values are left out, worked out again if asked: a cached spec pickled with
-        them took three times as long to load."""
+        """What a pickled spec (validate's cache) keeps: its values, what the value rules
+        rejected in it (rules/accepted.py) and the few attributes every cross-job rule asks
+        (`_PICKLED`). The others worked out from the values are left out, worked out again if
+        asked: a cached spec pickled with all of them took three times as long to load."""
         return {key: value for key, value in self.__dict__.items() if key in _PICKLED}
 
     @property
