@@ -243,7 +243,7 @@ def _outcome(
         whole=[finding_fields(finding) for finding in checked.whole],
         suppressions=checked.suppressions,
         suppressed=report.suppressed - suppressed,
-        unlisted=report.unlisted - unlisted,
+        unlisted=dict(report.unlisted - unlisted),
         jobs=outcome_jobs,
     )
 

@@ -165,6 +165,10 @@ class JobSpec:
         asked: a cached spec pickled with all of them took three times as long to load."""
         return {key: value for key, value in self.__dict__.items() if key in _PICKLED}
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Defined, so that unpickling a spec does not ask `__getattr__` (an exception a spec)."""
+        self.__dict__.update(state)
+
     @property
     def is_sql(self) -> bool:
         return self.kind == SQL_KIND
