@@ -25,8 +25,9 @@ characters"), an empty argument string or list. Where they document no such valu
 check() refuses the removal and says what to write instead (planner.unclearable_removals).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typing.NamedTuple compiles each string annotation
+# of its fields; the NamedTuples of findings, fields, rules/base and fix/edits cost 2 ms more of
+# every validate run's start-up with it.
 from collections.abc import Callable, Mapping
 from enum import IntEnum
 from functools import cached_property

@@ -6,8 +6,9 @@ same Problems without any YAML. The Report lives here, beside its Findings, so t
 render it without importing the validator that fills it.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typing.NamedTuple compiles each string annotation
+# of its fields; the NamedTuples of findings, fields, rules/base and fix/edits cost 2 ms more of
+# every validate run's start-up with it.
 from collections import Counter
 from enum import StrEnum
 from typing import NamedTuple

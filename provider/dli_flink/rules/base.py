@@ -9,8 +9,9 @@ runs even when configured off, and only its advice follows the configured severi
 docs and configuration.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typing.NamedTuple compiles each string annotation
+# of its fields; the NamedTuples of findings, fields, rules/base and fix/edits cost 2 ms more of
+# every validate run's start-up with it.
 import functools
 import re
 from collections.abc import Mapping
