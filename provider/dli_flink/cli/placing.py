@@ -9,6 +9,7 @@ the summary and the exit code stay exact.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import NamedTuple
@@ -19,7 +20,13 @@ from dli_flink.rules import RULES
 from dli_flink.rules import suppression as suppression_rule
 from dli_flink.rules.config import Config
 
-_SUPPRESSION = re.compile(r"#[ \t]*dli-flink:[ \t]*disable=")
+
+@functools.cache
+def _suppression() -> re.Pattern[str]:
+    """Compiled when first needed: only a file that mentions `dli-flink:` is searched."""
+    return re.compile(r"#[ \t]*dli-flink:[ \t]*disable=")
+
+
 Suppressions = dict[int, tuple[tuple[str, ...], str | None]]
 """Line -> (rule ids, reason) of the suppression comments of a file."""
 
@@ -123,7 +130,7 @@ def parse_suppressions(text: str) -> Suppressions:
     """
     found = {}
     for number, line in enumerate(text.splitlines(), 1):
-        if "dli-flink:" in line and (match := _SUPPRESSION.search(line)):
+        if "dli-flink:" in line and (match := _suppression().search(line)):
             rules, _, reason = line[match.end() :].partition("--")
             ids = tuple(rule.strip() for rule in rules.split(",") if rule.strip())
             found[number] = (ids, reason.strip() or None)

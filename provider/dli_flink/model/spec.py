@@ -463,14 +463,17 @@ def _manager_cus(cpu: Any, memory: Any) -> float | None:
     return max(cores, gigabytes / 4)
 
 
-_MEMORY = re.compile(r"([0-9]+(?:\.[0-9]+)?)(MB|GB)?", re.IGNORECASE)
+@functools.cache
+def _memory_pattern() -> re.Pattern[str]:
+    """Compiled when first needed: only a v2 job that writes a memory size has one to read."""
+    return re.compile(r"([0-9]+(?:\.[0-9]+)?)(MB|GB)?", re.IGNORECASE)
 
 
 def memory_gb(text: Any) -> float | None:
     """A v2 memory string in GB: "Memory ... in MB or GB. The default unit is GB" (API reference
     dli_02_0231, Tables 4 and 5): a number, then MB, GB or nothing (GB); None for anything else
     (the spelling of the units is all the reference gives: "4GB", "4096MB", "4")."""
-    found = _MEMORY.fullmatch(text) if isinstance(text, str) else None
+    found = _memory_pattern().fullmatch(text) if isinstance(text, str) else None
     if found is None:
         return None
     number = float(found.group(1))
