@@ -105,7 +105,7 @@ def test_a_new_row_reaches_removals(table: FieldTable) -> None:
     removed = JobSpec.from_document({**DOC, "agencyName": None})
     assert [f.field for f in unclearable_removals(old, removed)] == ["agencyName"]
     assert "agency_name" not in removed.to_dli_body(for_update=True)
-    clearing = dataclasses.replace(AGENCY, dli_default="", clears=True)
+    clearing = AGENCY._replace(dli_default="", clears=True)
     fields.TABLE = FieldTable((*fields.ROWS, clearing))
     assert unclearable_removals(old, removed) == ()
     assert removed.to_dli_body(for_update=True)["agency_name"] == ""

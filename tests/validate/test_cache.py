@@ -11,9 +11,12 @@ used.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import dli_flink
 
 from tests.validate.jobs import VALID_SQL_JOB
 
@@ -184,3 +187,31 @@ def test_a_named_file_that_became_a_link_to_another_is_checked_once(cli, write) 
     os.link(first, second)
     run = cli("validate", "a.yaml", "b.yaml")
     assert (run.code, "in 1 file (1 job)" in run.out) == (0, True)
+
+
+def test_another_installation_is_not_given_this_ones_answer(write, tmp_path, user_cache) -> None:
+    """Two checkouts of dli-flink (git worktrees, say) of one version, run by one Python, with one
+    user cache: a run of one must not be answered by the manifest the other recorded for the same
+    command line, whose modules are all unchanged. Here the other checkout makes a rule a warning."""
+    write("a.yaml", VALID_SQL_JOB.replace("cuMax: 16", "cuMax: 4"))
+    _age(tmp_path / "a.yaml")
+    here = Path(dli_flink.__file__).parent
+    other = tmp_path / "other" / "dli_flink"
+    shutil.copytree(here, other, ignore=shutil.ignore_patterns("__pycache__"))
+    rule = other / "rules" / "scaling_cu_max_below_cu.py"
+    rule.write_text(
+        rule.read_text().replace("SEVERITY = Severity.ERROR", "SEVERITY = Severity.WARNING")
+    )
+
+    def run(source: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "dli_flink", "validate", "a.yaml"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env=os.environ | {"XDG_CACHE_HOME": str(user_cache), "PYTHONPATH": str(source.parent)},
+        )
+
+    assert run(here).returncode == 1
+    answered = run(other)
+    assert (answered.returncode, "a.yaml:10:33: warning" in answered.stdout) == (0, True)

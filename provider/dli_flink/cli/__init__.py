@@ -27,17 +27,46 @@ COMMANDS = (
 )
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's own, as wide as the terminal, found without importing shutil.
+
+    argparse makes a formatter for every argument added (to check its metavar), and its default
+    one imports shutil for the terminal's width: with the bz2 and lzma shutil imports, 2 ms of a
+    one-file `dli-flink validate`. The width is worked out as shutil.get_terminal_size does it:
+    $COLUMNS, else the terminal of standard output, else 80 columns.
+    """
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=_columns() - 2)
+
+
+def _columns() -> int:
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 def build_parser(commands: tuple[str, ...] = COMMANDS) -> argparse.ArgumentParser:
     """The parser with the sub-commands `commands` (all by default, as `--help` lists them)."""
     parser = argparse.ArgumentParser(
         prog="dli-flink",
         description="Huawei Cloud DLI Flink jobs as code.",
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"dli-flink {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in commands:
         module = importlib.import_module(f"dli_flink.cli.commands.{name}")
-        command = sub.add_parser(name, help=module.HELP, description=module.__doc__)
+        command = sub.add_parser(
+            name, help=module.HELP, description=module.__doc__, formatter_class=HelpFormatter
+        )
         module.configure(command)
         command.set_defaults(run=module.run)
     return parser

@@ -30,8 +30,6 @@ import os
 import stat
 import sys
 import time
-from collections import Counter
-from dataclasses import dataclass, field
 from importlib.machinery import PathFinder
 from pathlib import Path
 from typing import Any
@@ -45,34 +43,55 @@ from dli_flink.model.spec import JobSpec
 from dli_flink.rules.config import Config
 
 
-@dataclass
 class Outcome:
-    """What checking one file left before the cross-job rules: everything a cold run would keep."""
+    """What checking one file left before the cross-job rules: everything a cold run would keep.
 
-    findings: list[tuple[Any, ...]]
-    """The file's placed findings so far, without the file name (the next run may name it another
-    way): the fields of Finding after `file`."""
-    whole: list[tuple[Any, ...]]
-    suppressions: dict[int, tuple[tuple[str, ...], str | None]]
-    suppressed: int
-    unlisted: Counter[Severity]
-    jobs: list[tuple[int, str | None, JobSpec]]
-    """(document index, job name, spec) of each job of the file."""
-    positions: dict[tuple[Any, ...], tuple[int, int]] = field(default_factory=dict)
-    """Where the cross-job rules' problems were placed in the file (model.source.LazyDocument):
-    kept with the run's bundle, so that a later run places them without parsing the file again."""
+    Plain classes, this and Entry, not dataclasses: see model/findings.py's Problem."""
+
+    def __init__(
+        self,
+        findings: list[tuple[Any, ...]],
+        whole: list[tuple[Any, ...]],
+        suppressions: dict[int, tuple[tuple[str, ...], str | None]],
+        suppressed: int,
+        unlisted: dict[Severity, int],
+        jobs: list[tuple[int, str | None, JobSpec]],
+    ) -> None:
+        self.findings = findings
+        """The file's placed findings so far, without the file name (the next run may name it
+        another way): the fields of Finding after `file`."""
+        self.whole = whole
+        self.suppressions = suppressions
+        self.suppressed = suppressed
+        self.unlisted = unlisted
+        """By severity, the findings counted but not listed: a dict, not a Counter, which unpickles
+        through Python code (2 ms of a thousand cached files' bundle)."""
+        self.jobs = jobs
+        """(document index, job name, spec) of each job of the file."""
+        self.positions: dict[tuple[Any, ...], tuple[int, int]] = {}
+        """Where the cross-job rules' problems were placed in the file (model.source.LazyDocument):
+        kept with the run's bundle, so that a later run places them without parsing the file
+        again."""
 
 
-@dataclass
 class Entry:
     """One file's entry: how to tell it is unchanged, and its outcome."""
 
-    path: str
-    stamp: Stamp
-    read_ns: int
-    digest: bytes
-    sql_files: list[tuple[str, Stamp, bytes]]
-    outcome: Outcome
+    def __init__(
+        self,
+        path: str,
+        stamp: Stamp,
+        read_ns: int,
+        digest: bytes,
+        sql_files: list[tuple[str, Stamp, bytes]],
+        outcome: Outcome,
+    ) -> None:
+        self.path = path
+        self.stamp = stamp
+        self.read_ns = read_ns
+        self.digest = digest
+        self.sql_files = sql_files
+        self.outcome = outcome
 
     def racy(self) -> bool:
         """Whether a file of the entry was modified so close to when it was read that its stamp

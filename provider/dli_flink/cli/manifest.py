@@ -7,8 +7,9 @@ but a run served by them still imports PyYAML, jsonschema's gate and every rule,
 per file; that start-up alone is longer than the whole warm target. A run whose every input is as
 it was says what it said, so the manifest keeps what it said:
 
-- One manifest per run as typed: named by the program, Python, the working directory and the
-  command line (paths, --config, --format, --strict). Another run is another manifest.
+- One manifest per run as typed: named by the program (its version and where it is installed),
+  Python, the working directory and the command line (paths, --config, --format, --strict).
+  Another run is another manifest.
 - It records every input of the verdict besides the command line: the file of each module the run
   had loaded (dli-flink's, PyYAML's, the schema gate's, the formats'), the schema, the configuration
   file found (or that none was), the job files collected (the same walk again, so a file added to a
@@ -93,7 +94,10 @@ class Run:
     def __init__(
         self, paths: Sequence[Path], config: Path | None, output: str, strict: bool
     ) -> None:
-        parts = [__version__, sys.executable, sys.version, os.getcwd(), repr(config), output]
+        # This module's file tells installations apart: another checkout of the same version
+        # records its own modules, all unchanged, and must not answer for this one.
+        parts = [__version__, __file__, sys.executable, sys.version, os.getcwd(), repr(config)]
+        parts.append(output)
         parts += ["strict" if strict else "", *(str(path) for path in paths)]
         self.key = bytes_digest("\0".join(parts).encode("utf-8", "surrogatepass")).hex()
         """The command line's digest: its manifest's name, and its cache bundle's (cli/cache.py)."""
@@ -106,7 +110,7 @@ class Run:
         now = time.time_ns()
         try:
             with open(self.file, "rb") as handle:
-                recorded = marshal.load(handle)
+                recorded = marshal.loads(handle.read())  # load(handle) reads piecemeal: 10x slower
             layout, config, modules, exclude, root, files, out, err, code = recorded
         except Exception:  # missing, unreadable, corrupt (marshal raises several kinds): a miss
             return None

@@ -9,9 +9,10 @@ the summary and the exit code stay exact.
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from dli_flink.model.findings import MAX_LISTED, Finding, Problem, Report, one_line, shown
 from dli_flink.model.source import Document
@@ -19,13 +20,18 @@ from dli_flink.rules import RULES
 from dli_flink.rules import suppression as suppression_rule
 from dli_flink.rules.config import Config
 
-_SUPPRESSION = re.compile(r"#[ \t]*dli-flink:[ \t]*disable=")
+
+@functools.cache
+def _suppression() -> re.Pattern[str]:
+    """Compiled when first needed: only a file that mentions `dli-flink:` is searched."""
+    return re.compile(r"#[ \t]*dli-flink:[ \t]*disable=")
+
+
 Suppressions = dict[int, tuple[tuple[str, ...], str | None]]
 """Line -> (rule ids, reason) of the suppression comments of a file."""
 
 
-@dataclass(frozen=True)
-class FileLevel:
+class FileLevel(NamedTuple):
     """Where a problem of the whole file is (no document to ask: it could not be read)."""
 
     line: int = 1
@@ -36,19 +42,21 @@ class FileLevel:
         return self.line, self.column
 
 
-@dataclass
 class PlacedFile:
-    """The findings of one file, placed as its problems come (see the module docstring)."""
+    """The findings of one file, placed as its problems come (see the module docstring).
 
-    path: Path
-    display: str
-    config: Config
-    report: Report
-    suppressions: Suppressions = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
-    whole: list[Finding] = field(default_factory=list)
-    """Findings about the whole file (why it could not be read on): always listed, since they
-    explain the rest, wherever they are."""
+    A plain class, as FileLevel is a NamedTuple: see model/findings.py's Problem."""
+
+    def __init__(self, path: Path, display: str, config: Config, report: Report) -> None:
+        self.path = path
+        self.display = display
+        self.config = config
+        self.report = report
+        self.suppressions: Suppressions = {}
+        self.findings: list[Finding] = []
+        self.whole: list[Finding] = []
+        """Findings about the whole file (why it could not be read on): always listed, since they
+        explain the rest, wherever they are."""
 
     def read_suppressions(self, text: str) -> None:
         if "dli-flink:" in text:
@@ -122,7 +130,7 @@ def parse_suppressions(text: str) -> Suppressions:
     """
     found = {}
     for number, line in enumerate(text.splitlines(), 1):
-        if "dli-flink:" in line and (match := _SUPPRESSION.search(line)):
+        if "dli-flink:" in line and (match := _suppression().search(line)):
             rules, _, reason = line[match.end() :].partition("--")
             ids = tuple(rule.strip() for rule in rules.split(",") if rule.strip())
             found[number] = (ids, reason.strip() or None)

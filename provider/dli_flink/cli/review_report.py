@@ -204,7 +204,7 @@ def as_json(review: Review) -> str:
                     "before": _envelope(job.before),
                     "after": _envelope(job.after),
                 },
-                "findings": [asdict(f) for f in job.findings],
+                "findings": [f._asdict() for f in job.findings],
                 "desiredState": {"before": job.desired[0], "after": job.desired[1]},
                 "stateChange": job.state_change,
                 "restartSeconds": job.restart_seconds if job.restarts else None,
@@ -220,7 +220,7 @@ def as_json(review: Review) -> str:
         "unreadable": [
             {
                 "file": file.file,
-                "findings": [asdict(f) for f in file.findings],
+                "findings": [f._asdict() for f in file.findings],
                 "jobsAtBase": file.jobs_at_base,
             }
             for file in review.unreadable

@@ -16,7 +16,6 @@ import os
 import time
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from dli_flink.cli.cache import (
@@ -47,13 +46,16 @@ from dli_flink.rules import engine, yaml_syntax
 from dli_flink.rules.config import Config
 
 
-@dataclass
 class _Job:
-    """A job of the run, kept for the cross-job rules: its spec, and where to place their problems."""
+    """A job of the run, kept for the cross-job rules: its spec, and where to place their problems.
+    A plain class: see model/findings.py's Problem."""
 
-    spec: JobSpec
-    document: Document | LazyDocument
-    file: PlacedFile
+    __slots__ = ("document", "file", "spec")
+
+    def __init__(self, spec: JobSpec, document: Document | LazyDocument, file: PlacedFile) -> None:
+        self.spec = spec
+        self.document = document
+        self.file = file
 
 
 def validate(paths: Iterable[Path], config: Config, cache: Cache | None = None) -> Report:
@@ -241,7 +243,7 @@ def _outcome(
         whole=[finding_fields(finding) for finding in checked.whole],
         suppressions=checked.suppressions,
         suppressed=report.suppressed - suppressed,
-        unlisted=report.unlisted - unlisted,
+        unlisted=dict(report.unlisted - unlisted),
         jobs=outcome_jobs,
     )
 

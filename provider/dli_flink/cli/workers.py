@@ -126,6 +126,8 @@ class Workers(Generic[T]):
 
     def __exit__(self, *_: object) -> None:
         """Stop and reap the workers not collected (the run ended early)."""
+        if not self._ranges:  # the usual end: signal is not imported for nothing
+            return
         import signal
 
         for _, _, pid, read in self._ranges:

@@ -41,7 +41,6 @@ import os
 import re
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 from typing import TYPE_CHECKING, Any
 
@@ -73,14 +72,18 @@ class SourceError(Exception):
         self.column = column
 
 
-@dataclass(frozen=True)
 class Document:
-    """One YAML document of a file: its data, and its node tree for positions."""
+    """One YAML document of a file: its data, and its node tree for positions.
 
-    path: FilePath
-    index: int
-    data: Any
-    node: Node = field(repr=False, compare=False)
+    A plain class, not a dataclass: see model/findings.py's Problem."""
+
+    __slots__ = ("data", "index", "node", "path")
+
+    def __init__(self, path: FilePath, index: int, data: Any, node: Node) -> None:
+        self.path = path
+        self.index = index
+        self.data = data
+        self.node = node
 
     def position(
         self, keys: Path, on_key: bool = False, anchor: Path | None = None

@@ -16,10 +16,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from dli_flink.model import fields
 from dli_flink.model.fields import (
@@ -71,8 +70,7 @@ def camel(name: str) -> str:
     return head + "".join(part.capitalize() for part in rest)
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """A scaling setting as DLI will see it: its value and where the document sets it."""
 
     value: Any
@@ -99,18 +97,47 @@ class Group:
         return found
 
 
-_PICKLED = ("kind", "values", "_dli_accepted")
+_PICKLED = frozenset(
+    {"kind", "values", "_dli_accepted"}
+    | {"name", "queue", "desired_state", "scaling_enabled", "job_cu", "_settings"}
+)
+"""What a pickled spec keeps (`__getstate__`): its values, what the value rules rejected in it,
+and what the cross-job rules (job-name, queue-capacity) ask of every job, worked out while it was
+checked: a run of a thousand cached files with one changed loads them all and runs those rules,
+which spent 15 ms working them out again."""
 
 
-@dataclass(frozen=True)
 class JobSpec:
     """One Flink job, SQL or Jar, as declared: a value per field-table row, by document path.
 
     `spec.value("resources.cu")`, or as attributes: `spec.resources.cu`, `spec.flink_version`.
+    Never changed once made (what it works out from its values is kept on it). A plain class, not
+    a frozen dataclass: see model/findings.py's Problem.
     """
 
     kind: str
     values: Mapping[str, Any]
+
+    def __init__(self, kind: str, values: Mapping[str, Any]) -> None:
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "values", values)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"a JobSpec is not changed: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a JobSpec is not changed: cannot delete {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.kind, self.values) == (other.kind, other.values)  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.values))
+
+    def __repr__(self) -> str:
+        return f"JobSpec(kind={self.kind!r}, values={self.values!r})"
 
     def value(self, path: str, attribute: str | None = None) -> Any:
         """The value at a document path; AttributeError for a path that is not a row."""
@@ -132,11 +159,15 @@ class JobSpec:
         return found
 
     def __getstate__(self) -> dict[str, Any]:
-        """What a pickled spec (validate's cache) keeps: its values, and what the value rules
-        rejected in it (rules/accepted.py), which a cross-job rule may ask. The attributes worked
-        out from the values are left out, worked out again if asked: a cached spec pickled with
-        them took three times as long to load."""
+        """What a pickled spec (validate's cache) keeps: its values, what the value rules
+        rejected in it (rules/accepted.py) and the few attributes every cross-job rule asks
+        (`_PICKLED`). The others worked out from the values are left out, worked out again if
+        asked: a cached spec pickled with all of them took three times as long to load."""
         return {key: value for key, value in self.__dict__.items() if key in _PICKLED}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Defined, so that unpickling a spec does not ask `__getattr__` (an exception a spec)."""
+        self.__dict__.update(state)
 
     @property
     def is_sql(self) -> bool:
@@ -432,14 +463,17 @@ def _manager_cus(cpu: Any, memory: Any) -> float | None:
     return max(cores, gigabytes / 4)
 
 
-_MEMORY = re.compile(r"([0-9]+(?:\.[0-9]+)?)(MB|GB)?", re.IGNORECASE)
+@functools.cache
+def _memory_pattern() -> re.Pattern[str]:
+    """Compiled when first needed: only a v2 job that writes a memory size has one to read."""
+    return re.compile(r"([0-9]+(?:\.[0-9]+)?)(MB|GB)?", re.IGNORECASE)
 
 
 def memory_gb(text: Any) -> float | None:
     """A v2 memory string in GB: "Memory ... in MB or GB. The default unit is GB" (API reference
     dli_02_0231, Tables 4 and 5): a number, then MB, GB or nothing (GB); None for anything else
     (the spelling of the units is all the reference gives: "4GB", "4096MB", "4")."""
-    found = _MEMORY.fullmatch(text) if isinstance(text, str) else None
+    found = _memory_pattern().fullmatch(text) if isinstance(text, str) else None
     if found is None:
         return None
     number = float(found.group(1))

@@ -9,13 +9,13 @@ runs even when configured off, and only its advice follows the configured severi
 docs and configuration.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typing.NamedTuple compiles each string annotation
+# of its fields; the NamedTuples of findings, fields, rules/base and fix/edits cost 2 ms more of
+# every validate run's start-up with it.
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from types import ModuleType
+from types import MappingProxyType, ModuleType
 from typing import Any, Literal, NamedTuple
 
 from dli_flink.model import schema
@@ -32,12 +32,16 @@ _EXPECTED: dict[str, str] = {
 """How a message names what each option type takes."""
 
 
-@dataclass(frozen=True)
-class Context:
-    """A rule's options (defaults merged with configuration) and the project facts rules need."""
+_NONE: Mapping[str, Any] = MappingProxyType({})
 
-    options: Mapping[str, Any] = field(default_factory=dict)
-    queues: Mapping[str, int] = field(default_factory=dict)
+
+class Context(NamedTuple):
+    """A rule's options (defaults merged with configuration) and the project facts rules need.
+
+    A NamedTuple, as Option: see model/findings.py's Problem."""
+
+    options: Mapping[str, Any] = _NONE
+    queues: Mapping[str, int] = _NONE
     """Queue name -> capacity in CUs, where the configuration declares them."""
 
 

@@ -18,7 +18,6 @@ the line and the fix, and so that reading it costs nothing at start-up.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import ModuleType
@@ -45,18 +44,58 @@ class ConfigError(Exception):
     """A configuration that cannot be used; the message is one line naming file, line and fix."""
 
 
-@dataclass(frozen=True)
 class Config:
-    path: Path | None = None
-    severities: Mapping[str, Severity | None] = field(default_factory=dict)
-    """Rule id -> configured severity (None: off); absent rules keep their own."""
-    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    """Rule id -> configured option values; options not given keep the rule's defaults."""
-    queues: Mapping[str, int] = field(default_factory=dict)
-    exclude: tuple[str, ...] = ()
-    restart_seconds: float = DEFAULT_RESTART_SECONDS
-    """The review's estimate of the seconds one restart keeps a job offline."""
-    job_restart_seconds: Mapping[str, float] = field(default_factory=dict)
+    """A configuration as loaded; never changed after (what it works out is kept on it).
+
+    A plain class, not a frozen dataclass: see model/findings.py's Problem. Its repr names every
+    setting: validate's cache (cli/cache.py) is keyed by it."""
+
+    def __init__(
+        self,
+        path: Path | None = None,
+        severities: Mapping[str, Severity | None] | None = None,
+        options: Mapping[str, Mapping[str, Any]] | None = None,
+        queues: Mapping[str, int] | None = None,
+        exclude: tuple[str, ...] = (),
+        restart_seconds: float = DEFAULT_RESTART_SECONDS,
+        job_restart_seconds: Mapping[str, float] | None = None,
+    ) -> None:
+        self.path = path
+        self.severities = severities or {}
+        """Rule id -> configured severity (None: off); absent rules keep their own."""
+        self.options = options or {}
+        """Rule id -> configured option values; options not given keep the rule's defaults."""
+        self.queues = queues or {}
+        self.exclude = exclude
+        self.restart_seconds = restart_seconds
+        """The review's estimate of the seconds one restart keeps a job offline."""
+        self.job_restart_seconds = job_restart_seconds or {}
+
+    def _settings(self) -> tuple[Any, ...]:
+        return (
+            self.path,
+            self.severities,
+            self.options,
+            self.queues,
+            self.exclude,
+            self.restart_seconds,
+            self.job_restart_seconds,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._settings() == other._settings()  # type: ignore[attr-defined]
+
+    __hash__ = None  # type: ignore[assignment]  # as the frozen dataclass's: its dicts are not hashable
+
+    def __repr__(self) -> str:
+        return (
+            f"Config(path={self.path!r}, severities={self.severities!r}, "
+            f"options={self.options!r}, queues={self.queues!r}, exclude={self.exclude!r}, "
+            f"restart_seconds={self.restart_seconds!r}, "
+            f"job_restart_seconds={self.job_restart_seconds!r})"
+        )
 
     def severity(self, rule: str, default: Severity) -> Severity | None:
         return self.severities.get(rule, default)

@@ -4,14 +4,13 @@ unlisted ones (past MAX_LISTED in a file) too."""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 
 from dli_flink.model.findings import Report, Severity
 
 
 def render(report: Report) -> str:
     document = {
-        "findings": [asdict(finding) for finding in report.findings],
+        "findings": [finding._asdict() for finding in report.findings],
         "summary": {
             "files": report.files,
             "jobs": report.jobs,
