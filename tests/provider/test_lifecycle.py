@@ -12,6 +12,7 @@ credentials starts its own.
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -336,7 +337,9 @@ def test_a_create_slower_than_its_timeout_deletes_the_job_and_says_so(
     job = sql_job(timeouts={"create": 0.01})
     step = engine.up([job])[job.urn]
     assert step.error is not None
-    assert "timed out after 0.6 s waiting for job_running" in step.error.message
+    # The wait gets what is left of the 0.6 s once the create call returned: 0.6 s or less,
+    # depending on how busy the machine is, never more.
+    assert re.search(r"timed out after 0\.[0-6] s waiting for job_running", step.error.message)
     assert "the new job was deleted again" in step.error.message
     assert api_for(slow).list_jobs() == []
     assert job.urn not in engine.state
