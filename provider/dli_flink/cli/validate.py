@@ -141,7 +141,7 @@ def _check_apart(
     except SourceError:
         return None
     checked.read_suppressions(text)
-    if not _checked_fast(checked, text, jobs, config, gate_first=True):
+    if not _checked_fast(checked, text, jobs, config, in_worker=True):
         return None
     outcome = _outcome(checked, jobs, 0, Counter())
     if cache is None:
@@ -209,22 +209,31 @@ def _check_file(checked: PlacedFile, jobs: list[_Job], config: Config) -> str | 
 
 
 def _checked_fast(
-    checked: PlacedFile, text: str, jobs: list[_Job], config: Config, gate_first: bool = False
+    checked: PlacedFile, text: str, jobs: list[_Job], config: Config, in_worker: bool = False
 ) -> bool:
-    """Whether the fast path (model.source.fast_data) read the file and found no problem in it:
-    its job is then the run's, its positions looked up only if a cross-job rule needs one. A file
-    with any problem is read again on the node path, which alone places problems. `gate_first`:
-    a document the schema rejects is not explained (which imports jsonschema) but only refused."""
+    """Whether the fast path (model.source.fast_data) read the file: its job is then the run's and
+    its problems are placed, on a document that reads the file on the node path only for the
+    positions they need (the fast path reads only files whose data both paths read alike: see
+    model/source.py), so a file with findings is parsed and checked once, not again on the node
+    path. `in_worker`: a file with any problem is left to the parent (False), which alone imports
+    what explaining (jsonschema) and placing (PyYAML) problems costs; a document the schema's gate
+    rejects is not explained but only refused, and the gate is asked once."""
     data = fast_data(text)
-    if data is None or (gate_first and not schema.is_valid(data)):
+    if data is None:
         return False
-    spec, problems = engine.parse(data, checked.path.parent)
+    valid = in_worker and schema.is_valid(data)
+    if in_worker and not valid:
+        return False
+    spec, problems = engine.parse(data, checked.path.parent, valid=valid)
     if spec is not None:
         problems += engine.check(spec, config)
-    if problems:
+    if problems and in_worker:
         return False
+    document = LazyDocument(checked.path, 0, data, text)
     if spec is not None:
-        jobs.append(_Job(spec, LazyDocument(checked.path, 0, data, text), checked))
+        jobs.append(_Job(spec, document, checked))
+    for problem in problems:
+        checked.add(document, problem)
     return True
 
 
