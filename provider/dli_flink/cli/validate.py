@@ -74,6 +74,9 @@ def _validate(paths: Iterable[Path], config: Config, cache: Cache | None) -> Rep
     pending = [path for path, entry in zip(found, cached, strict=True) if entry is None]
     checked_apart = functools.partial(_check_apart, pending, config, cache)
     with Workers(len(pending), checked_apart) as workers:
+        here = {
+            index: _check_here(pending[index], config, report, cache) for index in workers.own()
+        }
         done = 0
         for path, entry in zip(found, cached, strict=True):
             checked = PlacedFile(path, display_name(path), config, report)
@@ -82,31 +85,24 @@ def _validate(paths: Iterable[Path], config: Config, cache: Cache | None) -> Rep
                 files.append(checked)
                 cache.entries.append((str(path), entry))  # type: ignore[union-attr]
                 continue
+            mine = here.pop(done, None)
             apart = workers.result(done)
             done += 1
             if apart is not None:  # checked in a worker (cli/workers.py)
                 _merge(checked, apart, files, jobs, cache)
-                continue
-            recorded, read_ns, first_job = stamp(path), time.time_ns(), len(jobs)
-            suppressed, unlisted = report.suppressed, report.unlisted.copy()
-            try:
-                text = _check_file(checked, jobs, config)
-            except OSError as error:
-                report.unreadable.append(_unreadable(checked, error))
+            elif isinstance(mine, str):
+                report.unreadable.append(mine)
                 if cache is not None:
                     cache.complete = False
-                continue
-            files.append(checked)
-            if cache is None:
-                continue
-            outcome = _outcome(checked, jobs[first_job:], suppressed, unlisted)
-            entry = _entry(checked, text, jobs[first_job:], outcome, recorded, read_ns)
-            if entry is None:
-                cache.complete = False
-                continue
-            cache.store(entry)
-            cache.entries.append((str(path), entry))
-            _forget_nodes(checked, entry.outcome, jobs)
+            elif mine is not None:
+                files.append(mine.checked)
+                jobs.extend(mine.jobs)
+                if cache is None:
+                    continue
+                if mine.entry is None:
+                    cache.complete = False
+                else:
+                    cache.entries.append((str(path), mine.entry))
     for index, problem in engine.check_stack([job.spec for job in jobs], config):
         jobs[index].file.add(jobs[index].document, problem)
     if cache is not None:  # after the cross-job rules: the bundle keeps where their problems are
@@ -117,6 +113,38 @@ def _validate(paths: Iterable[Path], config: Config, cache: Cache | None) -> Rep
     report.files = len(files) + len(report.unreadable)
     report.jobs = len(jobs)
     return report
+
+
+@dataclass
+class _Here:
+    """A file the parent checked itself, kept until its turn in file order comes."""
+
+    checked: PlacedFile
+    jobs: list[_Job]
+    entry: Entry | None
+    """Its cache entry (stored already); None without a cache or when it cannot be cached."""
+
+
+def _check_here(path: Path, config: Config, report: Report, cache: Cache | None) -> _Here | str:
+    """Check the file `path` in the parent, its problems explained and placed: what the run
+    merges in file order, or why the file could not be read."""
+    checked = PlacedFile(path, display_name(path), config, report)
+    jobs: list[_Job] = []
+    recorded, read_ns = stamp(path), time.time_ns()
+    suppressed, unlisted = report.suppressed, report.unlisted.copy()
+    try:
+        text = _check_file(checked, jobs, config)
+    except OSError as error:
+        return _unreadable(checked, error)
+    if cache is None:
+        _forget_data(jobs)
+        return _Here(checked, jobs, None)
+    outcome = _outcome(checked, jobs, suppressed, unlisted)
+    entry = _entry(checked, text, jobs, outcome, recorded, read_ns)
+    if entry is not None:
+        cache.store(entry)
+        _forget_nodes(checked, entry.outcome, jobs)
+    return _Here(checked, jobs, entry)
 
 
 Apart = str | tuple[Outcome, Entry | None]
@@ -292,6 +320,16 @@ def _forget_nodes(checked: PlacedFile, outcome: Outcome, jobs: list[_Job]) -> No
         jobs[position].document = LazyDocument(
             checked.path, index, {"name": name}, positions=outcome.positions
         )
+
+
+def _forget_data(jobs: list[_Job]) -> None:
+    """Keep of a document the fast path read only its job's name, as of a file a worker checked:
+    a position a cross-job rule needs reads the file again. Its data held to the end of the run
+    was most of the run's peak memory (5 KiB a file, four times its text)."""
+    for job in jobs:
+        if isinstance(job.document, LazyDocument):
+            name = job.document.data.get("name")
+            job.document = LazyDocument(job.document.path, job.document.index, {"name": name})
 
 
 def _restore(checked: PlacedFile, outcome: Outcome, jobs: list[_Job]) -> None:
