@@ -130,7 +130,7 @@ def _check_here(path: Path, config: Config, report: Report, cache: Cache | None)
     merges in file order, or why the file could not be read."""
     checked = PlacedFile(path, display_name(path), config, report)
     jobs: list[_Job] = []
-    recorded, read_ns = stamp(path), time.time_ns()
+    recorded, read_ns = _stamp(path, cache)
     suppressed, unlisted = report.suppressed, report.unlisted.copy()
     try:
         text = _check_file(checked, jobs, config)
@@ -161,7 +161,7 @@ def _check_apart(
     path = pending[index]
     checked = PlacedFile(path, display_name(path), config, Report())
     jobs: list[_Job] = []
-    recorded, read_ns = stamp(path), time.time_ns()
+    recorded, read_ns = _stamp(path, cache)
     try:
         text = read_text(path)
     except OSError as error:
@@ -178,6 +178,12 @@ def _check_apart(
     if entry is not None:
         cache.store(entry)
     return outcome, entry
+
+
+def _stamp(path: Path, cache: Cache | None) -> tuple[tuple[int, int, int] | None, int]:
+    """The file's stamp and the time, before it is read: what its cache entry records; a stat
+    call a run without the cache does without."""
+    return (stamp(path), time.time_ns()) if cache is not None else (None, 0)
 
 
 def _merge(
