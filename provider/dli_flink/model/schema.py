@@ -168,15 +168,31 @@ def schema_problems(document: Any) -> list[Problem]:
     """Every way `document` breaks the schema, one Problem per error, in document order."""
     if is_valid(document):
         return []
-    from jsonschema import Draft202012Validator
-
-    validator = Draft202012Validator(load_schema())
     problems = dict.fromkeys(  # the same error reached twice (through if/then) once
-        problem
-        for error in validator.iter_errors(document)
-        for problem in _explain(error, document)
+        problem for error in _errors(document) for problem in _explain(error, document)
     )
     return sorted(problems, key=lambda p: tuple(map(str, p.path)))
+
+
+def _errors(document: Any) -> Iterable[Any]:
+    """jsonschema's errors for `document`, found by model/schema_errors.py (which spares a run
+    jsonschema's import) unless the schema uses a keyword it does not walk."""
+    from dli_flink.model import schema_errors
+
+    schema = load_schema()
+    if _walked():
+        return schema_errors.iter_errors(schema, document)
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(schema).iter_errors(document)
+
+
+@cache
+def _walked() -> bool:
+    """Whether model/schema_errors.py walks every keyword of the schema."""
+    from dli_flink.model import schema_errors
+
+    return schema_errors.supported(load_schema())
 
 
 def invalid_paths(problems: list[Problem]) -> set[Path]:
