@@ -10,11 +10,11 @@ YAML 1.1 defaults: `off`, `yes` and `no` are strings, `0755` is decimal. Merge k
 kept, as most YAML tools keep them.
 
 Most job files are read faster still: `fast_data` reads a file with yaml-rs (a Rust YAML 1.2 parser,
-about ten times as fast as composing nodes) when it passes cheap guards, and the validator uses that
-data only if the file has no finding at all. Anything the two parsers could read differently (number
-forms such as `0x1F`, `0b101` or `1_000`, tags, anchors and merge keys, several documents, tabs,
-escapes, control characters, input deep enough for the depth check) is refused by the guards, and a
-file with a finding is read again on the node path, which alone places findings. A differential
+about ten times as fast as composing nodes) when it passes cheap guards. Anything the two parsers
+could read differently (number forms such as `0x1F`, `0b101` or `1_000`, tags, anchors and merge
+keys, several documents, tabs, escapes, control characters, input deep enough for the depth check)
+is refused by the guards, so the validator checks the data yaml-rs read; the node path parses a
+file it read only for the positions of its findings (`LazyDocument`). A differential
 property test (tests/validate/test_fast_path.py) holds yaml-rs to the node path's data; it found
 what the guards now refuse (a block scalar ending the file, `|`, `>` and colons in flow collections,
 a flow collection over several lines). The node path (model/nodes.py, and PyYAML with it) is
