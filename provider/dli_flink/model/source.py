@@ -194,15 +194,20 @@ def read_text(path: FilePath) -> str:
     Opened without blocking and checked on the open descriptor (not by a stat before it, which a
     FIFO swapped in afterwards would pass), so nothing named on a command line can hang a hook.
     """
+    return text_of(read_regular(path, MAX_FILE_BYTES + 1))
+
+
+def read_regular(path: FilePath, most: int) -> bytes:
+    """Up to `most` bytes of the regular file `path` (a job file, a sqlFile); NotRegularFile (an
+    OSError) for a pipe, socket or device, checked on the descriptor opened without blocking."""
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     try:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
             raise NotRegularFile(info.st_mode)
-        raw = _read_exactly(descriptor, min(info.st_size, MAX_FILE_BYTES) + 1)
+        return _read_exactly(descriptor, min(info.st_size, most - 1) + 1)
     finally:
         os.close(descriptor)
-    return text_of(raw)
 
 
 def text_of(raw: bytes) -> str:

@@ -500,14 +500,14 @@ MAX_SQL_BYTES = 1024 * 1024
 def read_sql(path: Path) -> str | None:
     """The SQL of a regular UTF-8 file up to MAX_SQL_BYTES; None for anything else.
 
-    A FIFO would block and /dev/zero never ends, so only regular files are opened.
+    A FIFO would block and /dev/zero never ends, so only regular files are read, as job files are
+    (model/source.py: sized by fstat, not a 1 MiB buffer allocated and shrunk per file).
     """
+    from dli_flink.model.source import read_regular  # here: the provider reads no YAML
+
     try:
-        if not path.is_file():
-            return None
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_SQL_BYTES + 1)
-    except (OSError, ValueError):  # unreadable, or a NUL in the path
+        raw = read_regular(path, MAX_SQL_BYTES + 1)
+    except (OSError, ValueError):  # unreadable, not a regular file, or a NUL in the path
         return None
     return sql_of(raw)
 
