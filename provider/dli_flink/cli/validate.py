@@ -79,8 +79,8 @@ def _validate(paths: Iterable[Path], config: Config, cache: Cache | None) -> Rep
         }
         done = 0
         for path, entry in zip(found, cached, strict=True):
-            checked = PlacedFile(path, display_name(path), config, report)
             if entry is not None:
+                checked = PlacedFile(path, display_name(path), config, report)
                 _restore(checked, entry.outcome, jobs)
                 files.append(checked)
                 cache.entries.append((str(path), entry))  # type: ignore[union-attr]
@@ -89,6 +89,7 @@ def _validate(paths: Iterable[Path], config: Config, cache: Cache | None) -> Rep
             apart = workers.result(done)
             done += 1
             if apart is not None:  # checked in a worker (cli/workers.py)
+                checked = PlacedFile(path, display_name(path), config, report)
                 _merge(checked, apart, files, jobs, cache)
             elif isinstance(mine, str):
                 report.unreadable.append(mine)
@@ -157,7 +158,7 @@ def _check_apart(
 ) -> Apart | None:
     """Check the file `pending[index]` on its own, as a worker does: what the run must merge; None
     for a file with any problem, or one the fast path does not read, which the parent checks: only
-    the parent then imports what explaining and placing problems needs (jsonschema, PyYAML), once."""
+    the parent then imports what placing problems needs (PyYAML), once."""
     path = pending[index]
     checked = PlacedFile(path, display_name(path), config, Report())
     jobs: list[_Job] = []
@@ -250,8 +251,8 @@ def _checked_fast(
     positions they need (the fast path reads only files whose data both paths read alike: see
     model/source.py), so a file with findings is parsed and checked once, not again on the node
     path. `in_worker`: a file with any problem is left to the parent (False), which alone imports
-    what explaining (jsonschema) and placing (PyYAML) problems costs; a document the schema's gate
-    rejects is not explained but only refused, and the gate is asked once."""
+    what placing problems costs (PyYAML) and explains them; a document the schema's gate rejects
+    is not explained but only refused, and the gate is asked once."""
     data = fast_data(text)
     if data is None:
         return False

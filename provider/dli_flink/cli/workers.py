@@ -8,13 +8,15 @@ the parent's modules, configuration and compiled schema gate, so it costs a few 
 How: the files are cut in small chunks, and the parent and one forked worker per further core take
 them in turn from one queue (a pipe holding a byte per chunk, filled before the fork: a read of one
 byte is atomic, so each chunk goes to exactly one process), until it is empty. Taking chunks as
-they go balances the cores whatever a chunk costs: the parent also imports and runs what
-explaining and placing problems costs (jsonschema, PyYAML) for the files with findings, and takes
-fewer chunks meanwhile; fixed ranges left one core idle while the other finished. Each worker
-pickles its results (what the per-user cache keeps of a file: cli/cache.py's Outcome) down its own
-pipe once the queue is empty; the caller merges them in file order as the cache restores them, so
-the output is byte-identical to a serial run (the validate tests run every case split in workers
-too). A worker leaves the files with problems to the parent (cli/validate.py).
+they go balances the cores whatever a chunk costs: the parent also explains and places the
+problems of the files with findings (importing PyYAML for their positions), and takes fewer chunks
+meanwhile; fixed ranges left one core idle while the other finished. A worker sends each
+chunk's results down its own pipe as soon as it is done (pickled: what the per-user cache keeps
+of a file, cli/cache.py's Outcome), leaving the files with problems to the parent
+(cli/validate.py); the parent reads what has arrived between its own chunks and checks the files
+left to it then, so that little remains once the queue is empty. The caller merges every result in
+file order as the cache restores them, so the output is byte-identical to a serial run (the
+validate tests run every case in a worker too).
 
 Robustness: a worker that fails in any way (it raises, is killed, exits early, or sends what does
 not unpickle) costs only time: the parent checks every chunk no worker answered for itself, and so
