@@ -116,14 +116,17 @@ def _validate(paths: Iterable[Path], config: Config, cache: Cache | None) -> Rep
     return report
 
 
-@dataclass
 class _Here:
-    """A file the parent checked itself, kept until its turn in file order comes."""
+    """A file the parent checked itself, kept until its turn in file order comes: its findings, its
+    jobs and its cache entry (stored already; None without a cache or when it cannot be cached).
+    A plain class, as `_Job`."""
 
-    checked: PlacedFile
-    jobs: list[_Job]
-    entry: Entry | None
-    """Its cache entry (stored already); None without a cache or when it cannot be cached."""
+    __slots__ = ("checked", "entry", "jobs")
+
+    def __init__(self, checked: PlacedFile, jobs: list[_Job], entry: Entry | None) -> None:
+        self.checked = checked
+        self.jobs = jobs
+        self.entry = entry
 
 
 def _check_here(path: Path, config: Config, report: Report, cache: Cache | None) -> _Here | str:

@@ -197,11 +197,11 @@ class Workers(Generic[T]):
 
     def __exit__(self, *_: object) -> None:
         """Stop and reap the workers not collected (the run ended early)."""
-        if not self._ranges:  # the usual end: signal is not imported for nothing
+        self._close_queue()
+        if not self._workers:  # the usual end: signal is not imported for nothing
             return
         import signal
 
-        self._close_queue()
         for worker in self._workers:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(worker.pid, signal.SIGKILL)

@@ -18,22 +18,32 @@ from __future__ import annotations
 import numbers
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from dli_flink.model.findings import Path
 
 
-@dataclass(frozen=True)
 class SchemaError:
-    """What `schema._explain` reads of an error, named as on jsonschema's ValidationError."""
+    """What `schema._explain` reads of an error, named as on jsonschema's ValidationError. A plain
+    class, as the validator's others (no dataclasses on its path)."""
 
-    message: str
-    validator: str | None
-    validator_value: Any
-    instance: Any
-    schema: Any
-    absolute_path: Path
+    __slots__ = ("absolute_path", "instance", "message", "schema", "validator", "validator_value")
+
+    def __init__(
+        self,
+        message: str,
+        validator: str | None,
+        validator_value: Any,
+        instance: Any,
+        schema: Any,
+        absolute_path: Path,
+    ) -> None:
+        self.message = message
+        self.validator = validator
+        self.validator_value = validator_value
+        self.instance = instance
+        self.schema = schema
+        self.absolute_path = absolute_path
 
 
 Found = str | SchemaError
