@@ -41,8 +41,8 @@ def cli(
     def run(*args: str) -> Run:
         """Validate runs six times: filling the caches, answered by the command line's manifest
         (cli/manifest.py), served by its bundle of entries, by the file entries alone (both
-        cli/cache.py), without any, and without any with its files split among forked workers
-        (cli/workers.py, from two files on, where no other thread runs in the test process: the
+        cli/cache.py), without any, and without any with its files checked in forked workers
+        (cli/workers.py, from two files on, the parent taking no chunk itself, where no other thread runs in the test process: the
         full suite's shared hosts keep threads, so test_workers.py splits in fresh processes).
         Neither the caches nor the workers may ever change a verdict, so every validate test of
         the suite checks that too."""
@@ -58,6 +58,7 @@ def cli(
             assert run_once([*args, "--no-cache"]) == first, "the cache changed the verdict"
             with monkeypatch.context() as patched:
                 patched.setattr(workers, "PARALLEL_FILES", 2)
+                patched.setattr(workers, "parent_takes_chunks", False)  # all checked in workers
                 split = run_once([*args, "--no-cache"])
             assert split == first, "the workers changed the verdict"
         return first

@@ -25,6 +25,7 @@ from dli_flink.cli import main, workers
 from dli_flink.cli import validate as validate_module
 
 workers.PARALLEL_FILES = int(os.environ["SPLIT_FROM"])
+workers.parent_takes_chunks = not os.environ.get("WORKERS_ONLY")
 parent, forks, real_fork = os.getpid(), [], os.fork
 
 def fork():
@@ -35,11 +36,12 @@ def fork():
 
 os.fork = fork
 if os.environ.get("KILL_WORKERS"):
-    check_apart = validate_module._check_apart
+    check_apart, checks = validate_module._check_apart, []
 
     def dying(*args):
-        if os.getpid() != parent:  # in a worker: killed, as the OOM killer would
-            os.kill(os.getpid(), signal.SIGKILL)
+        checks.append(args)
+        if os.getpid() != parent and len(checks) > int(os.environ["KILL_WORKERS"]):
+            os.kill(os.getpid(), signal.SIGKILL)  # in a worker: killed, as the OOM killer would
         return check_apart(*args)
 
     validate_module._check_apart = dying
@@ -94,7 +96,18 @@ def test_a_split_run_says_what_one_process_says(tmp_path: Path, corpus: list[str
 
 def test_a_worker_that_dies_costs_only_time(tmp_path: Path, corpus: list[str]) -> None:
     args = ["validate", "--no-cache", *corpus]
-    died = _run(tmp_path, args, split=True, KILL_WORKERS="1")
+    died = _run(tmp_path, args, split=True, KILL_WORKERS="0", WORKERS_ONLY="1")
+    assert died[2] >= 1
+    assert died[:2] == _run(tmp_path, args, split=False)[:2]
+
+
+def test_a_worker_that_dies_midway_keeps_the_chunks_it_sent(
+    tmp_path: Path, corpus: list[str]
+) -> None:
+    """Twelve files in chunks of three: the worker sends its first chunk and dies in the second;
+    the parent checks that and the rest, and says what one process says."""
+    args = ["validate", "--no-cache", *corpus]
+    died = _run(tmp_path, args, split=True, KILL_WORKERS="4", WORKERS_ONLY="1")
     assert died[2] >= 1
     assert died[:2] == _run(tmp_path, args, split=False)[:2]
 

@@ -74,39 +74,36 @@ def _validate(paths: Iterable[Path], config: Config, cache: Cache | None) -> Rep
     pending = [path for path, entry in zip(found, cached, strict=True) if entry is None]
     checked_apart = functools.partial(_check_apart, pending, config, cache)
     with Workers(len(pending), checked_apart) as workers:
+        here = {
+            index: _check_here(pending[index], config, report, cache) for index in workers.own()
+        }
         done = 0
         for path, entry in zip(found, cached, strict=True):
-            checked = PlacedFile(path, display_name(path), config, report)
             if entry is not None:
+                checked = PlacedFile(path, display_name(path), config, report)
                 _restore(checked, entry.outcome, jobs)
                 files.append(checked)
                 cache.entries.append((str(path), entry))  # type: ignore[union-attr]
                 continue
+            mine = here.pop(done, None)
             apart = workers.result(done)
             done += 1
             if apart is not None:  # checked in a worker (cli/workers.py)
+                checked = PlacedFile(path, display_name(path), config, report)
                 _merge(checked, apart, files, jobs, cache)
-                continue
-            recorded, read_ns, first_job = stamp(path), time.time_ns(), len(jobs)
-            suppressed, unlisted = report.suppressed, report.unlisted.copy()
-            try:
-                text = _check_file(checked, jobs, config)
-            except OSError as error:
-                report.unreadable.append(_unreadable(checked, error))
+            elif isinstance(mine, str):
+                report.unreadable.append(mine)
                 if cache is not None:
                     cache.complete = False
-                continue
-            files.append(checked)
-            if cache is None:
-                continue
-            outcome = _outcome(checked, jobs[first_job:], suppressed, unlisted)
-            entry = _entry(checked, text, jobs[first_job:], outcome, recorded, read_ns)
-            if entry is None:
-                cache.complete = False
-                continue
-            cache.store(entry)
-            cache.entries.append((str(path), entry))
-            _forget_nodes(checked, entry.outcome, jobs)
+            elif mine is not None:
+                files.append(mine.checked)
+                jobs.extend(mine.jobs)
+                if cache is None:
+                    continue
+                if mine.entry is None:
+                    cache.complete = False
+                else:
+                    cache.entries.append((str(path), mine.entry))
     for index, problem in engine.check_stack([job.spec for job in jobs], config):
         jobs[index].file.add(jobs[index].document, problem)
     if cache is not None:  # after the cross-job rules: the bundle keeps where their problems are
@@ -119,6 +116,41 @@ def _validate(paths: Iterable[Path], config: Config, cache: Cache | None) -> Rep
     return report
 
 
+class _Here:
+    """A file the parent checked itself, kept until its turn in file order comes: its findings, its
+    jobs and its cache entry (stored already; None without a cache or when it cannot be cached).
+    A plain class, as `_Job`."""
+
+    __slots__ = ("checked", "entry", "jobs")
+
+    def __init__(self, checked: PlacedFile, jobs: list[_Job], entry: Entry | None) -> None:
+        self.checked = checked
+        self.jobs = jobs
+        self.entry = entry
+
+
+def _check_here(path: Path, config: Config, report: Report, cache: Cache | None) -> _Here | str:
+    """Check the file `path` in the parent, its problems explained and placed: what the run
+    merges in file order, or why the file could not be read."""
+    checked = PlacedFile(path, display_name(path), config, report)
+    jobs: list[_Job] = []
+    recorded, read_ns = _stamp(path, cache)
+    suppressed, unlisted = report.suppressed, report.unlisted.copy()
+    try:
+        text = _check_file(checked, jobs, config)
+    except OSError as error:
+        return _unreadable(checked, error)
+    if cache is None:
+        _forget_data(jobs)
+        return _Here(checked, jobs, None)
+    outcome = _outcome(checked, jobs, suppressed, unlisted)
+    entry = _entry(checked, text, jobs, outcome, recorded, read_ns)
+    if entry is not None:
+        cache.store(entry)
+        _forget_nodes(checked, entry.outcome, jobs)
+    return _Here(checked, jobs, entry)
+
+
 Apart = str | tuple[Outcome, Entry | None]
 """A file checked in a worker: why it could not be read, or its outcome and cache entry (None
 without a cache, or when the file cannot be cached)."""
@@ -129,11 +161,11 @@ def _check_apart(
 ) -> Apart | None:
     """Check the file `pending[index]` on its own, as a worker does: what the run must merge; None
     for a file with any problem, or one the fast path does not read, which the parent checks: only
-    the parent then imports what explaining and placing problems needs (jsonschema, PyYAML), once."""
+    the parent then imports what placing problems needs (PyYAML), once."""
     path = pending[index]
     checked = PlacedFile(path, display_name(path), config, Report())
     jobs: list[_Job] = []
-    recorded, read_ns = stamp(path), time.time_ns()
+    recorded, read_ns = _stamp(path, cache)
     try:
         text = read_text(path)
     except OSError as error:
@@ -141,7 +173,7 @@ def _check_apart(
     except SourceError:
         return None
     checked.read_suppressions(text)
-    if not _checked_fast(checked, text, jobs, config, gate_first=True):
+    if not _checked_fast(checked, text, jobs, config, in_worker=True):
         return None
     outcome = _outcome(checked, jobs, 0, Counter())
     if cache is None:
@@ -150,6 +182,12 @@ def _check_apart(
     if entry is not None:
         cache.store(entry)
     return outcome, entry
+
+
+def _stamp(path: Path, cache: Cache | None) -> tuple[tuple[int, int, int] | None, int]:
+    """The file's stamp and the time, before it is read: what its cache entry records; a stat
+    call a run without the cache does without."""
+    return (stamp(path), time.time_ns()) if cache is not None else (None, 0)
 
 
 def _merge(
@@ -209,22 +247,31 @@ def _check_file(checked: PlacedFile, jobs: list[_Job], config: Config) -> str | 
 
 
 def _checked_fast(
-    checked: PlacedFile, text: str, jobs: list[_Job], config: Config, gate_first: bool = False
+    checked: PlacedFile, text: str, jobs: list[_Job], config: Config, in_worker: bool = False
 ) -> bool:
-    """Whether the fast path (model.source.fast_data) read the file and found no problem in it:
-    its job is then the run's, its positions looked up only if a cross-job rule needs one. A file
-    with any problem is read again on the node path, which alone places problems. `gate_first`:
-    a document the schema rejects is not explained (which imports jsonschema) but only refused."""
+    """Whether the fast path (model.source.fast_data) read the file: its job is then the run's and
+    its problems are placed, on a document that reads the file on the node path only for the
+    positions they need (the fast path reads only files whose data both paths read alike: see
+    model/source.py), so a file with findings is parsed and checked once, not again on the node
+    path. `in_worker`: a file with any problem is left to the parent (False), which alone imports
+    what placing problems costs (PyYAML) and explains them; a document the schema's gate rejects
+    is not explained but only refused, and the gate is asked once."""
     data = fast_data(text)
-    if data is None or (gate_first and not schema.is_valid(data)):
+    if data is None:
         return False
-    spec, problems = engine.parse(data, checked.path.parent)
+    valid = in_worker and schema.is_valid(data)
+    if in_worker and not valid:
+        return False
+    spec, problems = engine.parse(data, checked.path.parent, valid=valid)
     if spec is not None:
         problems += engine.check(spec, config)
-    if problems:
+    if problems and in_worker:
         return False
+    document = LazyDocument(checked.path, 0, data, text)
     if spec is not None:
-        jobs.append(_Job(spec, LazyDocument(checked.path, 0, data, text), checked))
+        jobs.append(_Job(spec, document, checked))
+    for problem in problems:
+        checked.add(document, problem)
     return True
 
 
@@ -283,6 +330,16 @@ def _forget_nodes(checked: PlacedFile, outcome: Outcome, jobs: list[_Job]) -> No
         jobs[position].document = LazyDocument(
             checked.path, index, {"name": name}, positions=outcome.positions
         )
+
+
+def _forget_data(jobs: list[_Job]) -> None:
+    """Keep of a document the fast path read only its job's name, as of a file a worker checked:
+    a position a cross-job rule needs reads the file again. Its data held to the end of the run
+    was most of the run's peak memory (5 KiB a file, four times its text)."""
+    for job in jobs:
+        if isinstance(job.document, LazyDocument):
+            name = job.document.data.get("name")
+            job.document = LazyDocument(job.document.path, job.document.index, {"name": name})
 
 
 def _restore(checked: PlacedFile, outcome: Outcome, jobs: list[_Job]) -> None:

@@ -10,11 +10,11 @@ YAML 1.1 defaults: `off`, `yes` and `no` are strings, `0755` is decimal. Merge k
 kept, as most YAML tools keep them.
 
 Most job files are read faster still: `fast_data` reads a file with yaml-rs (a Rust YAML 1.2 parser,
-about ten times as fast as composing nodes) when it passes cheap guards, and the validator uses that
-data only if the file has no finding at all. Anything the two parsers could read differently (number
-forms such as `0x1F`, `0b101` or `1_000`, tags, anchors and merge keys, several documents, tabs,
-escapes, control characters, input deep enough for the depth check) is refused by the guards, and a
-file with a finding is read again on the node path, which alone places findings. A differential
+about ten times as fast as composing nodes) when it passes cheap guards. Anything the two parsers
+could read differently (number forms such as `0x1F`, `0b101` or `1_000`, tags, anchors and merge
+keys, several documents, tabs, escapes, control characters, input deep enough for the depth check)
+is refused by the guards, so the validator checks the data yaml-rs read; the node path parses a
+file it read only for the positions of its findings (`LazyDocument`). A differential
 property test (tests/validate/test_fast_path.py) holds yaml-rs to the node path's data; it found
 what the guards now refuse (a block scalar ending the file, `|`, `>` and colons in flow collections,
 a flow collection over several lines). The node path (model/nodes.py, and PyYAML with it) is
@@ -194,15 +194,20 @@ def read_text(path: FilePath) -> str:
     Opened without blocking and checked on the open descriptor (not by a stat before it, which a
     FIFO swapped in afterwards would pass), so nothing named on a command line can hang a hook.
     """
+    return text_of(read_regular(path, MAX_FILE_BYTES + 1))
+
+
+def read_regular(path: FilePath, most: int) -> bytes:
+    """Up to `most` bytes of the regular file `path` (a job file, a sqlFile); NotRegularFile (an
+    OSError) for a pipe, socket or device, checked on the descriptor opened without blocking."""
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     try:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
             raise NotRegularFile(info.st_mode)
-        raw = _read_exactly(descriptor, min(info.st_size, MAX_FILE_BYTES) + 1)
+        return _read_exactly(descriptor, min(info.st_size, most - 1) + 1)
     finally:
         os.close(descriptor)
-    return text_of(raw)
 
 
 def text_of(raw: bytes) -> str:
@@ -298,9 +303,11 @@ def fast_data(text: str) -> Any:
         if refused in text:
             return None
     special = _SPECIAL_ASCII if text.isascii() else _unprintable()
-    for pattern in (special, _FAST_REFUSED, _NUMBER_UNDERSCORE, _RESERVED_START, _LONG_NUMBER):
+    for pattern in (special, _FAST_REFUSED, _NUMBER_UNDERSCORE, _LONG_NUMBER):
         if pattern.search(text):
             return None
+    if ("@" in text or "`" in text or "%" in text) and _RESERVED_START.search(text):
+        return None  # the regex only where its characters are: three scans at C speed
     if not _simple_flows(text):
         return None
     try:
@@ -324,6 +331,8 @@ def _simple_flows(text: str) -> bool:
     """Whether every line with a flow collection (`[...]`, `{...}`) closes what it opens, outside
     quotes, and holds no `|`, `>` or odd colon: yaml-rs reads a flow collection over several lines,
     and those in one, where libyaml refuses them."""
+    if "[" not in text and "{" not in text:  # most files: two scans at C speed, not a regex's
+        return True
     end = 0
     for found in _FLOW_START.finditer(text):
         if found.start() < end:

@@ -209,19 +209,19 @@ class JobSpec:
         kind = document.get("kind")
         values: dict[str, Any] = {}
         known_kind = kind if isinstance(kind, str) and kind in KINDS else None
-        for group, readers in _readers(fields.TABLE, known_kind):
-            block = _block(document, group)
+        for names, readers in _readers(fields.TABLE, known_kind):
+            block = _block(document, names)
             if isinstance(block, Unknown):
                 values.update((reader[0], UNKNOWN) for reader in readers)
                 continue
-            if not isinstance(block, Mapping):
+            if type(block) is not dict and not isinstance(block, Mapping):
                 block = {}
             for path, key, shape, missing in readers:
                 value = block.get(key) if key else None
                 if value is None:
                     values[path] = missing
                 elif shape is None:
-                    values[path] = whole(value)
+                    values[path] = whole(value) if type(value) is float else value
                 else:
                     values[path] = _shaped(shape, value)
         sql_file = values.get("sqlFile")
@@ -346,26 +346,27 @@ the key is absent)."""
 @functools.cache
 def _readers(
     table: fields.FieldTable, kind: str | None
-) -> tuple[tuple[str | None, tuple[Reader, ...]], ...]:
-    """How each row is read for a job of `kind`, block by block, worked out once per table and kind
-    (every file of a validate run reads the same rows)."""
+) -> tuple[tuple[tuple[str, ...], tuple[Reader, ...]], ...]:
+    """How each row is read for a job of `kind`, block by block (the block's keys, "resourceConfig",
+    "jobManager", and its rows), worked out once per table and kind (every file of a validate run
+    reads the same rows)."""
     return tuple(
         (
-            group,
+            tuple(group.split(".")) if group else (),
             tuple((row.path, _key(row, kind), _shape(row), _missing(row, kind)) for row in rows),
         )
         for group, rows in table.groups.items()
     )
 
 
-def _block(document: Mapping[str, Any], group: str | None) -> Any:
-    """The block of `document` at a dotted group path ("resourceConfig.jobManager"): UNKNOWN where
-    a block on the way is unknown, {} where one is missing or not a mapping."""
+def _block(document: Mapping[str, Any], names: tuple[str, ...]) -> Any:
+    """The block of `document` at the keys `names`: UNKNOWN where a block on the way is unknown,
+    {} where one is missing or not a mapping."""
     block: Any = document
-    for name in group.split(".") if group else ():
+    for name in names:
         if isinstance(block, Unknown):
             return block
-        block = block.get(name) if isinstance(block, Mapping) else None
+        block = block.get(name) if type(block) is dict or isinstance(block, Mapping) else None
     return block
 
 
@@ -397,7 +398,7 @@ def _shaped(shape: str, value: Any) -> Any:
         return UNKNOWN
     if shape == "list":
         return tuple(wire_string(v) for v in value) if isinstance(value, list) else UNKNOWN
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):
         return UNKNOWN
     return tuple(
         (str(k), v if isinstance(v, Unknown) else wire_string(v)) for k, v in value.items()
@@ -500,14 +501,14 @@ MAX_SQL_BYTES = 1024 * 1024
 def read_sql(path: Path) -> str | None:
     """The SQL of a regular UTF-8 file up to MAX_SQL_BYTES; None for anything else.
 
-    A FIFO would block and /dev/zero never ends, so only regular files are opened.
+    A FIFO would block and /dev/zero never ends, so only regular files are read, as job files are
+    (model/source.py: sized by fstat, not a 1 MiB buffer allocated and shrunk per file).
     """
+    from dli_flink.model.source import read_regular  # here: the provider reads no YAML
+
     try:
-        if not path.is_file():
-            return None
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_SQL_BYTES + 1)
-    except (OSError, ValueError):  # unreadable, or a NUL in the path
+        raw = read_regular(path, MAX_SQL_BYTES + 1)
+    except (OSError, ValueError):  # unreadable, not a regular file, or a NUL in the path
         return None
     return sql_of(raw)
 

@@ -21,14 +21,17 @@ from dli_flink.rules.accepted import VALUE_RULES, settle
 from dli_flink.rules.config import Config
 
 
-def parse(document: Any, base_dir: Path | None = None) -> tuple[JobSpec | None, list[Problem]]:
+def parse(
+    document: Any, base_dir: Path | None = None, *, valid: bool = False
+) -> tuple[JobSpec | None, list[Problem]]:
     """The schema's problems with one job document, and its JobSpec if its kind is a known one.
 
     Values the schema rejects reach the JobSpec as UNKNOWN, which rules skip: a wrong value is
     reported once, by the schema, and no rule trips over its type. `base_dir` is where a relative
-    sqlFile is read from.
+    sqlFile is read from. `valid`: the caller has already passed the document through the
+    schema's gate (`schema.is_valid`), which is then not asked again.
     """
-    problems = schema.schema_problems(document)
+    problems = [] if valid else schema.schema_problems(document)
     if not isinstance(document, dict) or document.get("kind") not in (SQL_KIND, JAR_KIND):
         return None, problems
     spec = JobSpec.from_document(_prune(document, schema.invalid_paths(problems)), base_dir)

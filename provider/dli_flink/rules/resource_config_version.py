@@ -29,6 +29,7 @@ FAIL::
     resources: {cu: 4}
 """
 
+import functools
 from collections.abc import Iterator
 
 from dli_flink.model.fields import V1, V2
@@ -58,11 +59,9 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     version, resource_version = spec.flink_version, spec.resource_version
     if not known(version) or resource_version not in (V1, V2):
         return
-    takes = {
-        name: {version_key(v) for v in context.options[f"{name}-versions"]} for name in (V1, V2)
-    }
+    takes = _takes(*(tuple(context.options[f"{name}-versions"]) for name in (V1, V2)))
     mine = version_key(_minor(version))
-    listed = [name for name in (V1, V2) if mine in takes[name]]
+    listed = [name for name, keys in zip((V1, V2), takes, strict=True) if mine in keys]
     if not listed or resource_version in listed:
         return
     other = listed[0]
@@ -75,6 +74,13 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
         + f" {resource_version}: set resourceConfigVersion: {other}"
         + (" and give its resources in resourceConfig" if other == V2 else " and use resources"),
     )
+
+
+@functools.lru_cache(maxsize=16)
+def _takes(*versions: tuple[str, ...]) -> tuple[frozenset[tuple[tuple[int, str], ...]], ...]:
+    """The version keys of each configuration version's list: the same few lists for every job
+    of a run, worked out once."""
+    return tuple(frozenset(version_key(v) for v in listed) for listed in versions)
 
 
 def _minor(version: str) -> str:

@@ -49,13 +49,16 @@ _PREFIX = "flink.dli."
 def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     if not known(spec.runtime_config):
         return
+    dli_keys = [key for key, _ in spec.runtime_config if key.startswith(_PREFIX)]
+    if not dli_keys:  # most jobs: nothing to look up
+        return
     known_keys = [
         *fields.TABLE.scaling_keys.values(),
         *fields.RUNTIME_KEYS,
         *map(str, context.options["known-keys"]),
     ]
-    for key, _ in spec.runtime_config:
-        if key.startswith(_PREFIX) and key not in known_keys:
+    for key in dli_keys:
+        if key not in known_keys:
             import difflib  # here: only an unknown key needs it
 
             hint = difflib.get_close_matches(key, known_keys, n=1, cutoff=0.8)
