@@ -16,7 +16,10 @@ def _listening(pid: int) -> set[str]:
     """The local addresses of the TCP sockets `pid` listens on (from /proc)."""
     inodes = set()
     for fd in Path(f"/proc/{pid}/fd").iterdir():
-        target = os.readlink(fd)
+        try:
+            target = os.readlink(fd)
+        except FileNotFoundError:
+            continue  # closed since the listing: the JVM opens and closes files as it runs
         if target.startswith("socket:["):
             inodes.add(target[8:-1])
     found = set()
