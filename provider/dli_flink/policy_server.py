@@ -89,9 +89,10 @@ def serve() -> None:
     gc.freeze()
     # Of what a call allocates, about 25 containers outlive it: the checked job, kept for the
     # stack policies (its JobSpec holds reference cycles, collected only if the cache drops it);
-    # the rest die by reference count, so the young generation's collections find nothing to free. At the default threshold
-    # (700), 1,000 Analyze calls ran 50-60 of them, 9 ms in the served pack and 7-32 of 200 thread
-    # CPU ms in-process (with the older generations' that follow); at 10,000, 3-5 and 3-7 ms.
+    # the rest die by reference count, so the young generation's collections find nothing to
+    # free. At the default threshold (700), 1,000 Analyze calls ran 50-60 of them, 9 ms in the
+    # served pack and 7-32 of 200 thread CPU ms in-process (with the older generations' that
+    # follow); at 10,000, 3-5 and 3-7 ms.
     gc.set_threshold(YOUNG_THRESHOLD, *gc.get_threshold()[1:])
     server.start()
     sys.stdout.buffer.write(f"{port}\n".encode())
