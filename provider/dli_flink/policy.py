@@ -442,7 +442,14 @@ class JobProps:
     the jobs the mandatory one checked in Analyze. Only this module's policies read it.
     """
 
-    def __init__(self, struct: struct_pb2.Struct) -> None:
+    def __init__(self, struct: struct_pb2.Struct, outputs: bool = False) -> None:
+        """`outputs`: a job's outputs in a Struct the caller gives up (AnalyzeStack's request,
+        which nothing else reads): the keys that are not the document's are deleted from it at
+        once, where a copy would cost half of keying it."""
+        if outputs:
+            allowed = _document_keys()
+            for key in [key for key in struct.fields if key not in allowed]:
+                del struct.fields[key]
         self.struct = struct
         self._keys: dict[bool, bytes] = {}
         self._structs: dict[bool, struct_pb2.Struct] = {}
@@ -465,7 +472,7 @@ class JobProps:
 
     def _document_struct(self, known_keys_only: bool) -> struct_pb2.Struct:
         """The Struct without the keys that are not the document's: itself unless it has some
-        (Analyze's inputs have none; a copy is made only for AnalyzeStack's outputs)."""
+        (Analyze's inputs have none, nor AnalyzeStack's outputs once trimmed)."""
         kept = self._structs.get(known_keys_only)
         if kept is None:
             kept = self._structs[known_keys_only] = self._without_others(known_keys_only)
@@ -474,7 +481,8 @@ class JobProps:
     def _without_others(self, known_keys_only: bool) -> struct_pb2.Struct:
         fields = self.struct.fields
         if known_keys_only:
-            left_out = [key for key in fields if key not in _document_keys()]
+            allowed = _document_keys()
+            left_out = [key for key in fields if key not in allowed]
         else:
             left_out = ["__provider"] if "__provider" in fields else []
         if not left_out:

@@ -207,7 +207,7 @@ class Servicer(_PolicyAnalyzerServicer):
         resources = [
             PolicyResource(
                 r.type,
-                JobProps(r.properties) if r.type in JOB_TYPES else {},
+                JobProps(r.properties, outputs=True) if r.type in JOB_TYPES else {},
                 r.urn,
                 r.name,
                 None,
