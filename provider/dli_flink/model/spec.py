@@ -123,6 +123,9 @@ class Group:
 
     def _lookup(self, key: str, name: str) -> Any:
         path = f"{self._path}.{key}"
+        values = self._spec.values
+        if path in values:  # every row of a spec from a document: the table is asked only after
+            return values[path]
         return (
             Group(self._spec, path) if path in fields.TABLE.blocks else self._spec.value(path, name)
         )
@@ -200,6 +203,9 @@ class JobSpec:
             raise AttributeError(attribute or path) from None
 
     def _lookup(self, key: str, name: str) -> Any:
+        values = self.values
+        if key in values:  # every row of a spec from a document: the table is asked only after
+            return values[key]
         return Group(self, key) if key in fields.TABLE.blocks else self.value(key, name)
 
     __getattr__ = _field_attribute
@@ -313,9 +319,9 @@ class JobSpec:
     def _setting(self, key: str) -> Setting:
         row = fields.TABLE.scaling[key]
         declared = self.values.get(row.path)
-        raw = self.runtime_value(row.runtime_key)  # type: ignore[arg-type]
         if declared is not None:
             return Setting(declared, ("scaling", key), True)
+        raw = self.runtime_value(row.runtime_key)  # type: ignore[arg-type]
         if raw is not None:
             value = raw if isinstance(raw, Unknown) else parse_scaling_value(key, raw)
             return Setting(value, ("runtimeConfig", row.runtime_key), True)
