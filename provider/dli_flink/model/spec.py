@@ -259,20 +259,22 @@ class JobSpec:
         `base_dir` is where a relative `sqlFile` is read from; without it the SQL stays unread.
         """
         kind = document.get("kind")
-        values: dict[str, Any] = {}
         known_kind = kind if isinstance(kind, str) and kind in KINDS else None
-        for names, readers in _readers(fields.TABLE, known_kind):
+        missing, blocks = _readers(fields.TABLE, known_kind)
+        values = dict(missing)  # every row, in table order; the document's keys then override
+        for names, readers, paths in blocks:
             block = _block(document, names)
             if isinstance(block, Unknown):
-                values.update((reader[0], UNKNOWN) for reader in readers)
+                values.update(dict.fromkeys(paths, UNKNOWN))
                 continue
             if type(block) is not dict and not isinstance(block, Mapping):
-                block = {}
-            for path, key, shape, missing in readers:
-                value = block.get(key) if key else None
-                if value is None:
-                    values[path] = missing
-                elif shape is None:
+                continue
+            for key, value in block.items():  # the keys written: fewer than the block's rows
+                reader = readers.get(key)
+                if reader is None or value is None:
+                    continue
+                path, shape = reader
+                if shape is None:
                     values[path] = whole(value) if type(value) is float else value
                 else:
                     values[path] = _shaped(shape, value)
@@ -390,25 +392,27 @@ class JobSpec:
         return body
 
 
-Reader = tuple[str, str | None, str | None, Any]
-"""(document path, key in its block or None when not read, list/map shape or None, the value when
-the key is absent)."""
+Blocks = tuple[tuple[tuple[str, ...], dict[str, tuple[str, str | None]], tuple[str, ...]], ...]
+"""Per block of the document (its keys: (), ("resourceConfig", "jobManager")): its rows read from
+the document, by key, as (document path, list/map shape or None), and the paths of all its rows."""
 
 
 @functools.cache
-def _readers(
-    table: fields.FieldTable, kind: str | None
-) -> tuple[tuple[tuple[str, ...], tuple[Reader, ...]], ...]:
-    """How each row is read for a job of `kind`, block by block (the block's keys, "resourceConfig",
-    "jobManager", and its rows), worked out once per table and kind (every file of a validate run
-    reads the same rows)."""
-    return tuple(
+def _readers(table: fields.FieldTable, kind: str | None) -> tuple[dict[str, Any], Blocks]:
+    """How a job of `kind` is read, worked out once per table and kind (every file of a validate
+    run reads the same rows): each row's value when the document does not write it, in table
+    order, and each block's rows by the key that writes them (a row no document writes, such as a
+    Jar job's job_type, has only its value)."""
+    missing = {row.path: _missing(row, kind) for rows in table.groups.values() for row in rows}
+    blocks = tuple(
         (
             tuple(group.split(".")) if group else (),
-            tuple((row.path, _key(row, kind), _shape(row), _missing(row, kind)) for row in rows),
+            {key: (row.path, _shape(row)) for row in rows if (key := _key(row, kind)) is not None},
+            tuple(row.path for row in rows),
         )
         for group, rows in table.groups.items()
     )
+    return missing, blocks
 
 
 def _block(document: Mapping[str, Any], names: tuple[str, ...]) -> Any:
