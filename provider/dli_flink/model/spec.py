@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Mapping
-from functools import cached_property
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
@@ -79,6 +78,42 @@ class Setting(NamedTuple):
     """False when the value is DLI's default."""
 
 
+class _Field:
+    """`spec.flink_version`, `spec.resources.cu`: a document attribute, read once, then kept on the
+    instance (a spec never changes, and the rules read the same few attributes of every job).
+
+    Put on the class by `__getattr__` the first time a name is asked for, so the next spec's
+    read is a plain descriptor call rather than a failed lookup, an AttributeError and
+    `__getattr__` (about a third of what the per-job rules cost the policy pack,
+    bench/policy_bench.py). Each read asks the field table in use (`fields.TABLE`, which a test
+    may replace) through the instance's `_lookup`; a name that is no row there raises
+    AttributeError, and Python asks `__getattr__`, which raises it again.
+    """
+
+    __slots__ = ("key", "name")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.key = camel(name)
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        found = instance.__dict__[self.name] = instance._lookup(self.key, self.name)
+        return found
+
+
+def _field_attribute(instance: Any, name: str) -> Any:
+    """What `__getattr__` answers for `name`: the value of the row (or the block) it names, and
+    the name's `_Field` on the class for every later instance."""
+    if name.startswith("_"):
+        raise AttributeError(name)
+    field = _Field(name)
+    found = field.__get__(instance)  # AttributeError if the name is no row
+    setattr(type(instance), name, field)
+    return found
+
+
 class Group:
     """A block of the document (`spec.resources`): its fields as snake_case attributes."""
 
@@ -86,14 +121,33 @@ class Group:
         self._spec = spec
         self._path = path
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        path = f"{self._path}.{camel(name)}"
-        found = (
+    def _lookup(self, key: str, name: str) -> Any:
+        path = f"{self._path}.{key}"
+        values = self._spec.values
+        if path in values:  # every row of a spec from a document: the table is asked only after
+            return values[path]
+        return (
             Group(self._spec, path) if path in fields.TABLE.blocks else self._spec.value(path, name)
         )
-        setattr(self, name, found)
+
+    __getattr__ = _field_attribute
+
+
+class _kept:
+    """functools.cached_property without its lock: Python 3.11's takes an RLock for every first
+    read, a few microseconds each, paid four times per job the policy pack checks (3.12 dropped
+    the lock for the same reason). Two threads reading one spec at once may both work the value
+    out; it depends only on the spec's values, so either result is the same."""
+
+    def __init__(self, func: Any) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        found = instance.__dict__[self.name] = self.func(instance)
         return found
 
 
@@ -148,15 +202,13 @@ class JobSpec:
                 return None
             raise AttributeError(attribute or path) from None
 
-    def __getattr__(self, name: str) -> Any:
-        """`spec.flink_version`, `spec.resources`: looked up once, then kept on the instance (a
-        spec never changes, and rules read the same few attributes many times)."""
-        if name.startswith("_"):
-            raise AttributeError(name)
-        path = camel(name)
-        found = Group(self, path) if path in fields.TABLE.blocks else self.value(path, name)
-        object.__setattr__(self, name, found)
-        return found
+    def _lookup(self, key: str, name: str) -> Any:
+        values = self.values
+        if key in values:  # every row of a spec from a document: the table is asked only after
+            return values[key]
+        return Group(self, key) if key in fields.TABLE.blocks else self.value(key, name)
+
+    __getattr__ = _field_attribute
 
     def __getstate__(self) -> dict[str, Any]:
         """What a pickled spec (validate's cache) keeps: its values, what the value rules
@@ -188,7 +240,7 @@ class JobSpec:
             return self.value("resourceConfig.parallelism")
         return self.value("resources.parallelism")
 
-    @cached_property
+    @_kept
     def job_cu(self) -> Any:
         """The job's CUs, as scaling and queue capacity count them (`job_cus`)."""
         return job_cus(self.values)
@@ -207,20 +259,22 @@ class JobSpec:
         `base_dir` is where a relative `sqlFile` is read from; without it the SQL stays unread.
         """
         kind = document.get("kind")
-        values: dict[str, Any] = {}
         known_kind = kind if isinstance(kind, str) and kind in KINDS else None
-        for names, readers in _readers(fields.TABLE, known_kind):
+        missing, blocks = _readers(fields.TABLE, known_kind)
+        values = dict(missing)  # every row, in table order; the document's keys then override
+        for names, readers, paths in blocks:
             block = _block(document, names)
             if isinstance(block, Unknown):
-                values.update((reader[0], UNKNOWN) for reader in readers)
+                values.update(dict.fromkeys(paths, UNKNOWN))
                 continue
             if type(block) is not dict and not isinstance(block, Mapping):
-                block = {}
-            for path, key, shape, missing in readers:
-                value = block.get(key) if key else None
-                if value is None:
-                    values[path] = missing
-                elif shape is None:
+                continue
+            for key, value in block.items():  # the keys written: fewer than the block's rows
+                reader = readers.get(key)
+                if reader is None or value is None:
+                    continue
+                path, shape = reader
+                if shape is None:
                     values[path] = whole(value) if type(value) is float else value
                 else:
                     values[path] = _shaped(shape, value)
@@ -258,7 +312,7 @@ class JobSpec:
             found = settings[key] = self._setting(key)
         return found
 
-    @cached_property
+    @_kept
     def _settings(self) -> dict[str, Setting]:
         """The scaling settings worked out so far, each once: the per-job rules ask for several,
         and the cross-job rules, over a thousand specs loaded from the cache, for one or two."""
@@ -267,9 +321,9 @@ class JobSpec:
     def _setting(self, key: str) -> Setting:
         row = fields.TABLE.scaling[key]
         declared = self.values.get(row.path)
-        raw = self.runtime_value(row.runtime_key)  # type: ignore[arg-type]
         if declared is not None:
             return Setting(declared, ("scaling", key), True)
+        raw = self.runtime_value(row.runtime_key)  # type: ignore[arg-type]
         if raw is not None:
             value = raw if isinstance(raw, Unknown) else parse_scaling_value(key, raw)
             return Setting(value, ("runtimeConfig", row.runtime_key), True)
@@ -278,7 +332,7 @@ class JobSpec:
     def runtime_value(self, key: str) -> Maybe[str | None]:
         return self._runtime.get(key)
 
-    @cached_property
+    @_kept
     def _runtime(self) -> dict[str, Any]:
         if not known(self.runtime_config):
             return {}
@@ -287,7 +341,7 @@ class JobSpec:
             runtime.setdefault(key, value)
         return runtime
 
-    @cached_property
+    @_kept
     def scaling_enabled(self) -> Maybe[bool]:
         value = self.setting("enabled").value
         return value if isinstance(value, Unknown) else value is True
@@ -338,25 +392,27 @@ class JobSpec:
         return body
 
 
-Reader = tuple[str, str | None, str | None, Any]
-"""(document path, key in its block or None when not read, list/map shape or None, the value when
-the key is absent)."""
+Blocks = tuple[tuple[tuple[str, ...], dict[str, tuple[str, str | None]], tuple[str, ...]], ...]
+"""Per block of the document (its keys: (), ("resourceConfig", "jobManager")): its rows read from
+the document, by key, as (document path, list/map shape or None), and the paths of all its rows."""
 
 
 @functools.cache
-def _readers(
-    table: fields.FieldTable, kind: str | None
-) -> tuple[tuple[tuple[str, ...], tuple[Reader, ...]], ...]:
-    """How each row is read for a job of `kind`, block by block (the block's keys, "resourceConfig",
-    "jobManager", and its rows), worked out once per table and kind (every file of a validate run
-    reads the same rows)."""
-    return tuple(
+def _readers(table: fields.FieldTable, kind: str | None) -> tuple[dict[str, Any], Blocks]:
+    """How a job of `kind` is read, worked out once per table and kind (every file of a validate
+    run reads the same rows): each row's value when the document does not write it, in table
+    order, and each block's rows by the key that writes them (a row no document writes, such as a
+    Jar job's job_type, has only its value)."""
+    missing = {row.path: _missing(row, kind) for rows in table.groups.values() for row in rows}
+    blocks = tuple(
         (
             tuple(group.split(".")) if group else (),
-            tuple((row.path, _key(row, kind), _shape(row), _missing(row, kind)) for row in rows),
+            {key: (row.path, _shape(row)) for row in rows if (key := _key(row, kind)) is not None},
+            tuple(row.path for row in rows),
         )
         for group, rows in table.groups.items()
     )
+    return missing, blocks
 
 
 def _block(document: Mapping[str, Any], names: tuple[str, ...]) -> Any:

@@ -33,6 +33,7 @@ from dli_flink.model.source import (
     read_text,
 )
 from dli_flink.rules import JOB_RULES, RULES
+from dli_flink.rules.accepted import VALUE_RULES
 from dli_flink.rules.base import Context, OptionError, option_values
 
 DEFAULT_RESTART_SECONDS = 60.0
@@ -112,9 +113,17 @@ class Config:
         return self.severity(rule.ID, rule.SEVERITY) is not None or getattr(rule, "HARD", False)
 
     @cached_property
-    def job_rules(self) -> list[ModuleType]:
-        """The per-job rules that run (`runs`), in registry order: asked for every job of a run."""
-        return [rule for rule in JOB_RULES if self.runs(rule)]
+    def job_checks(self) -> list[tuple[ModuleType, Context]]:
+        """The per-job rules that run (`runs`), in registry order, each with its context: asked
+        for every job of a run, worked out once."""
+        contexts = self.contexts
+        return [(rule, contexts[rule.ID]) for rule in JOB_RULES if self.runs(rule)]
+
+    @cached_property
+    def value_checks(self) -> list[tuple[ModuleType, Context]]:
+        """The value rules (rules/accepted.py), whatever the configuration, each with its
+        context: `engine.check` runs them first for every job."""
+        return [(rule, self.contexts[rule.ID]) for rule in VALUE_RULES]
 
     @cached_property
     def contexts(self) -> dict[str, Context]:

@@ -59,24 +59,24 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     version = spec.flink_version
     if not known(version):
         return
-    mine = version_key(version)
-    last_jar = version_key(str(context.options["last-jar-version"]))
-    last_udf = version_key(str(context.options["last-udf-version"]))
     jar = spec.jar if not spec.is_sql else None
-    places: list[tuple[Path, Any, tuple[int, ...] | Any]] = []
+    places: list[tuple[Path, Any, str]] = []  # (path, value, the option of its last version)
     if jar is not None:
-        places.append((("jar", "entrypoint"), jar.entrypoint, last_jar))
+        places.append((("jar", "entrypoint"), jar.entrypoint, "last-jar-version"))
         for key, values in (
             ("dependencyJars", jar.dependency_jars),
             ("dependencyFiles", jar.dependency_files),
         ):
             if known(values):
-                places.extend(((("jar", key, i), v, last_jar) for i, v in enumerate(values)))
+                places.extend(
+                    ((("jar", key, i), v, "last-jar-version") for i, v in enumerate(values))
+                )
     else:
-        places.append((("udfJarUrl",), spec.udf_jar_url, last_udf))
-    for path, value, last in places:
+        places.append((("udfJarUrl",), spec.udf_jar_url, "last-udf-version"))
+    for path, value, option in places:
         if not isinstance(value, str) or value.startswith(OBS):
-            continue
+            continue  # most jobs: every file on OBS, no version to compare
+        mine, last = version_key(version), version_key(str(context.options[option]))
         hard = mine > last
         if not hard and not (path[0] == "jar" and mine == last):
             continue

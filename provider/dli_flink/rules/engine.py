@@ -17,7 +17,7 @@ from dli_flink.model import schema
 from dli_flink.model.findings import Problem
 from dli_flink.model.spec import JAR_KIND, SQL_KIND, UNKNOWN, JobSpec
 from dli_flink.rules import STACK_RULES
-from dli_flink.rules.accepted import VALUE_RULES, settle
+from dli_flink.rules.accepted import settle
 from dli_flink.rules.config import Config
 
 
@@ -45,16 +45,13 @@ def check(spec: JobSpec, config: Config) -> list[Problem]:
     The value rules run first, whatever the configuration, so the rules relating values see what
     they reject as unknown (rules/accepted.py); their problems are kept if they are on.
     """
-    contexts = config.contexts
-    values = {rule.ID: list(rule.check(spec, contexts[rule.ID])) for rule in VALUE_RULES}
+    values = {rule: list(rule.check(spec, context)) for rule, context in config.value_checks}
     settle(spec, (problem for found in values.values() for problem in found))
-    return [
-        problem
-        for rule in config.job_rules
-        for problem in (
-            values[rule.ID] if rule.ID in values else rule.check(spec, contexts[rule.ID])
-        )
-    ]
+    problems: list[Problem] = []
+    for rule, context in config.job_checks:
+        found = values.get(rule)
+        problems.extend(rule.check(spec, context) if found is None else found)
+    return problems
 
 
 def check_stack(specs: list[JobSpec], config: Config) -> list[tuple[int, Problem]]:

@@ -59,9 +59,9 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     version, resource_version = spec.flink_version, spec.resource_version
     if not known(version) or resource_version not in (V1, V2):
         return
-    takes = _takes(*(tuple(context.options[f"{name}-versions"]) for name in (V1, V2)))
-    mine = version_key(_minor(version))
-    listed = [name for name, keys in zip((V1, V2), takes, strict=True) if mine in keys]
+    listed = _listed(
+        version, tuple(context.options[f"{V1}-versions"]), tuple(context.options[f"{V2}-versions"])
+    )
     if not listed or resource_version in listed:
         return
     other = listed[0]
@@ -76,11 +76,18 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     )
 
 
-@functools.lru_cache(maxsize=16)
-def _takes(*versions: tuple[str, ...]) -> tuple[frozenset[tuple[tuple[int, str], ...]], ...]:
-    """The version keys of each configuration version's list: the same few lists for every job
-    of a run, worked out once."""
-    return tuple(frozenset(version_key(v) for v in listed) for listed in versions)
+@functools.lru_cache(maxsize=256)
+def _listed(
+    version: str, v1_versions: tuple[str, ...], v2_versions: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The configuration versions whose list holds the Flink version's minor: the same few
+    versions and lists for every job of a run, worked out once each."""
+    mine = version_key(_minor(version))
+    return tuple(
+        name
+        for name, versions in ((V1, v1_versions), (V2, v2_versions))
+        if any(version_key(listed) == mine for listed in versions)
+    )
 
 
 def _minor(version: str) -> str:

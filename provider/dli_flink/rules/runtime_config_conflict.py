@@ -50,10 +50,12 @@ OPTIONS: tuple[Option, ...] = ()
 
 def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     for key, runtime_key in fields.TABLE.scaling_keys.items():
-        declared = spec.setting(key)
         raw = spec.runtime_value(runtime_key)
+        if raw is None:  # most jobs write no scaling key in runtimeConfig
+            continue
+        declared = spec.setting(key)
         in_block = declared.explicit and declared.path[0] == "scaling"
-        if not in_block or raw is None or not known(raw, declared.value):
+        if not in_block or not known(raw, declared.value):
             continue
         written = parse_scaling_value(key, raw)
         if known(written) and written != declared.value:  # unreadable: runtime-config-value says so
