@@ -19,33 +19,37 @@ What changes, and what does not:
 - Analyze and AnalyzeStack hand the policies each job's Struct as it came (`JobProps`): keyed by
   its serialized bytes, turned into a job document once, checked once for every policy, Analyze's
   and AnalyzeStack's alike (dli_flink.policy). Not converted, because none of this pack's policies
-  reads them: the provider resource, stack tags, a stack resource's parent and dependencies (the
-  args say None or empty), and the properties of resources that are not jobs (Analyze answers
-  them at once; in AnalyzeStack their properties are empty).
+  reads them: the provider resource, the resource options, stack tags, a stack resource's parent
+  and dependencies (the args say None or empty), and the properties of resources that are not
+  jobs (Analyze answers them at once; in AnalyzeStack their properties are empty).
 - Everything else is the library's: GetAnalyzerInfo, Configure and ConfigureStack, each policy's
   configured enforcement level (disabled skips it, remediate reports as mandatory) and config,
-  and the diagnostics' form, through its helpers `_get_enforcement_level`, `_get_policy_config`,
-  `_create_report_violation` and `_get_resource_options`. Those are pulumi_policy internals:
+  and the diagnostics' form, through its helpers `_get_enforcement_level`, `_get_policy_config`
+  (both asked once per Configure, not per call: `Servicer._plan`) and `_create_report_violation`.
+  Those are pulumi_policy internals:
   tests/policy/test_grpc.py starts this server as the engine does and speaks the protocol to it,
   so a library release that changes them fails there, not in a user's preview.
 - grpcio's sync server, as the library's: bench/policy_bench.py's floor rows measured grpc.aio
   (handlers on its event loop, no thread handoff) no cheaper for these calls, with or without
   Remediate, and one pool thread no cheaper than four.
 
-Where the time goes, on 1,000 jobs (bench/policy_bench.py, same run, load average 4.9): this
-server 1.27 s median and 0.80 CPU s, where pulumi_policy's took 2.62 s and 1.86 CPU s and a server
-answering every call with nothing, Remediate unimplemented, 0.90 s and 0.43 CPU s. Of the
-handlers' 0.31 CPU s (thread time, in the served process), the rule engine's parse and checks
-take 0.19 s, building the job documents 0.04 s, their keys 0.015 s.
+Where the time goes, on 1,000 jobs (bench/policy_bench.py, same run, load average 1.3): this
+server 1.32 s median and 0.86 CPU s, where pulumi_policy's took 2.34 s and 1.89 CPU s and a server
+answering every call with nothing, Remediate unimplemented, 0.97 s and 0.52 CPU s (the provider's
+own preview: 2.06 s). The handlers take 0.26-0.34 CPU s (thread time, in the served process); fed
+the same 1,000 Analyze calls in-process, 0.18 s: the rule engine's parse and checks about 0.13 s,
+building the job documents 0.025 s, their keys 0.006 s, the rest (policy levels, config, report
+functions, the library's per-policy wrapper) a few ms.
 """
 
 from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent import futures
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 import grpc
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
@@ -67,6 +71,10 @@ MAX_MESSAGE = 400 * 1024 * 1024
 stack's AnalyzeStack carries every resource."""
 
 
+YOUNG_THRESHOLD = 10_000
+"""Allocations between two collections of the young generation while serving (the default: 700)."""
+
+
 def serve() -> None:
     """Serve the pack as `PolicyPack` does: the port on the first stdout line, then block."""
     servicer = Servicer(policies())
@@ -81,6 +89,13 @@ def serve() -> None:
     # full collection that 1,000 Analyze calls trigger took about 30 of the handlers' 380 CPU ms
     # (gc.callbacks, bench/policy_bench.py's stack).
     gc.freeze()
+    # Of what a call allocates, about 25 containers outlive it: the checked job, kept for the
+    # stack policies (its JobSpec holds reference cycles, collected only if the cache drops it);
+    # the rest die by reference count, so the young generation's collections find nothing to
+    # free. At the default threshold (700), 1,000 Analyze calls ran 50-60 of them, 9 ms in the
+    # served pack and 7-32 of 200 thread CPU ms in-process (with the older generations' that
+    # follow); at 10,000, 3-5 and 3-7 ms.
+    gc.set_threshold(YOUNG_THRESHOLD, *gc.get_threshold()[1:])
     server.start()
     sys.stdout.buffer.write(f"{port}\n".encode())
     sys.stdout.flush()
@@ -127,7 +142,7 @@ class Servicer(_PolicyAnalyzerServicer):
         super().__init__(PACK_NAME, "0.0.1", pack, EnforcementLevel.ADVISORY)
         self._resource_policies = [p for p in pack if isinstance(p, ResourceValidationPolicy)]
         self._stack_policies = [p for p in pack if isinstance(p, StackValidationPolicy)]
-        self.remediating = self._remediating()
+        self._plan()
 
     def handler(self) -> grpc.GenericRpcHandler:
         """The Analyzer service served by this servicer, Remediate only while it can remediate."""
@@ -137,15 +152,42 @@ class Servicer(_PolicyAnalyzerServicer):
 
     def Configure(self, request: analyzer_pb2.ConfigureAnalyzerRequest, context: Any) -> Any:
         answer = super().Configure(request, context)
-        self.remediating = self._remediating()
+        self._plan()
         return answer
 
-    def _remediating(self) -> bool:
-        """Whether a resource policy is set to `remediate`: then the library's Remediate answers
-        (it reports each such policy as not applicable, since none of ours implements remediate)."""
-        return any(
+    def _plan(self) -> None:
+        """What Analyze and AnalyzeStack ask the library on every call, asked once per Configure:
+        each enabled policy's reporting level and its config, and whether Remediate is served.
+
+        The config is the library's (`_get_policy_config`), read-only: the library hands each
+        call a fresh shallow copy, this server the same mapping every time, so that the
+        policies can read it once per configuration (dli_flink.policy `rule_settings`)."""
+        self.remediating = any(
             self._get_enforcement_level(p) == EnforcementLevel.REMEDIATE
             for p in self._resource_policies
+        )
+        self._resource_plan = self._enabled(self._resource_policies)
+        self._stack_plan = self._enabled(self._stack_policies)
+
+    def _enabled(self, candidates: Iterable[Policy]) -> list[_Planned]:
+        """Each policy not disabled, with its configured reporting level (remediate reports as
+        mandatory, as the library does) and config."""
+        planned = []
+        for policy in candidates:
+            level = self._get_enforcement_level(policy)
+            if level == EnforcementLevel.DISABLED:
+                continue
+            if level == EnforcementLevel.REMEDIATE:
+                level = EnforcementLevel.MANDATORY
+            config = MappingProxyType(self._get_policy_config(policy.name) or {})
+            planned.append(_Planned(policy, level, config))
+        return planned
+
+    def _report(self, response: analyzer_pb2.AnalyzeResponse, planned: _Planned) -> Any:
+        """The library's report function: adds the policy's diagnostics to `response`."""
+        policy = planned.policy
+        return self._create_report_violation(
+            response, policy.name, policy.description, planned.level, policy.severity
         )
 
     def Analyze(self, request: analyzer_pb2.AnalyzeRequest, context: Any) -> Any:
@@ -153,52 +195,40 @@ class Servicer(_PolicyAnalyzerServicer):
         if request.type not in JOB_TYPES:
             return response  # the resource policies check jobs only: nothing to convert
         props = JobProps(request.properties)
-        opts = self._get_resource_options(request)
-        for policy, report in self._enabled(self._resource_policies, response):
-            config = self._get_policy_config(policy.name)
+        for planned in self._resource_plan:
             args = ResourceValidationArgs(
-                request.type, props, request.urn, request.name, opts, None, config
+                request.type, props, request.urn, request.name, None, None, planned.config
             )
-            policy.validate(args, report)
+            planned.policy.validate(args, self._report(response, planned))
         return response
 
     def AnalyzeStack(self, request: analyzer_pb2.AnalyzeStackRequest, context: Any) -> Any:
         response = analyzer_pb2.AnalyzeResponse()
-        resources: list[PolicyResource] | None = None
-        for policy, report in self._enabled(self._stack_policies, response):
-            if resources is None:
-                resources = [
-                    PolicyResource(
-                        r.type,
-                        JobProps(r.properties) if r.type in JOB_TYPES else {},
-                        r.urn,
-                        r.name,
-                        self._get_resource_options(r),
-                        None,
-                        None,
-                        [],
-                        {},
-                    )
-                    for r in request.resources
-                ]
-            args = StackValidationArgs(resources, self._get_policy_config(policy.name))
-            policy.validate(args, report)
+        if not self._stack_plan:
+            return response
+        resources = [
+            PolicyResource(
+                r.type,
+                JobProps(r.properties, outputs=True) if r.type in JOB_TYPES else {},
+                r.urn,
+                r.name,
+                None,
+                None,
+                None,
+                [],
+                {},
+            )
+            for r in request.resources
+        ]
+        for planned in self._stack_plan:
+            args = StackValidationArgs(resources, planned.config)
+            planned.policy.validate(args, self._report(response, planned))
         return response
 
-    def _enabled(
-        self, candidates: Iterable[Policy], response: analyzer_pb2.AnalyzeResponse
-    ) -> Iterable[tuple[Policy, Any]]:
-        """Each policy not disabled, with the report function that adds its diagnostics at its
-        configured level (remediate reports as mandatory, as the library does)."""
-        for policy in candidates:
-            level = self._get_enforcement_level(policy)
-            if level == EnforcementLevel.DISABLED:
-                continue
-            if level == EnforcementLevel.REMEDIATE:
-                level = EnforcementLevel.MANDATORY
-            yield (
-                policy,
-                self._create_report_violation(
-                    response, policy.name, policy.description, level, policy.severity
-                ),
-            )
+
+class _Planned(NamedTuple):
+    """An enabled policy, the level it reports at and its config, as of the last Configure."""
+
+    policy: Policy
+    level: EnforcementLevel
+    config: Mapping[str, Any]
