@@ -135,7 +135,9 @@ class _WithoutRemediate(grpc.GenericRpcHandler):
 
 
 class Servicer(_PolicyAnalyzerServicer):
-    """pulumi_policy's servicer with Remediate, Analyze and AnalyzeStack converting once."""
+    """pulumi_policy's servicer with Analyze and AnalyzeStack converting each job once, and each
+    policy's level and config read once per Configure; Remediate is the library's, served only
+    while a policy is set to `remediate` (`handler`, `_WithoutRemediate`)."""
 
     def __init__(self, pack: list[Policy]) -> None:
         # The pack's own default level is PolicyPack's; every policy here sets its own.

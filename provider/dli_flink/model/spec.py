@@ -218,7 +218,8 @@ class JobSpec:
         return {key: value for key, value in self.__dict__.items() if key in _PICKLED}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        """Defined, so that unpickling a spec does not ask `__getattr__` (an exception a spec)."""
+        """Defined, so that unpickling a spec does not look for `__setstate__` through
+        `__getattr__`, which raises an AttributeError for every spec loaded."""
         self.__dict__.update(state)
 
     @property
