@@ -112,6 +112,11 @@ class _Handlers:
     def add_generic_rpc_handlers(self, handlers: tuple[grpc.GenericRpcHandler, ...]) -> None:
         (self.handler,) = handlers
 
+    def add_registered_method_handlers(self, service: str, handlers: dict[str, Any]) -> None:
+        """Code from grpcio-tools 1.63 on also registers the same methods this way (a faster
+        lookup on grpcio's side); the generic handler above serves them all, so nothing is kept:
+        a registered Remediate would be served even while no policy remediates."""
+
 
 class _WithoutRemediate(grpc.GenericRpcHandler):
     """The Analyzer service, but for Remediate while no policy is set to `remediate`.

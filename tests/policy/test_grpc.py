@@ -389,3 +389,29 @@ def test_analyze_stack_reports_duplicate_names_and_queue_overcommit(
             "one, past its 24: a scaled job may fail to restore; lower cuMax or move jobs",
         ),
     ]
+
+
+def test_the_server_takes_the_handlers_newer_generated_code_registers(monkeypatch) -> None:
+    """grpcio-tools 1.63 and later generate `add_AnalyzerServicer_to_server` with a second call,
+    `server.add_registered_method_handlers(service, handlers)` (grpc/grpc
+    src/compiler/python_generator.cc). pulumi's generated module does not make it yet; when a
+    release does, the pack must still start (it raised AttributeError) and serve as before."""
+    from dli_flink.policy import policies
+    from dli_flink.policy_server import Servicer
+
+    generated = analyzer_pb2_grpc.add_AnalyzerServicer_to_server
+
+    def newer(servicer: Any, server: Any) -> None:
+        generated(servicer, server)
+        server.add_registered_method_handlers("pulumirpc.Analyzer", {})
+
+    monkeypatch.setattr(analyzer_pb2_grpc, "add_AnalyzerServicer_to_server", newer)
+    handler = Servicer(policies()).handler()
+
+    class Call(grpc.HandlerCallDetails):
+        def __init__(self, method: str) -> None:
+            self.method = method
+            self.invocation_metadata = ()
+
+    assert handler.service(Call("/pulumirpc.Analyzer/Analyze")) is not None
+    assert handler.service(Call("/pulumirpc.Analyzer/Remediate")) is None
