@@ -151,8 +151,11 @@ class _kept:
         return found
 
 
+ACCEPTED = "_dli_accepted"
+"""The attribute in which rules/accepted.py keeps a spec with what the value rules reject in it
+made UNKNOWN: worked out once per spec, and pickled with it (`_PICKLED`)."""
 _PICKLED = frozenset(
-    {"kind", "values", "_dli_accepted"}
+    {"kind", "values", ACCEPTED}
     | {"name", "queue", "desired_state", "scaling_enabled", "job_cu", "_settings"}
 )
 """What a pickled spec keeps (`__getstate__`): its values, what the value rules rejected in it,

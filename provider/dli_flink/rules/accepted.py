@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from dli_flink.model.findings import Problem
-from dli_flink.model.spec import JobSpec
+from dli_flink.model.spec import ACCEPTED, JobSpec
 from dli_flink.rules import (
     resource_config_range,
     resources_range,
@@ -33,12 +33,11 @@ VALUE_RULES = (
     scaling_priority,
 )
 """The rules whose problems may reject a value; none of them relates values through `accepted`."""
-_CACHED = "_dli_accepted"
 
 
 def accepted(spec: JobSpec) -> JobSpec:
     """`spec` with every value a value rule rejects as UNKNOWN; worked out once per spec."""
-    found = spec.__dict__.get(_CACHED)
+    found = spec.__dict__.get(ACCEPTED)
     if found is None:
         problems = [
             problem
@@ -53,5 +52,5 @@ def settle(spec: JobSpec, problems: Iterable[Problem]) -> JobSpec:
     """Record what the value rules' `problems` reject (the engine has them already: no second run)."""
     rejected = {problem.path for problem in problems if problem.rejects}
     found = spec.without(rejected) if rejected else spec
-    object.__setattr__(spec, _CACHED, found)
+    object.__setattr__(spec, ACCEPTED, found)
     return found
