@@ -6,9 +6,11 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+import pytest
 from dli_flink.rehearse.runner import Runners
 
 
@@ -77,7 +79,13 @@ def test_closing_stops_the_jvm_and_removes_its_files() -> None:
     assert not folder.exists()
 
 
-def test_a_killed_python_takes_the_jvm_along_and_the_next_run_tidies_up(tmp_path) -> None:
+def test_a_killed_python_takes_the_jvm_along_and_the_next_run_tidies_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Both runs keep their folders in this test's own temporary directory: any other run (another
+    # xdist worker's) tidies up the shared one too, and once removed the killed run's folder
+    # proves nothing about which run tidied it.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     script = (
         "import sys, time\n"
         "from dli_flink.rehearse.runner import Runners\n"
@@ -86,13 +94,17 @@ def test_a_killed_python_takes_the_jvm_along_and_the_next_run_tidies_up(tmp_path
         "time.sleep(600)\n"
     )
     child = subprocess.Popen(
-        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=os.environ.copy()
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
     )
     assert child.stdout is not None
     pid, folder = child.stdout.readline().split()
     child.send_signal(signal.SIGKILL)
     child.wait()
     assert _gone(int(pid)), "the JVM exits when its stdin closes"
+    assert Path(folder).parent == tmp_path
     assert Path(folder).exists()
     Runners(progress=False).close()
     assert not Path(folder).exists()
