@@ -61,6 +61,7 @@ import json
 import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -364,6 +365,67 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+ENGINE_CLIENT = ROOT / "bench" / "engine_client"
+GO_ENV = {"GO111MODULE": "off", "GOPATH": "/usr/share/gocode", "GOFLAGS": ""}
+"""How bench/engine_client builds: in GOPATH mode against Debian's packaged grpc-go (`apt-get
+install golang-go golang-google-grpc-dev`), since no Go module proxy is reachable here."""
+UNIMPLEMENTED = grpc.StatusCode.UNIMPLEMENTED.value[0]
+
+
+class GoClient:
+    """The engine's side of the calls, in Go (bench/engine_client): what both sides of the ratio
+    are timed with when Go is installed. The Python client costs about 0.2 ms of CPU a call, which
+    the engine's Go client does not, and the pack makes more calls than the provider."""
+
+    def __init__(self, scratch: Path) -> None:
+        self.binary = scratch / "engine_client"
+        env = {**os.environ, **GO_ENV, "GOCACHE": str(scratch / "gocache")}
+        built = subprocess.run(
+            ["go", "build", "-o", str(self.binary), "main.go"],
+            cwd=ENGINE_CLIENT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if built.returncode:
+            raise SystemExit(f"bench/engine_client did not build:\n{built.stderr}")
+        self.scratch = scratch
+
+    def replay(self, port: int, calls: list[tuple[str, bytes]]) -> tuple[list[float], list[Any]]:
+        """Seconds per call and (status code, answer bytes) per call, in order."""
+        requests_file, answers_file = self.scratch / "calls", self.scratch / "answers"
+        with requests_file.open("wb") as out:
+            for method, request in calls:
+                for data in (method.encode(), request):
+                    out.write(len(data).to_bytes(4, "big") + data)
+        timed = subprocess.run(
+            [
+                str(self.binary),
+                "replay",
+                f"127.0.0.1:{port}",
+                str(requests_file),
+                str(answers_file),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        seconds = [int(line) / 1e9 for line in timed.stdout.split()]
+        data, answers, at = answers_file.read_bytes(), [], 0
+        while at < len(data):
+            size = int.from_bytes(data[at + 1 : at + 5], "big")
+            answers.append((data[at], data[at + 5 : at + 5 + size]))
+            at += 5 + size
+        return seconds, answers
+
+    def proxy(self, port: int) -> tuple[subprocess.Popen[str], int]:
+        """A PolicyProxy stand-in in front of the pack on `port`, and the port it serves."""
+        process = subprocess.Popen(
+            [str(self.binary), "proxy", f"127.0.0.1:{port}"], stdout=subprocess.PIPE, text=True
+        )
+        return process, int(process.stdout.readline())
+
+
 class Pack:
     """One pack process, started and configured as the engine and the CLI do."""
 
@@ -379,6 +441,7 @@ class Pack:
             text=True,
         )
         port = self.process.stdout.readline().strip()
+        self.port = int(port) if port.isdigit() else 0
         self.channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         try:
             if not port.isdigit():
@@ -448,30 +511,65 @@ def run_pack(
     per_resource: list[tuple[analyzer_pb2.AnalyzeRequest, analyzer_pb2.AnalyzeRequest]],
     stack: analyzer_pb2.AnalyzeStackRequest,
     expected: list[bool],
+    go: GoClient | None,
 ) -> dict[str, float]:
     """Start-up; Remediate + Analyze of every resource; AnalyzeStack (wall seconds each); the
-    pack's CPU seconds for the last two. Resources flagged must be exactly `expected`."""
+    pack's CPU seconds for the last two. Resources flagged must be exactly `expected`. With `go`,
+    the calls are the Go client's, through a PolicyProxy stand-in, as the engine reaches a Python
+    pack."""
     pack = Pack(directory)
+    proxy = None
     try:
-        cpu = cpu_seconds(pack.process.pid)
-        started = time.perf_counter()
-        flagged, remediated = [], False
-        for remediate, analyze in per_resource:
-            remediated |= remediations(pack.stub, remediate)
-            flagged.append(bool(pack.stub.Analyze(analyze).diagnostics))
-        analyzed = time.perf_counter()
-        stack_diagnostics = pack.stub.AnalyzeStack(stack).diagnostics
-        finished = time.perf_counter()
-        cpu = cpu_seconds(pack.process.pid) - cpu
+        if go:
+            proxy, port = go.proxy(pack.port)
+            calls = [
+                (f"/pulumirpc.Analyzer/{method}", request.SerializeToString())
+                for pair in per_resource
+                for method, request in zip(("Remediate", "Analyze"), pair, strict=True)
+            ]
+            calls.append(("/pulumirpc.Analyzer/AnalyzeStack", stack.SerializeToString()))
+            cpu = cpu_seconds(pack.process.pid)
+            seconds, answers = go.replay(port, calls)
+            cpu = cpu_seconds(pack.process.pid) - cpu
+            resources, stack_seconds = sum(seconds[:-1]), seconds[-1]
+            if any(code not in (0, UNIMPLEMENTED) for code, _ in answers[:-1:2]) or any(
+                code for code, _ in answers[1::2]
+            ):
+                raise SystemExit(f"{directory}: a call failed")
+            remediated = any(
+                not code and analyzer_pb2.RemediateResponse.FromString(data).remediations
+                for code, data in answers[:-1:2]
+            )
+            flagged = [
+                bool(analyzer_pb2.AnalyzeResponse.FromString(data).diagnostics)
+                for _, data in answers[1:-1:2]
+            ]
+            stack_diagnostics = analyzer_pb2.AnalyzeResponse.FromString(answers[-1][1]).diagnostics
+        else:
+            cpu = cpu_seconds(pack.process.pid)
+            started = time.perf_counter()
+            flagged, remediated = [], False
+            for remediate, analyze in per_resource:
+                remediated |= remediations(pack.stub, remediate)
+                flagged.append(bool(pack.stub.Analyze(analyze).diagnostics))
+            analyzed = time.perf_counter()
+            stack_diagnostics = pack.stub.AnalyzeStack(stack).diagnostics
+            finished = time.perf_counter()
+            cpu = cpu_seconds(pack.process.pid) - cpu
+            resources, stack_seconds = analyzed - started, finished - analyzed
     finally:
+        if proxy:
+            proxy.kill()
+            proxy.wait()
+            proxy.stdout.close()
         pack.close()
     if flagged != expected or remediated or list(stack_diagnostics):
         raise SystemExit(f"{directory}: the diagnostics are not the ones the stack was built for")
     return {
         "start-up": pack.startup,
-        "resources": analyzed - started,
-        "stack": finished - analyzed,
-        "total": finished - started,
+        "resources": resources,
+        "stack": stack_seconds,
+        "total": resources + stack_seconds,
         "cpu": cpu,
     }
 
@@ -487,7 +585,8 @@ class Preview:
     a serialized message and a parsed answer, and neither is charged for this script building the
     engine's messages in Python, which the engine does in Go."""
 
-    def __init__(self, count: int, project: Path) -> None:
+    def __init__(self, count: int, project: Path, go: GoClient | None) -> None:
+        self.go = go
         self.host = ProviderHost(project, host_env(), STACK_CONFIG)
         try:
             self.prepare(count)
@@ -520,9 +619,24 @@ class Preview:
 
     def run(self) -> dict[str, float]:
         cpu = cpu_seconds(self.host.process.pid)
-        started = time.perf_counter()
-        answers = [getattr(self.host.stub, method)(request) for method, request in self.calls]
-        seconds = time.perf_counter() - started
+        if self.go:
+            calls = [
+                (f"/pulumirpc.ResourceProvider/{method}", request.SerializeToString())
+                for method, request in self.calls
+            ]
+            took, replies = self.go.replay(self.host.port, calls)
+            if any(code for code, _ in replies):
+                raise SystemExit("a call to the provider failed")
+            seconds = sum(took)
+            kinds = {"Check": provider_pb2.CheckResponse, "Diff": provider_pb2.DiffResponse}
+            answers = [
+                kinds[method].FromString(data)
+                for (method, _), (_, data) in zip(self.calls, replies, strict=True)
+            ]
+        else:
+            started = time.perf_counter()
+            answers = [getattr(self.host.stub, method)(request) for method, request in self.calls]
+            seconds = time.perf_counter() - started
         planned = [
             not answer.failures if method == "Check" else answer.changes == DIFF_NONE
             for (method, _), answer in zip(self.calls, answers, strict=True)
@@ -547,12 +661,25 @@ def main() -> None:
     parser.add_argument(
         "--packs", nargs="+", choices=["dli-flink", *PROGRAMS], help="measure only these packs"
     )
+    parser.add_argument(
+        "--client",
+        choices=["go", "python"],
+        default="go" if shutil.which("go") else "python",
+        help="whose gRPC client makes the engine's calls: Go's, as the engine's, through a "
+        "PolicyProxy stand-in for the packs (the default where `go` is installed), or Python's",
+    )
     options = parser.parse_args()
     jobs = generate(options.jobs, random.Random(SEED))
     expected = [wrong for *_, wrong in jobs]
     print(
         f"policy pack on a {options.jobs}-job stack ({sum(expected)} with findings), "
-        f"{options.runs} runs; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
+        f"{options.runs} runs; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; "
+        + (
+            "the engine's calls from Go (bench/engine_client), the packs' through a PolicyProxy "
+            "stand-in"
+            if options.client == "go"
+            else "the engine's calls from Python's gRPC client (no Go installed: see --client)"
+        )
     )
     packs: dict[str, list[dict[str, float]]] = {
         name: [] for name in ["dli-flink", *PROGRAMS] if not options.packs or name in options.packs
@@ -567,13 +694,14 @@ def main() -> None:
             (directories[name] / "__main__.py").write_text(program)
         project = Path(scratch) / "project"
         project.mkdir()
-        preview = Preview(options.jobs, project)
+        go = GoClient(Path(scratch)) if options.client == "go" else None
+        preview = Preview(options.jobs, project, go)
         per_resource, stack = requests(jobs, preview.blob)
         try:
             for _ in range(options.runs):
                 for name, measured in packs.items():
                     flags = expected if name.startswith("dli-flink") else [False] * len(jobs)
-                    measured.append(run_pack(directories[name], per_resource, stack, flags))
+                    measured.append(run_pack(directories[name], per_resource, stack, flags, go))
                 previews.append(preview.run())
         finally:
             preview.close()
