@@ -22,16 +22,26 @@ step generation one event after another (deployment_executor.go `Execute` ->
 Analyze (analyzers run in parallel with each other, and there is one pack here), then Diff
 (step_generator.go; in parallel only with the experimental --parallel-diff). So the pack's calls
 and the provider's are timed the same way: in turn, each request built before the clock starts,
-through the same Python gRPC client. What cannot be reproduced here, and how it leans: the
-engine's client is Go, cheaper per call than Python's for both sides (about 0.2 ms of client CPU
-a call here); and the engine reaches a Python pack through the Python language host's
-PolicyProxy (sdk/python/cmd/pulumi-language-python/main.go `RunPlugin`, sdk/policy_proxy.go), a
-second loopback hop that only the pack's calls pay, so a user's pack costs somewhat more than
-measured here.
+through the same client. That client is the engine's kind where Go is installed (`apt-get install
+golang-go golang-google-grpc-dev`): bench/engine_client, grpc-go with the engine's dial options,
+fed the serialized requests, timing each call. Without Go (`--client python`) it is Python's gRPC
+client, about 0.2 ms of CPU a call more than Go's, for both sides, which leans against the pack
+(it makes 2,001 calls to the provider's 1,500).
 
-Each run starts a fresh pack process (`python -u -m pulumi.policy <engine> <pack>`, as the engine
-does, so the pack's caches start cold as in a real preview) with the environment the language host
-gives it (PACK_ENV), and configures it as the engine and the CLI do (ConfigureStack, then every
+How the engine reaches each pack, and so how this does (with the Go client):
+- dli-flink's pack says `runtime: dli-flink`, so the engine starts the analyzer plugin
+  `pulumi-analyzer-policy-dli-flink` from PATH and calls it directly (dli_flink/policy_plugin.py;
+  pkg/resource/plugin/analyzer_plugin.go `NewPolicyAnalyzer`);
+- a `runtime: python` pack (the others here) is started by the Python language host, whose
+  PolicyProxy takes every call and makes it to the pack (sdk/python/cmd/pulumi-language-python/
+  main.go `RunPlugin`, sdk/policy_proxy.go): bench/engine_client's proxy stands in for it, a Go
+  server forwarding each call's bytes through a Go client (PolicyProxy also unmarshals and
+  marshals each message, which the stand-in leaves out).
+
+Each run starts a fresh pack process (so the pack's caches start cold as in a real preview): the
+plugin as the engine starts it (its address and `.`, in the pack's folder), a Python pack as the
+language host does (`python -u -m pulumi.policy <engine> <pack>`), both with the environment they
+get (PACK_ENV), and configures it as the engine and the CLI do (ConfigureStack, then every
 policy's level and schema defaults and the user's settings). Start-up is printed apart: the engine
 pays it once per command, while the program starts.
 
@@ -44,7 +54,8 @@ Measured in the same run, runs alternating:
 - the transport floor: an analyzer that answers every call at once, no SDK in between: what any
   pack costs on these calls over Python gRPC, whatever it does; and its variants (FLOORS), the
   server's levers: Remediate left unimplemented (as dli-flink's pack does while no policy
-  remediates), one pool thread, grpc.aio's server instead of the sync one;
+  remediates), one pool thread, grpc.aio's server instead of the sync one, and reached without
+  the language host's proxy (as dli-flink's pack is);
 - the provider's own preview of as many jobs: section 3 of bench/provider_bench.py (Check and Diff
   through the provider host as the engine starts it, half the jobs deployed, half new).
 Best and median are printed, with CPU seconds (wall time on a shared machine also counts waiting
@@ -252,8 +263,15 @@ FLOORS = {
     "floor, 1 worker, Remediate unimpl.": "AIO, REMEDIATE, WORKERS = False, False, 1",
     "aio floor": "AIO, REMEDIATE, WORKERS = True, True, 0",
     "aio floor, Remediate unimplemented": "AIO, REMEDIATE, WORKERS = True, False, 0",
+    "floor, Remediate unimpl., as a plugin": "AIO, REMEDIATE, WORKERS = False, False, 4",
 }
 """The floor's variants, by name: the constants FLOOR_PACK reads."""
+AS_PLUGIN = {"dli-flink", "floor, Remediate unimpl., as a plugin"}
+"""The packs the engine reaches directly, as an analyzer plugin: dli-flink's, whose
+PulumiPolicy.yaml names its own runtime (dli_flink/policy_plugin.py), and a floor started the same
+way. The others are `runtime: python` packs, which the engine reaches through the Python language
+host's PolicyProxy (with the Go client: `GoClient.proxy`)."""
+PLUGIN = "pulumi-analyzer-policy-dli-flink"
 LIBRARY_SERVER_PACK = """\
 from dli_flink.policy import PACK_NAME, policies
 from pulumi_policy import PolicyPack
@@ -432,9 +450,17 @@ class Pack:
     def __init__(self, directory: Path) -> None:
         env = {key: value for key, value in os.environ.items() if not key.startswith("PULUMI_")}
         env.update(PACK_ENV)
+        if directory == PACK:  # the analyzer plugin its PulumiPolicy.yaml names, from PATH
+            path = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+            plugin = shutil.which(PLUGIN, path=path)
+            if not plugin:
+                raise SystemExit(f"{PLUGIN} is not installed: pip install -e '.[dev]'")
+            command = [plugin, "127.0.0.1:1", "."]
+        else:  # what the Python language host runs (pulumi-language-python `RunPlugin`)
+            command = [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:1", str(directory)]
         started = time.perf_counter()
         self.process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:1", str(directory)],
+            command,
             cwd=directory,
             env=env,
             stdout=subprocess.PIPE,
@@ -512,16 +538,17 @@ def run_pack(
     stack: analyzer_pb2.AnalyzeStackRequest,
     expected: list[bool],
     go: GoClient | None,
+    plugin: bool,
 ) -> dict[str, float]:
     """Start-up; Remediate + Analyze of every resource; AnalyzeStack (wall seconds each); the
     pack's CPU seconds for the last two. Resources flagged must be exactly `expected`. With `go`,
-    the calls are the Go client's, through a PolicyProxy stand-in, as the engine reaches a Python
-    pack."""
+    the calls are the Go client's, and they reach a pack that is not a `plugin` through a
+    PolicyProxy stand-in, as the engine reaches a `runtime: python` pack."""
     pack = Pack(directory)
     proxy = None
     try:
         if go:
-            proxy, port = go.proxy(pack.port)
+            proxy, port = (None, pack.port) if plugin else go.proxy(pack.port)
             calls = [
                 (f"/pulumirpc.Analyzer/{method}", request.SerializeToString())
                 for pair in per_resource
@@ -675,8 +702,8 @@ def main() -> None:
         f"policy pack on a {options.jobs}-job stack ({sum(expected)} with findings), "
         f"{options.runs} runs; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; "
         + (
-            "the engine's calls from Go (bench/engine_client), the packs' through a PolicyProxy "
-            "stand-in"
+            "the engine's calls from Go (bench/engine_client), a `runtime: python` pack's "
+            "through a PolicyProxy stand-in"
             if options.client == "go"
             else "the engine's calls from Python's gRPC client (no Go installed: see --client)"
         )
@@ -701,7 +728,11 @@ def main() -> None:
             for _ in range(options.runs):
                 for name, measured in packs.items():
                     flags = expected if name.startswith("dli-flink") else [False] * len(jobs)
-                    measured.append(run_pack(directories[name], per_resource, stack, flags, go))
+                    measured.append(
+                        run_pack(
+                            directories[name], per_resource, stack, flags, go, name in AS_PLUGIN
+                        )
+                    )
                 previews.append(preview.run())
         finally:
             preview.close()

@@ -123,8 +123,9 @@ class _WithoutRemediate(grpc.GenericRpcHandler):
 
     The engine calls Remediate before Analyze for every resource (step_generator.go), and reads
     an UNIMPLEMENTED status as "no remediations" (sdk/go/common/resource/plugin/analyzer_plugin.go
-    `Remediate`: `codes.Unimplemented` -> an empty RemediateResponse; the Python language host's
-    PolicyProxy hands the status on unchanged, sdk/policy_proxy.go `Remediate`). grpcio's sync
+    `Remediate`: `codes.Unimplemented` -> an empty RemediateResponse; the engine calls this
+    pack directly, dli_flink.policy_plugin, and the Python language host's PolicyProxy, were
+    the pack started as `runtime: python`, hands the status on unchanged). grpcio's sync
     server answers a method no handler serves with UNIMPLEMENTED on its polling thread, without
     the thread-pool handoff and the request's deserialization an empty answer costs: on 1,000
     jobs that is about 0.2 CPU s less (bench/policy_bench.py, the floor rows)."""

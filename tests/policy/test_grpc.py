@@ -1,24 +1,30 @@
-"""The pack as the Pulumi engine runs it: `python -u -m pulumi.policy <engine> <pack>` over gRPC.
+"""The pack as the Pulumi engine runs it: the analyzer plugin its PulumiPolicy.yaml names, over gRPC.
 
-The process is started the way the engine starts a Python analyzer (cwd = the pack, the port on the
-first stdout line) and driven with the engine's calls: GetAnalyzerInfo, Configure, Remediate and
-Analyze per resource, AnalyzeStack. Properties travel as protobuf Structs, so every number is a
+`policies/PulumiPolicy.yaml` says `runtime: dli-flink`, and no language host has that name, so the
+engine starts `pulumi-analyzer-policy-dli-flink` from PATH in the pack's folder, with its address
+and `.` (pkg/resource/plugin/analyzer_plugin.go `NewPolicyAnalyzer`, the fallback for a runtime
+without a language plugin), reads the port from the first stdout line (pkg/resource/plugin/plugin.go
+`newPlugin`), calls Handshake and ConfigureStack, then GetAnalyzerInfo and Configure
+(pkg/engine/update.go `LoadLocalPolicyPackAnalyzers`), then Remediate and Analyze per resource and
+AnalyzeStack. `started_pack` does the same, with the virtual environment's scripts first on PATH as
+an activated environment has them. Properties travel as protobuf Structs, so every number is a
 double, unknowns are the SDK's sentinel strings and secrets are wrapped, exactly as the engine sends
 them. This is the served path end to end: dli_flink.policy_server over pulumi_policy's servicer.
 
 What is faked, and why: the engine address is a loopback port nothing listens on. The pack's
-server never dials it (it answers calls and does not log; pulumi.policy's launcher reads the
-engine's settings only from PULUMI_PROJECT, PULUMI_STACK and PULUMI_DRY_RUN in its environment,
-and the pack reads none of them), so a real engine endpoint would receive nothing; a pack that did
-try to reach it would fail loudly here. `configure` does what the Pulumi CLI does before Configure: it starts from
-every policy's level and schema defaults (GetAnalyzerInfo) and applies the user's settings.
+server never dials it (it answers calls and does not log), so a real engine endpoint would receive
+nothing; a pack that did try to reach it would fail loudly here. `configure` does what the Pulumi
+CLI does before Configure: it starts from every policy's level and schema defaults
+(GetAnalyzerInfo) and applies the user's settings.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import selectors
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -27,6 +33,7 @@ from typing import Any
 
 import grpc
 import pytest
+import yaml
 from dli_flink.rules import RULES
 from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
@@ -37,6 +44,7 @@ from tests.policy.wire import SQL_TYPE, job, struct
 
 PACK = Path(__file__).resolve().parents[2] / "policies"
 UNUSED_ENGINE = "127.0.0.1:1"
+STACK_CONFIG = {"dli-flink:region": "cn-north-4"}
 LEVELS = {
     "advisory": analyzer_pb2.ADVISORY,
     "mandatory": analyzer_pb2.MANDATORY,
@@ -52,11 +60,25 @@ def analyzer() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
 
 
 @contextlib.contextmanager
-def started_pack() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
-    """The pack in a process of its own, as the engine starts it for each command."""
+def started_pack(*flags: str) -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
+    """The pack in a process of its own, as the engine starts it for each command: `flags` are the
+    logging flags the engine passes on before its address when it was given its own
+    (plugin.go `buildPluginArguments`)."""
+    runtime = yaml.safe_load((PACK / "PulumiPolicy.yaml").read_text())["runtime"]
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    plugin = shutil.which(f"pulumi-analyzer-policy-{runtime}", path=path)
+    assert plugin, f"pulumi-analyzer-policy-{runtime} is not on PATH: is dli-flink installed?"
     env = {key: value for key, value in os.environ.items() if not key.startswith("PULUMI_")}
+    # What analyzer_plugin.go `constructEnv` adds for a plugin started this way.
+    env.update(
+        PULUMI_CONFIG=json.dumps(STACK_CONFIG),
+        PULUMI_PROJECT="jobs",
+        PULUMI_STACK="dev",
+        PULUMI_DRY_RUN="true",
+        PATH=path,
+    )
     process = subprocess.Popen(
-        [sys.executable, "-u", "-m", "pulumi.policy", UNUSED_ENGINE, str(PACK)],
+        [plugin, *flags, UNUSED_ENGINE, "."],
         cwd=PACK,
         env=env,
         stdout=subprocess.PIPE,
@@ -67,13 +89,33 @@ def started_pack() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
         port = _first_line(process, timeout=30)
         channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         grpc.channel_ready_future(channel).result(timeout=10)
-        yield analyzer_pb2_grpc.AnalyzerStub(channel)
+        stub = analyzer_pb2_grpc.AnalyzerStub(channel)
+        _handshake(stub)
+        stub.ConfigureStack(
+            analyzer_pb2.AnalyzerStackConfigureRequest(
+                stack="dev", project="jobs", dry_run=True, config=STACK_CONFIG
+            )
+        )
+        yield stub
         channel.close()
     finally:
         process.kill()
         process.wait(timeout=10)
         process.stdout.close()
         process.stderr.close()
+
+
+def _handshake(stub: analyzer_pb2_grpc.AnalyzerStub) -> None:
+    """The engine's first call; a plugin may not implement it (analyzer_plugin.go `handshake`
+    goes on at Unimplemented)."""
+    request = analyzer_pb2.AnalyzerHandshakeRequest(
+        engine_address=UNUSED_ENGINE, root_directory=str(PACK), program_directory=str(PACK)
+    )
+    try:
+        stub.Handshake(request)
+    except grpc.RpcError as error:
+        if error.code() != grpc.StatusCode.UNIMPLEMENTED:
+            raise
 
 
 def _first_line(process: subprocess.Popen, timeout: float) -> int:
@@ -415,3 +457,33 @@ def test_the_server_takes_the_handlers_newer_generated_code_registers(monkeypatc
 
     assert handler.service(Call("/pulumirpc.Analyzer/Analyze")) is not None
     assert handler.service(Call("/pulumirpc.Analyzer/Remediate")) is None
+
+
+def test_the_pack_starts_with_the_logging_flags_the_engine_passes_on() -> None:
+    """Run with `-v=9 --logtostderr --logflow` (or tracing), the engine puts its own flags before
+    its address (plugin.go `buildPluginArguments`); the pack must start and serve all the same."""
+    with started_pack("--logtostderr", "-v=9", "--tracing", "http://127.0.0.1:1") as stub:
+        configure(stub)
+        assert len(analyze(stub, WRONG_JOB)) == 4
+
+
+def test_without_the_pulumi_extra_the_plugin_says_what_to_install() -> None:
+    """An installation of plain `dli-flink` has the plugin's script but not pulumi_policy: the
+    engine shows what the plugin printed before it exited, so that must be one line with the fix,
+    not a traceback. The missing package is simulated (a None entry in sys.modules makes its
+    import fail), since this environment has it installed."""
+    script = (
+        "import sys\n"
+        "sys.modules['pulumi_policy'] = None\n"
+        "from dli_flink.policy_plugin import main\n"
+        "main()\n"
+    )
+    finished = subprocess.run(
+        [sys.executable, "-c", script], cwd=PACK, capture_output=True, text=True, timeout=60
+    )
+    assert finished.returncode == 1
+    assert finished.stdout == ""
+    assert finished.stderr == (
+        "pulumi-analyzer-policy-dli-flink: the policy pack needs pulumi_policy: pip install "
+        "'dli-flink[pulumi]' into the environment whose scripts are on PATH\n"
+    )
