@@ -442,3 +442,20 @@ def test_a_desired_state_start_without_a_checkpoint_to_use_starts_nothing(
     )
     assert restored_from(shared, job_id) == [None], "started once, by the create"
     assert shared.api.show_job(job_id)["status"] == "job_cancel_success"
+
+
+def test_a_job_created_stopped_is_previewed_and_started_as_never_ran(
+    stack: Engine, shared: Shared
+) -> None:
+    """A job created with desiredState stopped never ran: DLI holds no state for it (job_init),
+    so its first start is empty. The preview's line must say so, as lastChange.startedFrom does,
+    not "the savepoint it was stopped with"."""
+    job = sql_job(desiredState="stopped")
+    job_id = deployed(stack, job)
+    assert shared.api.show_job(job_id)["status"] == "job_init"
+    job.inputs["desiredState"] = "running"
+    assert stack.preview([job])[job.urn].op == "update"
+    said(shared, job, "start", "starts from no state (a job that never ran)")
+    assert stack.up([job])[job.urn].error is None
+    assert stack.outputs(job)["lastChange"]["startedFrom"] == "no state (a job that never ran)"
+    assert restored_from(shared, job_id) == [None]

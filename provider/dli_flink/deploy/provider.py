@@ -161,7 +161,8 @@ class JobProvider(ResourceProvider):
         changes = bool(change.fields) or old_doc != new_doc or options_changed or drifted
         before = "stopped" if olds.get("status") in NOT_RUNNING else "running"
         found = before == "stopped" and olds.get("desiredState") != "stopped"
-        planned, started = _started(olds, news, before, found_stopped=found)
+        never_ran = olds.get("status") == "job_init"
+        planned, started = _started(olds, news, before, found_stopped=found, never_ran=never_ran)
         if changes and started:
             what = (
                 "start"
@@ -331,10 +332,16 @@ def _from_previous_job(name: str, options: Options, replaced: ownership.Replaced
 
 
 def _started(
-    olds: dict[str, Any], news: dict[str, Any], before: Any, *, found_stopped: bool = False
+    olds: dict[str, Any],
+    news: dict[str, Any],
+    before: Any,
+    *,
+    found_stopped: bool = False,
+    never_ran: bool = False,
 ) -> tuple[starts.Planned, str | None]:
     """The plan from `olds` to `news` with desiredState `before` on the old side (diff: what DLI
-    reported the job in; `found_stopped`: stopped while desiredState was running), and the state
+    reported the job in; `found_stopped`: stopped while desiredState was running; `never_ran`:
+    DLI reports it in job_init), and the state
     it starts the job from, in lastChange.startedFrom's words (model/starts.py, as `dli-flink
     review` says it)."""
     old, new = JobSpec.from_document(document(olds)), JobSpec.from_document(document(news))
@@ -343,7 +350,13 @@ def _started(
         "stopped" if Options.of(news).desired_state == "stopped" else "running",
     )
     planned = starts.Planned.of(
-        "changed", plan(old, new), old, new, desired, found_stopped=found_stopped
+        "changed",
+        plan(old, new),
+        old,
+        new,
+        desired,
+        found_stopped=found_stopped,
+        never_ran=never_ran,
     )
     return planned, starts.starts_from(planned)
 

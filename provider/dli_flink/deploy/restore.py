@@ -17,7 +17,13 @@ from typing import Any
 from dli_flink.deploy.calls import LifecycleError
 from dli_flink.deploy.held import NO_FOLDER, Held
 from dli_flink.deploy.operation import UpdateOperation
-from dli_flink.model.starts import FROM_DIRECTORY, NO_BUCKET_STATE, RESTORE_NONE, is_directory
+from dli_flink.model.starts import (
+    FROM_DIRECTORY,
+    NEVER_RAN,
+    NO_BUCKET_STATE,
+    RESTORE_NONE,
+    is_directory,
+)
 
 FAILED = "job_running_exception"
 """A job a runtime exception stopped (the SDK's ListFlinkJobsRequest `status` docstring: "the job
@@ -91,7 +97,7 @@ def start_from(
     if op.options.restore_from:
         return Start(f"{FROM_DIRECTORY} {op.options.restore_from}", op.options.restore_from)
     if job["status"] == "job_init":
-        return Start("no state (a job that never ran)")
+        return Start(NEVER_RAN)
     if savepoint:
         return Start(f"savepoint {savepoint}")
     if op.options.restore == "none":

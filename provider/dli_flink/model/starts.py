@@ -35,6 +35,9 @@ NO_BUCKET = "no state (no obsBucket: no savepoint possible)"
 NO_BUCKET_STATE = "no state (no obsBucket: DLI keeps no savepoint or checkpoint for it)"
 """A start of a job that has no obsBucket (nor a Jar job's own checkpoint.path) and no `restore`
 saying otherwise (deploy/restore.py says it too)."""
+NEVER_RAN = "no state (a job that never ran)"
+"""The start of a job DLI reports in job_init: created stopped, never run, so it holds no state
+(deploy/restore.py says it too)."""
 NO_STATE = "no state"
 """How every start without the job's state begins."""
 NEW_JOB = "no state (a new job)"
@@ -96,6 +99,9 @@ class Planned:
     found_stopped: bool = False
     """Whether the job is stopped while the last deployment wanted it running (stopped by hand or
     by a failure, as a refresh found it): DLI may report no savepoint for it."""
+    never_ran: bool = False
+    """Whether DLI reports the job as never run (job_init: created stopped). Only the provider's
+    preview knows it; `dli-flink review` reads git, not DLI."""
 
     @classmethod
     def of(
@@ -107,6 +113,7 @@ class Planned:
         desired: tuple[str | None, str | None],
         *,
         found_stopped: bool = False,
+        never_ran: bool = False,
     ) -> Planned:
         """The plan of a job from its specs on both sides (None: no job on that side)."""
         path = old.checkpoint.path if old else None
@@ -119,6 +126,7 @@ class Planned:
             checkpoint_path=path if isinstance(path, str) else None,
             final_savepoint=bool(old and old.obs_bucket and old.checkpoint.enabled is True),
             found_stopped=found_stopped,
+            never_ran=never_ran,
         )
 
     @property
@@ -164,6 +172,8 @@ def _start(job: Planned) -> str:
     restore = job.restore[1]
     if job.new_directory:
         return f"{FROM_DIRECTORY} {job.new_directory}"
+    if job.never_ran:
+        return NEVER_RAN
     if job.found_stopped:
         return f"the savepoint DLI reports for it, else {_without_savepoint(job, restore)}"
     if not job.savepoint:
