@@ -85,6 +85,29 @@ def test_an_unusable_data_dir_is_a_one_line_error_that_names_it(tmp_path, how):
     assert "cannot serve" not in done.stderr
 
 
+def test_a_second_emulator_on_a_data_dir_in_use_is_a_one_line_error(tmp_path, processes):
+    """Two emulators on one data dir (a second one started on another port, both on the default
+    --data-dir) each kept its own copy of the jobs and wrote it over the other's rows and OBS
+    files. The second is refused while the first runs; once the first is gone, even killed, the
+    data dir is free again."""
+    data = tmp_path / "data"
+    first = Process(data)
+    processes.append(first)
+    command = [sys.executable, "-m", "dli_flink", "emulator", "--port", "0"]
+    done = subprocess.run(
+        [*command, "--data-dir", str(data)], capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.startswith(f"dli-flink emulator: error: cannot use the data dir {data}: ")
+    assert f"another emulator (pid {first.proc.pid}) is using it" in done.stderr
+    first.proc.send_signal(signal.SIGKILL)
+    first.proc.wait()
+    again = Process(data)
+    processes.append(again)
+    assert again.emulator.admin.health()["status"] == "ok"
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
