@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import AdminClient, RunningEmulator, api_for
+from tests.conftest import AdminClient, HeldClock, RunningEmulator, api_for
 from tests.emulator.test_dli_constraints import V2_CONFIG
 
 
@@ -152,32 +152,6 @@ def test_an_imported_directory_of_another_job_is_left_in_obs_after_the_restore(
     assert not (kept / "_metadata").exists(), "DLI deletes its own savepoint once restored"
 
 
-class HeldClock:
-    """The in-process emulator's clock (models.Backend's `clock`), which a test can stop.
-
-    What is faked, and why: time, while a test takes a step that must come before one of the
-    emulator's timed transitions. DLI's restart comes RESTART_DELAY after a task failure (0.1 s at
-    speed 10), and a busy machine can stall the test longer than that before its next call (forced:
-    a stall of 0.2 s after the failure let the restart take the CUs first). While held, no time
-    passes for the emulator; released, it goes on from where it stopped."""
-
-    def __init__(self, emulator: RunningEmulator) -> None:
-        self._behind = 0.0
-        self._held: float | None = None
-        emulator.server.backend._clock = self
-
-    def __call__(self) -> float:
-        return self._held if self._held is not None else time.time() - self._behind
-
-    def hold(self) -> None:
-        self._held = self()
-
-    def release(self) -> None:
-        assert self._held is not None
-        self._behind = time.time() - self._held
-        self._held = None
-
-
 def test_a_restart_without_free_cus_is_one_more_failed_attempt(
     make_emulator: Any, job_body: Any, wait_status: Any
 ) -> None:
@@ -186,6 +160,9 @@ def test_a_restart_without_free_cus_is_one_more_failed_attempt(
     api = api_for(emulator)
     body = job_body(restart_when_exception=True, resume_max_num=1)
     job_id = running_job(api, lambda *a: wait_status(*a, timeout=30), body)
+    # DLI restarts the job RESTART_DELAY after the failure, 0.1 s at speed 10: held, the restart
+    # comes after the neighbour took the CUs however long the test stalls (a stall of 0.2 s, forced,
+    # let the restart take them first).
     clock.hold()
     emulator.admin.fail_task(job_id)
     neighbour = api.create_sql_job(job_body(cu_number=4))
@@ -211,7 +188,7 @@ def test_a_v2_job_restarted_after_an_exception_holds_what_it_occupies(
     body = job_body(restart_when_exception=True, resume_max_num=1, **v2)
     job_id = running_job(api, lambda *a: wait_status(*a, timeout=30), body)
     assert api.show_job(job_id)["job_config"]["real_cu_number"] == 5
-    clock.hold()
+    clock.hold()  # the neighbour comes before DLI's restart (as above)
     emulator.admin.fail_task(job_id)
     neighbour = api.create_sql_job(job_body(cu_number=2))
     api.run_jobs([neighbour])  # takes 2 of the 5 CUs the failed job freed: 3 are left for it
