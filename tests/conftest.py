@@ -9,6 +9,9 @@
     job_body        factory of wire-shaped SQL job bodies with unique names: job_body(cu_number=4)
     wait_status     wait_status(dli_api, job_id, "job_running", timeout=30) -> the job (dict)
 
+`HeldClock(emulator)` stops an in-process emulator's clock while a test takes a step that must come
+before a timed transition (clock.hold(), the step, clock.release()).
+
 Plain helpers for tests that need another client: `sdk_client(emulator, project_id=None, sk=None)`
 (an official DliClient, e.g. with a wrong SK) and `api_for(emulator, attempts=4)` (a DliApi).
 
@@ -134,6 +137,31 @@ class RunningEmulator:
             data_dir=data_dir,
             admin=AdminClient(endpoint),
         )
+
+
+class HeldClock:
+    """The in-process emulator's clock (models.Backend's `clock`), which a test can stop.
+
+    What is faked, and why: time, while a test takes a step that must come before one of the
+    emulator's timed transitions (at the suite's speeds they come in milliseconds), so that however
+    long a busy machine stalls the test, the transition still comes after the step. While held, no
+    time passes for the emulator; released, it goes on from where it stopped."""
+
+    def __init__(self, emulator: RunningEmulator) -> None:
+        self._behind = 0.0
+        self._held: float | None = None
+        emulator.server.backend._clock = self
+
+    def __call__(self) -> float:
+        return self._held if self._held is not None else time.time() - self._behind
+
+    def hold(self) -> None:
+        self._held = self()
+
+    def release(self) -> None:
+        assert self._held is not None
+        self._behind = time.time() - self._held
+        self._held = None
 
 
 def start_emulator(

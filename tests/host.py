@@ -177,8 +177,10 @@ class ProviderHost:
         with self._lock:
             return "".join(self._lines)
 
-    def wait_for(self, text: str, timeout: float = 5.0) -> str:
-        """The log once it contains `text` (the host's pipes are read by threads: lines lag)."""
+    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+        """The log once it contains `text` (the host's pipes are read by threads: lines lag, and
+        on a busy machine by seconds). `timeout` is a hang guard, not a speed bound: it returns as
+        soon as the text is there."""
         with self._lock:
             self._lock.wait_for(lambda: text in "".join(self._lines), timeout)
             return "".join(self._lines)

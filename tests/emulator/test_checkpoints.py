@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import AdminClient, RunningEmulator, api_for
+from tests.conftest import AdminClient, HeldClock, RunningEmulator, api_for
 from tests.emulator.test_dli_constraints import V2_CONFIG
 
 
@@ -156,12 +156,18 @@ def test_a_restart_without_free_cus_is_one_more_failed_attempt(
     make_emulator: Any, job_body: Any, wait_status: Any
 ) -> None:
     emulator = make_emulator(speed=10, queues={"default": 4})
+    clock = HeldClock(emulator)
     api = api_for(emulator)
     body = job_body(restart_when_exception=True, resume_max_num=1)
     job_id = running_job(api, lambda *a: wait_status(*a, timeout=30), body)
+    # DLI restarts the job RESTART_DELAY after the failure, 0.1 s at speed 10: held, the restart
+    # comes after the neighbour took the CUs however long the test stalls (a stall of 0.2 s, forced,
+    # let the restart take them first).
+    clock.hold()
     emulator.admin.fail_task(job_id)
     neighbour = api.create_sql_job(job_body(cu_number=4))
     api.run_jobs([neighbour])  # takes the 4 CUs the failed job freed, before DLI restarts it
+    clock.release()
     job = wait_desc(api, job_id, "not restarted")
     assert job["status"] == "job_running_exception"
     assert "restart failed: insufficient queue resources" in job["status_desc"]
@@ -176,14 +182,17 @@ def test_a_v2_job_restarted_after_an_exception_holds_what_it_occupies(
     occupies again (checks.job_cus, as at its first run), not the cu_number it does not set, so a
     restart on a queue with fewer free CUs fails for want of them."""
     emulator = make_emulator(speed=10, queues={"default": 5})
+    clock = HeldClock(emulator)
     api = api_for(emulator)
     v2 = {"resource_config_version": "v2", "resource_config": V2_CONFIG, "flink_version": "1.17"}
     body = job_body(restart_when_exception=True, resume_max_num=1, **v2)
     job_id = running_job(api, lambda *a: wait_status(*a, timeout=30), body)
     assert api.show_job(job_id)["job_config"]["real_cu_number"] == 5
+    clock.hold()  # the neighbour comes before DLI's restart (as above)
     emulator.admin.fail_task(job_id)
     neighbour = api.create_sql_job(job_body(cu_number=2))
     api.run_jobs([neighbour])  # takes 2 of the 5 CUs the failed job freed: 3 are left for it
+    clock.release()
     job = wait_desc(api, job_id, "not restarted")
     assert "restart failed: insufficient queue resources" in job["status_desc"]
     assert "the job needs 5" in job["status_desc"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from types import SimpleNamespace
 
@@ -164,12 +165,26 @@ def test_an_answer_held_past_the_client_s_timeout(emulator, dli_api, admin, job_
     wait_status(dli_api, job_id, "job_running")
 
 
-def test_a_request_delivered_late(dli_client, dli_api, admin, job_body, wait_status):
+def test_a_request_delivered_late(dli_client, dli_api, admin, job_body, wait_status, monkeypatch):
+    """What is faked, and why: the timer that delivers the request late is started by the test
+    once it has read the job, not as the answer is sent. Its 0.3 s would otherwise run while the
+    test reads the job, and a busy machine can stall the test longer than that (forced: a stall of
+    0.4 s found the job already submitting)."""
+    held: list[threading.Timer] = []
+
+    class Held(threading.Timer):
+        def start(self) -> None:
+            held.append(self)
+
+    monkeypatch.setattr(responses, "threading", SimpleNamespace(Timer=Held))
     job_id = dli_api.create_sql_job(job_body())
     admin.lose("batch_run_flink_jobs", "late", seconds=0.3)
     with pytest.raises(ServerResponseException):
         run(dli_client, job_id)
     assert dli_api.show_job(job_id)["status"] == "job_init", "not carried out yet"
+    (late,) = held
+    assert late.interval == 0.3
+    threading.Timer.start(late)
     wait_status(dli_api, job_id, "job_running")
 
 

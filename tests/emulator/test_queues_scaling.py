@@ -50,7 +50,8 @@ def test_unknown_queue_cannot_run(dli_api, job_body):
     assert caught.value.code == "DLI.13024"
 
 
-def wait_for(predicate, timeout: float = 5.0):
+def wait_for(predicate, timeout: float = 30.0):
+    """`predicate()` once it holds. `timeout` is a hang guard, not a speed bound."""
     deadline = time.monotonic() + timeout
     while not (value := predicate()):
         assert time.monotonic() < deadline, "condition not reached in time"

@@ -70,7 +70,9 @@ def test_stop_without_savepoint_skips_savepointing(dli_api, admin, job_body, wai
 def test_stop_while_submitting_cancels(make_emulator, job_body, wait_status):
     from tests.conftest import api_for
 
-    emulator = make_emulator(speed=5)  # submit takes 2 s, cancel 0.6 s
+    # A submit no test outlives (cancel 0.6 s): the stop comes while submitting however long a busy
+    # machine stalls this test between the run and the stop (at 2 s, a stall of 2 s failed it).
+    emulator = make_emulator(speed=5, durations=Durations(submit=86_400.0))
     api = api_for(emulator)
     job_id = api.create_sql_job(job_body())
     api.run_jobs([job_id])

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from dli_flink.emulator.models import Durations
 
-from tests.conftest import api_for
+from tests.conftest import HeldClock, api_for
 from tests.engine import Engine, host_env
 from tests.provider.conftest import Shared, sql_job, stack_config
 
@@ -187,13 +187,22 @@ def test_a_provider_killed_mid_cycle_is_resumed_by_the_next_up(
 
     runner = threading.Thread(target=engine.up, args=([job],), daemon=True)
     runner.start()
+    # The job is looked at, and the provider killed, with the emulator's clock held: the kill
+    # comes while the job is still there, however long the test stalls between the two (the
+    # transition takes 0.8 s; a stall of 2 s, forced, let the provider finish the update first).
+    clock = HeldClock(emulator)
     deadline = time.monotonic() + 30  # a hang guard, not a speed bound
-    while api.show_job(job_id)["status"] != kill_at or (
-        kill_at == "job_submitting" and "job_cancel_success" not in emulator.admin.statuses(job_id)
-    ):
+    while True:
+        clock.hold()
+        if api.show_job(job_id)["status"] == kill_at and (
+            kill_at != "job_submitting" or "job_cancel_success" in emulator.admin.statuses(job_id)
+        ):
+            break
+        clock.release()
         assert time.monotonic() < deadline, f"never saw {kill_at}"
         time.sleep(0.01)
     engine.host.kill()
+    clock.release()
     runner.join(timeout=20)
 
     second = Engine(make_host(config), blob)

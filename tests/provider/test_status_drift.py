@@ -90,7 +90,9 @@ def test_a_job_started_outside_pulumi_while_desired_stopped_is_stopped_again(
 def test_dli_rescaling_the_job_is_not_drift(make_emulator: Any, tmp_path: Any, blob: str) -> None:
     """While DLI rescales (savepoint, resubmit) the job is briefly not job_running: a refresh
     then must not plan a restart."""
-    emulator = make_emulator(durations=Durations(savepoint=5000.0))  # 5 s at speed 1000
+    # A savepoint of an hour at speed 1000, which nothing here waits for: the refresh comes while
+    # DLI rescales however slow a busy machine makes it (at 5 s, a refresh 5 s late saw it done).
+    emulator = make_emulator(durations=Durations(savepoint=3_600_000.0))
     host = ProviderHost(tmp_path, host_env(), stack_config(emulator))
     try:
         stack = Engine(host, blob)

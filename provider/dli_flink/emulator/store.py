@@ -9,6 +9,7 @@ WAL mode with synchronous=NORMAL survives a process kill (the WAL is in the OS c
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -40,10 +41,12 @@ class Store:
             raise StoreError(f"cannot use the data dir {data_dir}: {error.strerror}") from None
         if path.is_dir():
             raise StoreError(f"cannot use the data dir {data_dir}: {path} is a directory")
+        self._held = _hold(data_dir)
         self._lock = threading.Lock()
         try:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         except sqlite3.Error as error:
+            os.close(self._held)
             raise StoreError(
                 f"cannot use the data dir {data_dir}: {path.name} cannot be opened ({error})"
             ) from None
@@ -53,6 +56,7 @@ class Store:
             self._db.executescript(SCHEMA)
         except sqlite3.Error as error:
             self._db.close()
+            os.close(self._held)
             raise StoreError(
                 f"cannot use the data dir {data_dir}: {path.name} is not a usable SQLite database "
                 f"({error})"
@@ -118,3 +122,36 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+            if self._held >= 0:
+                os.close(self._held)
+                self._held = -1
+
+
+def _hold(data_dir: Path) -> int:
+    """Hold the data dir for this process (an flock on `emulator.lock`, with the pid in it); a
+    StoreError naming the holder if another emulator holds it.
+
+    Two emulators on one data dir (a second one started on another port, both on the default
+    --data-dir) would each keep its own copy of the jobs in memory and write it over the other's
+    rows and OBS files: SQLite serialises the writes, not the two copies. The kernel drops an
+    flock with its process, so a killed emulator never keeps its restart out."""
+    import fcntl  # the emulator, like rehearse's install lock, runs where fcntl does
+
+    where = f"cannot use the data dir {data_dir}"
+    path = data_dir / "emulator.lock"
+    try:
+        held = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as error:
+        raise StoreError(f"{where}: {path.name} cannot be opened ({error.strerror})") from None
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        holder = os.read(held, 32).decode(errors="replace").strip()
+        os.close(held)
+        raise StoreError(
+            f"{where}: another emulator (pid {holder or 'unknown'}) is using it; stop it, or give "
+            "this one another --data-dir"
+        ) from None
+    os.ftruncate(held, 0)
+    os.pwrite(held, f"{os.getpid()}\n".encode(), 0)
+    return held
