@@ -17,11 +17,13 @@ enforcement level, so two resource policies carry the job rules:
   mandatory. Its config holds every rule's settings, by rule id: `off`, `advisory`, `mandatory`, or
   `{level, <the rule's options>}`; unset, a rule's errors are mandatory and its warnings advisory,
   as `dli-flink validate` reports them. The config schema is built from the rules' declarations.
-- `dli-flink-advisory` reports the problems whose level is advisory. The server runs a pack's
-  resource policies in order on one thread for each resource (the same `Analyze` loop), so
-  `dli-flink` leaves them for it (see `_Left`) instead of each policy checking the job and reading
-  the settings again. So disabling `dli-flink` turns every job rule off, and its settings are in one
-  place; `dli-flink-advisory`'s own enforcement level moves all advisory problems at once.
+- `dli-flink-advisory` reports the problems whose level is advisory. Both come from one check of
+  the job (`job_messages`): dli_flink.policy_server's Analyze reports each level under its policy
+  from one call; pulumi_policy's server runs a pack's resource policies in order on one thread for
+  each resource (the same `Analyze` loop), so there `dli-flink` leaves them for the next (see
+  `_Left`) instead of each policy checking the job and reading the settings again. So disabling
+  `dli-flink` turns every job rule off, and its settings are in one place;
+  `dli-flink-advisory`'s own enforcement level moves all advisory problems at once.
 - `job-name-unique` and `queue-capacity` are the cross-job rules, as stack policies with their own
   levels and options (queue capacities for queue-capacity).
 
@@ -302,14 +304,30 @@ class _Left(threading.local):
 _LEFT = _Left()
 
 
+def job_messages(
+    resource_type: str, props: Mapping[str, Any] | JobProps, config: Mapping[str, Any]
+) -> tuple[Hashable, list[str], list[str]]:
+    """What the job rules say of one job resource, configured by `dli-flink`'s `config`: its
+    fingerprint, the mandatory messages (what in the config could not be used first) and the
+    advisory ones. `dli-flink` reports the first, `dli-flink-advisory` the second: through the
+    policies below on pulumi_policy's server, and both from one call on dli_flink.policy_server's
+    (`Servicer.Analyze`)."""
+    settings = rule_settings(config)
+    fingerprint, build = _keyed(resource_type, props, known_keys_only=False)
+    mandatory, advisory = _levelled(_checked(fingerprint, build), settings.config)
+    if settings.errors:
+        mandatory[:0] = settings.errors
+    return fingerprint, mandatory, advisory
+
+
 def _rules_policy() -> ResourceValidationPolicy:
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if args.resource_type not in JOB_TYPES:
             return
-        settings = rule_settings(args.get_config())
-        fingerprint, build = _keyed(args.resource_type, args.props, known_keys_only=False)
-        mandatory, advisory = _levelled(_checked(fingerprint, build), settings.config)
-        for message in [*settings.errors, *mandatory]:
+        fingerprint, mandatory, advisory = job_messages(
+            args.resource_type, args.props, args.get_config()
+        )
+        for message in mandatory:
             report(message)
         _LEFT.leave(args.urn, fingerprint, advisory)
 

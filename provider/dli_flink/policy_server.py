@@ -18,7 +18,9 @@ What changes, and what does not:
   policy as not applicable, since none of ours implements remediate).
 - Analyze and AnalyzeStack hand the policies each job's Struct as it came (`JobProps`): keyed by
   its serialized bytes, turned into a job document once, checked once for every policy, Analyze's
-  and AnalyzeStack's alike (dli_flink.policy). Not converted, because none of this pack's policies
+  and AnalyzeStack's alike (dli_flink.policy). Analyze reports `dli-flink`'s and
+  `dli-flink-advisory`'s messages from one call (`policy.job_messages`), with neither policy's
+  validate function, its args, nor the library's wrapper around it. Not converted, because none of this pack's policies
   reads them: the provider resource, the resource options, stack tags, a stack resource's parent
   and dependencies (the args say None or empty), and the properties of resources that are not
   jobs (Analyze answers them at once; in AnalyzeStack their properties are empty).
@@ -64,7 +66,15 @@ from pulumi_policy import (
 )
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
-from dli_flink.policy import JOB_TYPES, PACK_NAME, JobProps, policies
+from dli_flink.policy import (
+    ADVISORY_POLICY,
+    JOB_TYPES,
+    PACK_NAME,
+    RULES_POLICY,
+    JobProps,
+    job_messages,
+    policies,
+)
 
 MAX_MESSAGE = 400 * 1024 * 1024
 """The largest request taken, as pulumi_policy's server takes (`_MAX_RPC_MESSAGE_SIZE`): a
@@ -173,7 +183,15 @@ class Servicer(_PolicyAnalyzerServicer):
             self._get_enforcement_level(p) == EnforcementLevel.REMEDIATE
             for p in self._resource_policies
         )
-        self._resource_plan = self._enabled(self._resource_policies)
+        resource_plan = self._enabled(self._resource_policies)
+        by_name = {planned.policy.name: planned for planned in resource_plan}
+        self._rules = by_name.get(RULES_POLICY)
+        self._advisory = by_name.get(ADVISORY_POLICY)
+        self._other_plan = [
+            planned
+            for planned in resource_plan
+            if planned.policy.name not in (RULES_POLICY, ADVISORY_POLICY)
+        ]
         self._stack_plan = self._enabled(self._stack_policies)
 
     def _enabled(self, candidates: Iterable[Policy]) -> list[_Planned]:
@@ -202,7 +220,17 @@ class Servicer(_PolicyAnalyzerServicer):
         if request.type not in JOB_TYPES:
             return response  # the resource policies check jobs only: nothing to convert
         props = JobProps(request.properties)
-        for planned in self._resource_plan:
+        rules = self._rules
+        if rules is not None:
+            # `dli-flink` and `dli-flink-advisory` at once: one check of the job, each level's
+            # messages reported under its policy, as their validate functions would (`_Left`).
+            _, mandatory, advisory = job_messages(request.type, props, rules.config)
+            for planned, messages in ((rules, mandatory), (self._advisory, advisory)):
+                if messages and planned is not None:
+                    report = self._report(response, planned)
+                    for message in messages:
+                        report(message)
+        for planned in self._other_plan:
             args = ResourceValidationArgs(
                 request.type, props, request.urn, request.name, None, None, planned.config
             )
