@@ -29,8 +29,6 @@ FAIL::
     obsBucket: my-bucket
 """
 
-from collections.abc import Iterator
-
 from dli_flink.model.fields import AGENCY_KEY
 from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec, known
@@ -48,14 +46,15 @@ OPTIONS = (
 )
 
 
-def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
+def check(spec: JobSpec, context: Context) -> list[Problem]:
+    problems: list[Problem] = []
     version = spec.flink_version
     if not known(version) or version_key(version) < version_key(
         str(context.options["min-version"])
     ):
-        return
+        return problems
     if spec.agency is not None or spec.runtime_value(AGENCY_KEY) is not None:
-        return  # UNKNOWN counts as set: no finding on a value not known yet
+        return problems  # UNKNOWN counts as set: no finding on a value not known yet
     needs = [
         what
         for what, on, path in (
@@ -66,9 +65,12 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
         if on is True
     ]
     if needs:
-        yield Problem(
-            ID,
-            ("flinkVersion",),
-            f"Flink {shown(version)} needs an agency for {' and '.join(needs)} (DLI cannot checkpoint, "
-            "take savepoints or save logs without one): set agency: <your DLI agency name>",
+        problems.append(
+            Problem(
+                ID,
+                ("flinkVersion",),
+                f"Flink {shown(version)} needs an agency for {' and '.join(needs)} (DLI cannot checkpoint, "
+                "take savepoints or save logs without one): set agency: <your DLI agency name>",
+            )
         )
+    return problems

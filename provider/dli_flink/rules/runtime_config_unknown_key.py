@@ -26,8 +26,6 @@ FAIL::
       flink.dli.job.scale.enabled: true
 """
 
-from collections.abc import Iterator
-
 from dli_flink.model import fields
 from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec, known
@@ -46,12 +44,13 @@ OPTIONS = (
 _PREFIX = "flink.dli."
 
 
-def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
+def check(spec: JobSpec, context: Context) -> list[Problem]:
+    problems: list[Problem] = []
     if not known(spec.runtime_config):
-        return
+        return problems
     dli_keys = [key for key, _ in spec.runtime_config if key.startswith(_PREFIX)]
     if not dli_keys:  # most jobs: nothing to look up
-        return
+        return problems
     known_keys = [
         *fields.TABLE.scaling_keys.values(),
         *fields.RUNTIME_KEYS,
@@ -63,9 +62,12 @@ def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
 
             hint = difflib.get_close_matches(key, known_keys, n=1, cutoff=0.8)
             fix = f"did you mean {hint[0]}?" if hint else "DLI ignores it; check the spelling"
-            yield Problem(
-                ID,
-                ("runtimeConfig", key),
-                f"unknown DLI runtime key {shown(key)}: {fix}",
-                on_key=True,
+            problems.append(
+                Problem(
+                    ID,
+                    ("runtimeConfig", key),
+                    f"unknown DLI runtime key {shown(key)}: {fix}",
+                    on_key=True,
+                )
             )
+    return problems

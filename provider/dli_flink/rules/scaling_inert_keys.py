@@ -26,8 +26,6 @@ FAIL::
     scaling: {cuMax: 16}
 """
 
-from collections.abc import Iterator
-
 from dli_flink.model.findings import Problem, Severity
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules.base import Context, Option
@@ -38,16 +36,20 @@ OPTIONS: tuple[Option, ...] = ()
 _KEYS = ("intervalMinutes", "cuMin", "cuMax", "priority")
 
 
-def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
+def check(spec: JobSpec, context: Context) -> list[Problem]:
+    problems: list[Problem] = []
     if spec.scaling_enabled is not False:
-        return
+        return problems
     for key in _KEYS:
         setting = spec.setting(key)
         if setting.explicit:
-            yield Problem(
-                ID,
-                setting.path,
-                f"{key} has no effect while scaling is disabled: "
-                "set scaling.enabled: true or remove it",
-                on_key=True,
+            problems.append(
+                Problem(
+                    ID,
+                    setting.path,
+                    f"{key} has no effect while scaling is disabled: "
+                    "set scaling.enabled: true or remove it",
+                    on_key=True,
+                )
             )
+    return problems
