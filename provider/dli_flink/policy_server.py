@@ -35,15 +35,16 @@ What changes, and what does not:
   (handlers on its event loop, no thread handoff) no cheaper for these calls, with or without
   Remediate, and one pool thread no cheaper than four.
 
-Where the time goes, on 1,000 jobs (bench/policy_bench.py with its Go client, same run, load
-average 0.9): this server 1.28 s median and 0.81 CPU s, where a server answering every call with
-nothing, Remediate unimplemented, took 1.03 s and 0.59 CPU s (the provider's own preview: 1.62 s).
-The difference is the Analyze handlers: 0.16-0.18 CPU s (thread time, in a served process fed the
-bench's calls by its Go client), which fed the same 1,000 Analyze calls in a loop in-process take
-about 0.095 s (the served handlers run with cold caches between calls): building the job documents
-0.022 s, the schema gate 0.013 s, JobSpec 0.011 s, the rules 0.034 s (a third of it the spec's
-attributes, read once each), keys 0.005 s, the rest (levels, config, reports, the response) about
-0.01 s. AnalyzeStack: about 0.018 s in-process.
+Where the time goes, on 1,000 jobs (bench/policy_bench.py, its Go client through its PolicyProxy
+stand-in, load average 1-2, two runs): this server 0.74-0.75x of the same round's preview (median)
+and 0.73-0.82 CPU s, where a server answering every call with nothing, Remediate unimplemented,
+took 0.57-0.60x and 0.55-0.56 CPU s. The difference is the Analyze handlers: about 0.16 CPU s
+(thread time, in a served process fed the bench's calls by its Go client), which fed the same
+1,000 Analyze calls in a loop in-process take about 0.09 s (served, the caches are cold between
+calls): building the job documents 0.022 s, the schema gate 0.011 s, JobSpec 0.010 s, the rules
+0.028 s (0.012 s of it the spec's attributes, each read once), keys 0.005 s, the rest (levels,
+config, reports, the response) about 0.01 s; AnalyzeStack about 0.015 s in-process. Valgrind
+counts 0.94 million instructions a job for Analyze and its share of AnalyzeStack.
 """
 
 from __future__ import annotations
