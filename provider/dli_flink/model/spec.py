@@ -99,7 +99,12 @@ class _Field:
     def __get__(self, instance: Any, owner: type | None = None) -> Any:
         if instance is None:
             return self
-        found = instance.__dict__[self.name] = instance._lookup(self.key, self.name)
+        state = instance.__dict__
+        values = state.get("values")  # a JobSpec's top-level rows are read here, not by a call
+        if values is not None and self.key in values:
+            found = state[self.name] = values[self.key]
+        else:
+            found = state[self.name] = instance._lookup(self.key, self.name)
         return found
 
 
