@@ -48,10 +48,10 @@ import difflib
 import functools
 import json
 import threading
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType, ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 from google.protobuf import struct_pb2
 from pulumi_policy import (
@@ -135,9 +135,10 @@ class PolicyConfigError(Exception):
     """Policy config the pack cannot use; the message is one line naming the key and the fix."""
 
 
-@dataclass(frozen=True)
-class Checked:
-    """One job document after the shared pipeline: its spec and its schema problems."""
+class Checked(NamedTuple):
+    """One job document after the shared pipeline: its spec and its schema problems. A
+    NamedTuple: one is made for every job the pack checks, where a frozen dataclass's `__init__`
+    costs more."""
 
     spec: JobSpec
     schema_problems: tuple[Problem, ...]
@@ -185,7 +186,7 @@ def check_props(
     Outputs may carry keys the provider adds; `known_keys_only` keeps the document's own keys so
     stack policies judge the job, not the provider's bookkeeping.
     """
-    return _checked(*_keyed(resource_type, props, known_keys_only))
+    return _checked_job(resource_type, props, known_keys_only)[1]
 
 
 def rule_settings(config: Mapping[str, Any]) -> RuleSettings:
@@ -313,8 +314,8 @@ def job_messages(
     policies below on pulumi_policy's server, and both from one call on dli_flink.policy_server's
     (`Servicer.Analyze`)."""
     settings = rule_settings(config)
-    fingerprint, build = _keyed(resource_type, props, known_keys_only=False)
-    mandatory, advisory = _levelled(_checked(fingerprint, build), settings.config)
+    fingerprint, checked = _checked_job(resource_type, props, known_keys_only=False)
+    mandatory, advisory = _levelled(checked, settings.config)
     if settings.errors:
         mandatory[:0] = settings.errors
     return fingerprint, mandatory, advisory
@@ -346,7 +347,7 @@ def _advisory_policy() -> ResourceValidationPolicy:
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if args.resource_type not in JOB_TYPES:
             return
-        fingerprint, _ = _keyed(args.resource_type, args.props, known_keys_only=False)
+        fingerprint = _fingerprint_of(args.resource_type, args.props, known_keys_only=False)
         for message in _LEFT.take(args.urn, fingerprint):
             report(message)
 
@@ -470,7 +471,20 @@ class JobProps:
                 del struct.fields[key]
         self.struct = struct
         self._keys: dict[bool, bytes] = {}
-        self._structs: dict[bool, struct_pb2.Struct] = {}
+        self._structs: dict[bool, struct_pb2.Struct] = {True: struct} if outputs else {}
+        self._checked: dict[bool, tuple[Hashable, Checked]] = {}
+
+    def checked(self, resource_type: str, known_keys_only: bool) -> tuple[Hashable, Checked]:
+        """The job's fingerprint and its check (`_checked_job`), kept: AnalyzeStack's two stack
+        policies ask for every job."""
+        found = self._checked.get(known_keys_only)
+        if found is None:
+            fingerprint = (resource_type, self.key(known_keys_only))
+            checked = _CACHE.get(fingerprint)
+            if checked is None:
+                checked = _remember(fingerprint, resource_type, self.document(known_keys_only))
+            found = self._checked[known_keys_only] = (fingerprint, checked)
+        return found
 
     def key(self, known_keys_only: bool) -> bytes:
         """The document's content, without `__provider` and, with `known_keys_only`, the keys the
@@ -562,25 +576,39 @@ def _wire_value(value: struct_pb2.Value, kind: str | None) -> Any:
     return None  # null_value, or no value set
 
 
-def _keyed(
+def _checked_job(
     resource_type: str, props: Mapping[str, Any] | JobProps, known_keys_only: bool
-) -> tuple[Hashable, Callable[[], dict[str, Any]]]:
-    """A job's fingerprint, and how to build its document (with its kind): from the Struct the
-    server hands over, or from the mapping pulumi_policy's server (and the tests) give."""
+) -> tuple[Hashable, Checked]:
+    """A job's fingerprint, and its schema problems and JobSpec, once per content: AnalyzeStack's
+    stack policies ask about the jobs Analyze checked, and the document itself is built only when
+    it is new. From the Struct the server hands over, or from the mapping pulumi_policy's server
+    (and the tests) give."""
     if isinstance(props, JobProps):
-        fingerprint: Hashable = (resource_type, props.key(known_keys_only))
-        document = functools.partial(props.document, known_keys_only)
-    else:
-        raw = _raw(props, known_keys_only)
-        fingerprint = _fingerprint(resource_type, raw)
-        document = functools.partial(_as_document, raw)
+        return props.checked(resource_type, known_keys_only)
+    raw = _raw(props, known_keys_only)
+    fingerprint = _fingerprint(resource_type, raw)
+    checked = _CACHE.get(fingerprint)
+    if checked is None:
+        checked = _remember(fingerprint, resource_type, _as_document(raw))
+    return fingerprint, checked
 
-    def build() -> dict[str, Any]:
-        built = document()
-        built["kind"] = JOB_TYPES[resource_type]
-        return built
 
-    return fingerprint, build
+def _fingerprint_of(
+    resource_type: str, props: Mapping[str, Any] | JobProps, known_keys_only: bool
+) -> Hashable:
+    """A job's fingerprint alone (`_checked_job`'s), without checking it."""
+    if isinstance(props, JobProps):
+        return (resource_type, props.key(known_keys_only))
+    return _fingerprint(resource_type, _raw(props, known_keys_only))
+
+
+def _remember(fingerprint: Hashable, resource_type: str, document: dict[str, Any]) -> Checked:
+    """Check a job's document (its kind from the type token) and keep the result by fingerprint."""
+    document["kind"] = JOB_TYPES[resource_type]
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.clear()
+    checked = _CACHE[fingerprint] = _check(document)
+    return checked
 
 
 def _raw(props: Mapping[str, Any], known_keys_only: bool) -> dict[str, Any]:
@@ -604,17 +632,6 @@ def _fingerprint(resource_type: str, raw: Mapping[str, Any]) -> str:
     fingerprint of Python data, and sorted keys make a job's outputs in AnalyzeStack match its
     inputs in Analyze (Struct maps have no order)."""
     return resource_type + json.dumps(raw, sort_keys=True, default=_json_default)
-
-
-def _checked(fingerprint: Hashable, build: Callable[[], dict[str, Any]]) -> Checked:
-    """Schema and JobSpec of a job, once per content: AnalyzeStack's stack policies ask about the
-    jobs Analyze checked, and the document itself is built only when it is new."""
-    checked = _CACHE.get(fingerprint)
-    if checked is None:
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.clear()
-        checked = _CACHE[fingerprint] = _check(build())
-    return checked
 
 
 _CACHE: dict[Hashable, Checked] = {}
