@@ -34,7 +34,9 @@ def parse(
     problems = [] if valid else schema.schema_problems(document)
     if not isinstance(document, dict) or document.get("kind") not in (SQL_KIND, JAR_KIND):
         return None, problems
-    spec = JobSpec.from_document(_prune(document, schema.invalid_paths(problems)), base_dir)
+    if problems:
+        document = _prune(document, schema.invalid_paths(problems))
+    spec = JobSpec.from_document(document, base_dir)
     return spec, problems
 
 
