@@ -36,15 +36,17 @@ What changes, and what does not:
   Remediate, and one pool thread no cheaper than four.
 
 Where the time goes, on 1,000 jobs (bench/policy_bench.py, its Go client through its PolicyProxy
-stand-in, load average 1-2, two runs): this server 0.74-0.75x of the same round's preview (median)
-and 0.73-0.82 CPU s, where a server answering every call with nothing, Remediate unimplemented,
-took 0.57-0.60x and 0.55-0.56 CPU s. The difference is the Analyze handlers: about 0.16 CPU s
-(thread time, in a served process fed the bench's calls by its Go client), which fed the same
-1,000 Analyze calls in a loop in-process take about 0.09 s (served, the caches are cold between
-calls): building the job documents 0.022 s, the schema gate 0.011 s, JobSpec 0.010 s, the rules
-0.028 s (0.012 s of it the spec's attributes, each read once), keys 0.005 s, the rest (levels,
-config, reports, the response) about 0.01 s; AnalyzeStack about 0.015 s in-process. Valgrind
-counts 0.94 million instructions a job for Analyze and its share of AnalyzeStack.
+stand-in, four runs alternating with the tree before issue 14's per-job round, load average 1-4):
+this server 0.71-0.75x of the same round's preview (median; before, 0.72-0.81x) and 0.72-0.87
+CPU s (before, 0.82-0.93), where a server answering every call with nothing, Remediate
+unimplemented, took 0.51-0.60x and 0.48-0.61 CPU s. The difference is the Analyze handlers: about
+0.16 CPU s (thread time, in a served process fed the bench's calls by its Go client), which fed
+the same 1,000 Analyze calls in a loop in-process take about 0.09 s (served, the caches are cold
+between calls): building the job documents 0.022 s, the schema gate 0.011 s, JobSpec 0.010 s,
+the rules 0.029 s (0.012 s of it the spec's attributes, each read once), keys 0.005 s, the rest
+(levels, config, reports, the response) about 0.01 s; AnalyzeStack about 0.014 s in-process.
+Valgrind counts 0.90 million instructions a job for Analyze and its share of AnalyzeStack
+(before, 1.05 million).
 """
 
 from __future__ import annotations
