@@ -29,6 +29,8 @@ FAIL::
     obsBucket: my-bucket
 """
 
+from collections.abc import Iterator
+
 from dli_flink.model.fields import AGENCY_KEY
 from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec, known
@@ -46,15 +48,14 @@ OPTIONS = (
 )
 
 
-def check(spec: JobSpec, context: Context) -> list[Problem]:
-    problems: list[Problem] = []
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     version = spec.flink_version
     if not known(version) or version_key(version) < version_key(
         str(context.options["min-version"])
     ):
-        return problems
+        return
     if spec.agency is not None or spec.runtime_value(AGENCY_KEY) is not None:
-        return problems  # UNKNOWN counts as set: no finding on a value not known yet
+        return  # UNKNOWN counts as set: no finding on a value not known yet
     needs = [
         what
         for what, on, path in (
@@ -65,12 +66,9 @@ def check(spec: JobSpec, context: Context) -> list[Problem]:
         if on is True
     ]
     if needs:
-        problems.append(
-            Problem(
-                ID,
-                ("flinkVersion",),
-                f"Flink {shown(version)} needs an agency for {' and '.join(needs)} (DLI cannot checkpoint, "
-                "take savepoints or save logs without one): set agency: <your DLI agency name>",
-            )
+        yield Problem(
+            ID,
+            ("flinkVersion",),
+            f"Flink {shown(version)} needs an agency for {' and '.join(needs)} (DLI cannot checkpoint, "
+            "take savepoints or save logs without one): set agency: <your DLI agency name>",
         )
-    return problems

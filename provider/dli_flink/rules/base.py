@@ -2,10 +2,7 @@
 
 A rule is a module (yamllint's pattern): `ID`, `SEVERITY`, `OPTIONS` (its Option declarations), a
 docstring that is its documentation with PASS and FAIL examples (the tests run them), and
-`check(spec, context)` for a rule on one job, which returns its problems as a list (not a
-generator: the policy pack runs the 24 per-job rules for every resource in the preview, and
-creating and running out a generator each cost about 6 us a job in the pack's served handlers),
-or `check_jobs(specs, context)` for a rule across jobs.
+`check(spec, context)` for a rule on one job or `check_jobs(specs, context)` for a rule across jobs.
 A rule whose problems include refusals by DLI (`Problem.hard`) next to advice says `HARD = True`: it
 runs even when configured off, and only its advice follows the configured severity.
 `schema` and `yaml-syntax` have no check: the loader reports them, and they are modules only for their

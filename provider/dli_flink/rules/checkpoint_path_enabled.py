@@ -31,6 +31,8 @@ FAIL::
     obsBucket: my-bucket
 """
 
+from collections.abc import Iterator
+
 from dli_flink.model.findings import Problem, Severity
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules.base import Context, Option
@@ -40,20 +42,16 @@ SEVERITY = Severity.ERROR
 OPTIONS: tuple[Option, ...] = ()
 
 
-def check(spec: JobSpec, context: Context) -> list[Problem]:
-    problems: list[Problem] = []
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     checkpoint = spec.checkpoint
     if checkpoint.enabled is True and isinstance(checkpoint.path, str):
-        problems.append(
-            Problem(
-                ID,
-                ("checkpoint", "path"),
-                "checkpoint.path is not taken while checkpoint.enabled is true (DLI restores from its "
-                "own latest checkpoint): remove checkpoint.path, or turn checkpointing off",
-                on_key=True,
-            )
+        yield Problem(
+            ID,
+            ("checkpoint", "path"),
+            "checkpoint.path is not taken while checkpoint.enabled is true (DLI restores from its "
+            "own latest checkpoint): remove checkpoint.path, or turn checkpointing off",
+            on_key=True,
         )
-    return problems
 
 
 # dli-flink fix: what this rule mends by itself (fix/edits.py says how fixes are written).

@@ -29,6 +29,7 @@ FAIL::
     jar: {entrypoint: my_group/app.jar}
 """
 
+from collections.abc import Iterator
 from typing import Any
 
 from dli_flink.model.findings import Path, Problem, Severity, shown
@@ -54,11 +55,10 @@ OPTIONS = (
 OBS = "obs://"
 
 
-def check(spec: JobSpec, context: Context) -> list[Problem]:
-    problems: list[Problem] = []
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     version = spec.flink_version
     if not known(version):
-        return problems
+        return
     jar = spec.jar if not spec.is_sql else None
     places: list[tuple[Path, Any, str]] = []  # (path, value, the option of its last version)
     if jar is not None:
@@ -80,15 +80,12 @@ def check(spec: JobSpec, context: Context) -> list[Problem]:
         hard = mine > last
         if not hard and not (path[0] == "jar" and mine == last):
             continue
-        problems.append(
-            Problem(
-                ID,
-                path,
-                f"{shown(value)} is a DLI package name, which Flink {shown(version)} "
-                + ("no longer takes" if hard else "does not recommend")
-                + ": upload the file to OBS and write its obs:// path",
-                severity=None if not hard else Severity.ERROR,
-                hard=hard,
-            )
+        yield Problem(
+            ID,
+            path,
+            f"{shown(value)} is a DLI package name, which Flink {shown(version)} "
+            + ("no longer takes" if hard else "does not recommend")
+            + ": upload the file to OBS and write its obs:// path",
+            severity=None if not hard else Severity.ERROR,
+            hard=hard,
         )
-    return problems

@@ -47,7 +47,7 @@ def check(spec: JobSpec, config: Config) -> list[Problem]:
     The value rules run first, whatever the configuration, so the rules relating values see what
     they reject as unknown (rules/accepted.py); their problems are kept if they are on.
     """
-    values = [rule.check(spec, context) for rule, context in config.value_checks]
+    values = [[*rule.check(spec, context)] for rule, context in config.value_checks]
     settle(spec, [problem for found in values if found for problem in found])
     problems: list[Problem] = []
     for rule, context, value in config.check_plan:

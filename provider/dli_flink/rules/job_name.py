@@ -54,25 +54,21 @@ _SHOWN = 8
 """Characters a message lists of those DLI refuses in a name; the rest are counted."""
 
 
-def check(spec: JobSpec, context: Context) -> list[Problem]:
-    problems: list[Problem] = []
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     name = spec.name
     if not isinstance(name, str):
-        return problems
+        return
     if len(name) > MAX_LENGTH:
-        problems.append(
-            Problem(
-                ID, ("name",), f"name is {len(name)} characters; DLI allows at most {MAX_LENGTH}"
-            )
+        yield Problem(
+            ID, ("name",), f"name is {len(name)} characters; DLI allows at most {MAX_LENGTH}"
         )
     if not _ALLOWED.fullmatch(name):
         bad = sorted({c for c in name if not _ALLOWED.fullmatch(c)})
         shown = ", ".join(repr(c) for c in bad[:_SHOWN])
         more = f" and {len(bad) - _SHOWN:,} more" if len(bad) > _SHOWN else ""
-        problems.append(
-            Problem(ID, ("name",), f"name has {shown}{more}: use letters, digits, '-' and '_' only")
+        yield Problem(
+            ID, ("name",), f"name has {shown}{more}: use letters, digits, '-' and '_' only"
         )
-    return problems
 
 
 def check_jobs(specs: list[JobSpec], context: Context) -> Iterator[tuple[int, Problem]]:

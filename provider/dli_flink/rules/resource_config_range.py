@@ -34,6 +34,8 @@ FAIL::
       taskManager: {cpu: 0.25, memory: 1GB}
 """
 
+from collections.abc import Iterator
+
 from dli_flink.model.fields import V2
 from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec, memory_gb
@@ -45,57 +47,47 @@ OPTIONS: tuple[Option, ...] = ()
 MIN_CPU, MIN_MEMORY_GB, MIN_COUNT = 0.5, 2, 1
 
 
-def check(spec: JobSpec, context: Context) -> list[Problem]:
-    problems: list[Problem] = []
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     if spec.resource_version != V2:
-        return problems
+        return
     config = spec.resource_config
     for key, value in (
         ("parallelism", config.parallelism),
         ("slotsPerTaskManager", config.slots_per_task_manager),
     ):
         if isinstance(value, int) and value < MIN_COUNT:
-            problems.append(
-                Problem(
-                    ID,
-                    ("resourceConfig", key),
-                    f"resourceConfig {key} {shown(value)} must be at least {MIN_COUNT}",
-                    rejects=True,
-                )
+            yield Problem(
+                ID,
+                ("resourceConfig", key),
+                f"resourceConfig {key} {shown(value)} must be at least {MIN_COUNT}",
+                rejects=True,
             )
     for manager, name in ((config.job_manager, "jobManager"), (config.task_manager, "taskManager")):
         cpu, memory = manager.cpu, manager.memory
         if isinstance(cpu, int | float) and not isinstance(cpu, bool) and cpu < MIN_CPU:
-            problems.append(
-                Problem(
-                    ID,
-                    ("resourceConfig", name, "cpu"),
-                    f"{name} cpu {shown(cpu)} is below {MIN_CPU}, the fewest cores DLI gives a "
-                    f"{name}: raise it to at least {MIN_CPU}",
-                    rejects=True,
-                )
+            yield Problem(
+                ID,
+                ("resourceConfig", name, "cpu"),
+                f"{name} cpu {shown(cpu)} is below {MIN_CPU}, the fewest cores DLI gives a "
+                f"{name}: raise it to at least {MIN_CPU}",
+                rejects=True,
             )
         if not isinstance(memory, str):
             continue
         gigabytes = memory_gb(memory)
         if gigabytes is None:
-            problems.append(
-                Problem(
-                    ID,
-                    ("resourceConfig", name, "memory"),
-                    f"{name} memory {shown(memory)} is not a size DLI reads: write a number in GB or "
-                    'MB, such as "4GB", "4096MB" or "4" (GB)',
-                    rejects=True,
-                )
+            yield Problem(
+                ID,
+                ("resourceConfig", name, "memory"),
+                f"{name} memory {shown(memory)} is not a size DLI reads: write a number in GB or "
+                'MB, such as "4GB", "4096MB" or "4" (GB)',
+                rejects=True,
             )
         elif gigabytes < MIN_MEMORY_GB:
-            problems.append(
-                Problem(
-                    ID,
-                    ("resourceConfig", name, "memory"),
-                    f"{name} memory {shown(memory)} is below {MIN_MEMORY_GB} GB, the least DLI gives "
-                    f'a {name}: raise it to at least "{MIN_MEMORY_GB}GB"',
-                    rejects=True,
-                )
+            yield Problem(
+                ID,
+                ("resourceConfig", name, "memory"),
+                f"{name} memory {shown(memory)} is below {MIN_MEMORY_GB} GB, the least DLI gives "
+                f'a {name}: raise it to at least "{MIN_MEMORY_GB}GB"',
+                rejects=True,
             )
-    return problems

@@ -27,6 +27,8 @@ FAIL::
     resources: {cu: 4, parallelism: 2}
 """
 
+from collections.abc import Iterator
+
 from dli_flink.model import fields
 from dli_flink.model.fields import V1, V2
 from dli_flink.model.findings import Problem, Severity
@@ -39,21 +41,19 @@ OPTIONS: tuple[Option, ...] = ()
 BLOCKS = {V1: "resources", V2: "resourceConfig"}
 
 
-def check(spec: JobSpec, context: Context) -> list[Problem]:
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     """One finding for the first field of the other version's block the job sets (a v1 field at
     its default is what every document holds, so only another value counts)."""
-    problems: list[Problem] = []
     version = spec.resource_version
     if version not in BLOCKS:
-        return problems
+        return
     for row in fields.TABLE.other_version[version]:
         value = spec.values.get(row.path)
         if value is None or isinstance(value, Unknown):
             continue
         if value != row.default_for(spec.kind):
-            problems.append(_problem(version, row.path))
-            return problems
-    return problems
+            yield _problem(version, row.path)
+            return
 
 
 def _problem(version: str, path: str) -> Problem:

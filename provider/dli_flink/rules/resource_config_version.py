@@ -30,6 +30,7 @@ FAIL::
 """
 
 import functools
+from collections.abc import Iterator
 
 from dli_flink.model.fields import V1, V2
 from dli_flink.model.findings import Problem, Severity, shown
@@ -54,31 +55,25 @@ OPTIONS = (
 )
 
 
-def check(spec: JobSpec, context: Context) -> list[Problem]:
-    problems: list[Problem] = []
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     version, resource_version = spec.flink_version, spec.resource_version
     if not known(version) or resource_version not in (V1, V2):
-        return problems
+        return
     listed = _listed(
         version, tuple(context.options[f"{V1}-versions"]), tuple(context.options[f"{V2}-versions"])
     )
     if not listed or resource_version in listed:
-        return problems
+        return
     other = listed[0]
     written = spec.values.get("resourceConfigVersion") is not None
-    problems.append(
-        Problem(
-            ID,
-            ("resourceConfigVersion",) if written else ("flinkVersion",),
-            f"Flink {shown(version)} takes only resourceConfigVersion {other}, the job "
-            + ("writes" if written else "runs DLI's default,")
-            + f" {resource_version}: set resourceConfigVersion: {other}"
-            + (
-                " and give its resources in resourceConfig" if other == V2 else " and use resources"
-            ),
-        )
+    yield Problem(
+        ID,
+        ("resourceConfigVersion",) if written else ("flinkVersion",),
+        f"Flink {shown(version)} takes only resourceConfigVersion {other}, the job "
+        + ("writes" if written else "runs DLI's default,")
+        + f" {resource_version}: set resourceConfigVersion: {other}"
+        + (" and give its resources in resourceConfig" if other == V2 else " and use resources"),
     )
-    return problems
 
 
 @functools.lru_cache(maxsize=256)

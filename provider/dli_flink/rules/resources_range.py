@@ -24,6 +24,8 @@ FAIL::
     resources: {cu: 4, managerCu: 1, parallelism: 16}
 """
 
+from collections.abc import Iterator
+
 from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules.base import Context, Option
@@ -34,61 +36,49 @@ OPTIONS: tuple[Option, ...] = ()
 MIN_CU, MAX_CU, MAX_PARALLELISM, SLOTS_PER_CU = 2, 400, 2000, 4
 
 
-def check(spec: JobSpec, context: Context) -> list[Problem]:
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     """Each value alone first; the relations only between values that passed (one wrong value, one
     finding)."""
-    problems: list[Problem] = []
     r = spec.resources
     cu, manager, parallelism = r.cu, r.manager_cu, r.parallelism
     cu_fits = isinstance(cu, int) and MIN_CU <= cu <= MAX_CU
     manager_fits = isinstance(manager, int) and manager >= 1
     if isinstance(cu, int) and not cu_fits:
-        problems.append(
-            Problem(
-                ID,
-                ("resources", "cu"),
-                f"cu {shown(cu)} is outside {MIN_CU}-{MAX_CU}: DLI refuses the job",
-                rejects=True,
-            )
+        yield Problem(
+            ID,
+            ("resources", "cu"),
+            f"cu {shown(cu)} is outside {MIN_CU}-{MAX_CU}: DLI refuses the job",
+            rejects=True,
         )
     if isinstance(manager, int) and not manager_fits:
-        problems.append(
-            Problem(
-                ID,
-                ("resources", "managerCu"),
-                f"managerCu {shown(manager)} must be at least 1",
-                rejects=True,
-            )
+        yield Problem(
+            ID,
+            ("resources", "managerCu"),
+            f"managerCu {shown(manager)} must be at least 1",
+            rejects=True,
         )
     elif manager_fits and cu_fits and manager >= cu:
-        problems.append(
-            Problem(
-                ID,
-                ("resources", "managerCu"),
-                f"managerCu {shown(manager)} leaves no CU for task managers out of cu {cu}: "
-                f"make it smaller than cu",
-            )
+        yield Problem(
+            ID,
+            ("resources", "managerCu"),
+            f"managerCu {shown(manager)} leaves no CU for task managers out of cu {cu}: "
+            f"make it smaller than cu",
         )
     if not isinstance(parallelism, int):
-        return problems
+        return
     if not 1 <= parallelism <= MAX_PARALLELISM:
-        problems.append(
-            Problem(
-                ID,
-                ("resources", "parallelism"),
-                f"parallelism {shown(parallelism)} is outside 1-{MAX_PARALLELISM}",
-                rejects=True,
-            )
+        yield Problem(
+            ID,
+            ("resources", "parallelism"),
+            f"parallelism {shown(parallelism)} is outside 1-{MAX_PARALLELISM}",
+            rejects=True,
         )
     elif cu_fits and manager_fits and cu > manager:
         most = SLOTS_PER_CU * (cu - manager)
         if parallelism > most:
-            problems.append(
-                Problem(
-                    ID,
-                    ("resources", "parallelism"),
-                    f"parallelism {parallelism} is above {most}, the most that cu {cu} with "
-                    f"managerCu {manager} can run (4 per task-manager CU): lower it or raise cu",
-                )
+            yield Problem(
+                ID,
+                ("resources", "parallelism"),
+                f"parallelism {parallelism} is above {most}, the most that cu {cu} with "
+                f"managerCu {manager} can run (4 per task-manager CU): lower it or raise cu",
             )
-    return problems

@@ -36,6 +36,8 @@ FAIL::
       flink.dli.job.cu.max: "32"
 """
 
+from collections.abc import Iterator
+
 from dli_flink.model import fields
 from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec, known, parse_scaling_value
@@ -46,8 +48,7 @@ SEVERITY = Severity.ERROR
 OPTIONS: tuple[Option, ...] = ()
 
 
-def check(spec: JobSpec, context: Context) -> list[Problem]:
-    problems: list[Problem] = []
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     for key, runtime_key in fields.TABLE.scaling_keys.items():
         raw = spec.runtime_value(runtime_key)
         if raw is None:  # most jobs write no scaling key in runtimeConfig
@@ -58,16 +59,13 @@ def check(spec: JobSpec, context: Context) -> list[Problem]:
             continue
         written = parse_scaling_value(key, raw)
         if known(written) and written != declared.value:  # unreadable: runtime-config-value says so
-            problems.append(
-                Problem(
-                    ID,
-                    ("runtimeConfig", runtime_key),
-                    f"runtimeConfig sets {runtime_key}={shown(raw)} but scaling.{key} is "
-                    f"{shown(declared.value).lower()}: remove the runtimeConfig key",
-                    on_key=True,
-                )
+            yield Problem(
+                ID,
+                ("runtimeConfig", runtime_key),
+                f"runtimeConfig sets {runtime_key}={shown(raw)} but scaling.{key} is "
+                f"{shown(declared.value).lower()}: remove the runtimeConfig key",
+                on_key=True,
             )
-    return problems
 
 
 # dli-flink fix: what this rule mends by itself (fix/edits.py says how fixes are written).

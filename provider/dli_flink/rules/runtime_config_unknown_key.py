@@ -26,6 +26,8 @@ FAIL::
       flink.dli.job.scale.enabled: true
 """
 
+from collections.abc import Iterator
+
 from dli_flink.model import fields
 from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec, known
@@ -44,13 +46,12 @@ OPTIONS = (
 _PREFIX = "flink.dli."
 
 
-def check(spec: JobSpec, context: Context) -> list[Problem]:
-    problems: list[Problem] = []
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     if not known(spec.runtime_config):
-        return problems
+        return
     dli_keys = [key for key, _ in spec.runtime_config if key.startswith(_PREFIX)]
     if not dli_keys:  # most jobs: nothing to look up
-        return problems
+        return
     known_keys = [
         *fields.TABLE.scaling_keys.values(),
         *fields.RUNTIME_KEYS,
@@ -62,12 +63,9 @@ def check(spec: JobSpec, context: Context) -> list[Problem]:
 
             hint = difflib.get_close_matches(key, known_keys, n=1, cutoff=0.8)
             fix = f"did you mean {hint[0]}?" if hint else "DLI ignores it; check the spelling"
-            problems.append(
-                Problem(
-                    ID,
-                    ("runtimeConfig", key),
-                    f"unknown DLI runtime key {shown(key)}: {fix}",
-                    on_key=True,
-                )
+            yield Problem(
+                ID,
+                ("runtimeConfig", key),
+                f"unknown DLI runtime key {shown(key)}: {fix}",
+                on_key=True,
             )
-    return problems

@@ -28,6 +28,8 @@ FAIL::
       flink.dli.job.scale.enable: "off"
 """
 
+from collections.abc import Iterator
+
 from dli_flink.model import fields
 from dli_flink.model.findings import Problem, Severity, quoted
 from dli_flink.model.spec import JobSpec, Unknown, known, parse_scaling_value
@@ -39,21 +41,17 @@ SEVERITY = Severity.ERROR
 OPTIONS: tuple[Option, ...] = ()
 
 
-def check(spec: JobSpec, context: Context) -> list[Problem]:
-    problems: list[Problem] = []
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     for key, runtime_key in fields.TABLE.scaling_keys.items():
         raw = spec.runtime_value(runtime_key)
         if raw is None or not known(raw):
             continue
         if isinstance(parse_scaling_value(key, raw), Unknown):
-            problems.append(
-                Problem(
-                    ID,
-                    ("runtimeConfig", runtime_key),
-                    f"{runtime_key} is {quoted(raw)}: {_how(key, raw)}",
-                )
+            yield Problem(
+                ID,
+                ("runtimeConfig", runtime_key),
+                f"{runtime_key} is {quoted(raw)}: {_how(key, raw)}",
             )
-    return problems
 
 
 def _how(key: str, raw: str) -> str:

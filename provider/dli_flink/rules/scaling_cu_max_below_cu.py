@@ -37,6 +37,7 @@ FAIL::
 """
 
 import math
+from collections.abc import Iterator
 
 from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec
@@ -48,22 +49,18 @@ SEVERITY = Severity.ERROR
 OPTIONS: tuple[Option, ...] = ()
 
 
-def check(spec: JobSpec, context: Context) -> list[Problem]:
-    problems: list[Problem] = []
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     spec = accepted(spec)
     cu_max, cu = spec.setting("cuMax"), spec.job_cu
     if spec.scaling_enabled is not True or not cu_max.explicit:
-        return problems
+        return
     if isinstance(cu_max.value, int) and isinstance(cu, int | float) and cu_max.value < cu:
-        problems.append(
-            Problem(
-                ID,
-                cu_max.path,
-                f"scaling cuMax {shown(cu_max.value)} is below the job's {shown(cu)} CUs ({spec.job_cu_source}): "
-                f"raise it to at least {math.ceil(cu)} or remove it",
-            )
+        yield Problem(
+            ID,
+            cu_max.path,
+            f"scaling cuMax {shown(cu_max.value)} is below the job's {shown(cu)} CUs ({spec.job_cu_source}): "
+            f"raise it to at least {math.ceil(cu)} or remove it",
         )
-    return problems
 
 
 # dli-flink fix: what this rule mends by itself (fix/edits.py says how fixes are written).

@@ -36,6 +36,7 @@ FAIL::
 """
 
 import math
+from collections.abc import Iterator
 
 from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec
@@ -47,22 +48,18 @@ SEVERITY = Severity.ERROR
 OPTIONS: tuple[Option, ...] = ()
 
 
-def check(spec: JobSpec, context: Context) -> list[Problem]:
-    problems: list[Problem] = []
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     spec = accepted(spec)
     cu_min, cu = spec.setting("cuMin"), spec.job_cu
     if spec.scaling_enabled is not True:
-        return problems
+        return
     if isinstance(cu_min.value, int) and isinstance(cu, int | float) and cu_min.value > cu:
-        problems.append(
-            Problem(
-                ID,
-                cu_min.path,
-                f"scaling cuMin {shown(cu_min.value)} is above the job's {shown(cu)} CUs ({spec.job_cu_source}): "
-                f"lower it to at most {math.floor(cu)}",
-            )
+        yield Problem(
+            ID,
+            cu_min.path,
+            f"scaling cuMin {shown(cu_min.value)} is above the job's {shown(cu)} CUs ({spec.job_cu_source}): "
+            f"lower it to at most {math.floor(cu)}",
         )
-    return problems
 
 
 # dli-flink fix: what this rule mends by itself (fix/edits.py says how fixes are written).

@@ -32,6 +32,8 @@ FAIL::
     scaling: {enabled: true, cuMin: 20, cuMax: 16}
 """
 
+from collections.abc import Iterator
+
 from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules.accepted import accepted
@@ -42,24 +44,20 @@ SEVERITY = Severity.ERROR
 OPTIONS: tuple[Option, ...] = ()
 
 
-def check(spec: JobSpec, context: Context) -> list[Problem]:
-    problems: list[Problem] = []
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     spec = accepted(spec)
     cu_min, cu_max = spec.setting("cuMin"), spec.setting("cuMax")
     if spec.scaling_enabled is not True:
-        return problems
+        return
     low, high = cu_min.value, cu_max.value
     if isinstance(low, int) and isinstance(high, int) and low > high:
-        problems.append(
-            Problem(
-                ID,
-                cu_min.path,
-                f"scaling cuMin {shown(low)} is above cuMax {shown(high)}: the range is empty; "
-                "make cuMin at most cuMax",
-                anchor=cu_max.path,
-            )
+        yield Problem(
+            ID,
+            cu_min.path,
+            f"scaling cuMin {shown(low)} is above cuMax {shown(high)}: the range is empty; "
+            "make cuMin at most cuMax",
+            anchor=cu_max.path,
         )
-    return problems
 
 
 # dli-flink fix: what this rule mends by itself (fix/edits.py says how fixes are written).

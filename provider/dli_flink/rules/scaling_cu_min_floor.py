@@ -32,6 +32,8 @@ FAIL::
     scaling: {enabled: true, cuMin: 1, cuMax: 16}
 """
 
+from collections.abc import Iterator
+
 from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import DEFAULT_CU_MIN, JobSpec
 from dli_flink.rules.base import Context, Option
@@ -41,22 +43,18 @@ SEVERITY = Severity.ERROR
 OPTIONS: tuple[Option, ...] = ()
 
 
-def check(spec: JobSpec, context: Context) -> list[Problem]:
-    problems: list[Problem] = []
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     cu_min = spec.setting("cuMin")
     if spec.scaling_enabled is not True:
-        return problems
+        return
     if isinstance(cu_min.value, int) and cu_min.value < DEFAULT_CU_MIN:
-        problems.append(
-            Problem(
-                ID,
-                cu_min.path,
-                f"scaling cuMin {shown(cu_min.value)} is below {DEFAULT_CU_MIN}, the smallest DLI job: "
-                f"set it to {DEFAULT_CU_MIN} or more",
-                rejects=True,
-            )
+        yield Problem(
+            ID,
+            cu_min.path,
+            f"scaling cuMin {shown(cu_min.value)} is below {DEFAULT_CU_MIN}, the smallest DLI job: "
+            f"set it to {DEFAULT_CU_MIN} or more",
+            rejects=True,
         )
-    return problems
 
 
 # dli-flink fix: what this rule mends by itself (fix/edits.py says how fixes are written).

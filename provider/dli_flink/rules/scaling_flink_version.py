@@ -32,6 +32,8 @@ FAIL::
     scaling: {enabled: true, cuMax: 16}
 """
 
+from collections.abc import Iterator
+
 from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec, known
 from dli_flink.rules.base import Context, Option, version_key
@@ -54,29 +56,23 @@ OPTIONS = (
 )
 
 
-def check(spec: JobSpec, context: Context) -> list[Problem]:
-    problems: list[Problem] = []
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     version = spec.flink_version
     if spec.scaling_enabled is not True or not known(version):
-        return problems
+        return
     accepted: list[str] = context.options["versions"]
     minimum: str = context.options["min-version"]
     if accepted and version not in accepted:
-        problems.append(
-            Problem(
-                ID,
-                ("flinkVersion",),
-                f"dynamic scaling is accepted here only on Flink {', '.join(accepted)}; "
-                f"flinkVersion is {shown(version)}: change it or disable scaling",
-            )
+        yield Problem(
+            ID,
+            ("flinkVersion",),
+            f"dynamic scaling is accepted here only on Flink {', '.join(accepted)}; "
+            f"flinkVersion is {shown(version)}: change it or disable scaling",
         )
     elif version_key(version) < version_key(minimum):
-        problems.append(
-            Problem(
-                ID,
-                ("flinkVersion",),
-                f"dynamic scaling needs Flink {minimum} or later; flinkVersion is {shown(version)}: "
-                "upgrade the job or disable scaling",
-            )
+        yield Problem(
+            ID,
+            ("flinkVersion",),
+            f"dynamic scaling needs Flink {minimum} or later; flinkVersion is {shown(version)}: "
+            "upgrade the job or disable scaling",
         )
-    return problems

@@ -26,6 +26,8 @@ FAIL::
     scaling: {cuMax: 16}
 """
 
+from collections.abc import Iterator
+
 from dli_flink.model.findings import Problem, Severity
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules.base import Context, Option
@@ -36,20 +38,16 @@ OPTIONS: tuple[Option, ...] = ()
 _KEYS = ("intervalMinutes", "cuMin", "cuMax", "priority")
 
 
-def check(spec: JobSpec, context: Context) -> list[Problem]:
-    problems: list[Problem] = []
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     if spec.scaling_enabled is not False:
-        return problems
+        return
     for key in _KEYS:
         setting = spec.setting(key)
         if setting.explicit:
-            problems.append(
-                Problem(
-                    ID,
-                    setting.path,
-                    f"{key} has no effect while scaling is disabled: "
-                    "set scaling.enabled: true or remove it",
-                    on_key=True,
-                )
+            yield Problem(
+                ID,
+                setting.path,
+                f"{key} has no effect while scaling is disabled: "
+                "set scaling.enabled: true or remove it",
+                on_key=True,
             )
-    return problems

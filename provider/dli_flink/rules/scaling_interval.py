@@ -33,6 +33,8 @@ FAIL::
     scaling: {enabled: true, intervalMinutes: 0}
 """
 
+from collections.abc import Iterator
+
 from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules.base import Context, Option
@@ -51,34 +53,28 @@ OPTIONS = (
 )
 
 
-def check(spec: JobSpec, context: Context) -> list[Problem]:
-    problems: list[Problem] = []
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     setting = spec.setting("intervalMinutes")
     interval = setting.value
     if spec.scaling_enabled is not True or not isinstance(interval, int):
-        return problems
+        return
     minimum = int(context.options["min-minutes"])
     if interval < 1:
-        problems.append(
-            Problem(
-                ID,
-                setting.path,
-                f"scaling interval is {shown(interval)} minutes; it must be at least 1 (the default is 30)",
-                rejects=True,
-                hard=True,
-            )
+        yield Problem(
+            ID,
+            setting.path,
+            f"scaling interval is {shown(interval)} minutes; it must be at least 1 (the default is 30)",
+            rejects=True,
+            hard=True,
         )
     elif interval < minimum:
-        problems.append(
-            Problem(
-                ID,
-                setting.path,
-                f"scaling interval of {interval} minutes allows up to {1440 // interval} restarts a day; "
-                f"use at least {minimum} (the default is 30)",
-                severity=Severity.WARNING,
-            )
+        yield Problem(
+            ID,
+            setting.path,
+            f"scaling interval of {interval} minutes allows up to {1440 // interval} restarts a day; "
+            f"use at least {minimum} (the default is 30)",
+            severity=Severity.WARNING,
         )
-    return problems
 
 
 # dli-flink fix: what this rule mends by itself (fix/edits.py says how fixes are written).

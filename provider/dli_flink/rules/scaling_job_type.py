@@ -32,6 +32,8 @@ FAIL::
     scaling: {enabled: true}
 """
 
+from collections.abc import Iterator
+
 from dli_flink.model.findings import Problem, Severity
 from dli_flink.model.spec import OPENSOURCE_SQL, JobSpec, known
 from dli_flink.rules.base import Context, Option
@@ -41,18 +43,14 @@ SEVERITY = Severity.ERROR
 OPTIONS: tuple[Option, ...] = ()
 
 
-def check(spec: JobSpec, context: Context) -> list[Problem]:
-    problems: list[Problem] = []
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     job_type = spec.job_type
     if spec.scaling_enabled is not True or not spec.is_sql or not known(job_type):
-        return problems
+        return
     if job_type != OPENSOURCE_SQL:
-        problems.append(
-            Problem(
-                ID,
-                ("jobType",),
-                f"dynamic scaling applies to Flink OpenSource SQL and Jar jobs, not {job_type}: "
-                f"use jobType: {OPENSOURCE_SQL} (a new job) or disable scaling",
-            )
+        yield Problem(
+            ID,
+            ("jobType",),
+            f"dynamic scaling applies to Flink OpenSource SQL and Jar jobs, not {job_type}: "
+            f"use jobType: {OPENSOURCE_SQL} (a new job) or disable scaling",
         )
-    return problems

@@ -29,6 +29,8 @@ FAIL::
     scaling: {enabled: true}
 """
 
+from collections.abc import Iterator
+
 from dli_flink.model.findings import Problem, Severity
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules.base import Context, Option
@@ -38,19 +40,15 @@ SEVERITY = Severity.ERROR
 OPTIONS: tuple[Option, ...] = ()
 
 
-def check(spec: JobSpec, context: Context) -> list[Problem]:
-    problems: list[Problem] = []
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     if spec.scaling_enabled is True and spec.checkpoint.enabled is False:
-        problems.append(
-            Problem(
-                ID,
-                ("checkpoint", "enabled"),
-                "dynamic scaling restores the job from a savepoint and needs checkpointing: "
-                "set checkpoint.enabled: true",
-                anchor=spec.setting("enabled").path,
-            )
+        yield Problem(
+            ID,
+            ("checkpoint", "enabled"),
+            "dynamic scaling restores the job from a savepoint and needs checkpointing: "
+            "set checkpoint.enabled: true",
+            anchor=spec.setting("enabled").path,
         )
-    return problems
 
 
 # dli-flink fix: what this rule mends by itself (fix/edits.py says how fixes are written).

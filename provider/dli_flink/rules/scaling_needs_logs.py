@@ -29,6 +29,8 @@ FAIL::
     scaling: {enabled: true}
 """
 
+from collections.abc import Iterator
+
 from dli_flink.model.findings import Problem, Severity
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules.base import Context, Option
@@ -38,18 +40,14 @@ SEVERITY = Severity.ERROR
 OPTIONS: tuple[Option, ...] = ()
 
 
-def check(spec: JobSpec, context: Context) -> list[Problem]:
-    problems: list[Problem] = []
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     if spec.scaling_enabled is True and spec.log_enabled is False:
-        problems.append(
-            Problem(
-                ID,
-                ("logEnabled",),
-                "dynamic scaling needs the job's logs saved to OBS: set logEnabled: true",
-                anchor=spec.setting("enabled").path,
-            )
+        yield Problem(
+            ID,
+            ("logEnabled",),
+            "dynamic scaling needs the job's logs saved to OBS: set logEnabled: true",
+            anchor=spec.setting("enabled").path,
         )
-    return problems
 
 
 # dli-flink fix: what this rule mends by itself (fix/edits.py says how fixes are written).

@@ -28,6 +28,8 @@ FAIL::
     scaling: {enabled: true}
 """
 
+from collections.abc import Iterator
+
 from dli_flink.model.findings import Problem, Severity
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules.base import Context, Option
@@ -37,15 +39,11 @@ SEVERITY = Severity.ERROR
 OPTIONS: tuple[Option, ...] = ()
 
 
-def check(spec: JobSpec, context: Context) -> list[Problem]:
-    problems: list[Problem] = []
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     if spec.scaling_enabled is True and spec.obs_bucket is None:
-        problems.append(
-            Problem(
-                ID,
-                ("obsBucket",),
-                "dynamic scaling writes savepoints to OBS: set obsBucket",
-                anchor=spec.setting("enabled").path,
-            )
+        yield Problem(
+            ID,
+            ("obsBucket",),
+            "dynamic scaling writes savepoints to OBS: set obsBucket",
+            anchor=spec.setting("enabled").path,
         )
-    return problems

@@ -30,6 +30,8 @@ FAIL::
     scaling: {enabled: true, priority: 11}
 """
 
+from collections.abc import Iterator
+
 from dli_flink.model.findings import Problem, Severity, shown
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules.base import Context, Option
@@ -39,16 +41,12 @@ SEVERITY = Severity.ERROR
 OPTIONS: tuple[Option, ...] = ()
 
 
-def check(spec: JobSpec, context: Context) -> list[Problem]:
-    problems: list[Problem] = []
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     priority = spec.setting("priority")
     if priority.explicit and isinstance(priority.value, int) and not 1 <= priority.value <= 10:
-        problems.append(
-            Problem(
-                ID,
-                priority.path,
-                f"scaling priority {shown(priority.value)} is outside 1-10: use 1 to 10",
-                rejects=True,
-            )
+        yield Problem(
+            ID,
+            priority.path,
+            f"scaling priority {shown(priority.value)} is outside 1-10: use 1 to 10",
+            rejects=True,
         )
-    return problems

@@ -21,6 +21,8 @@ FAIL::
     sqlFile: no-such-file.sql
 """
 
+from collections.abc import Iterator
+
 from dli_flink.model.findings import Problem, Severity, quoted
 from dli_flink.model.spec import JobSpec
 from dli_flink.rules.base import Context, Option
@@ -30,16 +32,12 @@ SEVERITY = Severity.ERROR
 OPTIONS: tuple[Option, ...] = ()
 
 
-def check(spec: JobSpec, context: Context) -> list[Problem]:
-    problems: list[Problem] = []
+def check(spec: JobSpec, context: Context) -> Iterator[Problem]:
     if isinstance(spec.sql_file, str) and spec.sql is None:
-        problems.append(
-            Problem(
-                ID,
-                ("sqlFile",),
-                f"cannot read sqlFile {quoted(spec.sql_file)} (a UTF-8 file under 1 MiB, relative to this "
-                "YAML file): "
-                "fix the path or inline the SQL as sql",
-            )
+        yield Problem(
+            ID,
+            ("sqlFile",),
+            f"cannot read sqlFile {quoted(spec.sql_file)} (a UTF-8 file under 1 MiB, relative to this "
+            "YAML file): "
+            "fix the path or inline the SQL as sql",
         )
-    return problems
