@@ -56,9 +56,9 @@ class _Rejected(ValueError):
     exceptions: the gate's code then runs without importing fastjsonschema (a few ms a run).
 
     Every raise in the code is given one constant message (`_bare_raises`), so the class takes
-    ValueError's constructor, in C: where the gate raised and caught about four of these inside a
-    valid job document (`if`, `oneOf`, `not`; `_flagged` now checks those without), a Python
-    `__init__` was a tenth of the gate's time (the policy pack's 1,000 documents: 13.4 -> 11.9 ms)."""
+    ValueError's constructor, in C: the gate raises and catches about four of these inside a
+    valid job document (`if`, `oneOf`, `not`), and a Python `__init__` was a tenth of the gate's
+    time (the policy pack's 1,000 documents: 13.4 -> 11.9 ms)."""
 
 
 _GATE_IMPORTS = (
@@ -68,7 +68,7 @@ _GATE_IMPORTS = (
 """The import lines of fastjsonschema's generated code; taken out before compiling, their names
 given in its namespace (`_Rejected`, `_NoDecimal`). Should a new fastjsonschema write other lines,
 the code imports them itself and still works."""
-_GATE_FORM = b"imports taken out: 2; bare raises; subschema tries as flags"
+_GATE_FORM = b"imports taken out: 2; bare raises"
 """Part of the compiled gate's cache key: a change to how the code is edited compiles it again."""
 
 
@@ -93,7 +93,7 @@ def _fast_validator() -> tuple[Callable[[Any], Any], tuple[type[Exception], ...]
         source = fastjsonschema.compile_to_code(draft07, use_default=False, use_formats=False)
         for line in _GATE_IMPORTS:
             source = source.replace(line, "")
-        code = compile(_flagged(_bare_raises(source)), "<dli-flink job schema>", "exec")
+        code = compile(_bare_raises(source), "<dli-flink job schema>", "exec")
         _store(cached, marshal.dumps(code))
     namespace: dict[str, Any] = {
         "JsonSchemaValueException": _Rejected,
@@ -128,102 +128,6 @@ def _bare_raises(source: str) -> Any:
             return node
 
     return ast.fix_missing_locations(BareRaises().visit(ast.parse(source)))
-
-
-_RAISED = ("JsonSchemaValueException", "JsonSchemaValuesException")
-"""The names the generated code raises and catches."""
-
-
-def _flagged(tree: Any) -> Any:
-    """The generated code with its subschema tries turned into flags: no exception inside a
-    valid document.
-
-    fastjsonschema checks a subschema whose failure is no error (an `if`, each branch of a
-    `oneOf` or `anyOf`, a `not`) inside `try: ... except (JsonSchemaValueException,
-    JsonSchemaValuesException): ... else: ...`, so a valid job document raised and caught about
-    four exceptions (the other kind's `if`, the other `oneOf` branch, a `not` per tag key): a
-    quarter of a microsecond each in a loop, about one in the policy pack's served handlers,
-    whose caches are cold (the pack's 1,000 documents: 11.8 -> 10.4 ms in a loop, about 33 -> 28
-    ms served). A try whose body is only assignments, expressions and `if`s (no call to another
-    generated function, no loop, no other try left) becomes `ok = True`, the body with each
-    raise as `ok = False` and the statements after a failed check skipped (`if ok:`), then
-    `if ok: <else> else: <handler>`: the same checks, in the same order, the same verdict. Any
-    other try is left as it is. Inner tries first, so a `not` inside an `if` is flagged too.
-    """
-    import ast  # here: compiling the gate is cached, a run seldom gets here
-
-    class Kept(Exception):
-        """A try body this does not rewrite."""
-
-    def ours(node: ast.AST) -> bool:
-        call = getattr(node, "exc", None)
-        return (
-            isinstance(node, ast.Raise)
-            and isinstance(call, ast.Call)
-            and isinstance(call.func, ast.Name)
-            and call.func.id in _RAISED
-        )
-
-    def catches_ours(handler: ast.ExceptHandler) -> bool:
-        caught = handler.type
-        return (
-            handler.name is None
-            and isinstance(caught, ast.Tuple)
-            and sorted(getattr(name, "id", "") for name in caught.elts) == sorted(_RAISED)
-        )
-
-    def flag(name: str, value: bool) -> ast.Assign:
-        return ast.Assign([ast.Name(name, ast.Store())], ast.Constant(value))
-
-    def calls_validate(node: ast.AST) -> None:
-        """Kept if `node` calls another generated function, which raises."""
-        for inner in ast.walk(node):
-            if isinstance(inner, ast.Call) and getattr(inner.func, "id", "").startswith("validate"):
-                raise Kept
-
-    def lowered(statements: list[ast.stmt], ok: str) -> tuple[list[ast.stmt], bool]:
-        """`statements` with each raise as `ok = False`, and whether any check may fail."""
-        out: list[ast.stmt] = []
-        for index, statement in enumerate(statements):
-            if ours(statement):
-                out.append(flag(ok, False))
-                return out, True  # what follows a raise never ran
-            if isinstance(statement, ast.If):
-                calls_validate(statement.test)
-                body, fails = lowered(statement.body, ok)
-                orelse, fails_else = lowered(statement.orelse, ok)
-                out.append(ast.If(statement.test, body or [ast.Pass()], orelse))
-                if fails or fails_else:
-                    rest, _ = lowered(statements[index + 1 :], ok)
-                    if rest:
-                        out.append(ast.If(ast.Name(ok, ast.Load()), rest, []))
-                    return out, True
-                continue
-            if not isinstance(statement, ast.Assign | ast.AugAssign | ast.Expr | ast.Pass):
-                raise Kept
-            calls_validate(statement)
-            out.append(statement)
-        return out, False
-
-    count = iter(range(1_000_000))
-
-    class Flags(ast.NodeTransformer):
-        def visit_Try(self, node: ast.Try) -> Any:
-            self.generic_visit(node)
-            if node.finalbody or len(node.handlers) != 1 or not catches_ours(node.handlers[0]):
-                return node
-            ok = f"_ok{next(count)}"
-            try:
-                body, _ = lowered(node.body, ok)
-            except Kept:
-                return node
-            handler = node.handlers[0].body
-            if not node.orelse and all(isinstance(item, ast.Pass) for item in handler):
-                return [flag(ok, True), *body]  # a oneOf branch: its count is in the body
-            verdict = ast.If(ast.Name(ok, ast.Load()), node.orelse or [ast.Pass()], handler)
-            return [flag(ok, True), *body, verdict]
-
-    return ast.fix_missing_locations(Flags().visit(tree))
 
 
 def _fastjsonschema_version() -> bytes:
