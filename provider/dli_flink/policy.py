@@ -17,11 +17,13 @@ enforcement level, so two resource policies carry the job rules:
   mandatory. Its config holds every rule's settings, by rule id: `off`, `advisory`, `mandatory`, or
   `{level, <the rule's options>}`; unset, a rule's errors are mandatory and its warnings advisory,
   as `dli-flink validate` reports them. The config schema is built from the rules' declarations.
-- `dli-flink-advisory` reports the problems whose level is advisory. The server runs a pack's
-  resource policies in order on one thread for each resource (the same `Analyze` loop), so
-  `dli-flink` leaves them for it (see `_Left`) instead of each policy checking the job and reading
-  the settings again. So disabling `dli-flink` turns every job rule off, and its settings are in one
-  place; `dli-flink-advisory`'s own enforcement level moves all advisory problems at once.
+- `dli-flink-advisory` reports the problems whose level is advisory. Both come from one check of
+  the job (`job_messages`): dli_flink.policy_server's Analyze reports each level under its policy
+  from one call; pulumi_policy's server runs a pack's resource policies in order on one thread for
+  each resource (the same `Analyze` loop), so there `dli-flink` leaves them for the next (see
+  `_Left`) instead of each policy checking the job and reading the settings again. So disabling
+  `dli-flink` turns every job rule off, and its settings are in one place;
+  `dli-flink-advisory`'s own enforcement level moves all advisory problems at once.
 - `job-name-unique` and `queue-capacity` are the cross-job rules, as stack policies with their own
   levels and options (queue capacities for queue-capacity).
 
@@ -46,10 +48,10 @@ import difflib
 import functools
 import json
 import threading
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType, ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 from google.protobuf import struct_pb2
 from pulumi_policy import (
@@ -133,9 +135,10 @@ class PolicyConfigError(Exception):
     """Policy config the pack cannot use; the message is one line naming the key and the fix."""
 
 
-@dataclass(frozen=True)
-class Checked:
-    """One job document after the shared pipeline: its spec and its schema problems."""
+class Checked(NamedTuple):
+    """One job document after the shared pipeline: its spec and its schema problems. A
+    NamedTuple: one is made for every job the pack checks, where a frozen dataclass's `__init__`
+    costs more."""
 
     spec: JobSpec
     schema_problems: tuple[Problem, ...]
@@ -183,7 +186,7 @@ def check_props(
     Outputs may carry keys the provider adds; `known_keys_only` keeps the document's own keys so
     stack policies judge the job, not the provider's bookkeeping.
     """
-    return _checked(*_keyed(resource_type, props, known_keys_only))
+    return _checked_job(resource_type, props, known_keys_only)[1]
 
 
 def rule_settings(config: Mapping[str, Any]) -> RuleSettings:
@@ -302,14 +305,30 @@ class _Left(threading.local):
 _LEFT = _Left()
 
 
+def job_messages(
+    resource_type: str, props: Mapping[str, Any] | JobProps, config: Mapping[str, Any]
+) -> tuple[Hashable, list[str], list[str]]:
+    """What the job rules say of one job resource, configured by `dli-flink`'s `config`: its
+    fingerprint, the mandatory messages (what in the config could not be used first) and the
+    advisory ones. `dli-flink` reports the first, `dli-flink-advisory` the second: through the
+    policies below on pulumi_policy's server, and both from one call on dli_flink.policy_server's
+    (`Servicer.Analyze`)."""
+    settings = rule_settings(config)
+    fingerprint, checked = _checked_job(resource_type, props, known_keys_only=False)
+    mandatory, advisory = _levelled(checked, settings.config)
+    if settings.errors:
+        mandatory[:0] = settings.errors
+    return fingerprint, mandatory, advisory
+
+
 def _rules_policy() -> ResourceValidationPolicy:
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if args.resource_type not in JOB_TYPES:
             return
-        settings = rule_settings(args.get_config())
-        fingerprint, build = _keyed(args.resource_type, args.props, known_keys_only=False)
-        mandatory, advisory = _levelled(_checked(fingerprint, build), settings.config)
-        for message in [*settings.errors, *mandatory]:
+        fingerprint, mandatory, advisory = job_messages(
+            args.resource_type, args.props, args.get_config()
+        )
+        for message in mandatory:
             report(message)
         _LEFT.leave(args.urn, fingerprint, advisory)
 
@@ -328,7 +347,7 @@ def _advisory_policy() -> ResourceValidationPolicy:
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if args.resource_type not in JOB_TYPES:
             return
-        fingerprint, _ = _keyed(args.resource_type, args.props, known_keys_only=False)
+        fingerprint = _fingerprint_of(args.resource_type, args.props, known_keys_only=False)
         for message in _LEFT.take(args.urn, fingerprint):
             report(message)
 
@@ -452,7 +471,20 @@ class JobProps:
                 del struct.fields[key]
         self.struct = struct
         self._keys: dict[bool, bytes] = {}
-        self._structs: dict[bool, struct_pb2.Struct] = {}
+        self._structs: dict[bool, struct_pb2.Struct] = {True: struct} if outputs else {}
+        self._checked: dict[bool, tuple[Hashable, Checked]] = {}
+
+    def checked(self, resource_type: str, known_keys_only: bool) -> tuple[Hashable, Checked]:
+        """The job's fingerprint and its check (`_checked_job`), kept: AnalyzeStack's two stack
+        policies ask for every job."""
+        found = self._checked.get(known_keys_only)
+        if found is None:
+            fingerprint = (resource_type, self.key(known_keys_only))
+            checked = _CACHE.get(fingerprint)
+            if checked is None:
+                checked = _remember(fingerprint, resource_type, self.document(known_keys_only))
+            found = self._checked[known_keys_only] = (fingerprint, checked)
+        return found
 
     def key(self, known_keys_only: bool) -> bytes:
         """The document's content, without `__provider` and, with `known_keys_only`, the keys the
@@ -495,8 +527,10 @@ class JobProps:
 
 
 def _wire_struct(fields: Any) -> dict[str, Any]:
-    """A Struct's fields as a dict of job-document data. Strings and numbers, most of a job's
-    values, are read here rather than by a call each (a third of the document's cost)."""
+    """A Struct's fields as a dict of job-document data. Strings, numbers, booleans and nested
+    objects, nearly all of a job's values, are read here rather than by a call each (a third of
+    the document's cost); a number is whole when `float.is_integer` says so (`whole`, which
+    also asks isfinite, of which is_integer is False anyway)."""
     document = {}
     for key in fields:  # .items() iterates in Python
         value = fields[key]
@@ -505,7 +539,12 @@ def _wire_struct(fields: Any) -> dict[str, Any]:
             text = value.string_value
             document[key] = UNKNOWN if text in _UNKNOWNS else text
         elif kind == "number_value":
-            document[key] = whole(value.number_value)
+            number = value.number_value
+            document[key] = int(number) if number.is_integer() else number
+        elif kind == "struct_value" and SPECIAL_SIG_KEY not in value.struct_value.fields:
+            document[key] = _wire_struct(value.struct_value.fields)
+        elif kind == "bool_value":
+            document[key] = value.bool_value
         else:
             document[key] = _wire_value(value, kind)
     return document
@@ -537,25 +576,39 @@ def _wire_value(value: struct_pb2.Value, kind: str | None) -> Any:
     return None  # null_value, or no value set
 
 
-def _keyed(
+def _checked_job(
     resource_type: str, props: Mapping[str, Any] | JobProps, known_keys_only: bool
-) -> tuple[Hashable, Callable[[], dict[str, Any]]]:
-    """A job's fingerprint, and how to build its document (with its kind): from the Struct the
-    server hands over, or from the mapping pulumi_policy's server (and the tests) give."""
+) -> tuple[Hashable, Checked]:
+    """A job's fingerprint, and its schema problems and JobSpec, once per content: AnalyzeStack's
+    stack policies ask about the jobs Analyze checked, and the document itself is built only when
+    it is new. From the Struct the server hands over, or from the mapping pulumi_policy's server
+    (and the tests) give."""
     if isinstance(props, JobProps):
-        fingerprint: Hashable = (resource_type, props.key(known_keys_only))
-        document = functools.partial(props.document, known_keys_only)
-    else:
-        raw = _raw(props, known_keys_only)
-        fingerprint = _fingerprint(resource_type, raw)
-        document = functools.partial(_as_document, raw)
+        return props.checked(resource_type, known_keys_only)
+    raw = _raw(props, known_keys_only)
+    fingerprint = _fingerprint(resource_type, raw)
+    checked = _CACHE.get(fingerprint)
+    if checked is None:
+        checked = _remember(fingerprint, resource_type, _as_document(raw))
+    return fingerprint, checked
 
-    def build() -> dict[str, Any]:
-        built = document()
-        built["kind"] = JOB_TYPES[resource_type]
-        return built
 
-    return fingerprint, build
+def _fingerprint_of(
+    resource_type: str, props: Mapping[str, Any] | JobProps, known_keys_only: bool
+) -> Hashable:
+    """A job's fingerprint alone (`_checked_job`'s), without checking it."""
+    if isinstance(props, JobProps):
+        return (resource_type, props.key(known_keys_only))
+    return _fingerprint(resource_type, _raw(props, known_keys_only))
+
+
+def _remember(fingerprint: Hashable, resource_type: str, document: dict[str, Any]) -> Checked:
+    """Check a job's document (its kind from the type token) and keep the result by fingerprint."""
+    document["kind"] = JOB_TYPES[resource_type]
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.clear()
+    checked = _CACHE[fingerprint] = _check(document)
+    return checked
 
 
 def _raw(props: Mapping[str, Any], known_keys_only: bool) -> dict[str, Any]:
@@ -579,17 +632,6 @@ def _fingerprint(resource_type: str, raw: Mapping[str, Any]) -> str:
     fingerprint of Python data, and sorted keys make a job's outputs in AnalyzeStack match its
     inputs in Analyze (Struct maps have no order)."""
     return resource_type + json.dumps(raw, sort_keys=True, default=_json_default)
-
-
-def _checked(fingerprint: Hashable, build: Callable[[], dict[str, Any]]) -> Checked:
-    """Schema and JobSpec of a job, once per content: AnalyzeStack's stack policies ask about the
-    jobs Analyze checked, and the document itself is built only when it is new."""
-    checked = _CACHE.get(fingerprint)
-    if checked is None:
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.clear()
-        checked = _CACHE[fingerprint] = _check(build())
-    return checked
 
 
 _CACHE: dict[Hashable, Checked] = {}

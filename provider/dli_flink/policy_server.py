@@ -18,7 +18,9 @@ What changes, and what does not:
   policy as not applicable, since none of ours implements remediate).
 - Analyze and AnalyzeStack hand the policies each job's Struct as it came (`JobProps`): keyed by
   its serialized bytes, turned into a job document once, checked once for every policy, Analyze's
-  and AnalyzeStack's alike (dli_flink.policy). Not converted, because none of this pack's policies
+  and AnalyzeStack's alike (dli_flink.policy). Analyze reports `dli-flink`'s and
+  `dli-flink-advisory`'s messages from one call (`policy.job_messages`), with neither policy's
+  validate function, its args, nor the library's wrapper around it. Not converted, because none of this pack's policies
   reads them: the provider resource, the resource options, stack tags, a stack resource's parent
   and dependencies (the args say None or empty), and the properties of resources that are not
   jobs (Analyze answers them at once; in AnalyzeStack their properties are empty).
@@ -33,13 +35,18 @@ What changes, and what does not:
   (handlers on its event loop, no thread handoff) no cheaper for these calls, with or without
   Remediate, and one pool thread no cheaper than four.
 
-Where the time goes, on 1,000 jobs (bench/policy_bench.py, same run, load average 1.3): this
-server 1.32 s median and 0.86 CPU s, where pulumi_policy's took 2.34 s and 1.89 CPU s and a server
-answering every call with nothing, Remediate unimplemented, 0.97 s and 0.52 CPU s (the provider's
-own preview: 2.06 s). The handlers take 0.26-0.34 CPU s (thread time, in the served process); fed
-the same 1,000 Analyze calls in-process, 0.18 s: the rule engine's parse and checks about 0.13 s,
-building the job documents 0.025 s, their keys 0.006 s, the rest (policy levels, config, report
-functions, the library's per-policy wrapper) a few ms.
+Where the time goes, on 1,000 jobs (bench/policy_bench.py, its Go client through its PolicyProxy
+stand-in, four runs alternating with the tree before issue 14's per-job round, load average 1-4):
+this server 0.71-0.75x of the same round's preview (median; before, 0.72-0.81x) and 0.72-0.87
+CPU s (before, 0.82-0.93), where a server answering every call with nothing, Remediate
+unimplemented, took 0.51-0.60x and 0.48-0.61 CPU s. The difference is the Analyze handlers: about
+0.16 CPU s (thread time, in a served process fed the bench's calls by its Go client), which fed
+the same 1,000 Analyze calls in a loop in-process take about 0.09 s (served, the caches are cold
+between calls): building the job documents 0.022 s, the schema gate 0.011 s, JobSpec 0.010 s,
+the rules 0.029 s (0.012 s of it the spec's attributes, each read once), keys 0.005 s, the rest
+(levels, config, reports, the response) about 0.01 s; AnalyzeStack about 0.014 s in-process.
+Valgrind counts 0.90 million instructions a job for Analyze and its share of AnalyzeStack
+(before, 1.05 million).
 """
 
 from __future__ import annotations
@@ -64,7 +71,15 @@ from pulumi_policy import (
 )
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
-from dli_flink.policy import JOB_TYPES, PACK_NAME, JobProps, policies
+from dli_flink.policy import (
+    ADVISORY_POLICY,
+    JOB_TYPES,
+    PACK_NAME,
+    RULES_POLICY,
+    JobProps,
+    job_messages,
+    policies,
+)
 
 MAX_MESSAGE = 400 * 1024 * 1024
 """The largest request taken, as pulumi_policy's server takes (`_MAX_RPC_MESSAGE_SIZE`): a
@@ -174,7 +189,15 @@ class Servicer(_PolicyAnalyzerServicer):
             self._get_enforcement_level(p) == EnforcementLevel.REMEDIATE
             for p in self._resource_policies
         )
-        self._resource_plan = self._enabled(self._resource_policies)
+        resource_plan = self._enabled(self._resource_policies)
+        by_name = {planned.policy.name: planned for planned in resource_plan}
+        self._rules = by_name.get(RULES_POLICY)
+        self._advisory = by_name.get(ADVISORY_POLICY)
+        self._other_plan = [
+            planned
+            for planned in resource_plan
+            if planned.policy.name not in (RULES_POLICY, ADVISORY_POLICY)
+        ]
         self._stack_plan = self._enabled(self._stack_policies)
 
     def _enabled(self, candidates: Iterable[Policy]) -> list[_Planned]:
@@ -203,7 +226,17 @@ class Servicer(_PolicyAnalyzerServicer):
         if request.type not in JOB_TYPES:
             return response  # the resource policies check jobs only: nothing to convert
         props = JobProps(request.properties)
-        for planned in self._resource_plan:
+        rules = self._rules
+        if rules is not None:
+            # `dli-flink` and `dli-flink-advisory` at once: one check of the job, each level's
+            # messages reported under its policy, as their validate functions would (`_Left`).
+            _, mandatory, advisory = job_messages(request.type, props, rules.config)
+            for planned, messages in ((rules, mandatory), (self._advisory, advisory)):
+                if messages and planned is not None:
+                    report = self._report(response, planned)
+                    for message in messages:
+                        report(message)
+        for planned in self._other_plan:
             args = ResourceValidationArgs(
                 request.type, props, request.urn, request.name, None, None, planned.config
             )

@@ -53,10 +53,12 @@ class _NoDecimal:
 
 class _Rejected(ValueError):
     """What the compiled gate raises for an invalid document, in place of fastjsonschema's own
-    exceptions: the gate's code then runs without importing fastjsonschema (a few ms a run)."""
+    exceptions: the gate's code then runs without importing fastjsonschema (a few ms a run).
 
-    def __init__(self, message: str, *_: Any, **__: Any) -> None:
-        super().__init__(message)
+    Every raise in the code is given one constant message (`_bare_raises`), so the class takes
+    ValueError's constructor, in C: the gate raises and catches about four of these inside a
+    valid job document (`if`, `oneOf`, `not`), and a Python `__init__` was a tenth of the gate's
+    time (the policy pack's 1,000 documents: 13.4 -> 11.9 ms)."""
 
 
 _GATE_IMPORTS = (

@@ -99,7 +99,12 @@ class _Field:
     def __get__(self, instance: Any, owner: type | None = None) -> Any:
         if instance is None:
             return self
-        found = instance.__dict__[self.name] = instance._lookup(self.key, self.name)
+        state = instance.__dict__
+        values = state.get("values")  # a JobSpec's top-level rows are read here, not by a call
+        if values is not None and self.key in values:
+            found = state[self.name] = values[self.key]
+        else:
+            found = state[self.name] = instance._lookup(self.key, self.name)
         return found
 
 
@@ -267,7 +272,15 @@ class JobSpec:
         missing, blocks = _readers(fields.TABLE, known_kind)
         values = dict(missing)  # every row, in table order; the document's keys then override
         for names, readers, paths in blocks:
-            block = _block(document, names)
+            block: Any = document  # the block at `names`: UNKNOWN where one on the way is
+            # unknown, None where one is missing or not a mapping (walked here, not by a call per
+            # block: nine a job, which the policy pack pays for every resource)
+            for name in names:
+                if isinstance(block, Unknown):
+                    break
+                block = (
+                    block.get(name) if type(block) is dict or isinstance(block, Mapping) else None
+                )
             if isinstance(block, Unknown):
                 values.update(dict.fromkeys(paths, UNKNOWN))
                 continue
@@ -417,17 +430,6 @@ def _readers(table: fields.FieldTable, kind: str | None) -> tuple[dict[str, Any]
         for group, rows in table.groups.items()
     )
     return missing, blocks
-
-
-def _block(document: Mapping[str, Any], names: tuple[str, ...]) -> Any:
-    """The block of `document` at the keys `names`: UNKNOWN where a block on the way is unknown,
-    {} where one is missing or not a mapping."""
-    block: Any = document
-    for name in names:
-        if isinstance(block, Unknown):
-            return block
-        block = block.get(name) if type(block) is dict or isinstance(block, Mapping) else None
-    return block
 
 
 def _key(row: Field, kind: str | None) -> str | None:

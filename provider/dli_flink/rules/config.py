@@ -120,6 +120,14 @@ class Config:
         return [(rule, contexts[rule.ID]) for rule in JOB_RULES if self.runs(rule)]
 
     @cached_property
+    def check_plan(self) -> list[tuple[ModuleType, Context, int | None]]:
+        """`job_checks`, each with the index of its rule in `value_checks` (None for the rules
+        that are not value rules): `engine.check` takes a value rule's problems from its first
+        run, by index rather than by a dict of rules built for every job."""
+        index = {rule: number for number, (rule, _) in enumerate(self.value_checks)}
+        return [(rule, context, index.get(rule)) for rule, context in self.job_checks]
+
+    @cached_property
     def value_checks(self) -> list[tuple[ModuleType, Context]]:
         """The value rules (rules/accepted.py), whatever the configuration, each with its
         context: `engine.check` runs them first for every job."""

@@ -34,7 +34,9 @@ def parse(
     problems = [] if valid else schema.schema_problems(document)
     if not isinstance(document, dict) or document.get("kind") not in (SQL_KIND, JAR_KIND):
         return None, problems
-    spec = JobSpec.from_document(_prune(document, schema.invalid_paths(problems)), base_dir)
+    if problems:
+        document = _prune(document, schema.invalid_paths(problems))
+    spec = JobSpec.from_document(document, base_dir)
     return spec, problems
 
 
@@ -45,12 +47,11 @@ def check(spec: JobSpec, config: Config) -> list[Problem]:
     The value rules run first, whatever the configuration, so the rules relating values see what
     they reject as unknown (rules/accepted.py); their problems are kept if they are on.
     """
-    values = {rule: list(rule.check(spec, context)) for rule, context in config.value_checks}
-    settle(spec, (problem for found in values.values() for problem in found))
+    values = [[*rule.check(spec, context)] for rule, context in config.value_checks]
+    settle(spec, [problem for found in values if found for problem in found])
     problems: list[Problem] = []
-    for rule, context in config.job_checks:
-        found = values.get(rule)
-        problems.extend(rule.check(spec, context) if found is None else found)
+    for rule, context, value in config.check_plan:
+        problems.extend(rule.check(spec, context) if value is None else values[value])
     return problems
 
 
