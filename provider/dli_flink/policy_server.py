@@ -20,10 +20,11 @@ What changes, and what does not:
   its serialized bytes, turned into a job document once, checked once for every policy, Analyze's
   and AnalyzeStack's alike (dli_flink.policy). Analyze reports `dli-flink`'s and
   `dli-flink-advisory`'s messages from one call (`policy.job_messages`), with neither policy's
-  validate function, its args, nor the library's wrapper around it. Not converted, because none of this pack's policies
-  reads them: the provider resource, the resource options, stack tags, a stack resource's parent
-  and dependencies (the args say None or empty), and the properties of resources that are not
-  jobs (Analyze answers them at once; in AnalyzeStack their properties are empty).
+  validate function, its args, nor the library's wrapper around it. Not converted, because none
+  of this pack's policies reads them: the provider resource, the resource options, stack tags, a
+  stack resource's parent and dependencies (the args say None or empty), and the properties of
+  resources that are not jobs (Analyze answers them at once; in AnalyzeStack their properties are
+  empty).
 - Everything else is the library's: GetAnalyzerInfo, Configure and ConfigureStack, each policy's
   configured enforcement level (disabled skips it, remediate reports as mandatory) and config,
   and the diagnostics' form, through its helpers `_get_enforcement_level`, `_get_policy_config`
@@ -35,18 +36,17 @@ What changes, and what does not:
   (handlers on its event loop, no thread handoff) no cheaper for these calls, with or without
   Remediate, and one pool thread no cheaper than four.
 
-Where the time goes, on 1,000 jobs (bench/policy_bench.py, its Go client through its PolicyProxy
-stand-in, four runs alternating with the tree before issue 14's per-job round, load average 1-4):
-this server 0.71-0.75x of the same round's preview (median; before, 0.72-0.81x) and 0.72-0.87
-CPU s (before, 0.82-0.93), where a server answering every call with nothing, Remediate
-unimplemented, took 0.51-0.60x and 0.48-0.61 CPU s. The difference is the Analyze handlers: about
-0.16 CPU s (thread time, in a served process fed the bench's calls by its Go client), which fed
-the same 1,000 Analyze calls in a loop in-process take about 0.09 s (served, the caches are cold
-between calls): building the job documents 0.022 s, the schema gate 0.011 s, JobSpec 0.010 s,
-the rules 0.029 s (0.012 s of it the spec's attributes, each read once), keys 0.005 s, the rest
-(levels, config, reports, the response) about 0.01 s; AnalyzeStack about 0.014 s in-process.
-Valgrind counts 0.90 million instructions a job for Analyze and its share of AnalyzeStack
-(before, 1.05 million).
+Where the time goes, on 1,000 jobs (bench/policy_bench.py, the engine's calls from Go, the pack
+started as the plugin dli_flink.policy_plugin, load average 1.6): this server 0.93 s median and
+0.81 CPU s, where pulumi_policy's took 2.29 s and 1.87 CPU s and a server answering every call with
+nothing, Remediate unimplemented, started the same way, 0.82 s and 0.64 CPU s (the provider's own
+preview: 1.83 s). The difference is the Analyze handlers; fed the same 1,000 Analyze calls in a loop
+in-process they take about 0.09 CPU s (served, about 1.7 times that: the caches are cold between
+calls): building the job documents 0.022 s, the schema gate 0.011 s, JobSpec 0.010 s, the rules
+0.029 s (0.012 s of it the spec's attributes, each read once), keys 0.005 s, the rest (levels,
+config, reports, the response) about 0.01 s; AnalyzeStack about 0.014 s. Valgrind counts about 0.9
+million instructions a job for Analyze and its share of AnalyzeStack (1.05 million before the
+last round).
 """
 
 from __future__ import annotations
