@@ -705,7 +705,7 @@ def main() -> None:
             "the engine's calls from Go (bench/engine_client), a `runtime: python` pack's "
             "through a PolicyProxy stand-in"
             if options.client == "go"
-            else "the engine's calls from Python's gRPC client (no Go installed: see --client)"
+            else "the engine's calls from Python's gRPC client, not Go's as the engine's (--client)"
         )
     )
     packs: dict[str, list[dict[str, float]]] = {
