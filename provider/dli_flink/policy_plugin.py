@@ -29,8 +29,17 @@ from __future__ import annotations
 
 import sys
 
+USAGE = (
+    "usage: pulumi-analyzer-policy-dli-flink [ENGINE-FLAGS] ENGINE-ADDRESS PACK-FOLDER\n"
+    "Pulumi starts this for `pulumi preview --policy-pack <dli-flink>/policies`; it serves the "
+    "pack over gRPC and prints its port. There is nothing to run by hand."
+)
+
 
 def main() -> None:
+    if {"-h", "--help"} & set(sys.argv[1:]):  # the engine passes neither (buildPluginArguments)
+        print(USAGE)
+        return
     try:
         from dli_flink.policy_server import serve
     except ImportError as error:

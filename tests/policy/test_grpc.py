@@ -487,3 +487,16 @@ def test_without_the_pulumi_extra_the_plugin_says_what_to_install() -> None:
         "pulumi-analyzer-policy-dli-flink: the policy pack needs pulumi_policy: pip install "
         "'dli-flink[pulumi]' into the environment whose scripts are on PATH\n"
     )
+
+
+def test_the_plugin_run_by_hand_with_help_says_what_it_is() -> None:
+    """Someone checking the installed script with --help gets what it is for, not a server."""
+    finished = subprocess.run(
+        [sys.executable, "-c", "from dli_flink.policy_plugin import main; main()", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert finished.returncode == 0
+    assert finished.stdout.startswith("usage: pulumi-analyzer-policy-dli-flink ")
+    assert "pulumi preview --policy-pack" in finished.stdout
