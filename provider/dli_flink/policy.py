@@ -1,8 +1,9 @@
 """The CrossGuard policy pack: the rule engine's problems as Pulumi policy violations.
 
 `pulumi preview --policy-pack policies/` starts `pulumi-analyzer-policy-dli-flink`
-(dli_flink.policy_plugin), which serves `policies()` (dli_flink.policy_server). The policies live here, inside the package, so tests call them without a
-server and the pack and the validator cannot drift apart: the pack runs the rule engine's `parse`
+(dli_flink.policy_plugin), which serves `policies()` (dli_flink.policy_server). The policies live
+here, inside the package, so tests call them without a server and the pack and the validator
+cannot drift apart: the pack runs the rule engine's `parse`
 and `check` as the provider's check() does, configured by a `rules.config.Config`; nothing here
 decides what is wrong with a job. Only this module and the server import pulumi_policy, so
 `dli-flink validate` never pays for it (pulumi and grpc).
