@@ -3,9 +3,8 @@
 `pulumi preview --policy-pack policies/` starts `pulumi-analyzer-policy-dli-flink`
 (dli_flink.policy_plugin), which serves `policies()` (dli_flink.policy_server). The policies live
 here, inside the package, so tests call them without a server and the pack and the validator
-cannot drift apart: the pack runs the rule engine's `parse`
-and `check` as the provider's check() does, configured by a `rules.config.Config`; nothing here
-decides what is wrong with a job. Only this module and the server import pulumi_policy, so
+cannot drift apart: the pack runs the rule engine's `parse` and `check` as the provider's check()
+does, configured by a `rules.config.Config`; nothing here decides what is wrong with a job. Only this module and the server import pulumi_policy, so
 `dli-flink validate` never pays for it (pulumi and grpc).
 
 Why four policies and not one per rule: the engine waits for the pack inside step generation, so
