@@ -25,6 +25,7 @@ import json
 import os
 import selectors
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -60,10 +61,12 @@ def analyzer() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
 
 
 @contextlib.contextmanager
-def started_pack(*flags: str) -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
+def started_pack(
+    *flags: str, stopped: list[subprocess.Popen] | None = None
+) -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
     """The pack in a process of its own, as the engine starts it for each command: `flags` are the
     logging flags the engine passes on before its address when it was given its own
-    (plugin.go `buildPluginArguments`)."""
+    (plugin.go `buildPluginArguments`); the process is added to `stopped` when given."""
     runtime = yaml.safe_load((PACK / "PulumiPolicy.yaml").read_text())["runtime"]
     path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     plugin = shutil.which(f"pulumi-analyzer-policy-{runtime}", path=path)
@@ -84,7 +87,10 @@ def started_pack(*flags: str) -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,  # a process group of its own, as cmdutil.RegisterProcessGroup
     )
+    if stopped is not None:
+        stopped.append(process)
     try:
         port = _first_line(process, timeout=30)
         channel = grpc.insecure_channel(f"127.0.0.1:{port}")
@@ -500,3 +506,16 @@ def test_the_plugin_run_by_hand_with_help_says_what_it_is() -> None:
     assert finished.returncode == 0
     assert finished.stdout.startswith("usage: pulumi-analyzer-policy-dli-flink ")
     assert "pulumi preview --policy-pack" in finished.stdout
+
+
+def test_the_engine_stopping_the_pack_shows_the_user_nothing() -> None:
+    """After every command the engine stops the plugin with SIGINT to its process group
+    (pkg/resource/plugin/plugin.go `ExecPlugin`'s kill: cmdutil.InterruptChildren; SIGKILL only 5 s
+    later), and logs each line the plugin writes to stderr as its output (`newPlugin`'s
+    `runtrace`, Diag.Infoerrf): the pack wrote a KeyboardInterrupt traceback there every time."""
+    stopped: list[subprocess.Popen] = []
+    with started_pack(stopped=stopped) as stub:
+        configure(stub)
+        os.killpg(stopped[0].pid, signal.SIGINT)
+        _, stderr = stopped[0].communicate(timeout=30)  # a hang guard, not a speed bound
+    assert stderr == ""
