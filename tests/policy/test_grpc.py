@@ -44,6 +44,13 @@ from pulumi_policy.proxy import UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE
 from tests.policy.wire import SQL_TYPE, job, struct
 
 PACK = Path(__file__).resolve().parents[2] / "policies"
+TREE_ENV = {
+    "PYTHONPATH": os.pathsep.join(
+        [str(PACK.parent / "provider"), *filter(None, [os.environ.get("PYTHONPATH")])]
+    )
+}
+"""The pack runs in the pack's folder: a relative PYTHONPATH (`PYTHONPATH=provider`) would not
+reach this tree from there, and the installed dli_flink (another tree's) would serve instead."""
 UNUSED_ENGINE = "127.0.0.1:1"
 STACK_CONFIG = {"dli-flink:region": "cn-north-4"}
 LEVELS = {
@@ -79,6 +86,7 @@ def started_pack(
         PULUMI_STACK="dev",
         PULUMI_DRY_RUN="true",
         PATH=path,
+        **TREE_ENV,
     )
     process = subprocess.Popen(
         [plugin, *flags, UNUSED_ENGINE, "."],
@@ -485,7 +493,12 @@ def test_without_the_pulumi_extra_the_plugin_says_what_to_install() -> None:
         "main()\n"
     )
     finished = subprocess.run(
-        [sys.executable, "-c", script], cwd=PACK, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", script],
+        cwd=PACK,
+        env={**os.environ, **TREE_ENV},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert finished.returncode == 1
     assert finished.stdout == ""
