@@ -18,8 +18,10 @@ The arguments are the engine's: its logging flags when it passes its own on (`--
 `-v=N`, `--tracing URL`: pkg/resource/plugin/plugin.go `buildPluginArguments`), its address, the
 pack's folder (`.`) and the runtime's options from PulumiPolicy.yaml. The pack uses none of them:
 it answers calls and never calls the engine, and its settings come through Configure. Its
-ConfigureStack gets the stack's name and configuration, which the language host would have put in
-the pack's environment; no policy here reads them.
+ConfigureStack gets the stack's name and configuration, which the engine also puts in the plugin's
+environment (PULUMI_CONFIG, PULUMI_PROJECT, PULUMI_STACK, PULUMI_DRY_RUN: analyzer_plugin.go
+`constructEnv`); no policy here reads them. The engine stops the plugin after every command with
+SIGINT to its process group (plugin.go `ExecPlugin`), which the server takes quietly (`serve`).
 
 This module imports nothing beyond the standard library until the pack is served, so that an
 installation without the `pulumi` extra gets a line saying what to install, not a traceback.

@@ -114,7 +114,13 @@ def serve() -> None:
     server.start()
     sys.stdout.buffer.write(f"{port}\n".encode())
     sys.stdout.flush()
-    server.wait_for_termination()
+    try:
+        server.wait_for_termination()
+    except KeyboardInterrupt:
+        # How the engine stops the plugin after every command: SIGINT to its process group
+        # (pkg/resource/plugin/plugin.go `ExecPlugin`, cmdutil.InterruptChildren), showing what it
+        # writes to stderr (`newPlugin`). Quietly, as pulumi_policy's PolicyPack.serve stops.
+        server.stop(0)
 
 
 REMEDIATE = "/pulumirpc.Analyzer/Remediate"

@@ -25,6 +25,7 @@ import json
 import os
 import selectors
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -43,6 +44,13 @@ from pulumi_policy.proxy import UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE
 from tests.policy.wire import SQL_TYPE, job, struct
 
 PACK = Path(__file__).resolve().parents[2] / "policies"
+TREE_ENV = {
+    "PYTHONPATH": os.pathsep.join(
+        [str(PACK.parent / "provider"), *filter(None, [os.environ.get("PYTHONPATH")])]
+    )
+}
+"""The pack runs in the pack's folder: a relative PYTHONPATH (`PYTHONPATH=provider`) would not
+reach this tree from there, and the installed dli_flink (another tree's) would serve instead."""
 UNUSED_ENGINE = "127.0.0.1:1"
 STACK_CONFIG = {"dli-flink:region": "cn-north-4"}
 LEVELS = {
@@ -60,10 +68,12 @@ def analyzer() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
 
 
 @contextlib.contextmanager
-def started_pack(*flags: str) -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
+def started_pack(
+    *flags: str, stopped: list[subprocess.Popen] | None = None
+) -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
     """The pack in a process of its own, as the engine starts it for each command: `flags` are the
     logging flags the engine passes on before its address when it was given its own
-    (plugin.go `buildPluginArguments`)."""
+    (plugin.go `buildPluginArguments`); the process is added to `stopped` when given."""
     runtime = yaml.safe_load((PACK / "PulumiPolicy.yaml").read_text())["runtime"]
     path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     plugin = shutil.which(f"pulumi-analyzer-policy-{runtime}", path=path)
@@ -76,6 +86,7 @@ def started_pack(*flags: str) -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
         PULUMI_STACK="dev",
         PULUMI_DRY_RUN="true",
         PATH=path,
+        **TREE_ENV,
     )
     process = subprocess.Popen(
         [plugin, *flags, UNUSED_ENGINE, "."],
@@ -84,7 +95,10 @@ def started_pack(*flags: str) -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,  # a process group of its own, as cmdutil.RegisterProcessGroup
     )
+    if stopped is not None:
+        stopped.append(process)
     try:
         port = _first_line(process, timeout=30)
         channel = grpc.insecure_channel(f"127.0.0.1:{port}")
@@ -479,7 +493,12 @@ def test_without_the_pulumi_extra_the_plugin_says_what_to_install() -> None:
         "main()\n"
     )
     finished = subprocess.run(
-        [sys.executable, "-c", script], cwd=PACK, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", script],
+        cwd=PACK,
+        env={**os.environ, **TREE_ENV},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert finished.returncode == 1
     assert finished.stdout == ""
@@ -500,3 +519,16 @@ def test_the_plugin_run_by_hand_with_help_says_what_it_is() -> None:
     assert finished.returncode == 0
     assert finished.stdout.startswith("usage: pulumi-analyzer-policy-dli-flink ")
     assert "pulumi preview --policy-pack" in finished.stdout
+
+
+def test_the_engine_stopping_the_pack_shows_the_user_nothing() -> None:
+    """After every command the engine stops the plugin with SIGINT to its process group
+    (pkg/resource/plugin/plugin.go `ExecPlugin`'s kill: cmdutil.InterruptChildren; SIGKILL only 5 s
+    later), and logs each line the plugin writes to stderr as its output (`newPlugin`'s
+    `runtrace`, Diag.Infoerrf): the pack wrote a KeyboardInterrupt traceback there every time."""
+    stopped: list[subprocess.Popen] = []
+    with started_pack(stopped=stopped) as stub:
+        configure(stub)
+        os.killpg(stopped[0].pid, signal.SIGINT)
+        _, stderr = stopped[0].communicate(timeout=30)  # a hang guard, not a speed bound
+    assert stderr == ""
