@@ -44,7 +44,7 @@ def main() -> None:
         return
     try:
         from dli_flink.policy_server import serve
-    except ImportError as error:
+    except ModuleNotFoundError as error:  # an extra not installed; our own bugs stay loud
         sys.exit(
             f"pulumi-analyzer-policy-dli-flink: the policy pack needs {error.name}: "
             "pip install 'dli-flink[pulumi]' into the environment whose scripts are on PATH"

@@ -252,3 +252,24 @@ def test_kill_9_under_load_keeps_every_acknowledged_job_consistent(
         timeline = restarted.emulator.admin.timeline(job_id)
         assert timeline[-1]["status"] == job["status"]
         assert job["has_savepoint"] == (job["status"] == "job_cancel_success")
+
+
+def test_a_data_dir_that_cannot_be_locked_is_not_blamed_on_another_emulator(
+    tmp_path, monkeypatch
+) -> None:
+    """A file system without locks (flock fails with ENOLCK, as on some network mounts) is not
+    another emulator holding the data dir. Simulated, since this machine's file systems lock: the
+    flock call is made to fail as such a mount makes it."""
+    import errno
+    import fcntl
+
+    from dli_flink.emulator.store import Store, StoreError
+
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    with pytest.raises(StoreError) as refused:
+        Store(tmp_path / "data")
+    assert "another emulator" not in str(refused.value)
+    assert "emulator.lock cannot be locked (No locks available)" in str(refused.value)

@@ -145,12 +145,18 @@ def _hold(data_dir: Path) -> int:
         raise StoreError(f"{where}: {path.name} cannot be opened ({error.strerror})") from None
     try:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+    except BlockingIOError:  # EWOULDBLOCK: another process holds it
         holder = os.read(held, 32).decode(errors="replace").strip()
         os.close(held)
         raise StoreError(
             f"{where}: another emulator (pid {holder or 'unknown'}) is using it; stop it, or give "
             "this one another --data-dir"
+        ) from None
+    except OSError as error:  # a file system without locks (ENOLCK), say: not another emulator
+        os.close(held)
+        raise StoreError(
+            f"{where}: {path.name} cannot be locked ({error.strerror}); give the emulator a "
+            "--data-dir on a local file system"
         ) from None
     os.ftruncate(held, 0)
     os.pwrite(held, f"{os.getpid()}\n".encode(), 0)
