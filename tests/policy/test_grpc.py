@@ -28,6 +28,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,8 @@ from pulumi_policy.proxy import UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE
 from tests.policy.wire import SQL_TYPE, job, struct
 
 PACK = Path(__file__).resolve().parents[2] / "policies"
+PUBLISH = PACK / "publish"
+"""The same pack as `runtime: python`, for `pulumi policy publish` (a Cloud policy group)."""
 TREE_ENV = {
     "PYTHONPATH": os.pathsep.join(
         [str(PACK.parent / "provider"), *filter(None, [os.environ.get("PYTHONPATH")])]
@@ -532,3 +535,53 @@ def test_the_engine_stopping_the_pack_shows_the_user_nothing() -> None:
         os.killpg(stopped[0].pid, signal.SIGINT)
         _, stderr = stopped[0].communicate(timeout=30)  # a hang guard, not a speed bound
     assert stderr == ""
+
+
+def test_the_pack_to_publish_serves_the_same_policies_through_the_python_language_host() -> None:
+    """Pulumi installs a published pack through its runtime's language host, which runs
+    `python -u -m pulumi.policy <engine> <pack>` in the pack's folder with the stack's settings in
+    its environment (sdk/python/cmd/pulumi-language-python/main.go `RunPlugin`)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PULUMI_")}
+    env.update(
+        PULUMI_CONFIG=json.dumps(STACK_CONFIG),
+        PULUMI_PROJECT="jobs",
+        PULUMI_STACK="dev",
+        PULUMI_DRY_RUN="true",
+        **TREE_ENV,
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "pulumi.policy", UNUSED_ENGINE, str(PUBLISH)],
+        cwd=PUBLISH,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        channel = grpc.insecure_channel(f"127.0.0.1:{_first_line(process, timeout=30)}")
+        stub = analyzer_pb2_grpc.AnalyzerStub(channel)
+        assert stub.GetAnalyzerInfo(empty_pb2.Empty()).name == "dli-flink"
+        configure(stub)
+        assert len(analyze(stub, WRONG_JOB)) == 4
+        channel.close()
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+        process.stdout.close()
+        process.stderr.close()
+
+
+def test_the_pack_to_publish_is_the_same_pack_at_the_same_release() -> None:
+    """One pack, two ways to start it: the same version and description, and the published one's
+    environment pinned to the release this tree is."""
+    local, published = (
+        yaml.safe_load((folder / "PulumiPolicy.yaml").read_text()) for folder in (PACK, PUBLISH)
+    )
+    assert {k: v for k, v in local.items() if k != "runtime"} == {
+        k: v for k, v in published.items() if k != "runtime"
+    }
+    version = tomllib.loads((PACK.parent / "pyproject.toml").read_text())["project"]["version"]
+    pinned = [
+        line for line in (PUBLISH / "requirements.txt").read_text().splitlines() if line[:1] != "#"
+    ]
+    assert pinned == [f"dli-flink[pulumi]=={version}"]
