@@ -81,32 +81,10 @@ def started_pack(
     path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     plugin = shutil.which(f"pulumi-analyzer-policy-{runtime}", path=path)
     assert plugin, f"pulumi-analyzer-policy-{runtime} is not on PATH: is dli-flink installed?"
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PULUMI_")}
-    # What analyzer_plugin.go `constructEnv` adds for a plugin started this way.
-    env.update(
-        PULUMI_CONFIG=json.dumps(STACK_CONFIG),
-        PULUMI_PROJECT="jobs",
-        PULUMI_STACK="dev",
-        PULUMI_DRY_RUN="true",
-        PATH=path,
-        **TREE_ENV,
-    )
-    process = subprocess.Popen(
-        [plugin, *flags, UNUSED_ENGINE, "."],
-        cwd=PACK,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # a process group of its own, as cmdutil.RegisterProcessGroup
-    )
-    if stopped is not None:
-        stopped.append(process)
-    try:
-        port = _first_line(process, timeout=30)
-        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-        grpc.channel_ready_future(channel).result(timeout=10)
-        stub = analyzer_pb2_grpc.AnalyzerStub(channel)
+    env = _stack_env(PATH=path)  # what analyzer_plugin.go `constructEnv` gives a plugin
+    command = [plugin, *flags, UNUSED_ENGINE, "."]
+    # A process group of its own, as cmdutil.RegisterProcessGroup makes one.
+    with _served(command, PACK, env, stopped, start_new_session=True) as stub:
         _handshake(stub)
         stub.ConfigureStack(
             analyzer_pb2.AnalyzerStackConfigureRequest(
@@ -114,6 +92,49 @@ def started_pack(
             )
         )
         yield stub
+
+
+def _stack_env(**extra: str) -> dict[str, str]:
+    """This environment without its Pulumi settings, with the stack's, as the engine (for a
+    plugin) and the Python language host (for a `runtime: python` pack) give a pack."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PULUMI_")}
+    env.update(
+        PULUMI_CONFIG=json.dumps(STACK_CONFIG),
+        PULUMI_PROJECT="jobs",
+        PULUMI_STACK="dev",
+        PULUMI_DRY_RUN="true",
+        **TREE_ENV,
+        **extra,
+    )
+    return env
+
+
+@contextlib.contextmanager
+def _served(
+    command: list[str],
+    folder: Path,
+    env: dict[str, str],
+    stopped: list[subprocess.Popen] | None = None,
+    **options: Any,
+) -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
+    """A pack's process started in its folder, a stub on the port it prints; killed after. The
+    process is added to `stopped` when given."""
+    process = subprocess.Popen(
+        command,
+        cwd=folder,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **options,
+    )
+    if stopped is not None:
+        stopped.append(process)
+    try:
+        port = _first_line(process, timeout=30)
+        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        grpc.channel_ready_future(channel).result(timeout=10)
+        yield analyzer_pb2_grpc.AnalyzerStub(channel)
         channel.close()
     finally:
         process.kill()
@@ -541,34 +562,11 @@ def test_the_pack_to_publish_serves_the_same_policies_through_the_python_languag
     """Pulumi installs a published pack through its runtime's language host, which runs
     `python -u -m pulumi.policy <engine> <pack>` in the pack's folder with the stack's settings in
     its environment (sdk/python/cmd/pulumi-language-python/main.go `RunPlugin`)."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PULUMI_")}
-    env.update(
-        PULUMI_CONFIG=json.dumps(STACK_CONFIG),
-        PULUMI_PROJECT="jobs",
-        PULUMI_STACK="dev",
-        PULUMI_DRY_RUN="true",
-        **TREE_ENV,
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-u", "-m", "pulumi.policy", UNUSED_ENGINE, str(PUBLISH)],
-        cwd=PUBLISH,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        channel = grpc.insecure_channel(f"127.0.0.1:{_first_line(process, timeout=30)}")
-        stub = analyzer_pb2_grpc.AnalyzerStub(channel)
+    command = [sys.executable, "-u", "-m", "pulumi.policy", UNUSED_ENGINE, str(PUBLISH)]
+    with _served(command, PUBLISH, _stack_env()) as stub:
         assert stub.GetAnalyzerInfo(empty_pb2.Empty()).name == "dli-flink"
         configure(stub)
         assert len(analyze(stub, WRONG_JOB)) == 4
-        channel.close()
-    finally:
-        process.kill()
-        process.wait(timeout=10)
-        process.stdout.close()
-        process.stderr.close()
 
 
 def test_the_pack_to_publish_is_the_same_pack_at_the_same_release() -> None:
